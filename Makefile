@@ -1,0 +1,35 @@
+# `make run` and `make test` bootstrap .venv on first use; only Python 3.11+ and make are needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DB     ?= annotations.db
+AS     ?= $(USER)
+QUICK  ?=
+
+.PHONY: run test bench lint clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "annotator needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@test -f "$(DB)" || $(BIN)/annotator --db "$(DB)" import data/
+	$(BIN)/annotator --db "$(DB)" annotate $(if $(AS),--as "$(AS)")
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(if $(QUICK),--quick)
+
+lint: $(STAMP)
+	$(BIN)/python -m pip install --quiet ruff mypy
+	$(BIN)/ruff check annotator tests bench
+	$(BIN)/mypy annotator
+
+clean:
+	rm -rf $(VENV) build *.egg-info
