@@ -1,0 +1,363 @@
+"""Number normalisation: turn a NUMBER span's text into a value, a qualifier and a unit."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import NamedTuple
+
+EXACT, APPROXIMATE, AT_LEAST, AT_MOST = "exact", "approximate", "at least", "at most"
+QUALIFIERS = (EXACT, APPROXIMATE, AT_LEAST, AT_MOST)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedNumber:
+    """The normalised reading of a number span; ``value`` is None when nothing numeric was found."""
+
+    value: int | float | None
+    qualifier: str = EXACT
+    unit: str | None = None
+
+    def as_attrs(self) -> dict:
+        """The span attributes to store: value, qualifier and unit, leaving out None."""
+        attrs = {"value": self.value, "qualifier": self.qualifier, "unit": self.unit}
+        return {name: value for name, value in attrs.items() if value is not None}
+
+
+def _phrases(table: dict[str, list[str]]) -> dict[tuple[str, ...], str]:
+    return {tuple(p.split()): qualifier for qualifier, phrases in table.items() for p in phrases}
+
+
+_PREFIXES = _phrases({
+    APPROXIMATE: ["about", "around", "roughly", "approximately", "approx", "an estimated",
+                  "estimated", "some", "circa", "ca", "c", "~", "≈", "more or less",
+                  "in the region of", "something like", "between"],
+    AT_MOST: ["nearly", "almost", "just under", "up to", "no more than", "not more than",
+              "fewer than", "less than", "under", "below", "at most", "a maximum of",
+              "as many as", "close to", "just shy of", "well under", "<", "≤"],
+    AT_LEAST: ["at least", "more than", "over", "upwards of", "in excess of", "no fewer than",
+               "no less than", "not less than", "a minimum of", "above", "just over",
+               "well over", "as few as", ">", "≥"],
+})
+# "2,000 or more", "40-odd", "2,000-plus"; "strong" ("2,000-strong") is skipped, no qualifier.
+_SUFFIXES: dict[tuple[str, ...], str | None] = {
+    **_phrases({AT_LEAST: ["or more", "plus", "+"], AT_MOST: ["or fewer", "or less"],
+                APPROXIMATE: ["or so", "odd", "ish"]}),
+    ("strong",): None,
+}
+
+_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_WORD_CLASSES: dict[str, tuple[str, int]] = {
+    **{word: ("unit", n) for n, word in enumerate(_ONES)},
+    **{word: ("teen", n + 10) for n, word in enumerate(_TEENS)},
+    **{word: ("tens", (n + 2) * 10) for n, word in enumerate(_TENS)},
+    "hundred": ("hundred", 100), "dozen": ("dozen", 12),
+    "thousand": ("scale", 10**3), "million": ("scale", 10**6),
+    "billion": ("scale", 10**9), "trillion": ("scale", 10**12),
+}
+# Which word class may come right after which ("thirty" then "eight", "hundred" then "and" ...).
+_MAY_FOLLOW: dict[str, set[str | None]] = {
+    "unit": {None, "tens", "hundred", "scale", "and"},
+    "teen": {None, "hundred", "scale", "and"},
+    "tens": {None, "hundred", "scale", "and"},
+    "hundred": {"article", "unit", "teen", "tens"},
+    "dozen": {"article", "unit", "teen", "tens"},
+    "scale": {"article", "unit", "teen", "tens", "hundred"},
+}
+_AFTER_AND = {"unit", "teen", "tens"}  # "hundred and one", "thousand and twelve"
+_MULTIPLIERS = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9,
+                "trillion": 10**12, "dozen": 12, "mn": 10**6, "mln": 10**6, "bn": 10**9,
+                "bln": 10**9, "tn": 10**12, "lakh": 10**5, "lakhs": 10**5, "crore": 10**7,
+                "crores": 10**7}
+_ATTACHED_MULTIPLIERS = {"k": 10**3, "m": 10**6, "b": 10**9}  # only written straight after digits
+_PLURAL_SCALES = {"tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thousands": 10**3,
+                  "millions": 10**6, "billions": 10**9}
+_LARGE_PLURALS = {"hundreds", "thousands", "millions", "billions"}  # "tens of thousands of"
+_FRACTIONS = {"half": Fraction(1, 2), "quarter": Fraction(1, 4)}
+_NUMERAL_SUFFIXES = {"s", "th", "st", "nd", "rd"}  # "1990s", "5th": not units
+_CURRENCY_SYMBOLS = {"£": "GBP", "$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR"}
+_DOLLAR_PREFIXES = {"us": "USD", "c": "CAD", "a": "AUD", "nz": "NZD", "hk": "HKD", "s": "SGD"}
+_UNIT_FILLERS = {"-", "of", "the", "more", "additional", "extra", "further", "other", "new"}
+_FUNCTION_WORDS = {
+    "a", "an", "and", "or", "but", "nor", "to", "in", "on", "at", "by", "for", "from", "with",
+    "without", "into", "as", "than", "per", "via", "is", "are", "was", "were", "be", "been",
+    "being", "has", "have", "had", "will", "would", "shall", "should", "can", "could", "may",
+    "might", "must", "do", "does", "did", "it", "its", "they", "them", "their", "he", "him",
+    "his", "she", "her", "we", "us", "our", "you", "your", "i", "me", "my", "this", "that",
+    "these", "those", "who", "whom", "whose", "which", "what", "when", "where", "why", "how",
+    "not", "no", "so", "if", "then", "there", "here", "all", "each", "every", "both", "either",
+    "neither", "such", "said", "says", "ago", "while", "after", "before", "since", "until",
+    "up", "out", "s",
+}
+_NOT_UNITS = _FUNCTION_WORDS | _WORD_CLASSES.keys() | _PLURAL_SCALES.keys() | _MULTIPLIERS.keys()
+
+_MAX_DIGITS = 100  # longer digit runs are not read as numbers (and never reach int())
+_CHAR_MAP = str.maketrans({"\u066b": ".", "\u066c": ",", "\u066a": "%",
+                           **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212\ufe63", "-")})
+_GROUP_SPACE = re.compile(r"(?<=[0-9])[\u00a0\u2007\u2009\u202f](?=[0-9]{3}(?![0-9]))")
+_TOKEN = re.compile(r"""
+    (?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|\.[0-9]+)
+  | (?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)
+  | (?P<sym>[-%£$€¥₹~≈<>≤≥+,])
+""", re.VERBOSE)
+
+
+class _Token(NamedTuple):
+    kind: str  # "num", "word" or "sym"
+    text: str
+    low: str
+    start: int
+    end: int
+
+
+class _Quantity(NamedTuple):
+    value: Fraction
+    end: int  # index of the first token after the quantity
+    qualifier: str | None = None  # what the wording itself implies ("hundreds" -> at least)
+    multiplier: int = 1  # "million" in "2-3 million" applies to both ends of the range
+
+
+class _Part(NamedTuple):
+    value: Fraction
+    qualifier: str
+    unit: str | None
+    end: int
+
+
+def _normalise_char(char: str) -> str:
+    if char.isascii():
+        return char
+    digit = unicodedata.decimal(char, None)  # any script's digits: "٣" -> "3", "３" -> "3"
+    if digit is not None:
+        return str(digit)
+    if "\uff01" <= char <= "\uff5e":  # fullwidth ASCII forms
+        return chr(ord(char) - 0xFEE0)
+    return char.translate(_CHAR_MAP)
+
+
+def _tokenize(text: str) -> list[_Token]:
+    text = _GROUP_SPACE.sub("", "".join(map(_normalise_char, text)))
+    return [_Token(m.lastgroup or "", m.group(), m.group().lower(), m.start(), m.end())
+            for m in _TOKEN.finditer(text)]
+
+
+def _display_unit(word: str) -> str:
+    """Lower-case a unit unless it looks like an acronym or a symbol ("MPs", "UN", "C")."""
+    return word if word.isupper() or any(c.isupper() for c in word[1:]) else word.lower()
+
+
+def _to_python(value: Fraction) -> int | float | None:
+    if value.denominator == 1:
+        return int(value)
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.tokens = tokens
+
+    def low(self, i: int) -> str:
+        return self.tokens[i].low if 0 <= i < len(self.tokens) else ""
+
+    def kind(self, i: int) -> str:
+        return self.tokens[i].kind if 0 <= i < len(self.tokens) else ""
+
+    def attached(self, i: int) -> bool:
+        """Whether token i is written straight after token i-1, with no space between."""
+        return 0 < i < len(self.tokens) and self.tokens[i].start == self.tokens[i - 1].end
+
+    def part(self, i: int) -> _Part | None:
+        """One number with its prefix qualifier, range, suffixes and unit, starting at token i."""
+        for length in (4, 3, 2, 1):
+            phrase = tuple(self.low(k) for k in range(i, i + length))
+            prefix = _PREFIXES.get(phrase)
+            # A word prefix must stand apart: "c" in "C$5m" is a currency, not "circa".
+            if prefix and (self.kind(i + length - 1) == "sym" or not self.attached(i + length)):
+                found = self._body(i + length, prefix)
+                if found:
+                    return found
+        return self._body(i, None)
+
+    def _body(self, i: int, prefix: str | None) -> _Part | None:
+        between = prefix is not None and self.low(i - 1) == "between"
+        negative = self.low(i) == "minus" or (
+            self.low(i) == "-" and self.kind(i + 1) in ("num", "sym") and self.attached(i + 1))
+        i += negative
+        currency, i = self._currency(i)
+        first = self._quantity(i)
+        if first is None:
+            return None
+        value = -first.value if negative else first.value
+        end, qualifier = first.end, first.qualifier
+        if self.low(end) in ("-", "to", "or") or (between and self.low(end) == "and"):
+            start = end + 1 + (currency is not None and self.low(end + 1) in _CURRENCY_SYMBOLS)
+            second = self._quantity(start)
+            if second:  # a range: "30-40", "two or three", "between 30 and 40" -> midpoint
+                if first.multiplier == 1:
+                    value *= second.multiplier
+                value, end, qualifier = (value + second.value) / 2, second.end, APPROXIMATE
+        suffix, end = self._suffixes(end, after_unit=False)
+        unit = currency
+        if unit is None:
+            unit, end = self._symbol_unit(end)
+        if unit is None:
+            unit, end = self._word_unit(end)
+        late_suffix, end = self._suffixes(end, after_unit=True)
+        return _Part(value, prefix or suffix or late_suffix or qualifier or EXACT, unit, end)
+
+    def _currency(self, i: int) -> tuple[str | None, int]:
+        if self.low(i) in _DOLLAR_PREFIXES and self.low(i + 1) == "$" and self.attached(i + 1):
+            return _DOLLAR_PREFIXES[self.low(i)], i + 2
+        if self.low(i) in _CURRENCY_SYMBOLS:
+            return _CURRENCY_SYMBOLS[self.low(i)], i + 1
+        return None, i
+
+    def _quantity(self, i: int) -> _Quantity | None:
+        word = self.low(i)
+        if self.kind(i) == "num":
+            return self._numeral(i)
+        if word in _PLURAL_SCALES:  # "hundreds of", "tens of thousands of"
+            value, end = _PLURAL_SCALES[word], i + 1
+            while self.low(end) == "of" and self.low(end + 1) in _LARGE_PLURALS:
+                value, end = value * _PLURAL_SCALES[self.low(end + 1)], end + 2
+            if word == "tens" and end == i + 1:
+                return None
+            return _Quantity(Fraction(value), end, AT_LEAST, value)
+        if word in ("a", "an") and self.low(i + 1) in _FRACTIONS:
+            i, word = i + 1, self.low(i + 1)
+        if word in _FRACTIONS:  # "half a million", "a quarter of a million"
+            end = i + 1 + (self.low(i + 1) == "of")
+            end += self.low(end) in ("a", "an")
+            scale = _WORD_CLASSES.get(self.low(end), ("", 0))
+            if scale[0] in ("hundred", "dozen", "scale"):
+                return _Quantity(_FRACTIONS[word] * scale[1], end + 1, None, scale[1])
+            return None
+        return self._number_words(i)
+
+    def _numeral(self, i: int) -> _Quantity | None:
+        digits = self.tokens[i].text.replace(",", "")
+        if len(digits) > _MAX_DIGITS:
+            return None
+        multiplier, end = 1, i + 1
+        if self.low(end) in _ATTACHED_MULTIPLIERS and self.attached(end):  # "£3.2m", "5k"
+            multiplier, end = _ATTACHED_MULTIPLIERS[self.low(end)], end + 1
+        elif self.low(end) in _NUMERAL_SUFFIXES and self.attached(end):
+            end += 1
+        while self.low(end) in _MULTIPLIERS:  # "1.5 million", "2.3bn", "3 hundred thousand"
+            multiplier, end = multiplier * _MULTIPLIERS[self.low(end)], end + 1
+        return _Quantity(Fraction(digits) * multiplier, end, None, multiplier)
+
+    def _number_words(self, i: int) -> _Quantity | None:
+        """English number words: "thirty-eight", "a dozen", "three hundred and forty-two"."""
+        total = current = 0
+        last: str | None = None
+        last_scale = 0
+        end = i
+        while end < len(self.tokens):
+            word, following = self.low(end), _WORD_CLASSES.get(self.low(end + 1), ("", 0))[0]
+            cls, number = _WORD_CLASSES.get(word, ("", 0))
+            if word in ("a", "an") and last is None and following in ("hundred", "dozen", "scale"):
+                current, last = 1, "article"
+            elif word == "-" and last == "tens" and following == "unit":
+                pass
+            elif word == "and" and last in ("hundred", "scale") and following in _AFTER_AND:
+                last = "and"
+            elif cls and last in _MAY_FOLLOW[cls]:
+                if cls in ("hundred", "dozen"):
+                    if not 0 < current < 100:
+                        break
+                    current *= number
+                elif cls == "scale":
+                    if current == 0 or (last_scale and number >= last_scale):
+                        break
+                    total, current, last_scale = total + current * number, 0, number
+                else:
+                    current += number
+                last = cls
+            else:
+                break
+            end += 1
+        if last in (None, "article", "and"):
+            return None
+        return _Quantity(Fraction(total + current), end)
+
+    def _suffixes(self, i: int, after_unit: bool) -> tuple[str | None, int]:
+        qualifier = None
+        while True:
+            while not after_unit and self.low(i) == "-":
+                i += 1
+            for phrase, meaning in _SUFFIXES.items():
+                if (not after_unit or phrase[0] == "or") and all(
+                        self.low(i + k) == w for k, w in enumerate(phrase)):
+                    qualifier, i = qualifier or meaning, i + len(phrase)
+                    break
+            else:
+                return qualifier, i
+
+    def _symbol_unit(self, i: int) -> tuple[str | None, int]:
+        if self.low(i) in ("%", "percent"):
+            return "%", i + 1
+        if (self.low(i), self.low(i + 1)) == ("per", "cent"):
+            return "%", i + 2
+        if self.low(i) in _CURRENCY_SYMBOLS:  # "5€"
+            return _CURRENCY_SYMBOLS[self.low(i)], i + 1
+        return None, i
+
+    def _word_unit(self, i: int) -> tuple[str | None, int]:
+        k = i
+        while self.low(k) in _UNIT_FILLERS:
+            k += 1
+        if self.kind(k) == "word" and self.low(k) not in _NOT_UNITS:
+            return _display_unit(self.tokens[k].text), k + 1
+        return None, i
+
+
+def parse_number(text: str) -> ParsedNumber:
+    """Read the value, qualifier and unit of a number span; never raises.
+
+    Digits in any script, thousands commas and thin/no-break-space groups ("1 960"), decimals,
+    signs ("-5", "minus 5"), multipliers ("1.5 million", "2.3bn", "£3.2m": "m"/"k"/"b" only
+    when written straight after the digits) and English number words ("thirty-eight",
+    "three hundred and forty-two", "a dozen", "half a million") are read; the value is an int
+    whenever it is integral. Choices made:
+
+    - The unit is the one word that counts ("38 staff" -> "staff", "44-day" -> "day"), or "%",
+      or an ISO currency code for a symbol (£ GBP, $ USD, € EUR, ¥ JPY, ₹ INR, US$, C$ ...).
+      "strong" is not a unit: "2,000-strong" has unit None, "a 2,000-strong force" has "force".
+    - The qualifier comes from the wording before the number ("nearly", "at least", "about"),
+      else after it ("or more", "-plus", "-odd", "or so"), else "exact".
+    - "hundreds of" / "thousands of" / "dozens of" -> 100 / 1000 / 12, "at least".
+    - Ranges ("30-40", "30 to 40", "two or three", "between 30 and 40") -> the midpoint,
+      "approximate".
+    - Several numbers joined by "and" (or listed with commas after a unit) are summed:
+      "one general and 38 staff" -> 39, "exact", unit None. The unit and qualifier are kept
+      only if every part has the same one; differing qualifiers give "approximate".
+    - Text with no number gives ParsedNumber(None, "exact", None).
+    """
+    parser = _Parser(_tokenize(text if isinstance(text, str) else ""))
+    first = next(filter(None, map(parser.part, range(len(parser.tokens)))), None)
+    if first is None:
+        return ParsedNumber(None)
+    parts = [first]
+    while True:
+        start = parts[-1].end
+        start += parser.low(start) == "," and parts[-1].unit is not None
+        start += parser.low(start) == "and"
+        following = parser.part(start) if start > parts[-1].end else None
+        if following is None:
+            break
+        parts.append(following)
+    qualifiers, units = {p.qualifier for p in parts}, {p.unit for p in parts}
+    value = _to_python(sum((p.value for p in parts), Fraction(0)))
+    if value is None:
+        return ParsedNumber(None)
+    return ParsedNumber(value, qualifiers.pop() if len(qualifiers) == 1 else APPROXIMATE,
+                        units.pop() if len(units) == 1 else None)
