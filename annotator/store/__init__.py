@@ -1,0 +1,550 @@
+"""The SQLite store: the only place that speaks SQL. One transaction per user action."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlite_utils import Database
+
+from annotator.model import Document, DocumentSummary, Link, Span, Status
+from annotator.store import rows as R
+from annotator.store.migrations import migrations
+
+if TYPE_CHECKING:
+    from annotator.store.importer import ImportSession
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+class StoreError(Exception):
+    """An action the store refused (a user-facing message)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One row change made by an action, for callers that keep views in step."""
+
+    entity: str  # span | link | status
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(slots=True)
+class ActionResult:
+    """What an action (or its undo/redo) changed; committed when returned."""
+
+    action_id: int
+    name: str
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def doc_ids(self) -> set[str]:
+        out: set[str] = set()
+        for c in self.changes:
+            for row in (c.before, c.after):
+                if row:
+                    out.update(v for k, v in row.items() if k in ("doc_id", "from_doc", "to_doc"))
+        return out
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Store:
+    """A connection to one annotation database file, safe to share between threads."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._lock = threading.RLock()
+        self.conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+        )
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":
+            self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self.db = Database(self.conn)
+        with self.write():
+            migrations.apply(self.db)
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ---------------------------------------------------------------------
+
+    @staticmethod
+    def _retry(fn: Any, attempts: int = 40) -> Any:
+        for attempt in range(attempts):
+            try:
+                return fn()
+            except sqlite3.OperationalError as err:
+                msg = str(err)
+                if ("locked" not in msg and "busy" not in msg) or attempt == attempts - 1:
+                    raise
+                time.sleep(min(0.5, 0.01 * 2**attempt))
+        return None
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One short IMMEDIATE transaction: waits for other writers, never fails half-way."""
+        with self._lock:
+            self._retry(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+            try:
+                yield self.conn
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self._retry(lambda: self.conn.execute("COMMIT"))
+
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+        with self._lock:
+            return self.conn.execute(sql, list(params)).fetchall()
+
+    # -- schemas and documents ------------------------------------------------------------
+
+    def schema_source(self, ref: str) -> str | None:
+        rows = self._query("SELECT source FROM schemas WHERE ref = ?", [ref])
+        return rows[0][0] if rows else None
+
+    def schema_refs(self) -> list[str]:
+        return [r[0] for r in self._query("SELECT ref FROM schemas ORDER BY created_at, ref")]
+
+    def document_schema_ref(self, doc_id: str) -> str | None:
+        rows = self._query("SELECT schema_ref FROM documents WHERE id = ?", [doc_id])
+        return rows[0][0] if rows else None
+
+    def get_document(self, doc_id: str) -> Document | None:
+        rows = self._query(
+            "SELECT id, text, title, sha256, meta, schema_ref FROM documents WHERE id = ?", [doc_id]
+        )
+        if not rows:
+            return None
+        id_, text, title, sha, meta, schema = rows[0]
+        return Document(id_, text, title, sha, json.loads(meta), schema or "")
+
+    def document_length(self, doc_id: str) -> int | None:
+        rows = self._query("SELECT length FROM documents WHERE id = ?", [doc_id])
+        return rows[0][0] if rows else None
+
+    def document_ids(self) -> list[str]:
+        return [r[0] for r in self._query("SELECT id FROM documents ORDER BY seq")]
+
+    def documents(self) -> list[DocumentSummary]:
+        """Every document with each annotator's status and span count (no text loaded)."""
+        statuses: dict[str, dict[str, Status]] = {}
+        for doc_id, who, status in self._query("SELECT doc_id, annotator, status FROM statuses"):
+            statuses.setdefault(doc_id, {})[who] = Status(status)
+        counts: dict[str, dict[str, int]] = {}
+        for doc_id, who, n in self._query(
+            "SELECT doc_id, annotator, count(*) FROM spans GROUP BY doc_id, annotator"
+        ):
+            counts.setdefault(doc_id, {})[who] = n
+        return [
+            DocumentSummary(id_, title, length, statuses.get(id_, {}), counts.get(id_, {}))
+            for id_, title, length in self._query(
+                "SELECT id, title, length FROM documents ORDER BY seq"
+            )
+        ]
+
+    def next_document(self, annotator: str, after: str | None = None) -> str | None:
+        """The first document (in import order, after `after` if given) not done by annotator."""
+        seq = -1
+        if after is not None:
+            rows = self._query("SELECT seq FROM documents WHERE id = ?", [after])
+            seq = rows[0][0] if rows else -1
+        sql = (
+            "SELECT d.id FROM documents d LEFT JOIN statuses s"
+            " ON s.doc_id = d.id AND s.annotator = ?"
+            " WHERE (s.status IS NULL OR s.status != 'done') AND d.seq > ? ORDER BY d.seq LIMIT 1"
+        )
+        rows = self._query(sql, [annotator, seq])
+        if not rows and after is not None:
+            rows = self._query(sql, [annotator, -1])
+        return rows[0][0] if rows else None
+
+    def progress(self, annotator: str) -> tuple[int, int]:
+        """(documents done by annotator, documents in all)."""
+        done = self._query(
+            "SELECT count(*) FROM statuses WHERE annotator = ? AND status = 'done'", [annotator]
+        )[0][0]
+        total = self._query("SELECT count(*) FROM documents")[0][0]
+        return done, total
+
+    # -- annotation reads -----------------------------------------------------------------
+
+    _SPAN_COLS = 'id, doc_id, annotator, start, "end", label, attrs, origin, created_at, updated_at'
+    _LINK_COLS = "id, annotator, type, from_span, to_span, from_doc, to_doc, created_at"
+
+    def spans(self, doc_id: str, annotator: str) -> list[Span]:
+        return [
+            R.span_from_row(r)
+            for r in self._query(
+                f"SELECT {self._SPAN_COLS} FROM spans WHERE doc_id = ? AND annotator = ?"
+                ' ORDER BY start, "end", label, id',
+                [doc_id, annotator],
+            )
+        ]
+
+    def span(self, span_id: str) -> Span | None:
+        rows = self._query(f"SELECT {self._SPAN_COLS} FROM spans WHERE id = ?", [span_id])
+        return R.span_from_row(rows[0]) if rows else None
+
+    def links(self, annotator: str, doc_ids: Iterable[str] | None = None) -> list[Link]:
+        """The annotator's links touching any of doc_ids (all of them when None)."""
+        if doc_ids is None:
+            return [
+                R.link_from_row(r)
+                for r in self._query(
+                    f"SELECT {self._LINK_COLS} FROM links WHERE annotator = ?"
+                    " ORDER BY type, from_span, to_span, id", [annotator]
+                )
+            ]
+        ids = list(doc_ids)
+        marks = ", ".join("?" for _ in ids)
+        return [
+            R.link_from_row(r)
+            for r in self._query(
+                f"SELECT {self._LINK_COLS} FROM links WHERE annotator = ?"
+                f" AND (from_doc IN ({marks}) OR to_doc IN ({marks}))"
+                " ORDER BY type, from_span, to_span, id",
+                [annotator, *ids, *ids],
+            )
+        ]
+
+    def status(self, doc_id: str, annotator: str) -> Status:
+        rows = self._query(
+            "SELECT status FROM statuses WHERE doc_id = ? AND annotator = ?", [doc_id, annotator]
+        )
+        return Status(rows[0][0]) if rows else Status.TODO
+
+    def annotators(self) -> list[str]:
+        return [r[0] for r in self._query("SELECT name FROM annotators ORDER BY name")]
+
+    # -- actions: each one transaction, logged, undoable ----------------------------------
+
+    def _ensure_annotator(self, conn: sqlite3.Connection, name: str) -> None:
+        conn.execute(
+            "INSERT OR IGNORE INTO annotators (name, created_at) VALUES (?, ?)", [name, R.now()]
+        )
+
+    def _begin_action(self, conn: sqlite3.Connection, annotator: str, kind: str, name: str,
+                      target: int | None = None) -> int:
+        self._ensure_annotator(conn, annotator)
+        if kind == "do":  # a new action ends every redo branch
+            conn.execute(
+                "UPDATE actions SET state = 'dead' WHERE annotator = ? AND state = 'undone'",
+                [annotator],
+            )
+        cur = conn.execute(
+            "INSERT INTO actions (annotator, kind, name, target, state, stack_seq, created_at)"
+            " VALUES (?, ?, ?, ?, ?, 0, ?)",
+            [annotator, kind, name, target, "done" if kind == "do" else "meta", R.now()],
+        )
+        action_id = int(cur.lastrowid or 0)
+        if kind == "do":
+            conn.execute("UPDATE actions SET stack_seq = id WHERE id = ?", [action_id])
+        return action_id
+
+    def _log(self, conn: sqlite3.Connection, result: ActionResult, annotator: str, entity: str,
+             before: dict | None, after: dict | None, action: str | None = None) -> None:
+        row = after or before
+        assert row is not None
+        R.put_row(conn, entity, before, after)
+        conn.execute(
+            "INSERT INTO events (ts, annotator, action_id, action, entity, entity_id, doc_id,"
+            " before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [R.now(), annotator, result.action_id, action or result.name, entity,
+             R.entity_key(entity, row), row.get("doc_id") or row.get("from_doc"),
+             None if before is None else R.dumps(before),
+             None if after is None else R.dumps(after)],
+        )
+        result.changes.append(Change(entity, before, after))
+
+    def _status_row(self, conn: sqlite3.Connection, doc_id: str, annotator: str) -> dict | None:
+        r = conn.execute(
+            "SELECT doc_id, annotator, status, updated_at FROM statuses"
+            " WHERE doc_id = ? AND annotator = ?", [doc_id, annotator]
+        ).fetchone()
+        return dict(zip(R.TABLES["status"][2], r, strict=True)) if r else None
+
+    def _touch_status(self, conn: sqlite3.Connection, result: ActionResult, doc_id: str,
+                      annotator: str) -> None:
+        """The first action on a document puts it in progress."""
+        before = self._status_row(conn, doc_id, annotator)
+        if before is None or before["status"] == Status.TODO:
+            after = R.status_row(doc_id, annotator, Status.IN_PROGRESS, R.now())
+            self._log(conn, result, annotator, "status", before, after)
+
+    def _span_row(self, conn: sqlite3.Connection, span_id: str) -> dict | None:
+        r = conn.execute(f"SELECT {self._SPAN_COLS} FROM spans WHERE id = ?", [span_id]).fetchone()
+        return R.span_to_row(R.span_from_row(r)) if r else None
+
+    def _check_range(self, conn: sqlite3.Connection, doc_id: str, start: int, end: int) -> None:
+        r = conn.execute("SELECT length FROM documents WHERE id = ?", [doc_id]).fetchone()
+        if r is None:
+            raise StoreError(f"no document {doc_id!r}")
+        if not (0 <= start < end <= r[0]):
+            raise StoreError(f"span {start}-{end} is outside the document (length {r[0]})")
+
+    def add_span(self, annotator: str, doc_id: str, start: int, end: int, label: str,
+                 attrs: dict[str, Any] | None = None, origin: str = "manual") -> ActionResult:
+        with self.write() as conn:
+            self._check_range(conn, doc_id, start, end)
+            result = ActionResult(self._begin_action(conn, annotator, "do", "add_span"), "add_span")
+            ts = R.now()
+            span = Span(new_id(), doc_id, annotator, start, end, label, dict(attrs or {}), origin,
+                        ts, ts)
+            self._log(conn, result, annotator, "span", None, R.span_to_row(span))
+            self._touch_status(conn, result, doc_id, annotator)
+            return result
+
+    def update_span(self, annotator: str, span_id: str, *, start: int | None = None,
+                    end: int | None = None, label: str | None = None,
+                    attrs: dict[str, Any] | None = None, name: str = "update_span") -> ActionResult:
+        with self.write() as conn:
+            before = self._span_row(conn, span_id)
+            if before is None or before["annotator"] != annotator:
+                raise StoreError("that span no longer exists")
+            after = dict(before)
+            for key, value in (("start", start), ("end", end), ("label", label), ("attrs", attrs)):
+                if value is not None:
+                    after[key] = value
+            if after == before:
+                raise StoreError("nothing to change")
+            self._check_range(conn, before["doc_id"], after["start"], after["end"])
+            after["updated_at"] = R.now()
+            result = ActionResult(self._begin_action(conn, annotator, "do", name), name)
+            self._log(conn, result, annotator, "span", before, after)
+            self._touch_status(conn, result, before["doc_id"], annotator)
+            return result
+
+    def delete_span(self, annotator: str, span_id: str) -> ActionResult:
+        """Delete a span and every link that touches it, as one action."""
+        with self.write() as conn:
+            before = self._span_row(conn, span_id)
+            if before is None or before["annotator"] != annotator:
+                raise StoreError("that span no longer exists")
+            result = ActionResult(
+                self._begin_action(conn, annotator, "do", "delete_span"), "delete_span"
+            )
+            for r in conn.execute(
+                f"SELECT {self._LINK_COLS} FROM links WHERE from_span = ? OR to_span = ?"
+                " ORDER BY id", [span_id, span_id]
+            ).fetchall():
+                self._log(conn, result, annotator, "link", R.link_to_row(R.link_from_row(r)), None)
+            self._log(conn, result, annotator, "span", before, None)
+            self._touch_status(conn, result, before["doc_id"], annotator)
+            return result
+
+    def add_link(self, annotator: str, type_: str, from_span: str, to_span: str) -> ActionResult:
+        with self.write() as conn:
+            a, b = self._span_row(conn, from_span), self._span_row(conn, to_span)
+            if a is None or b is None or a["annotator"] != annotator or b["annotator"] != annotator:
+                raise StoreError("a linked span no longer exists")
+            if from_span == to_span:
+                raise StoreError("a span cannot be linked to itself")
+            dup = conn.execute(
+                "SELECT 1 FROM links WHERE annotator = ? AND type = ? AND ((from_span = ? AND"
+                " to_span = ?) OR (from_span = ? AND to_span = ?))",
+                [annotator, type_, from_span, to_span, to_span, from_span],
+            ).fetchone()
+            if dup:
+                raise StoreError(f"those spans are already linked as {type_}")
+            result = ActionResult(self._begin_action(conn, annotator, "do", "add_link"), "add_link")
+            link = Link(new_id(), annotator, type_, from_span, to_span, a["doc_id"], b["doc_id"],
+                        R.now())
+            self._log(conn, result, annotator, "link", None, R.link_to_row(link))
+            self._touch_status(conn, result, a["doc_id"], annotator)
+            return result
+
+    def delete_link(self, annotator: str, link_id: str) -> ActionResult:
+        with self.write() as conn:
+            r = conn.execute(f"SELECT {self._LINK_COLS} FROM links WHERE id = ?", [link_id])
+            row = r.fetchone()
+            if row is None or row[1] != annotator:
+                raise StoreError("that link no longer exists")
+            result = ActionResult(
+                self._begin_action(conn, annotator, "do", "delete_link"), "delete_link"
+            )
+            self._log(conn, result, annotator, "link", R.link_to_row(R.link_from_row(row)), None)
+            return result
+
+    def set_status(self, annotator: str, doc_id: str, status: Status) -> ActionResult:
+        with self.write() as conn:
+            if conn.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone() is None:
+                raise StoreError(f"no document {doc_id!r}")
+            before = self._status_row(conn, doc_id, annotator)
+            if before is not None and before["status"] == status:
+                return ActionResult(0, "set_status")
+            result = ActionResult(
+                self._begin_action(conn, annotator, "do", "set_status"), "set_status"
+            )
+            self._log(conn, result, annotator, "status", before,
+                      R.status_row(doc_id, annotator, status, R.now()))
+            return result
+
+    # -- undo / redo: new events that invert or repeat an earlier action ------------------
+
+    def _stack_top(self, conn: sqlite3.Connection, annotator: str, state: str) -> int | None:
+        r = conn.execute(
+            "SELECT id FROM actions WHERE annotator = ? AND state = ? AND kind = 'do'"
+            " ORDER BY stack_seq DESC LIMIT 1", [annotator, state]
+        ).fetchone()
+        return r[0] if r else None
+
+    def _replay_action(self, annotator: str, kind: str) -> ActionResult | None:
+        undo = kind == "undo"
+        with self.write() as conn:
+            target = self._stack_top(conn, annotator, "done" if undo else "undone")
+            if target is None:
+                return None
+            events = conn.execute(
+                "SELECT entity, before, after, action FROM events WHERE action_id = ? ORDER BY seq",
+                [target],
+            ).fetchall()
+            name = events[0][3] if events else "action"
+            result = ActionResult(self._begin_action(conn, annotator, kind, name, target), name)
+            for entity, before_s, after_s, _ in reversed(events) if undo else events:
+                before = json.loads(before_s) if before_s else None
+                after = json.loads(after_s) if after_s else None
+                old, new = (after, before) if undo else (before, after)
+                current = self._current(conn, entity, old or new)
+                if not self._same(current, old):
+                    raise StoreError(f"cannot {kind}: the {entity} was changed elsewhere since")
+                self._log(conn, result, annotator, entity, current, new, action=f"{kind}:{name}")
+            seq = conn.execute("SELECT max(id) FROM actions").fetchone()[0]
+            conn.execute(
+                "UPDATE actions SET state = ?, stack_seq = ? WHERE id = ?",
+                ["undone" if undo else "done", seq, target],
+            )
+            return result
+
+    def _current(self, conn: sqlite3.Connection, entity: str, row: dict) -> dict | None:
+        if entity == "span":
+            return self._span_row(conn, row["id"])
+        if entity == "status":
+            return self._status_row(conn, row["doc_id"], row["annotator"])
+        r = conn.execute(f"SELECT {self._LINK_COLS} FROM links WHERE id = ?", [row["id"]])
+        found = r.fetchone()
+        return R.link_to_row(R.link_from_row(found)) if found else None
+
+    @staticmethod
+    def _same(a: dict | None, b: dict | None) -> bool:
+        if a is None or b is None:
+            return a is b
+        skip = {"updated_at"}
+        return {k: v for k, v in a.items() if k not in skip} == {
+            k: v for k, v in b.items() if k not in skip
+        }
+
+    def undo(self, annotator: str) -> ActionResult | None:
+        """Undo the annotator's most recent action (None when there is nothing to undo)."""
+        return self._replay_action(annotator, "undo")
+
+    def redo(self, annotator: str) -> ActionResult | None:
+        return self._replay_action(annotator, "redo")
+
+    # -- UI state (panes, cursors): per annotator, not annotation data --------------------
+
+    def get_ui_state(self, annotator: str, key: str) -> Any:
+        rows = self._query(
+            "SELECT value FROM ui_state WHERE annotator = ? AND key = ?", [annotator, key]
+        )
+        return json.loads(rows[0][0]) if rows else None
+
+    def set_ui_state(self, annotator: str, key: str, value: Any) -> None:
+        with self.write() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO ui_state (annotator, key, value) VALUES (?, ?, ?)",
+                [annotator, key, R.dumps(value)],
+            )
+
+    # -- the event log --------------------------------------------------------------------
+
+    def events(self, since: int = 0) -> Iterator[dict[str, Any]]:
+        """Every event after seq `since`, oldest first, streamed."""
+        last = since
+        while True:
+            batch = self._query(
+                "SELECT seq, ts, annotator, action_id, action, entity, entity_id, doc_id,"
+                " before, after FROM events WHERE seq > ? ORDER BY seq LIMIT 1000", [last]
+            )
+            if not batch:
+                return
+            for seq, ts, who, action_id, action, entity, eid, doc_id, before, after in batch:
+                yield {
+                    "seq": seq, "ts": ts, "annotator": who, "action_id": action_id,
+                    "action": action, "entity": entity, "entity_id": eid, "doc_id": doc_id,
+                    "before": json.loads(before) if before else None,
+                    "after": json.loads(after) if after else None,
+                }
+                last = seq
+
+    def replay_log(self) -> dict[str, dict[str, dict]]:
+        """Rebuild span, link and status state from the event log alone."""
+        state: dict[str, dict[str, dict]] = {"span": {}, "link": {}, "status": {}}
+        for ev in self.events():
+            entity = ev["entity"]
+            if entity in ("spans", "links"):  # bulk import: after is a list of rows
+                single = entity[:-1]
+                for row in ev["after"] or []:
+                    state[single][R.entity_key(single, row)] = row
+                continue
+            if entity not in state:
+                continue
+            if ev["after"] is None:
+                state[entity].pop(ev["entity_id"], None)
+            else:
+                state[entity][ev["entity_id"]] = ev["after"]
+        return state
+
+    def current_state(self) -> dict[str, dict[str, dict]]:
+        spans = {
+            r[0]: R.span_to_row(R.span_from_row(r))
+            for r in self._query(f"SELECT {self._SPAN_COLS} FROM spans")
+        }
+        links = {
+            r[0]: R.link_to_row(R.link_from_row(r))
+            for r in self._query(f"SELECT {self._LINK_COLS} FROM links")
+        }
+        statuses = {}
+        for r in self._query("SELECT doc_id, annotator, status, updated_at FROM statuses"):
+            row = dict(zip(R.TABLES["status"][2], r, strict=True))
+            statuses[R.entity_key("status", row)] = row
+        return {"span": spans, "link": links, "status": statuses}
+
+    # -- import and export (bulk, streaming) ----------------------------------------------
+
+    def import_session(self, actor: str) -> ImportSession:
+        from annotator.store.importer import ImportSession
+
+        return ImportSession(self, actor)
+
+    def annotation_sets(self, annotator: str | None = None, status: Status | None = None
+                        ) -> Iterator[tuple[Document, str, Status, list[Span], list[Link]]]:
+        """Stream (document, annotator, status, spans, links-from-this-doc) in export order."""
+        from annotator.store.exporter import annotation_sets
+
+        return annotation_sets(self, annotator, status)
+

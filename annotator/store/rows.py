@@ -1,0 +1,98 @@
+"""Row <-> dataclass conversion and the generic row writes the event log replays."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+from annotator.model import Link, Span, Status
+
+# entity -> (table, primary key columns, columns)
+TABLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+    "span": (
+        "spans",
+        ("id",),
+        ("id", "doc_id", "annotator", "start", "end", "label", "attrs", "origin",
+         "created_at", "updated_at"),
+    ),
+    "link": (
+        "links",
+        ("id",),
+        ("id", "annotator", "type", "from_span", "to_span", "from_doc", "to_doc", "created_at"),
+    ),
+    "status": ("statuses", ("doc_id", "annotator"), ("doc_id", "annotator", "status", "updated_at")),
+}
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def span_from_row(row: sqlite3.Row | tuple) -> Span:
+    (id_, doc_id, annotator, start, end, label, attrs, origin, created, updated) = row
+    return Span(id_, doc_id, annotator, start, end, label, json.loads(attrs), origin, created, updated)
+
+
+def span_to_row(span: Span) -> dict[str, Any]:
+    """A span as the JSON-able row kept in events (attrs as an object, not text)."""
+    return {
+        "id": span.id, "doc_id": span.doc_id, "annotator": span.annotator,
+        "start": span.start, "end": span.end, "label": span.label, "attrs": span.attrs,
+        "origin": span.origin, "created_at": span.created_at, "updated_at": span.updated_at,
+    }
+
+
+def link_from_row(row: sqlite3.Row | tuple) -> Link:
+    return Link(*row)
+
+
+def link_to_row(link: Link) -> dict[str, Any]:
+    return {
+        "id": link.id, "annotator": link.annotator, "type": link.type,
+        "from_span": link.from_span, "to_span": link.to_span,
+        "from_doc": link.from_doc, "to_doc": link.to_doc, "created_at": link.created_at,
+    }
+
+
+def status_row(doc_id: str, annotator: str, status: Status, ts: str) -> dict[str, Any]:
+    return {"doc_id": doc_id, "annotator": annotator, "status": str(status), "updated_at": ts}
+
+
+def _sql_values(entity: str, row: dict[str, Any]) -> list[Any]:
+    _, _, cols = TABLES[entity]
+    return [dumps(row[c]) if c == "attrs" else row[c] for c in cols]
+
+
+def put_row(conn: sqlite3.Connection, entity: str, before: dict | None, after: dict | None) -> None:
+    """Make the row of `entity` go from `before` to `after` (None: absent)."""
+    table, pk, cols = TABLES[entity]
+    if after is None:
+        if before is not None:
+            where = " AND ".join(f'"{c}" = ?' for c in pk)
+            conn.execute(f"DELETE FROM {table} WHERE {where}", [before[c] for c in pk])
+        return
+    names = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join("?" for _ in cols)
+    conn.execute(
+        f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})", _sql_values(entity, after)
+    )
+
+
+def insert_many(conn: sqlite3.Connection, entity: str, rows: list[dict[str, Any]]) -> None:
+    table, _, cols = TABLES[entity]
+    names = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join("?" for _ in cols)
+    conn.executemany(
+        f"INSERT INTO {table} ({names}) VALUES ({marks})", [_sql_values(entity, r) for r in rows]
+    )
+
+
+def entity_key(entity: str, row: dict[str, Any]) -> str:
+    _, pk, _ = TABLES[entity]
+    return "\x1f".join(str(row[c]) for c in pk)
