@@ -1,0 +1,54 @@
+"""The Textual application: built by make_app() for the CLI and the tests alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from annotator.labels import load_default_schema, load_schema, parse_schema
+from annotator.model import LabelSchema
+from annotator.store import Store
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.session import Session
+
+
+class AnnotatorApp(App[None]):
+    """Annotate documents side by side."""
+
+    TITLE = "annotator"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, session: Session, doc_ids: list[str]) -> None:
+        super().__init__()
+        self.session = session
+        self.doc_ids = doc_ids
+
+    def on_mount(self) -> None:
+        self.push_screen(AnnotateScreen(self.session, self.doc_ids))
+
+
+def resolve_schema(store: Store, labels_path: str | Path | None,
+                   doc_ids: list[str] | None = None) -> LabelSchema:
+    """--labels F, else the schema the documents were imported with, else the default."""
+    if labels_path:
+        return load_schema(labels_path)
+    candidates = list(doc_ids or []) + store.document_ids()[:1]
+    for doc_id in candidates:
+        ref = store.document_schema_ref(doc_id)
+        source = store.schema_source(ref) if ref else None
+        if source:
+            return parse_schema(source, f"<schema {ref} in {store.path}>")
+    return load_default_schema()
+
+
+def make_app(store: Store, annotator: str, schema: LabelSchema,
+             doc_ids: list[str] | None = None) -> AnnotatorApp:
+    return AnnotatorApp(Session(store, annotator, schema), list(doc_ids or []))
+
+
+def run_tui(db_path: str, annotator: str, labels_path: str | None = None,
+            doc_ids: list[str] | None = None) -> None:
+    with Store(db_path) as store:
+        schema = resolve_schema(store, labels_path, doc_ids)
+        make_app(store, annotator, schema, doc_ids).run()

@@ -1,0 +1,561 @@
+"""The annotation screen: documents side by side, the side panel, the status bar, and every
+action an annotator takes (each committed to the store before the screen shows it)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Key
+from textual.screen import Screen
+from textual.widgets import Input, Static
+
+from annotator.model import Link, Span, Status
+from annotator.store import ActionResult, StoreError
+from annotator.store.rows import link_from_row
+from annotator.tui.session import Session
+from annotator.tui.text_layout import safe
+from annotator.tui.widgets.document_view import DocumentView
+from annotator.tui.widgets.pane import Pane
+from annotator.tui.widgets.side_panel import SidePanel, short
+from annotator.tui.widgets.span_list import SpanList
+
+MAX_PANES = 4
+NARROW = 100  # columns below which panes become tabs
+
+
+class AnnotateScreen(Screen[None]):
+    DEFAULT_CSS = """
+    AnnotateScreen { layout: vertical; }
+    #body { height: 1fr; }
+    #pane-area { width: 1fr; }
+    #tabs { height: 1; display: none; background: $panel-darken-1; }
+    AnnotateScreen.-narrow #tabs { display: block; }
+    AnnotateScreen.-narrow Pane { display: none; }
+    AnnotateScreen.-narrow Pane.-active { display: block; border-left: none; }
+    #panes { height: 1fr; }
+    #search { dock: bottom; display: none; height: 3; }
+    #search.-visible { display: block; }
+    #status { height: 1; background: $primary-background; color: $text; padding: 0 1; }
+    #empty { width: 1fr; height: 1fr; content-align: center middle; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("tab", "cycle_pane(1)", "next pane", show=False, priority=True),
+        Binding("shift+tab", "cycle_pane(-1)", "previous pane", show=False, priority=True),
+        Binding("question_mark", "help", "help"),
+        Binding("o", "open_document", "open"),
+        Binding("ctrl+w", "close_pane", "close pane"),
+        Binding("x,delete", "delete_span", "delete", show=False),
+        Binding("greater_than_sign", "resize(True)", "grow", show=False),
+        Binding("less_than_sign", "resize(False)", "shrink", show=False),
+        Binding("e", "edit_attributes", "attributes"),
+        Binding("L", "link", "link"),
+        Binding("slash", "search", "search", show=False),
+        Binding("u", "undo", "undo"),
+        Binding("ctrl+r", "redo", "redo", show=False),
+        Binding("D", "done", "done+next"),
+        Binding("ctrl+b", "toggle_side", "side panel", show=False),
+        Binding("escape", "cancel", "cancel", show=False),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self, session: Session, doc_ids: list[str]) -> None:
+        super().__init__()
+        self.session = session
+        self.store = session.store
+        self.schema = session.schema
+        self.initial_ids = doc_ids
+        self.links: dict[str, Link] = {}
+        self.active: Pane | None = None
+        self.pending: tuple[Pane, Span] | None = None
+        self.last_action = "ready"
+        self.side = SidePanel(self.schema)
+        self._save_timer = None
+
+    # -- layout -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            with Vertical(id="pane-area"):
+                yield Static(id="tabs")
+                yield Horizontal(id="panes")
+            yield self.side
+        yield Input(placeholder="search (enter: find, esc: close)", id="search")
+        yield Static(id="status")
+
+    def on_mount(self) -> None:
+        self._restore_or_open(self.initial_ids)
+        self._narrow(self.app.size.width)
+
+    def on_resize(self) -> None:
+        self._narrow(self.app.size.width)
+
+    def _narrow(self, width: int) -> None:
+        narrow = width < NARROW
+        self.set_class(narrow, "-narrow")
+        self.side.set_class(narrow, "-narrow")
+        self._update_tabs()
+
+    @property
+    def panes(self) -> list[Pane]:
+        return list(self.query(Pane))
+
+    def _restore_or_open(self, doc_ids: list[str]) -> None:
+        saved = self.store.get_ui_state(self.session.annotator, "layout") or {}
+        cursors: dict[str, int] = saved.get("cursors", {})
+        if not doc_ids:
+            doc_ids = [d for d in saved.get("docs", []) if self.store.get_document(d)]
+        if not doc_ids:
+            nxt = self.store.next_document(self.session.annotator)
+            doc_ids = [nxt] if nxt else []
+        if not doc_ids:
+            self.query_one("#panes").mount(
+                Static("No documents to annotate. Import some with: annotator import PATH",
+                       id="empty")
+            )
+            self._update_status()
+            return
+        for doc_id in doc_ids[:MAX_PANES]:
+            self.open_pane(doc_id, cursor=cursors.get(doc_id, 0), save=False)
+        focus = saved.get("focus", 0) if not self.initial_ids else 0
+        panes = self.panes
+        if panes:
+            self.activate(panes[min(focus, len(panes) - 1)])
+
+    def open_pane(self, doc_id: str, cursor: int = 0, save: bool = True,
+                  replace: Pane | None = None) -> Pane | None:
+        doc = self.store.get_document(doc_id)
+        if doc is None:
+            self.notify(f"no document {doc_id}", severity="error")
+            return None
+        who = self.session.annotator
+        spans = self.store.spans(doc_id, who)
+        for link in self.store.links(who, [doc_id]):
+            self.links[link.id] = link
+        linked = {s for lk in self.links.values() for s in (lk.from_span, lk.to_span)}
+        pane = Pane(doc, spans, self.session.colors, linked, self.store.status(doc_id, who))
+        container = self.query_one("#panes")
+        for empty in self.query("#empty"):
+            empty.remove()
+        if replace is not None:
+            container.mount(pane, after=replace)
+            replace.remove()
+        else:
+            container.mount(pane)
+        pane.view.cursor = min(cursor, len(doc.text))
+        self.call_after_refresh(pane.view.scroll_to_cursor, True)
+        self.activate(pane)
+        if save:
+            self._save_layout()
+        return pane
+
+    def activate(self, pane: Pane) -> None:
+        for other in self.panes:
+            other.set_class(other is pane, "-active")
+        self.active = pane
+        pane.view.focus()
+        self.side.span_list.show(pane.view.index, pane.view.text, self.session.colors)
+        self._refresh_side()
+        self._update_tabs()
+        self._update_status()
+
+    def _update_tabs(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for i, pane in enumerate(self.panes, 1):
+            label = f" {i} {safe(pane.document.title or pane.document.id)[:24]} "
+            text.append(label, "reverse bold" if pane is self.active else "dim")
+            text.append(" ")
+        self.query_one("#tabs", Static).update(text)
+
+    # -- keeping the side panel and status bar in step ----------------------------------
+
+    def _describe(self) -> dict[str, str]:
+        """span id -> short description, for every span of the open panes' links."""
+        out: dict[str, str] = {}
+        want = {s for lk in self.links.values() for s in (lk.from_span, lk.to_span)}
+        for pane in self.panes:
+            for sid in want:
+                span = pane.view.index.get(sid)
+                if span is not None:
+                    out[sid] = f"{short(pane.view.text[span.start:span.end], 24)}"
+                    if pane is not self.active:
+                        out[sid] += f" ({short(pane.document.title or pane.document.id, 18)})"
+        for sid in want - out.keys():
+            span = self.store.span(sid)
+            if span is not None:
+                doc = self.store.get_document(span.doc_id)
+                if doc is not None:
+                    out[sid] = f"{short(span.text_in(doc.text), 24)} ({short(doc.title, 18)})"
+        return out
+
+    def _doc_links(self, doc_id: str) -> list[Link]:
+        return sorted((lk for lk in self.links.values() if doc_id in (lk.from_doc, lk.to_doc)),
+                      key=lambda lk: (lk.type, lk.from_span, lk.to_span))
+
+    def _refresh_side(self) -> None:
+        pane = self.active
+        if pane is None:
+            return
+        view = pane.view
+        self.side.show_counts(dict(view.index.counts))
+        links = self._doc_links(pane.document.id)
+        describe = self._describe() if links else {}
+        under = view.span_under_cursor()
+        if under is not None and "speaker" in under.attrs:
+            speaker = view.index.get(under.attrs["speaker"])
+            if speaker is not None:
+                describe[speaker.id] = short(view.text[speaker.start:speaker.end], 24)
+        self.side.show_detail(under, view.text, links, describe)
+        self.side.show_links(links, describe)
+        self.side.span_list.changed()
+        self.side.span_list.follow(under)
+
+    def _update_status(self) -> None:
+        done, total = self.store.progress(self.session.annotator)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{self.session.annotator}", "bold")
+        text.append(f"  {done}/{total} done  ")
+        if self.active is not None:
+            view = self.active.view
+            text.append("char " if view.precise else "word ", "dim")
+            text.append(f"@{view.cursor}  ", "dim")
+        if self.pending is not None:
+            text.append(f"linking from “{short(self._span_text(*self.pending), 20)}”: L on the "
+                        "target, esc cancels  ", "bold reverse")
+        text.append(self.last_action)
+        self.query_one("#status", Static).update(text)
+
+    def _span_text(self, pane: Pane, span: Span) -> str:
+        return pane.view.text[span.start:span.end]
+
+    @on(DocumentView.CursorMoved)
+    def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
+        if self.active is None or event.view is not self.active.view:
+            for pane in self.panes:
+                if pane.view is event.view:
+                    self.activate(pane)
+                    return
+        self._refresh_side_light()
+        self._update_status()
+        self._schedule_save()
+
+    def _refresh_side_light(self) -> None:
+        """On a cursor move only the detail box and the list highlight change."""
+        pane = self.active
+        if pane is None:
+            return
+        under = pane.view.span_under_cursor()
+        links = self._doc_links(pane.document.id) if under and under.id in pane.view.linked else []
+        describe = self._describe() if links else {}
+        if under is not None and "speaker" in under.attrs:
+            speaker = pane.view.index.get(under.attrs["speaker"])
+            if speaker is not None:
+                describe[speaker.id] = short(pane.view.text[speaker.start:speaker.end], 24)
+        self.side.show_detail(under, pane.view.text, links, describe)
+        self.side.span_list.follow(under)
+
+    @on(SpanList.Chosen)
+    def _span_chosen(self, event: SpanList.Chosen) -> None:
+        if self.active is not None:
+            self.active.view.move_to(event.span.start, center=True)
+            self.active.view.focus()
+
+    # -- applying committed changes -------------------------------------------------------
+
+    def apply(self, result: ActionResult, message: str) -> None:
+        """Show what the store has committed, in every pane it touches."""
+        views = {}
+        for pane in self.panes:
+            views.setdefault(pane.document.id, []).append(pane)
+        for change in result.changes:
+            row = change.after or change.before
+            assert row is not None
+            if change.entity == "span":
+                for pane in views.get(row["doc_id"], []):
+                    if change.after is None:
+                        pane.view.remove_span(row["id"])
+                    else:
+                        a = change.after
+                        pane.view.add_span(Span(a["id"], a["doc_id"], a["annotator"], a["start"],
+                                                a["end"], a["label"], a["attrs"], a["origin"],
+                                                a["created_at"], a["updated_at"]))
+            elif change.entity == "link":
+                if change.after is None:
+                    self.links.pop(row["id"], None)
+                else:
+                    self.links[row["id"]] = link_from_row(tuple(row.values()))
+                linked = {s for lk in self.links.values() for s in (lk.from_span, lk.to_span)}
+                for key_doc, key_span in (("from_doc", "from_span"), ("to_doc", "to_span")):
+                    for pane in views.get(row[key_doc], []):
+                        pane.view.set_linked(row[key_span], row[key_span] in linked)
+            elif change.entity == "status":
+                for pane in views.get(row["doc_id"], []):
+                    pane.set_status(Status(change.after["status"]) if change.after else Status.TODO)
+        self.last_action = message
+        self._refresh_side()
+        self._update_status()
+
+    def _run(self, fn, *args, message: str = "") -> ActionResult | None:  # type: ignore[no-untyped-def]
+        try:
+            result = fn(*args)
+        except StoreError as err:
+            self.notify(str(err), severity="warning", timeout=3)
+            self.app.bell()
+            return None
+        if result is not None and result.changes:
+            self.apply(result, message)
+        return result
+
+    # -- actions --------------------------------------------------------------------------
+
+    def on_key(self, event: Key) -> None:
+        """Label keys come from the schema, so they are looked up rather than bound."""
+        if self.active is None or not isinstance(self.focused, DocumentView):
+            return
+        label = self.schema.label_for_key(event.character or "")
+        if label is None:
+            return
+        event.stop()
+        event.prevent_default()
+        view = self.active.view
+        target = view.target()
+        if target is None:
+            self.notify("nothing to label here: select text or put the cursor on a word",
+                        severity="warning", timeout=3)
+            return
+        existing = view.index.exact(target.start, target.end)
+        text = short(view.text[target.start:target.end], 30)
+        verb = f"relabelled “{text}” {label.name}" if existing else f"{label.name} “{text}”"
+        if self._run(self.session.label, view.document.id, view.text, target.start,
+                     target.end, label.name, existing, message=verb):
+            view.clear_selection()
+
+    def _under(self) -> tuple[Pane, Span] | None:
+        if self.active is None:
+            return None
+        span = self.active.view.span_under_cursor()
+        if span is None:
+            self.notify("no span under the cursor", severity="warning", timeout=2)
+            return None
+        return self.active, span
+
+    def action_delete_span(self) -> None:
+        found = self._under()
+        if found:
+            pane, span = found
+            self._run(self.session.delete, span,
+                      message=f"deleted {span.label} “{short(self._span_text(pane, span), 24)}”")
+
+    def action_resize(self, grow: bool) -> None:
+        found = self._under()
+        if found:
+            pane, span = found
+            self._run(self.session.resize, span, pane.view.text, grow,
+                      message=f"{'grew' if grow else 'shrank'} {span.label}")
+
+    def action_edit_attributes(self) -> None:
+        found = self._under()
+        if not found:
+            return
+        pane, span = found
+        label = self.schema.label(span.label)
+        if label is None or not label.attributes:
+            self.notify(f"{span.label} has no attributes", severity="warning", timeout=2)
+            return
+        from annotator.tui.screens.attributes import AttributeForm
+
+        candidates = [(s, pane.view.text[s.start:s.end]) for s in pane.view.index.spans()
+                      if s.id != span.id]
+
+        def saved(attrs: dict | None) -> None:
+            if attrs is not None and attrs != span.attrs:
+                self._run(self.session.set_attrs, span, attrs,
+                          message=f"set attributes of {span.label}")
+
+        self.app.push_screen(
+            AttributeForm(span, label, self._span_text(pane, span), candidates), saved
+        )
+
+    def action_link(self) -> None:
+        found = self._under()
+        if not found:
+            return
+        pane, span = found
+        if self.pending is None or self.pending[1].id == span.id:
+            if self.pending is not None:
+                self.action_cancel()
+                return
+            self.pending = found
+            pane.view.set_pending_link(span.id)
+            self._update_status()
+            return
+        source_pane, source = self.pending
+        types = self.schema.link_types_between(source.label, span.label)
+        if not types:
+            self.notify(f"no link type goes from {source.label} to {span.label}",
+                        severity="warning", timeout=3)
+            return
+        from annotator.tui.screens.link_type import LinkTypeChooser
+
+        def chosen(type_name: str | None) -> None:
+            if type_name is None:
+                return
+            if self._run(self.session.link, type_name, source, span,
+                         message=f"linked {source.label} {type_name} {span.label}"):
+                self.action_cancel()
+
+        self.app.push_screen(
+            LinkTypeChooser(types, short(self._span_text(source_pane, source), 30),
+                            short(self._span_text(pane, span), 30)), chosen
+        )
+
+    def action_cancel(self) -> None:
+        if self.pending is None:
+            search = self.query_one("#search", Input)
+            if search.has_class("-visible"):
+                search.remove_class("-visible")
+                if self.active:
+                    self.active.view.focus()
+                return
+            raise SkipAction()
+        pane, _ = self.pending
+        self.pending = None
+        if pane in self.panes:
+            pane.view.set_pending_link(None)
+        self._update_status()
+
+    def action_undo(self) -> None:
+        self._history(self.session.undo, "undid")
+
+    def action_redo(self) -> None:
+        self._history(self.session.redo, "redid")
+
+    def _history(self, fn, verb: str) -> None:  # type: ignore[no-untyped-def]
+        result = self._run(fn, message="")
+        if result is None:
+            self.notify(f"nothing to {verb[:-1]}o" if verb == "undid" else "nothing to redo",
+                        timeout=2)
+            return
+        self.last_action = f"{verb} {result.name.replace('_', ' ')}"
+        self._update_status()
+        for change in result.changes:
+            row = change.after or change.before
+            if change.entity == "span" and row is not None and self.active is not None:
+                if self.active.document.id == row["doc_id"]:
+                    self.active.view.move_to(row["start"], center=True)
+                elif not any(p.document.id == row["doc_id"] for p in self.panes):
+                    self.notify(f"{self.last_action} in {row['doc_id']}", timeout=3)
+                break
+
+    def action_done(self) -> None:
+        pane = self.active
+        if pane is None:
+            return
+        doc_id = pane.document.id
+        self._run(self.session.done, doc_id, message=f"marked {doc_id} done")
+        nxt = self.store.next_document(self.session.annotator, after=doc_id)
+        open_ids = {p.document.id for p in self.panes}
+        if nxt is None:
+            self.notify("every document is done", title="All done", timeout=4)
+            return
+        if nxt in open_ids:
+            self.activate(next(p for p in self.panes if p.document.id == nxt))
+            return
+        self.open_pane(nxt, replace=pane)
+
+    def action_cycle_pane(self, delta: int) -> None:
+        panes = self.panes
+        if not panes:
+            return
+        if self.active not in panes:
+            self.activate(panes[0])
+            return
+        i = panes.index(self.active)
+        self.activate(panes[(i + delta) % len(panes)])
+        self._schedule_save()
+
+    def action_open_document(self) -> None:
+        from annotator.tui.screens.picker import DocumentPicker
+
+        open_ids = {p.document.id for p in self.panes}
+
+        def picked(doc_id: str | None) -> None:
+            if doc_id is None:
+                return
+            if doc_id in open_ids:
+                self.activate(next(p for p in self.panes if p.document.id == doc_id))
+                return
+            if len(self.panes) >= MAX_PANES:
+                self.notify(f"{MAX_PANES} panes at most: replacing this one", timeout=3)
+                self.open_pane(doc_id, replace=self.active)
+            else:
+                self.open_pane(doc_id)
+
+        self.app.push_screen(
+            DocumentPicker(self.store.documents(), self.session.annotator, open_ids), picked
+        )
+
+    def action_close_pane(self) -> None:
+        panes = self.panes
+        if self.active is None or len(panes) <= 1:
+            self.notify("the last pane stays open (q quits)", timeout=2)
+            return
+        i = panes.index(self.active)
+        if self.pending and self.pending[0] is self.active:
+            self.pending = None
+        self.active.remove()
+        rest = [p for p in panes if p is not self.active]
+        self.active = None
+        self.activate(rest[min(i, len(rest) - 1)])
+        self._save_layout()
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.add_class("-visible")
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        event.input.remove_class("-visible")
+        if self.active is None:
+            return
+        self.active.view.focus()
+        if event.value:
+            self.active.view.search(event.value)
+
+    def action_toggle_side(self) -> None:
+        self.side.display = not self.side.display
+
+    def action_help(self) -> None:
+        from annotator.tui.screens.help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.schema))
+
+    def action_quit(self) -> None:
+        self._save_layout()
+        self.app.exit()
+
+    # -- remembering panes and cursors --------------------------------------------------
+
+    def _schedule_save(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(1.0, self._save_layout)
+
+    def _save_layout(self) -> None:
+        panes = self.panes
+        if not panes:
+            return
+        saved = self.store.get_ui_state(self.session.annotator, "layout") or {}
+        cursors = saved.get("cursors", {})
+        for pane in panes:
+            cursors[pane.document.id] = pane.view.cursor
+        state = {
+            "docs": [p.document.id for p in panes],
+            "focus": panes.index(self.active) if self.active in panes else 0,
+            "cursors": cursors,
+        }
+        self.store.set_ui_state(self.session.annotator, "layout", state)

@@ -1,0 +1,513 @@
+"""One document on screen: soft-wrapped, spans in label colours, cursor and selection on top.
+
+A ScrollView on Textual's Line API: lines are wrapped once per width, spans are found through a
+block index, and a keystroke refreshes only the lines it changes, so its cost does not grow with
+the length of the document or the number of spans.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.actions import SkipAction
+from textual.binding import Binding
+from textual.color import Color
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotator.model import Document, Span
+from annotator.tui.span_index import SpanIndex
+from annotator.tui.text_layout import Layout, glyph, wrap
+
+# A "word" for motions, snapping and labelling: keeps "2,000-strong", "1.5", "don’t" whole.
+WORD = re.compile(r"\w+(?:[-'’.,:/]\w+)*")
+_WINDOW = 256
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A range the next action applies to: the selection, or the word under the cursor."""
+
+    start: int
+    end: int
+
+
+class DocumentView(ScrollView, can_focus=True):
+    """Draws one document and owns its cursor, selection and spans (of one annotator)."""
+
+    COMPONENT_CLASSES = {
+        "document-view--cursor",
+        "document-view--cursor-inactive",
+        "document-view--selection",
+        "document-view--control",
+        "document-view--match",
+    }
+    DEFAULT_CSS = """
+    DocumentView { background: $surface; color: $foreground; scrollbar-size-vertical: 1; }
+    DocumentView > .document-view--cursor { background: $foreground; color: $surface; }
+    DocumentView > .document-view--cursor-inactive { background: $foreground 35%; }
+    DocumentView > .document-view--selection { background: $accent 45%; }
+    DocumentView > .document-view--control { color: $warning; text-style: bold; }
+    DocumentView > .document-view--match { text-style: underline; }
+    """
+    BINDINGS = [
+        Binding("left,h", "move(-1)", "left", show=False),
+        Binding("right,l", "move(1)", "right", show=False),
+        Binding("up,k", "line(-1)", "up", show=False),
+        Binding("down,j", "line(1)", "down", show=False),
+        Binding("w,ctrl+right", "word(1)", "next word", show=False),
+        Binding("b,ctrl+left", "word(-1)", "previous word", show=False),
+        Binding("right_curly_bracket", "paragraph(1)", "next paragraph", show=False),
+        Binding("left_curly_bracket", "paragraph(-1)", "previous paragraph", show=False),
+        Binding("g,ctrl+home", "edge(-1)", "start", show=False),
+        Binding("G,ctrl+end", "edge(1)", "end", show=False),
+        Binding("home", "line_edge(-1)", "line start", show=False),
+        Binding("end", "line_edge(1)", "line end", show=False),
+        Binding("pageup", "page(-1)", "page up", show=False),
+        Binding("pagedown", "page(1)", "page down", show=False),
+        Binding("shift+left", "extend('move', -1)", "select left", show=False),
+        Binding("shift+right", "extend('move', 1)", "select right", show=False),
+        Binding("shift+up", "extend('line', -1)", "select up", show=False),
+        Binding("shift+down", "extend('line', 1)", "select down", show=False),
+        Binding("v", "toggle_select", "select", show=False),
+        Binding("c", "toggle_precise", "char/word", show=False),
+        Binding("escape", "clear_selection", "clear", show=False),
+        Binding("right_square_bracket", "span(1)", "next span", show=False),
+        Binding("left_square_bracket", "span(-1)", "previous span", show=False),
+        Binding("n", "search_next(1)", "next match", show=False),
+        Binding("N", "search_next(-1)", "previous match", show=False),
+    ]
+
+    cursor: var[int] = var(0, always_update=True)
+    precise: var[bool] = var(False)
+
+    class CursorMoved(Message):
+        """The cursor or selection changed (the screen follows with the side panel)."""
+
+        def __init__(self, view: DocumentView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, document: Document, spans: list[Span], colors: dict[str, str],
+                 linked: set[str] | None = None, *, name: str | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.document = document
+        self.text = document.text
+        self.index = SpanIndex(spans)
+        self.label_colors = colors
+        self.linked: set[str] = set(linked or ())
+        self.pending_link: str | None = None
+        self.anchor: int | None = None
+        self.search_query = ""
+        self._layout: Layout | None = None
+        self._cache: dict[int, Strip] = {}
+        self._label_styles: dict[tuple, Style] = {}
+        self._cursor_line = 0
+        self._goal_column: int | None = None
+
+    # -- layout ---------------------------------------------------------------------------
+
+    @property
+    def text_layout(self) -> Layout:
+        if self._layout is None or self._layout.width != self._wrap_width():
+            self._layout = wrap(self.text, self._wrap_width())
+            self._cache.clear()
+            self.virtual_size = Size(self._wrap_width(), len(self._layout))
+        return self._layout
+
+    def _wrap_width(self) -> int:
+        return max(8, self.scrollable_content_region.width or self.size.width or 80)
+
+    def on_resize(self, event: events.Resize) -> None:
+        _ = self.text_layout
+        self.scroll_to_cursor(center=True)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+        self._label_styles.clear()
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def _span_style(self, label: str, strength: float, emphasis: bool = False) -> Style:
+        key = (label, strength, emphasis)
+        style = self._label_styles.get(key)
+        if style is None:
+            base = self.rich_style
+            bg = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
+            label_color = Color.parse(self.label_colors.get(label, "#888888"))
+            tint = label_color if emphasis else bg.blend(label_color, strength)
+            fg = tint.get_contrast_text(1.0)
+            style = Style(bgcolor=tint.rich_color, color=fg.rich_color, bold=emphasis)
+            self._label_styles[key] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        line = scroll_y + y
+        layout = self.text_layout
+        width = self.scrollable_content_region.width
+        if line >= len(layout):
+            return Strip.blank(width, self.rich_style)
+        strip = self._cache.get(line)
+        if strip is None:
+            strip = self._render_text_line(line)
+            if not self._has_overlay(line):
+                self._cache[line] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    def _has_overlay(self, line: int) -> bool:
+        layout = self.text_layout
+        if self._cursor_line == line:
+            return True
+        sel = self.selection()
+        if sel is None:
+            return False
+        start, end = layout.starts[line], layout.line_end(line) + 1
+        return sel.start < end and sel.end > start
+
+    def _render_text_line(self, line: int) -> Strip:
+        layout = self.text_layout
+        text = self.text
+        start = layout.starts[line]
+        stop = layout.line_end(line) + 1  # include the newline cell, if any
+        stop = min(stop, len(text) + 1)
+        n = stop - start
+        base = self.rich_style
+        keys: list[Style | None] = [None] * n
+        spans = self.index.overlapping(start, stop)
+        spans.sort(key=lambda s: (s.start - s.end, s.start))  # outermost first, inner on top
+        under = self.index.innermost(self.cursor) if start <= self.cursor < stop else None
+        depth: list[int] = [0] * n
+        for span in spans:
+            lo, hi = max(span.start, start) - start, min(span.end, stop) - start
+            emphasis = under is not None and span.id == under.id
+            for i in range(lo, hi):
+                depth[i] += 1
+                style = self._span_style(span.label, 0.35 if depth[i] == 1 else 0.6, emphasis)
+                if depth[i] > 1:
+                    style += Style(underline=True)
+                if span.id in self.linked or span.id == self.pending_link:
+                    style += Style(underline=True, italic=True)
+                keys[i] = style
+        sel = self.selection()
+        if sel is not None:
+            sel_style = self.get_component_rich_style("document-view--selection", partial=True)
+            for i in range(max(sel.start, start) - start, min(sel.end, stop) - start):
+                keys[i] = (keys[i] or base) + sel_style
+        control = self.get_component_rich_style("document-view--control", partial=True)
+        if start <= self.cursor < stop:
+            i = self.cursor - start
+            cursor = "document-view--cursor" if self.has_focus else "document-view--cursor-inactive"
+            keys[i] = (keys[i] or base) + self.get_component_rich_style(cursor, partial=True)
+        segments: list[Segment] = []
+        run_text: list[str] = []
+        run_style: Style | None = None
+        cells = 0
+        for i in range(n):
+            offset = start + i
+            ch = text[offset] if offset < len(text) else "\n"
+            drawn, width = glyph(ch)
+            style = keys[i] or base
+            if drawn and width and drawn != ch and ch not in "\t\n ":
+                style = style + control
+            if style is not run_style and run_text:
+                segments.append(Segment("".join(run_text), run_style))
+                run_text = []
+            run_style = style
+            run_text.append(drawn)
+            cells += width
+        if run_text:
+            segments.append(Segment("".join(run_text), run_style))
+        return Strip(segments, cells)
+
+    def refresh_offsets(self, start: int, end: int) -> None:
+        """Redraw the screen lines showing [start, end]."""
+        layout = self.text_layout
+        first, last = layout.line_of(start), layout.line_of(max(start, end))
+        for line in range(first, last + 1):
+            self._cache.pop(line, None)
+        self.refresh_lines(first, last - first + 1)
+
+    def on_focus(self) -> None:
+        self.refresh_lines(self._cursor_line)
+
+    def on_blur(self) -> None:
+        self.refresh_lines(self._cursor_line)
+
+    # -- cursor and selection -------------------------------------------------------------
+
+    def selection(self) -> Target | None:
+        if self.anchor is None:
+            return None
+        lo, hi = sorted((self.anchor, self.cursor))
+        if not self.precise:
+            lo, hi = self._snap(lo, hi)
+        else:
+            hi += 1
+        hi = min(hi, len(self.text))
+        return Target(lo, hi) if hi > lo else None
+
+    def _snap(self, lo: int, hi: int) -> tuple[int, int]:
+        a = self.word_at(lo)
+        b = self.word_at(hi)
+        start = a.start if a else lo
+        end = b.end if b else hi + 1
+        return start, end
+
+    def word_at(self, offset: int) -> Target | None:
+        """The word containing offset (None on space or punctuation between words)."""
+        lo = max(0, offset - _WINDOW)
+        for m in WORD.finditer(self.text, lo, min(len(self.text), offset + _WINDOW)):
+            if m.start() <= offset < m.end():
+                return Target(m.start(), m.end())
+            if m.start() > offset:
+                break
+        return None
+
+    def target(self) -> Target | None:
+        """What a label key applies to: the selection, else the word under the cursor."""
+        sel = self.selection()
+        if sel is not None:
+            return sel
+        word = self.word_at(self.cursor)
+        if word is None and self.cursor < len(self.text) and not self.text[self.cursor].isspace():
+            return Target(self.cursor, self.cursor + 1)
+        return word
+
+    def span_under_cursor(self) -> Span | None:
+        return self.index.innermost(self.cursor)
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        if self._layout is None:
+            return
+        old_line, self._cursor_line = self._cursor_line, self.text_layout.line_of(new)
+        sel = self.selection()
+        if sel is not None:
+            self.refresh_offsets(min(sel.start, old, new), max(sel.end, old, new))
+        self.refresh_lines(old_line)
+        self._cache.pop(old_line, None)
+        self.refresh_lines(self._cursor_line)
+        self.scroll_to_cursor()
+        self.post_message(self.CursorMoved(self))
+
+    def move_to(self, offset: int, *, keep_goal: bool = False, center: bool = False) -> None:
+        offset = max(0, min(offset, len(self.text)))
+        if not keep_goal:
+            self._goal_column = None
+        self.cursor = offset
+        if center:
+            self.scroll_to_cursor(center=True)
+
+    def scroll_to_cursor(self, center: bool = False) -> None:
+        if self._layout is None or not self.size.height:
+            return
+        line = self._cursor_line
+        self.scroll_to_region(
+            Region(0, line, 1, 1), animate=False, center=center, spacing=None, immediate=True,
+            x_axis=False,
+        )
+
+    def _set_anchor(self, anchor: int | None) -> None:
+        old = self.selection()
+        self.anchor = anchor
+        if old is not None:
+            self.refresh_offsets(old.start, old.end)
+
+    def action_toggle_select(self) -> None:
+        self._set_anchor(None if self.anchor is not None else self.cursor)
+        self.cursor = self.cursor
+
+    def action_clear_selection(self) -> None:
+        if self.anchor is None:
+            raise SkipAction()  # let the screen cancel a pending link or the search
+        self._set_anchor(None)
+        self.cursor = self.cursor
+
+    def clear_selection(self) -> None:
+        if self.anchor is not None:
+            self._set_anchor(None)
+            self.cursor = self.cursor
+
+    def action_toggle_precise(self) -> None:
+        self.precise = not self.precise
+        sel = self.selection()
+        if sel is not None:
+            self.refresh_offsets(max(0, sel.start - _WINDOW), sel.end + _WINDOW)
+        self.post_message(self.CursorMoved(self))
+
+    # -- motions --------------------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    def action_line(self, delta: int) -> None:
+        layout = self.text_layout
+        line = layout.line_of(self.cursor)
+        if self._goal_column is None:
+            self._goal_column = layout.column_of(self.cursor)
+        target = line + delta
+        if target < 0 or target >= len(layout):
+            return
+        self.move_to(layout.offset_at(target, self._goal_column), keep_goal=True)
+
+    def action_page(self, delta: int) -> None:
+        lines = max(1, self.scrollable_content_region.height - 1)
+        layout = self.text_layout
+        if self._goal_column is None:
+            self._goal_column = layout.column_of(self.cursor)
+        target = min(max(0, layout.line_of(self.cursor) + delta * lines), len(layout) - 1)
+        self.move_to(layout.offset_at(target, self._goal_column), keep_goal=True)
+
+    def action_word(self, delta: int) -> None:
+        if delta > 0:
+            here = self.word_at(self.cursor)
+            m = WORD.search(self.text, here.end if here else self.cursor + 1)
+            self.move_to(m.start() if m else len(self.text))
+            return
+        lo = self.cursor
+        while lo > 0:
+            lo = max(0, lo - _WINDOW)
+            starts = [m.start() for m in WORD.finditer(self.text, lo, self.cursor)]
+            starts = [s for s in starts if s < self.cursor]
+            if starts:
+                self.move_to(starts[-1])
+                return
+        self.move_to(0)
+
+    def action_paragraph(self, delta: int) -> None:
+        text = self.text
+        if delta > 0:
+            i = text.find("\n\n", self.cursor)
+            if i < 0:
+                self.move_to(len(text))
+                return
+            while i < len(text) and text[i] == "\n":
+                i += 1
+            self.move_to(i)
+            return
+        i = text.rfind("\n\n", 0, max(0, self.cursor - 1))
+        while i >= 0 and i + 2 < len(text) and text[i + 2] == "\n":
+            i += 1
+        self.move_to(0 if i < 0 else i + 2)
+
+    def action_edge(self, delta: int) -> None:
+        self.move_to(0 if delta < 0 else len(self.text), center=True)
+
+    def action_line_edge(self, delta: int) -> None:
+        layout = self.text_layout
+        line = layout.line_of(self.cursor)
+        self.move_to(layout.starts[line] if delta < 0 else layout.line_end(line))
+
+    def action_extend(self, motion: str, delta: int) -> None:
+        if self.anchor is None:
+            self._set_anchor(self.cursor)
+        getattr(self, f"action_{motion}")(delta)
+
+    def action_span(self, delta: int) -> None:
+        here = self.span_under_cursor()
+        if delta > 0:
+            span = self.index.next_after(here.start if here else self.cursor)
+        else:
+            span = self.index.prev_before(here.start if here else self.cursor)
+        if span is not None:
+            self.move_to(span.start)
+        else:
+            self.app.bell()
+
+    def search(self, query: str, delta: int = 1) -> bool:
+        """Move to the next (or previous) case-insensitive match of query."""
+        self.search_query = query
+        return self.action_search_next(delta)
+
+    def action_search_next(self, delta: int) -> bool:
+        if not self.search_query:
+            return False
+        pattern = re.compile(re.escape(self.search_query), re.IGNORECASE)
+        if delta > 0:
+            m = pattern.search(self.text, self.cursor + 1) or pattern.search(self.text, 0)
+            found = m.start() if m else None
+        else:
+            found = None
+            hi = self.cursor
+            lo = hi
+            while found is None and lo > 0:
+                lo = max(0, lo - 4096)
+                hits = [m.start() for m in pattern.finditer(self.text, lo, hi + len(
+                    self.search_query) - 1) if m.start() < hi]
+                found = hits[-1] if hits else None
+            if found is None:
+                hits = [m.start() for m in pattern.finditer(self.text, max(0, len(self.text)
+                        - 65536))]
+                found = hits[-1] if hits else None
+        if found is None:
+            self.notify(f"not found: {self.search_query}", severity="warning", timeout=2)
+            return False
+        self.move_to(found, center=True)
+        return True
+
+    # -- mouse ----------------------------------------------------------------------------
+
+    def _offset_at_mouse(self, event: events.MouseEvent) -> int:
+        line = self.scroll_offset.y + event.y
+        return self.text_layout.offset_at(min(line, len(self.text_layout) - 1), event.x + self.scroll_offset.x)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        if event.button != 1:
+            return
+        self.focus()
+        offset = self._offset_at_mouse(event)
+        self._set_anchor(None)
+        self._dragging = offset
+        self.capture_mouse()
+        self.move_to(offset)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        start = getattr(self, "_dragging", None)
+        if start is None or not event.button:
+            return
+        offset = self._offset_at_mouse(event)
+        if offset != start and self.anchor is None:
+            self._set_anchor(start)
+        if offset != self.cursor:
+            self.move_to(offset)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        self._dragging = None
+        self.release_mouse()
+
+    # -- keeping in step with the store ---------------------------------------------------
+
+    def add_span(self, span: Span) -> None:
+        old = self.index.get(span.id)
+        self.index.add(span)
+        if old is not None:
+            self.refresh_offsets(old.start, old.end)
+        self.refresh_offsets(span.start, span.end)
+
+    def remove_span(self, span_id: str) -> None:
+        span = self.index.remove(span_id)
+        self.linked.discard(span_id)
+        if span is not None:
+            self.refresh_offsets(span.start, span.end)
+
+    def set_linked(self, span_id: str, linked: bool) -> None:
+        (self.linked.add if linked else self.linked.discard)(span_id)
+        span = self.index.get(span_id)
+        if span is not None:
+            self.refresh_offsets(span.start, span.end)
+
+    def set_pending_link(self, span_id: str | None) -> None:
+        old, self.pending_link = self.pending_link, span_id
+        for sid in (old, span_id):
+            span = self.index.get(sid) if sid else None
+            if span is not None:
+                self.refresh_offsets(span.start, span.end)

@@ -1,0 +1,51 @@
+"""A document pane: a title bar (title, id, my status) over the document view."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from annotator.model import Document, Span, Status
+from annotator.tui.text_layout import safe
+from annotator.tui.widgets.document_view import DocumentView
+
+STATUS_MARK = {Status.TODO: "○ todo", Status.IN_PROGRESS: "◐ in progress", Status.DONE: "● done"}
+
+
+class Pane(Vertical):
+    """One open document; several sit side by side."""
+
+    DEFAULT_CSS = """
+    Pane { width: 1fr; height: 1fr; border-left: vkey $panel-lighten-1; }
+    Pane:first-of-type { border-left: none; }
+    Pane > .pane-title { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    Pane.-active > .pane-title { background: $primary; color: $text; text-style: bold; }
+    """
+
+    def __init__(self, document: Document, spans: list[Span], colors: dict[str, str],
+                 linked: set[str], status: Status) -> None:
+        super().__init__()
+        self.document = document
+        self.status = status
+        self.view = DocumentView(document, spans, colors, linked)
+        self.title_bar = Static(classes="pane-title")
+
+    def compose(self) -> ComposeResult:
+        yield self.title_bar
+        yield self.view
+
+    def on_mount(self) -> None:
+        self.update_title()
+
+    def update_title(self) -> None:
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(STATUS_MARK[self.status] + "  ")
+        title.append(safe(self.document.id), "italic")
+        title.append("  " + safe(self.document.title or ""), "bold")
+        self.title_bar.update(title)
+
+    def set_status(self, status: Status) -> None:
+        self.status = status
+        self.update_title()

@@ -1,0 +1,105 @@
+"""The side panel for the focused pane: label legend with keys and counts, the span under the
+cursor, the document's spans in order, and its links."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.color import Color
+from textual.containers import Vertical
+from textual.widgets import Static
+
+from annotator.model import LabelSchema, Link, Span
+from annotator.tui.text_layout import safe
+from annotator.tui.widgets.span_list import SpanList, describe_attrs
+
+MAX_LINK_ROWS = 12
+
+
+def label_chip(name: str, color: str) -> Text:
+    c = Color.parse(color)
+    return Text(f" {name} ", Style(color=c.get_contrast_text().rich_color, bgcolor=c.rich_color))
+
+
+def short(text: str, width: int = 40) -> str:
+    text = safe(text.replace("\n", " "))
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class SidePanel(Vertical):
+    DEFAULT_CSS = """
+    SidePanel { width: 38; background: $panel; border-left: vkey $panel-lighten-2; }
+    SidePanel.-narrow { width: 28; }
+    SidePanel > .side-heading { height: 1; color: $text-muted; text-style: bold; padding: 0 1;
+                                background: $panel-darken-1; }
+    SidePanel > #legend { height: auto; padding: 0 1; }
+    SidePanel > #detail { height: auto; max-height: 8; padding: 0 1; }
+    SidePanel > #links { height: auto; max-height: 14; padding: 0 1; }
+    """
+
+    def __init__(self, schema: LabelSchema) -> None:
+        super().__init__()
+        self.schema = schema
+        self.legend = Static(id="legend")
+        self.detail = Static(id="detail")
+        self.span_list = SpanList(id="span-list")
+        self.link_box = Static(id="links")
+
+    def compose(self) -> ComposeResult:
+        yield Static("Labels", classes="side-heading")
+        yield self.legend
+        yield Static("Under the cursor", classes="side-heading")
+        yield self.detail
+        yield Static("Spans", classes="side-heading", id="spans-heading")
+        yield self.span_list
+        yield Static("Links", classes="side-heading")
+        yield self.link_box
+
+    def show_counts(self, counts: dict[str, int]) -> None:
+        text = Text()
+        for lab in self.schema.labels:
+            text.append(f"{lab.key} ", "bold")
+            text.append_text(label_chip(lab.name, lab.color))
+            text.append(f" {counts.get(lab.name, 0)}\n", "dim")
+        text.rstrip()
+        self.legend.update(text)
+
+    def show_detail(self, span: Span | None, text: str, links: list[Link],
+                    describe: dict[str, str]) -> None:
+        if span is None:
+            self.detail.update(Text("—", "dim"))
+            return
+        out = Text()
+        out.append_text(label_chip(span.label, self._color(span.label)))
+        out.append(f" {span.start}–{span.end}\n", "dim")
+        out.append(short(text[span.start : span.end], 120) + "\n")
+        attrs = describe_attrs(span.attrs)
+        if "speaker" in span.attrs:
+            attrs = f"speaker={describe.get(span.attrs['speaker'], '?')} " + attrs
+        if attrs:
+            out.append(attrs + "\n", "italic")
+        for link in links:
+            if span.id in (link.from_span, link.to_span):
+                other = link.to_span if link.from_span == span.id else link.from_span
+                arrow = "→" if link.from_span == span.id else "←"
+                out.append(f"{arrow} {link.type} {describe.get(other, '?')}\n", "dim")
+        out.rstrip()
+        self.detail.update(out)
+
+    def show_links(self, links: list[Link], describe: dict[str, str]) -> None:
+        if not links:
+            self.link_box.update(Text("none yet — L on a span, then L on another", "dim"))
+            return
+        out = Text()
+        for link in links[:MAX_LINK_ROWS]:
+            out.append(f"{link.type} ", "bold")
+            out.append(f"{describe.get(link.from_span, '?')} → {describe.get(link.to_span, '?')}\n")
+        if len(links) > MAX_LINK_ROWS:
+            out.append(f"… and {len(links) - MAX_LINK_ROWS} more", "dim")
+        out.rstrip()
+        self.link_box.update(out)
+
+    def _color(self, label: str) -> str:
+        lab = self.schema.label(label)
+        return lab.color if lab else "#888888"

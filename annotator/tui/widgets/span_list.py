@@ -1,0 +1,106 @@
+"""The side panel's list of a document's spans, in document order (Line API, any length)."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.color import Color
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import var
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotator.model import Span
+from annotator.tui.span_index import SpanIndex
+from annotator.tui.text_layout import safe
+
+
+def describe_attrs(attrs: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in attrs.items() if k != "speaker" and v not in ("", None))
+
+
+class SpanList(ScrollView, can_focus=True):
+    """One row per span: label, text, attributes. Enter or a click jumps to the span."""
+
+    COMPONENT_CLASSES = {"span-list--highlight"}
+    DEFAULT_CSS = """
+    SpanList { background: $panel; height: 1fr; scrollbar-size-vertical: 1; }
+    SpanList > .span-list--highlight { background: $accent 40%; text-style: bold; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", show=False),
+        Binding("down,j", "cursor(1)", show=False),
+        Binding("enter", "choose", "jump", show=False),
+    ]
+
+    highlighted: var[int | None] = var(None)
+
+    class Chosen(Message):
+        def __init__(self, span: Span) -> None:
+            super().__init__()
+            self.span = span
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.index: SpanIndex = SpanIndex()
+        self.text = ""
+        self.label_colors: dict[str, str] = {}
+
+    def show(self, index: SpanIndex, text: str, colors: dict[str, str]) -> None:
+        self.index, self.text, self.label_colors = index, text, colors
+        self.changed()
+
+    def changed(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.index))
+        self.refresh()
+
+    def follow(self, span: Span | None) -> None:
+        """Highlight (and scroll to) the row of span."""
+        row = self.index.position(span.id) if span is not None else None
+        if row != self.highlighted:
+            self.highlighted = row
+        if row is not None:
+            self.scroll_to_region(Region(0, row, 1, 1), animate=False, immediate=True)
+
+    def watch_highlighted(self) -> None:
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if row >= len(self.index):
+            return Strip.blank(width, base)
+        span = self.index.row(row)
+        style = base
+        if row == self.highlighted:
+            style = base + self.get_component_rich_style("span-list--highlight")
+        color = Color.parse(self.label_colors.get(span.label, "#888888"))
+        label_style = Style(color=color.get_contrast_text().rich_color, bgcolor=color.rich_color)
+        body = safe(self.text[span.start : span.end].replace("\n", " "))
+        extra = describe_attrs(span.attrs)
+        segments = [
+            Segment(f"{span.label[:7]:<7}", label_style),
+            Segment(" " + body + (f"  {extra}" if extra else ""), style),
+        ]
+        return Strip(segments).crop_extend(0, width, style)
+
+    def action_cursor(self, delta: int) -> None:
+        if not len(self.index):
+            return
+        row = 0 if self.highlighted is None else self.highlighted + delta
+        self.highlighted = max(0, min(row, len(self.index) - 1))
+        self.scroll_to_region(Region(0, self.highlighted, 1, 1), animate=False, immediate=True)
+
+    def action_choose(self) -> None:
+        if self.highlighted is not None and self.highlighted < len(self.index):
+            self.post_message(self.Chosen(self.index.row(self.highlighted)))
+
+    def on_click(self, event: events.Click) -> None:
+        row = self.scroll_offset.y + event.y
+        if 0 <= row < len(self.index):
+            self.highlighted = row
+            self.post_message(self.Chosen(self.index.row(row)))

@@ -1,0 +1,270 @@
+"""The annotation TUI driven by keys and mouse; every check reads the database back."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.model import Status
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.widgets.document_view import DocumentView
+from tests.tui_support import app_for, make_store, span_texts
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = make_store(tmp_path / "a.db")
+    yield s
+    s.close()
+
+
+def screen(app) -> AnnotateScreen:
+    assert isinstance(app.screen, AnnotateScreen)
+    return app.screen
+
+
+def view(app) -> DocumentView:
+    active = screen(app).active
+    assert active is not None
+    return active.view
+
+
+async def find(pilot, needle: str) -> None:
+    await pilot.press("slash", *needle, "enter")
+
+
+async def test_label_word_under_cursor(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await find(pilot, "Halina")
+        assert view(app).text[view(app).cursor :].startswith("Halina")
+        await pilot.press("1")
+        assert span_texts(store, "alpha") == [("PERSON", "Halina")]
+        span = store.spans("alpha", "alice")[0]
+        assert store.get_document("alpha").text[span.start : span.end] == "Halina"
+        assert store.status("alpha", "alice") == Status.IN_PROGRESS
+
+
+async def test_selection_snaps_to_words_and_char_precision(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await find(pilot, "Halina")
+        await pilot.press("v", "w", "1")  # word-snapped: the whole second word is included
+        assert span_texts(store, "alpha") == [("PERSON", "Halina Marović")]
+        await find(pilot, "Quellby")
+        await pilot.press("c", "v", "l", "l", "3")  # character precision: "Que"
+        assert ("LOC", "Que") in span_texts(store, "alpha")
+
+
+async def test_number_span_gets_normalised_value(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await find(pilot, "About")
+        await pilot.press("v", "w", "5")
+        spans = store.spans("alpha", "alice")
+        assert [(s.label, s.attrs) for s in spans] == [
+            ("NUMBER", {"value": 7000, "qualifier": "approximate"})
+        ]
+        await pilot.press("greater_than_sign")  # grow by a word: "About 7,000 residents"
+        span = store.spans("alpha", "alice")[0]
+        assert store.get_document("alpha").text[span.start : span.end] == "About 7,000 residents"
+        assert span.attrs == {"value": 7000, "qualifier": "approximate", "unit": "residents"}
+        await pilot.press("less_than_sign")
+        assert span_texts(store, "alpha") == [("NUMBER", "About 7,000")]
+
+
+async def test_relabel_delete_undo_redo(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await find(pilot, "Quellby")
+        await pilot.press("1")
+        await pilot.press("3")  # same range, other label: relabel
+        assert span_texts(store, "alpha") == [("LOC", "Quellby")]
+        await pilot.press("x")
+        assert span_texts(store, "alpha") == []
+        await pilot.press("u")
+        assert span_texts(store, "alpha") == [("LOC", "Quellby")]
+        await pilot.press("u")
+        assert span_texts(store, "alpha") == [("PERSON", "Quellby")]
+        await pilot.press("ctrl+r", "ctrl+r")
+        assert span_texts(store, "alpha") == []
+        assert view(app).index.counts == {}
+        assert store.replay_log() == store.current_state()
+
+
+async def test_next_previous_span_and_motions(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await find(pilot, "Halina")
+        await pilot.press("1")
+        await find(pilot, "Quellby")
+        await pilot.press("3")
+        await pilot.press("g")
+        assert view(app).cursor == 0
+        await pilot.press("right_square_bracket")
+        assert view(app).text[view(app).cursor :].startswith("Halina")
+        await pilot.press("right_square_bracket")
+        assert view(app).text[view(app).cursor :].startswith("Quellby")
+        await pilot.press("left_square_bracket")
+        assert view(app).text[view(app).cursor :].startswith("Halina")
+        await pilot.press("G")
+        assert view(app).cursor == len(view(app).text)
+        await pilot.press("g", "right_curly_bracket")
+        assert view(app).text[view(app).cursor :].startswith("Minister")
+        await pilot.press("w", "w")
+        assert view(app).text[view(app).cursor :].startswith("Marović")
+        await pilot.press("b")
+        assert view(app).text[view(app).cursor :].startswith("Halina")
+        await pilot.press("j", "k", "l", "h")
+        assert view(app).text[view(app).cursor :].startswith("Halina")
+
+
+async def test_search_next_and_previous(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await find(pilot, "report")
+        first = view(app).cursor
+        await find(pilot, "o")
+        positions = [view(app).cursor]
+        await pilot.press("n")
+        positions.append(view(app).cursor)
+        await pilot.press("N")
+        positions.append(view(app).cursor)
+        assert positions[1] > positions[0] and positions[2] == positions[0]
+        assert first == view(app).text.index("report")
+
+
+async def test_done_opens_next_document(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("D")
+        assert store.status("alpha", "alice") == Status.DONE
+        assert screen(app).active.document.id == "beta"
+        assert store.progress("alice") == (1, 3)
+
+
+async def test_panes_side_by_side_tab_and_close(store):
+    app = app_for(store, "alpha", "beta")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        panes = screen(app).panes
+        assert [p.document.id for p in panes] == ["alpha", "beta"]
+        assert panes[0].size.width == panes[1].size.width or abs(
+            panes[0].size.width - panes[1].size.width) <= 1
+        assert panes[0].region.x < panes[1].region.x  # side by side
+        await pilot.press("tab")
+        assert screen(app).active.document.id == "beta"
+        await find(pilot, "Wr")
+        await pilot.press("1")
+        assert span_texts(store, "beta") == [("PERSON", "Wróbel")]
+        await pilot.press("shift+tab")
+        assert screen(app).active.document.id == "alpha"
+        await pilot.press("ctrl+w")
+        assert [p.document.id for p in screen(app).panes] == ["beta"]
+
+
+async def test_narrow_terminal_uses_tabs(store):
+    app = app_for(store, "alpha", "beta")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert screen(app).has_class("-narrow")
+        shown = [p for p in screen(app).panes if p.display and p.region.width]
+        assert [p.document.id for p in shown] == ["alpha"]
+        await pilot.press("tab")
+        await pilot.pause()
+        shown = [p for p in screen(app).panes if p.region.width]
+        assert [p.document.id for p in shown] == ["beta"]
+
+
+async def test_cross_document_link_and_delete_removes_it(store):
+    app = app_for(store, "alpha", "beta")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await find(pilot, "no troops")
+        await pilot.press("v", "w", "w", "w", "w", "6")  # “no troops will be deployed”
+        await pilot.press("L")
+        await pilot.press("tab")
+        await find(pilot, "troops will")
+        await pilot.press("v", "w", "w", "w", "w", "w", "w", "w", "6")
+        await pilot.press("L")
+        await pilot.pause()
+        await pilot.press("d")  # CONTRADICTS in the news schema's link chooser
+        await pilot.pause()
+        links = store.links("alice")
+        assert [(lk.type, lk.from_doc, lk.to_doc) for lk in links] == [
+            ("CONTRADICTS", "alpha", "beta")
+        ]
+        source = store.span(links[0].from_span)
+        assert source.text_in(store.get_document("alpha").text) == "no troops will be deployed"
+        # deleting the target span deletes the link; undo brings both back
+        await pilot.press("x")
+        assert store.links("alice") == []
+        await pilot.press("u")
+        assert len(store.links("alice")) == 1
+
+
+async def test_attribute_form_sets_claim_speaker(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await find(pilot, "Halina")
+        await pilot.press("v", "w", "1")
+        await find(pilot, "no troops")
+        await pilot.press("v", "w", "w", "w", "w", "6", "e")
+        await pilot.pause()
+        form = app.screen
+        assert type(form).__name__ == "AttributeForm"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, AnnotateScreen)
+
+
+async def test_mouse_click_and_drag_select(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        v = view(app)
+        line = v.text_layout.line_of(v.text.index("Minister"))
+        offset = v.region.offset
+        await pilot.click(DocumentView, offset=(9, line))
+        assert v.text[v.cursor :].startswith("Halina")
+        await pilot.mouse_down(DocumentView, offset=(9, line))
+        await pilot.hover(DocumentView, offset=(18, line))
+        await pilot.mouse_up(DocumentView, offset=(18, line))
+        assert offset is not None
+        await pilot.press("1")
+        assert span_texts(store, "alpha") == [("PERSON", "Halina Marović")]
+
+
+async def test_reopen_restores_panes_spans_and_cursors(store, tmp_path):
+    app = app_for(store, "alpha", "beta")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await find(pilot, "Quellby")
+        await pilot.press("3", "tab")
+        await find(pilot, "officers")
+        cursor_beta = view(app).cursor
+        await pilot.press("q")
+    again = app_for(store)  # no ids: restore what I had open
+    async with again.run_test(size=(160, 48)):
+        s = screen(again)
+        assert [p.document.id for p in s.panes] == ["alpha", "beta"]
+        assert s.active.document.id == "beta"
+        assert s.active.view.cursor == cursor_beta
+        assert s.panes[0].view.index.counts == {"LOC": 1}
+
+
+async def test_annotator_sees_only_own_spans(store):
+    store.add_span("bob", "alpha", 0, 5, "ORG")
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)):
+        assert len(view(app).index) == 0
+
+
+async def test_control_characters_never_reach_the_terminal(store):
+    app = app_for(store, "messy")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        v = view(app)
+        lines = [v.render_line(y) for y in range(v.size.height)]
+        drawn = "".join(seg.text for strip in lines for seg in strip)
+        assert "\x1b" not in drawn and "\x07" not in drawn
+        assert "␛]0;pwned␇" in drawn and "␛[2J" in drawn
+        title = screen(app).active.title_bar.render()
+        assert "\x1b" not in str(title)

@@ -1,0 +1,48 @@
+"""Shared set-up for the TUI tests: a database with a few small, messy documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotator.labels import load_default_schema
+from annotator.model import Document
+from annotator.store import Store
+from annotator.tui.app import AnnotatorApp, make_app
+
+DOCS = {
+    "alpha": (
+        "Alpha report\n\n"
+        "Minister Halina Marović said “no troops will be deployed” on Monday.\n\n"
+        "About 7,000 residents left Quellby; 38 staff stayed behind.\n"
+    ),
+    "beta": (
+        "Beta report\n\n"
+        "Deputy Łukasz Wróbel said troops will be deployed as soon as possible.\n\n"
+        "A 2,000-strong force arrived with 35 officers.\n"
+    ),
+    "messy": (
+        "Messy: 東洋放送 and emoji 🙄 👍\n\n"
+        "Zoë’s note: e\u0301 combined, tab\there, ESC\x1b]0;pwned\x07 and \x1b[2J clear.\n"
+        "CJK line 東洋放送東洋放送東洋放送 then Nguyễn Thị Lan.\n"
+    ),
+}
+
+
+def make_store(path: Path, docs: dict[str, str] | None = None) -> Store:
+    store = Store(path)
+    schema = load_default_schema()
+    with store.import_session("importer") as imp:
+        imp.add_schema(schema.ref, schema.name, schema.version, schema.source)
+        for doc_id, text in (docs or DOCS).items():
+            imp.add_document(Document(doc_id, text, text.split("\n", 1)[0], schema=schema.ref))
+    return store
+
+
+def app_for(store: Store, *doc_ids: str, who: str = "alice") -> AnnotatorApp:
+    return make_app(store, who, load_default_schema(), list(doc_ids))
+
+
+def span_texts(store: Store, doc_id: str, who: str = "alice") -> list[tuple[str, str]]:
+    doc = store.get_document(doc_id)
+    assert doc is not None
+    return [(s.label, doc.text[s.start : s.end]) for s in store.spans(doc_id, who)]
