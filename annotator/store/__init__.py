@@ -115,7 +115,14 @@ class Store:
                     self.conn.execute("ROLLBACK")
                 raise
             else:
-                self._retry(lambda: self.conn.execute("COMMIT"))
+                try:
+                    self._retry(lambda: self.conn.execute("COMMIT"))
+                except BaseException:
+                    # A failed COMMIT (e.g. a deferred foreign key) leaves the transaction open,
+                    # holding the write lock against every other annotator: end it.
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
         with self._lock:
@@ -431,6 +438,10 @@ class Store:
                 old, new = (after, before) if undo else (before, after)
                 current = self._current(conn, entity, old or new)
                 if not self._same(current, old):
+                    if entity == "status":
+                        # set since by an import (a lead): that status stands. Refusing would
+                        # block this annotator's undo stack for good at this action.
+                        continue
                     raise StoreError(f"cannot {kind}: the {entity} was changed elsewhere since")
                 self._log(conn, result, annotator, entity, current, new, action=f"{kind}:{name}")
             seq = conn.execute("SELECT max(id) FROM actions").fetchone()[0]

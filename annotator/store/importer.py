@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,9 @@ from annotator.store import rows as R
 
 if TYPE_CHECKING:
     from annotator.store import Store
+
+
+IMPORT_CACHE_KIB = -131072  # page cache during an import (negative: KiB), 128 MiB
 
 
 class ImportConflict(Exception):
@@ -50,10 +54,17 @@ class ImportSession:
             for entity in ("span", "link")
         }
         self._savepoints = 0
+        self._annotators = {self.actor}
+        # a big import inserts random-order ids into several indexes: keep them in memory
+        self._cache_size = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
         return self
 
     def __exit__(self, *exc: Any) -> bool:
-        return bool(self._cm.__exit__(*exc))
+        try:
+            return bool(self._cm.__exit__(*exc))
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {self._cache_size}")
 
     def _event(self, entity: str, entity_id: str, doc_id: str | None, before: Any,
                after: Any, who: str | None = None) -> None:
@@ -153,7 +164,9 @@ class ImportSession:
 
         strict: an id this session already wrote is an ImportConflict (a duplicate in the
         input), even when the content is the same."""
-        self.store._ensure_annotator(self.conn, annotator)
+        if annotator not in self._annotators:
+            self.store._ensure_annotator(self.conn, annotator)
+            self._annotators.add(annotator)
         ts = R.now()
         new_spans = self._new_rows(
             "span", [R.span_to_row(s) for s in spans], ("start", "end", "label", "attrs",
@@ -163,10 +176,8 @@ class ImportSession:
                                                            "annotator"), ts, strict)
         key = f"{doc_id}\x1f{annotator}"
         if new_spans:
-            R.insert_many(self.conn, "span", new_spans)
             self._event("spans", key, doc_id, None, new_spans, annotator)
         if new_links:
-            R.insert_many(self.conn, "link", new_links)
             self._event("links", key, doc_id, None, new_links, annotator)
         self.counts["spans"] += len(new_spans)
         self.counts["spans_same"] += len(spans) - len(new_spans)
@@ -186,11 +197,25 @@ class ImportSession:
 
     def _new_rows(self, entity: str, rows: list[dict], compare: tuple[str, ...],
                   ts: str, strict: bool = False) -> list[dict]:
+        """Insert the rows that are not there yet and return them; an id already there with
+        other content is an ImportConflict."""
         if not rows:
             return []
+        for row in rows:
+            for stamp in ("created_at", "updated_at"):
+                if stamp in row and not row[stamp]:
+                    row[stamp] = ts
         table = R.TABLES[entity][0]
+        top = self.conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
+        changes = self.conn.total_changes
+        R.insert_many(self.conn, entity, rows, or_ignore=True)
+        if self.conn.total_changes - changes == len(rows):
+            return rows  # a first import: every row was new (no second look, no savepoint)
+        # Some ids were there already: rows above `top` were written just now, the others
+        # must match what is stored.
         cols = ", ".join(f'"{c}"' for c in ("rowid", "id", *compare))
         existing: dict[str, dict] = {}
+        fresh: set[str] = set()
         ids = [r["id"] for r in rows]
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
@@ -198,22 +223,28 @@ class ImportSession:
             for found in self.conn.execute(
                 f"SELECT {cols} FROM {table} WHERE id IN ({marks})", chunk
             ):
+                if found[0] > top:
+                    fresh.add(found[1])
+                    continue
                 if strict and found[0] > self._floor[entity]:
                     raise ImportConflict(f"{entity} id {found[1]} appears twice in this import")
                 existing[found[1]] = dict(zip(compare, found[2:], strict=True))
         out = []
         for row in rows:
-            old = existing.get(row["id"])
-            if old is None:
-                for stamp in ("created_at", "updated_at"):
-                    if stamp in row and not row[stamp]:
-                        row[stamp] = ts
+            rid = row["id"]
+            if rid in fresh:
+                fresh.discard(rid)
                 out.append(row)
                 continue
-            if "attrs" in old:
+            old = existing.get(rid)
+            if old is None:
+                if any(r["id"] == rid for r in out):
+                    raise ImportConflict(f"{entity} id {rid} appears twice in this import")
+                raise sqlite3.IntegrityError(f"{entity} {rid} breaks a constraint of {table}")
+            if "attrs" in old and isinstance(old["attrs"], str):
                 old["attrs"] = json.loads(old["attrs"])
             if any(old[c] != row[c] for c in compare):
                 raise ImportConflict(
-                    f"{entity} {row['id']} is already in the database with different content"
+                    f"{entity} {rid} is already in the database with different content"
                 )
         return out

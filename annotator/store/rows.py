@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from annotator.model import Link, Span, Status
@@ -30,8 +31,13 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    if value == {}:  # most spans carry no attributes
+        return "{}"
+    return _ENCODER.encode(value)
 
 
 def span_from_row(row: sqlite3.Row | tuple) -> Span:
@@ -84,13 +90,22 @@ def put_row(conn: sqlite3.Connection, entity: str, before: dict | None, after: d
     )
 
 
-def insert_many(conn: sqlite3.Connection, entity: str, rows: list[dict[str, Any]]) -> None:
+def insert_many(conn: sqlite3.Connection, entity: str, rows: list[dict[str, Any]],
+                or_ignore: bool = False) -> None:
     table, _, cols = TABLES[entity]
     names = ", ".join(f'"{c}"' for c in cols)
     marks = ", ".join("?" for _ in cols)
-    conn.executemany(
-        f"INSERT INTO {table} ({names}) VALUES ({marks})", [_sql_values(entity, r) for r in rows]
-    )
+    get = itemgetter(*cols)  # bulk imports: no per-column Python loop
+    if "attrs" in cols:
+        at = cols.index("attrs")
+
+        def values(row: dict[str, Any]) -> tuple[Any, ...]:
+            v = get(row)
+            return (*v[:at], dumps(v[at]), *v[at + 1 :])
+    else:
+        values = get
+    verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
+    conn.executemany(f"{verb} INTO {table} ({names}) VALUES ({marks})", map(values, rows))
 
 
 def entity_key(entity: str, row: dict[str, Any]) -> str:
