@@ -1,0 +1,324 @@
+"""The `annotator` command line: thin click commands over the library modules.
+
+Heavy modules (the store, rich, Textual) are imported inside the commands that need them,
+so `annotator --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from annotator import __version__
+
+if TYPE_CHECKING:
+    from annotator.model import LabelSchema
+    from annotator.store import Store
+
+DEFAULT_DB = "annotations.db"
+FORMATS = ("jsonl", "audit", "prodigy", "doccano", "labelstudio", "spacy")  # = export.FORMATS
+STATUSES = ("done", "in_progress", "todo", "any")
+MAX_PROBLEMS = 50
+Update = Callable[..., None]
+
+
+def fail(message: str) -> NoReturn:
+    """Bad input: `Error: message` on stderr, exit code 1."""
+    raise click.ClickException(message)
+
+
+def resolve_identity(name: str | None) -> str:
+    """Who is annotating: --as NAME, else $USER, else the login name; unusable names refused."""
+    from annotator.jsonl_shapes import annotator_name_problem
+
+    if name is not None:
+        if why := annotator_name_problem(name):
+            raise click.BadParameter(why, param_hint="'--as'")
+        return name
+    name = os.environ.get("USER")
+    if not name:
+        import getpass
+
+        try:
+            name = getpass.getuser()
+        except Exception:  # no $USER, $LOGNAME or passwd entry (e.g. a bare container)
+            fail("cannot tell who you are: pass --as NAME or set $USER")
+    if why := annotator_name_problem(name):
+        fail(f"{why} (it comes from $USER); pass --as NAME")
+    return name
+
+
+@contextmanager
+def open_store(db: str, must_exist: bool = False) -> Iterator[Store]:
+    import sqlite3
+
+    from annotator.store import Store
+
+    if must_exist and not Path(db).exists():
+        fail(f"no database at {db}; import documents first: annotator --db {db} import data/")
+    try:
+        store = Store(db)
+    except sqlite3.DatabaseError as exc:
+        fail(f"{db}: cannot open it as an annotator database ({exc})")
+    with store:
+        yield store
+
+
+def load_labels(path: str | None) -> LabelSchema:
+    from annotator.labels import SchemaError, load_default_schema, load_schema
+
+    try:
+        return load_schema(path) if path else load_default_schema()
+    except SchemaError as exc:
+        _problems(exc.problems)
+        fail(f"{path}: the label schema is not valid")
+
+
+def _problems(lines: list[Any], total: int | None = None) -> None:
+    for line in lines[:MAX_PROBLEMS]:
+        click.echo(str(line), err=True)
+    total = len(lines) if total is None else total
+    if total > MAX_PROBLEMS:
+        click.echo(f"... and {total - MAX_PROBLEMS} more", err=True)
+
+
+@contextmanager
+def progress_bar(description: str, total: int | None = None,
+                 transfer: bool = False) -> Iterator[Update | None]:
+    """A rich progress bar on stderr when it is a terminal; yields update(done, total=None)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    count = DownloadColumn() if transfer else MofNCompleteColumn()
+    with Progress(TextColumn("{task.description}"), BarColumn(), count, TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+
+        def update(done: int, new_total: int | None = None) -> None:
+            if new_total:
+                bar.update(task, completed=done, total=new_total)
+            else:
+                bar.update(task, completed=done)
+
+        yield update
+
+
+@click.group("annotator", invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="ANNOTATOR_DB", default=DEFAULT_DB, show_default=True,
+              metavar="PATH", help="The annotation database (else $ANNOTATOR_DB).")
+@click.version_option(__version__, "--version", prog_name="annotator")
+@click.pass_context
+def main(ctx: click.Context, db: str) -> None:
+    """Annotate documents in the terminal: entities, numbers, claims and the links between
+    them, for several annotators sharing one SQLite database.
+
+    \b
+    annotator import data/        load documents (.txt, .md, folders, .jsonl)
+    annotator                     annotate (the same as `annotator annotate`)
+    annotator export --format jsonl -o out.jsonl
+    """
+    ctx.obj = db
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(annotate)
+
+
+@main.command()
+@click.option("--as", "as_", metavar="NAME", help="Who you are (default: $USER).")
+@click.option("--labels", type=click.Path(exists=True, dir_okay=False),
+              help="Label schema (TOML; default: the news schema).")
+@click.argument("doc_ids", nargs=-1)
+@click.pass_obj
+def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, ...]) -> None:
+    """Open the annotation screen; DOC_IDs given open side by side."""
+    who = resolve_identity(as_)
+    if labels:
+        load_labels(labels)  # refuse a broken schema before the screen takes over
+    with open_store(db, must_exist=True) as store:
+        known = store.document_ids()
+    if not known:
+        fail(f"{db} has no documents yet; import some first: annotator import data/")
+    unknown = [d for d in doc_ids if d not in set(known)]
+    if unknown:
+        listed = ", ".join(known[:20]) + (f" (and {len(known) - 20} more)" if len(known) > 20
+                                          else "")
+        fail(f"no document {', '.join(map(repr, unknown))} in {db}; the ids are: {listed}")
+    from annotator.tui.app import run_tui
+
+    run_tui(db_path=db, annotator=who, labels_path=labels, doc_ids=list(doc_ids))
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--labels", type=click.Path(exists=True, dir_okay=False),
+              help="Label schema to validate against (default: the news schema).")
+@click.option("--as", "as_", metavar="NAME",
+              help="Annotator for doccano/Prodigy spans (default: $USER).")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid records and list the others, instead of importing nothing.")
+@click.pass_obj
+def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None,
+            skip_invalid: bool) -> None:
+    """Import .txt/.md files, folders and .jsonl (ours, doccano, Prodigy, plain {"text"}).
+
+    All or nothing: any invalid record is reported as file:line and nothing is imported,
+    unless --skip-invalid. Importing the same files again changes nothing."""
+    from annotator.ingest import IngestError, import_paths
+    from annotator.labels import default_schema_path
+
+    who = resolve_identity(as_)
+    schema = load_labels(labels)
+    try:
+        with open_store(db) as store, progress_bar("Importing", transfer=True) as update:
+            report = import_paths(store, paths, schema, who, skip_invalid=skip_invalid,
+                                  progress=update, schema_path=labels or str(default_schema_path()))
+    except IngestError as exc:
+        _problems(exc.problems, exc.total)
+        fail(f"{exc.total} problem{'s' if exc.total != 1 else ''}; nothing was imported"
+             " (--skip-invalid imports the valid records)")
+    except OSError as exc:
+        fail(f"{exc.filename or db}: {exc.strerror or exc}")
+    for line in report.lines(limit=MAX_PROBLEMS):
+        click.echo(line, err=True)
+
+
+@main.command()
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), required=True,
+              help="jsonl: ours (round-trips); audit: the event log; or another tool's shape.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write this file (atomically) instead of standard output.")
+@click.option("--as", "as_", metavar="NAME", help="Only this annotator's work.")
+@click.option("--gold", is_flag=True, help="Only the adjudicated gold set.")
+@click.option("--status", type=click.Choice(STATUSES), default="any", show_default=True,
+              help="Only annotation sets with this status.")
+@click.pass_obj
+def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
+           status: str) -> None:
+    """Export annotations, one line per document and annotator, in a stable order."""
+    from annotator import export as ex
+
+    if as_ is not None and gold:
+        raise click.UsageError("--as and --gold cannot be combined")
+    if fmt == "spacy":
+        if not ex.spacy_available():
+            fail(ex.SPACY_MISSING)
+        if output is None:
+            raise click.UsageError("the spacy format is binary: give -o FILE.spacy")
+    with open_store(db, must_exist=True) as store:
+        if as_ is not None and as_ not in (names := store.annotators()):
+            fail(f"no annotator {as_!r} in {db}; there are: {', '.join(names) or 'none'}")
+        try:
+            if output is None:
+                _to_stdout(lambda out: ex.export(store, fmt, out, as_, gold, status))
+                return
+            total = None if fmt == "audit" else ex.count_sets(store, as_, status, gold)
+            with progress_bar(f"Exporting {fmt}", total) as update, \
+                    ex.atomic_output(output, binary=fmt == "spacy") as out:
+                n = ex.export(store, fmt, out, as_, gold, status, progress=update)
+        except ex.ExportError as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"{exc.filename or output}: {exc.strerror or exc}")
+    click.echo(f"Wrote {n} {'line' if n == 1 else 'lines'} to {output}", err=True)
+
+
+def _to_stdout(write: Callable[[io.TextIOWrapper], int]) -> None:
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
+    try:
+        write(stream)
+        stream.flush()
+    except BrokenPipeError:  # `| head`: the reader left; stop quietly
+        with suppress(OSError, ValueError, io.UnsupportedOperation):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    finally:
+        with suppress(ValueError, OSError):
+            stream.detach()
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.pass_obj
+def docs(db: str, fmt: str) -> None:
+    """List documents with each annotator's status and span count."""
+    with open_store(db, must_exist=True) as store:
+        summaries = store.documents()
+    if fmt == "json":
+        click.echo(json.dumps([
+            {"id": d.id, "title": d.title, "length": d.length,
+             "annotators": {who: {"status": str(d.statuses.get(who, "todo")),
+                                  "spans": d.span_counts.get(who, 0)}
+                            for who in sorted(d.statuses.keys() | d.span_counts.keys())}}
+            for d in summaries
+        ], ensure_ascii=False, indent=2))
+        return
+    if not summaries:
+        click.echo(f"No documents in {db} yet. Import some: annotator import data/")
+        return
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    names = sorted({w for d in summaries for w in (*d.statuses, *d.span_counts)})
+    table = Table(title=f"{len(summaries)} documents in {db}", title_justify="left",
+                  box=box.SIMPLE_HEAD,
+                  caption="✓ done  ◐ in progress  · to do; the number is the span count"
+                  if names else None, caption_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("title", min_width=10)  # the one column that gives way when narrow
+    table.add_column("length", justify="right", no_wrap=True)
+    for who in names:
+        table.add_column(who, justify="right", no_wrap=True)
+    mark = {"done": "[green]✓[/]", "in_progress": "[yellow]◐[/]", "todo": "[dim]·[/]"}
+    for d in summaries:
+        cells = [f"{d.span_counts.get(who, 0)} {mark[str(d.statuses.get(who, 'todo'))]}"
+                 if who in d.statuses or who in d.span_counts else "" for who in names]
+        title = Text(d.title, no_wrap=True, overflow="ellipsis")
+        table.add_row(d.id, title, str(d.length), *cells)
+    Console(file=sys.stdout).print(table)
+
+
+@main.group()
+def labels() -> None:
+    """Label schemas (labels/*.toml)."""
+
+
+@labels.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def labels_check(file: str) -> None:
+    """Validate a label schema: every problem as file:line, or a summary."""
+    schema = load_labels(file)
+    click.echo(f"OK: {file}: schema {schema.ref}, {len(schema.labels)} labels,"
+               f" {len(schema.links)} link types")
+    for lab in schema.labels:
+        attrs = ", ".join(f"{a.name} ({a.type})" for a in lab.attributes)
+        line = f"  {lab.key}  {lab.name:<12} {lab.kind:<7}  {attrs}"
+        click.echo(line.rstrip())
+    for lt in schema.links:
+        ends = f"{'/'.join(lt.from_labels) or 'any'} -> {'/'.join(lt.to_labels) or 'any'}"
+        click.echo(f"  {lt.key}  {lt.name:<12} {ends}{', symmetric' if lt.symmetric else ''}")
+
+
+if __name__ == "__main__":
+    main()

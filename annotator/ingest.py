@@ -1,0 +1,430 @@
+"""Importers: .txt/.md files, folders and JSONL (ours, doccano, Prodigy, plain) into the store.
+
+- Folders are walked recursively in sorted order; *.txt, *.md and *.jsonl are read, hidden
+  files and README.md are skipped, anything else is listed as ignored.
+- A text file is one document: id = file stem, title = first non-empty line (without leading
+  `#` for Markdown), text = UTF-8 without a leading BOM, CRLF/CR turned into LF (the report
+  says so). JSONL is streamed line by line and its text kept exactly (jsonl_shapes.py).
+- One transaction: any invalid record raises IngestError listing every problem as
+  `file:line: reason` and nothing is written, unless skip_invalid leaves the bad records out.
+- A link may point to a span further on in the import; that line's annotations wait until the
+  end of the import (its document is written in place, keeping the import order).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.jsonl_shapes import Record, RecordReader, annotator_name_problem, detect, title_of
+from annotator.model import Document, LabelSchema, Link
+from annotator.store import Store
+from annotator.store.importer import ImportConflict, ImportSession
+
+__all__ = ["FileReport", "ImportError_", "ImportReport", "IngestError", "annotator_name_problem",
+           "import_paths"]
+
+SUFFIXES = (".txt", ".md", ".jsonl")
+BOM = b"\xef\xbb\xbf"
+KEEP_PROBLEMS = 1000  # problems kept for the message; the rest are only counted
+COUNTS = ("documents", "documents_same", "spans", "spans_same", "links", "links_same")
+Progress = Callable[[int, int], None]  # (bytes read so far, bytes in all)
+
+
+class IngestError(Exception):
+    """Bad input; nothing was imported. str() is one `file:line: reason` per problem."""
+
+    def __init__(self, problems: list[str], total: int | None = None) -> None:
+        self.problems = problems
+        self.total = max(total or 0, len(problems))
+        super().__init__("\n".join(problems))
+
+
+ImportError_ = IngestError
+
+
+@dataclass
+class FileReport:
+    """What one input file contributed."""
+
+    path: str
+    shape: str  # text | markdown | annotator | doccano | prodigy | plain
+    records: int = 0
+    skipped: int = 0
+    documents: int = 0
+    documents_same: int = 0
+    spans: int = 0
+    spans_same: int = 0
+    links: int = 0
+    links_same: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    """What an import did: per file counts and notes, ignored files, skipped records."""
+
+    schema: str = ""
+    files: list[FileReport] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # `file:line: reason`, with skip_invalid
+    skipped_total: int = 0
+
+    def total(self, name: str) -> int:
+        return sum(getattr(f, name) for f in self.files)
+
+    @property
+    def new(self) -> int:
+        return self.total("documents") + self.total("spans") + self.total("links")
+
+    def lines(self, limit: int = 50) -> list[str]:
+        """A summary for people; at most `limit` skipped records are listed."""
+
+        def n(count: int, word: str) -> str:
+            return f"{count} {word}{'' if count == 1 else 's'}"
+
+        docs, spans, links = (self.total(k) for k in ("documents", "spans", "links"))
+        same = [self.total(k) for k in ("documents_same", "spans_same", "links_same")]
+        out = [f"Imported {n(docs, 'new document')}, {n(spans, 'span')} and {n(links, 'link')}"
+               f" from {n(len(self.files), 'file')} (schema {self.schema})."]
+        if any(same):
+            out.append(f"Unchanged (already there): {n(same[0], 'document')},"
+                       f" {n(same[1], 'span')} and {n(same[2], 'link')}.")
+        out += [f"{f.path}: {note}" for f in self.files for note in f.notes]
+        if self.ignored:
+            out.append(f"Ignored {n(len(self.ignored), 'file')} (not .txt, .md or .jsonl, or a"
+                       f" README): {', '.join(self.ignored[:10])}"
+                       + (" ..." if len(self.ignored) > 10 else ""))
+        if self.skipped_total:
+            out.append(f"Skipped {n(self.skipped_total, 'invalid record')}:")
+            out += [f"  {p}" for p in self.skipped[:limit]]
+            if self.skipped_total > limit:
+                out.append(f"  ... and {self.skipped_total - limit} more")
+        return out
+
+
+def import_paths(store: Store, paths: Iterable[str | Path], schema: LabelSchema, actor: str,
+                 skip_invalid: bool = False, progress: Progress | None = None,
+                 schema_path: str | None = None) -> ImportReport:
+    """Import files and folders in one transaction; raise IngestError (and import nothing) on
+    any invalid record unless skip_invalid, which leaves bad records out and lists them."""
+    if why := annotator_name_problem(actor, allow_gold=True):
+        raise ValueError(why)
+    problems = _Problems()
+    report = ImportReport(schema.ref)
+    files = _sources(paths, problems, report.ignored)
+    try:
+        with store.import_session(actor) as imp:
+            try:
+                imp.add_schema(schema.ref, schema.name, schema.version, schema.source)
+            except ImportConflict as exc:
+                raise IngestError([f"{schema_path or schema.ref}:1: {exc}"]) from None
+            run = _Importer(imp, RecordReader(schema, actor), skip_invalid, problems, progress,
+                            sum(_size(f) for f in files))
+            for path in files:
+                run.file(path, report)
+            run.finish()
+            if problems.total and not skip_invalid:
+                raise IngestError(problems.items, problems.total)
+    except sqlite3.IntegrityError as exc:  # a last guard: the commit checks foreign keys
+        where = f"{files[0]}:1" if files else "import"
+        raise IngestError([f"{where}: the import refers to rows that were not imported ({exc});"
+                           " nothing was imported"]) from None
+    report.skipped, report.skipped_total = problems.items, problems.total
+    return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.total = 0
+
+    def add(self, file: str, line: int | None, message: str) -> None:
+        self.total += 1
+        if len(self.items) < KEEP_PROBLEMS:
+            self.items.append(f"{file}:{line}: {message}" if line else f"{file}: {message}")
+
+
+def _sources(paths: Iterable[str | Path], problems: _Problems, ignored: list[str]) -> list[Path]:
+    """Files to read, in order: given files as given, folders recursively and sorted."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(path)
+
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                if any(part.startswith(".") for part in found.relative_to(path).parts):
+                    continue
+                if not found.is_file():
+                    continue
+                if found.suffix.lower() in SUFFIXES and found.name.lower() != "readme.md":
+                    add(found)
+                else:
+                    ignored.append(str(found))
+        elif path.is_file():
+            if path.suffix.lower() in SUFFIXES:
+                add(path)
+            else:
+                problems.add(str(path), None, "not a .txt, .md or .jsonl file")
+        else:
+            problems.add(str(path), None, "no such file or folder")
+    return out
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A valid record and where it came from."""
+
+    file: FileReport
+    line: int
+    record: Record
+
+
+class _Importer:
+    """Reads files into one ImportSession, collecting every problem with its file and line."""
+
+    def __init__(self, imp: ImportSession, reader: RecordReader, skip_invalid: bool,
+                 problems: _Problems, progress: Progress | None, total_bytes: int) -> None:
+        self.imp, self.reader, self.skip_invalid = imp, reader, skip_invalid
+        self.problems, self.progress, self.total_bytes = problems, progress, total_bytes
+        self.done_bytes = 0
+        self.docs: dict[str, tuple[str, str]] = {}  # doc id -> (sha256, "file:line") this import
+        self.deferred: list[_Pending] = []
+
+    # -- files ----------------------------------------------------------------------------
+
+    def file(self, path: Path, report: ImportReport) -> None:
+        markdown = path.suffix.lower() == ".md"
+        shape = "jsonl" if path.suffix.lower() == ".jsonl" else "markdown" if markdown else "text"
+        rep = FileReport(str(path), shape)
+        report.files.append(rep)
+        with self._counted(rep):
+            try:
+                if shape == "jsonl":
+                    self._jsonl(path, rep)
+                else:
+                    self._text(path, rep, markdown)
+            except OSError as exc:
+                self.fail(rep, None, [f"cannot read: {exc.strerror or exc}"])
+        if self.progress:
+            self.progress(self.done_bytes, self.total_bytes)
+
+    def _text(self, path: Path, rep: FileReport, markdown: bool) -> None:
+        raw = path.read_bytes()
+        self.done_bytes += len(raw)
+        rep.records = 1
+        if raw.startswith(BOM):
+            raw = raw[len(BOM):]
+            rep.notes.append("leading byte-order mark removed")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            self.fail(rep, line, [f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})"])
+            return
+        if "\r" in text:
+            kinds = (["CRLF"] if "\r\n" in text else []) + (
+                ["CR"] if "\r" in text.replace("\r\n", "") else [])
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            rep.notes.append(f"{' and '.join(kinds)} line endings normalised to LF")
+        if not text.strip():
+            self.fail(rep, 1, ["the file has no text"])
+            return
+        doc = Document(path.stem, text, title_of(text, markdown), meta={"source": str(path)},
+                       schema=self.reader.ref)
+        self.write(_Pending(rep, 1, Record(doc)))
+
+    def _jsonl(self, path: Path, rep: FileReport) -> None:
+        shape = ""
+        with path.open("rb") as f:
+            for lineno, raw in enumerate(f, 1):
+                self.done_bytes += len(raw)
+                if self.progress and lineno % 512 == 0:
+                    self.progress(self.done_bytes, self.total_bytes)
+                if lineno == 1 and raw.startswith(BOM):
+                    raw = raw[len(BOM):]
+                if not raw.strip():
+                    continue
+                rep.records += 1
+                try:
+                    rec = json.loads(raw.decode("utf-8"))
+                except UnicodeDecodeError as exc:
+                    self.fail(rep, lineno, [f"not valid UTF-8 (byte {exc.start + 1} of the line)"])
+                    continue
+                except ValueError as exc:
+                    msg = getattr(exc, "msg", str(exc)).removesuffix(" at")
+                    col = getattr(exc, "colno", None)
+                    self.fail(rep, lineno, [f"not valid JSON: {msg}"
+                                            + (f" at column {col}" if col else "")])
+                    continue
+                if not isinstance(rec, dict):
+                    self.fail(rep, lineno, [f"expected a JSON object, got {type(rec).__name__}"])
+                    continue
+                if not shape:
+                    shape = rep.shape = detect(rec)
+                errs: list[str] = []
+                try:
+                    record = self.reader.read(shape, rec, path, lineno, errs)
+                    if errs or record is None:
+                        self.fail(rep, lineno, errs)
+                    else:
+                        self.write(_Pending(rep, lineno, record))
+                except UnicodeEncodeError as exc:
+                    bad = exc.object[exc.start : exc.end]
+                    self.fail(rep, lineno, [f"contains {bad!a}, an unpaired surrogate, which is"
+                                            " not valid Unicode text"])
+
+    # -- writing --------------------------------------------------------------------------
+
+    def fail(self, rep: FileReport, line: int | None, errs: list[str]) -> None:
+        rep.skipped += 1
+        for e in errs:
+            self.problems.add(rep.path, line, e)
+
+    @contextmanager
+    def _counted(self, rep: FileReport) -> Iterator[None]:
+        before = [self.imp.counts[k] for k in COUNTS]
+        yield
+        for k, b in zip(COUNTS, before, strict=True):
+            setattr(rep, k, getattr(rep, k) + self.imp.counts[k] - b)
+
+    def write(self, pending: _Pending) -> None:
+        """Write a valid record; links to spans not yet seen wait for the end of the import."""
+        rec = pending.record
+        doc, errs = rec.doc, []
+        seen = self.docs.get(doc.id)
+        if seen is not None and seen[0] != doc.sha256:
+            errs.append(f"document {doc.id!r} has different text than on {seen[1]}")
+        links = self._links(rec, errs, None) if rec.links and not errs else []
+        if errs:
+            self.fail(pending.file, pending.line, errs)
+            return
+        counts = dict(self.imp.counts)
+        try:
+            with self.imp.savepoint() if self.skip_invalid else nullcontext():
+                if seen is None:
+                    self.imp.add_document(doc)
+                if links is None:
+                    self.deferred.append(pending)
+                elif rec.annotator is not None:
+                    self.imp.add_annotation_set(doc.id, rec.annotator, rec.spans, links,
+                                                rec.status, rec.strict)
+        except ImportConflict as exc:
+            if self.skip_invalid:  # the savepoint undid the writes: undo their counts too
+                self.imp.counts.update(counts)
+            self.fail(pending.file, pending.line, [str(exc)])
+            return
+        self.docs.setdefault(doc.id, (doc.sha256, f"{pending.file.path}:{pending.line}"))
+
+    def _links(self, rec: Record, errs: list[str],
+               later: dict[str, tuple[str, str, str]] | None) -> list[Link] | None:
+        """Resolve a record's links; None when a target may come later in the import."""
+        local = {s.id: (s.doc_id, s.annotator, s.label) for s in rec.spans}
+        need = sorted({x for lk in rec.links for x in (lk.from_, lk.to) if x not in local})
+        found = self.imp.span_info(need) if need else {}
+        if later is None and len(found) < len(need):
+            return None
+        for x in need:
+            if x not in found and later and x in later:
+                found[x] = later[x]
+        out = []
+        for lk in rec.links:
+            ends = []
+            for x in (lk.from_, lk.to):
+                info = local.get(x) or found.get(x)
+                if info is None:
+                    errs.append(f"link {lk.id}: span {x} is neither in this import nor in the"
+                                " database")
+                elif info[1] != rec.annotator:
+                    errs.append(f"link {lk.id}: span {x} belongs to {info[1]},"
+                                f" not {rec.annotator}")
+                else:
+                    ends.append(info)
+            if len(ends) < 2:
+                continue
+            (a_doc, _, a_label), (b_doc, _, b_label) = ends
+            if lk.from_ == lk.to:
+                errs.append(f"link {lk.id}: a span cannot be linked to itself")
+            elif not self.reader.link_types[lk.type].allows(a_label, b_label):
+                errs.append(f"link {lk.id}: {lk.type} cannot link {a_label} to {b_label}")
+            elif lk.to_doc is not None and lk.to_doc != b_doc:
+                errs.append(f"link {lk.id}: to_doc is {lk.to_doc!r} but span {lk.to} is in"
+                            f" {b_doc!r}")
+            out.append(Link(lk.id, rec.annotator or "", lk.type, lk.from_, lk.to, a_doc, b_doc))
+        return out
+
+    def finish(self) -> None:
+        """Write the records that linked forward. Records whose links cannot resolve are
+        dropped in rounds (their spans are then gone for the others); with skip_invalid, a record
+        the store refuses undoes the round, which is tried again without it."""
+        pending = self.deferred
+        while pending:
+            ok = self._resolvable(pending)
+            counts = dict(self.imp.counts)
+            gains: list[tuple[FileReport, list[int]]] = []
+            try:
+                with self.imp.savepoint() if self.skip_invalid else nullcontext():
+                    for p, links in ok:
+                        before = [self.imp.counts[k] for k in COUNTS]
+                        try:
+                            self.imp.add_annotation_set(p.record.doc.id, p.record.annotator or "",
+                                                        p.record.spans, links, p.record.status,
+                                                        p.record.strict)
+                        except ImportConflict as exc:
+                            if self.skip_invalid:
+                                raise _Refused(p, str(exc)) from None
+                            self.fail(p.file, p.line, [str(exc)])
+                        gains.append((p.file, [self.imp.counts[k] - b
+                                               for k, b in zip(COUNTS, before, strict=True)]))
+            except _Refused as refused:
+                self.imp.counts.update(counts)
+                self.fail(refused.pending.file, refused.pending.line, [refused.message])
+                pending = [p for p, _ in ok if p is not refused.pending]
+                continue
+            for rep, gain in gains:  # kept until the round stands
+                for k, g in zip(COUNTS, gain, strict=True):
+                    setattr(rep, k, getattr(rep, k) + g)
+            return
+
+    def _resolvable(self, pending: list[_Pending]) -> list[tuple[_Pending, list[Link]]]:
+        """The records whose links all resolve, failing the others round by round."""
+        while True:
+            later = {s.id: (s.doc_id, s.annotator, s.label)
+                     for p in pending for s in p.record.spans}
+            ok: list[tuple[_Pending, list[Link]]] = []
+            bad = 0
+            for p in pending:
+                errs: list[str] = []
+                links = self._links(p.record, errs, later) or []
+                if errs:
+                    bad += 1
+                    self.fail(p.file, p.line, [e + " (the line's annotations were skipped)"
+                                               if self.skip_invalid else e for e in errs])
+                else:
+                    ok.append((p, links))
+            if not bad:
+                return ok
+            pending = [p for p, _ in ok]
+
+
+class _Refused(Exception):
+    def __init__(self, pending: _Pending, message: str) -> None:
+        self.pending, self.message = pending, message

@@ -1,0 +1,315 @@
+"""Read one JSONL record (our shape, doccano, Prodigy or plain) into a validated Record."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.model import GOLD, AttributeDef, Document, LabelSchema, Span, Status
+
+ID_NAMESPACE = uuid.UUID("0b5f6a4e-2c1d-5e8f-9a3b-7c6d5e4f3a2b")  # generated ids: never change it
+TITLE_MAX = 200
+STATUSES = {s.value: s for s in Status}
+
+
+def annotator_name_problem(name: object, allow_gold: bool = False) -> str | None:
+    """Why `name` cannot be an annotator name, or None when it can."""
+    if not isinstance(name, str) or not name:
+        return "an annotator name must be a non-empty string"
+    if any(c.isspace() or not c.isprintable() for c in name):
+        return f"annotator name {name!r} contains whitespace or control characters"
+    if name.startswith("@") and not (allow_gold and name == GOLD):
+        return f"annotator name {name!r} starts with @, which is reserved (the gold set is {GOLD})"
+    if len(name) > 64:
+        return "an annotator name must be at most 64 characters"
+    return None
+
+
+def title_of(text: str, markdown: bool = False) -> str:
+    """The first non-empty line (without leading # for Markdown), at most TITLE_MAX long."""
+    pos = 0
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl
+        line = text[pos:end].strip()
+        if markdown:
+            line = line.lstrip("#").strip()
+        if line:
+            return line[:TITLE_MAX]
+        pos = end + 1
+    return ""
+
+
+def generated_id(*parts: object) -> str:
+    """A deterministic id for input without ids, so importing it again is a no-op."""
+    return uuid.uuid5(ID_NAMESPACE, "\x1f".join(str(p) for p in parts)).hex
+
+
+def detect(rec: dict[str, Any]) -> str:
+    """The shape of a file, from its first record: annotator | doccano | prodigy | plain."""
+    keys = rec.keys()
+    doccano = "label" in keys or "labels" in keys or "entities" in keys
+    if "sha256" in keys or ("annotator" in keys and not doccano):
+        return "annotator"
+    if doccano:
+        return "doccano"
+    return "prodigy" if "spans" in keys else "plain"
+
+
+@dataclass(slots=True)
+class LinkIn:
+    """A link as read; its spans are resolved against the import and the database later."""
+
+    id: str
+    type: str
+    from_: str
+    to: str
+    to_doc: str | None
+
+
+@dataclass(slots=True)
+class Record:
+    """One valid input record: a document and, optionally, one annotation set on it."""
+
+    doc: Document
+    annotator: str | None = None  # None: a document without an annotation set
+    spans: list[Span] = field(default_factory=list)
+    links: list[LinkIn] = field(default_factory=list)
+    status: Status | None = None
+    strict: bool = False  # our own shape: a repeated span/link id is an error
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+class RecordReader:
+    """Validates records against a schema; `read` appends every problem it finds to errs."""
+
+    def __init__(self, schema: LabelSchema, actor: str) -> None:
+        self.ref, self.actor = schema.ref, actor
+        self.labels = {lab.name: {a.name: a for a in lab.attributes} for lab in schema.labels}
+        self.link_types = {lt.name: lt for lt in schema.links}
+
+    def read(self, shape: str, rec: dict[str, Any], path: Path, lineno: int,
+             errs: list[str]) -> Record | None:
+        doc = self.document(rec, errs, lineno, path)
+        if doc is None:
+            return None
+        if shape == "annotator":
+            return self._ours(rec, doc, errs)
+        if shape == "doccano":
+            entries = rec["entities"] if "entities" in rec else rec.get("label", rec.get("labels"))
+            return Record(doc, self.actor, self._entries(doc, errs, entries,
+                                                         ("start_offset", "end_offset")))
+        if shape == "prodigy":
+            status = Status.DONE if rec.get("answer") == "accept" else None
+            return Record(doc, self.actor, self._entries(doc, errs, rec.get("spans"),
+                                                         ("start", "end")), status=status)
+        return Record(doc)
+
+    def document(self, rec: dict[str, Any], errs: list[str], lineno: int,
+                 path: Path) -> Document | None:
+        text = rec.get("text")
+        if not isinstance(text, str) or not text:
+            errs.append("missing text" if text is None else
+                        "text is empty" if text == "" else "text must be a string")
+            return None
+        meta = rec.get("meta")
+        if meta is None:
+            meta = {}
+        elif not isinstance(meta, dict):
+            errs.append("meta must be an object")
+            meta = {}
+        meta = dict(meta)
+        ref = meta.pop("schema", None)
+        if ref is not None and ref != self.ref:
+            errs.append(f'annotated with schema "{ref}" but this import uses "{self.ref}"'
+                        " (pass that schema with --labels)")
+        title = meta.pop("title", None)
+        if title is None:
+            title = rec.get("title")
+        if title is None:
+            title = title_of(text)
+        elif not isinstance(title, str):
+            errs.append("title must be a string")
+            title = ""
+        meta.setdefault("source", str(path))
+        raw_id = rec.get("id")
+        if raw_id is None:  # Prodigy keeps ids in meta; the exporter puts it back there
+            raw_id = meta.pop("id", None)
+        if raw_id is None:
+            doc_id = f"{path.stem}-{lineno}"
+        elif type(raw_id) in (str, int, float) and raw_id != "":
+            doc_id = str(raw_id)
+        else:
+            errs.append("id must be a non-empty string or a number")
+            return None
+        return Document(doc_id, text, title, "", meta, self.ref)
+
+    def _span(self, doc: Document, who: str, index: int, sid: Any, start: Any, end: Any,
+              label: Any, attrs: Any, text: Any, errs: list[str]) -> Span | None:
+        """A valid span, or None after adding its problems to errs."""
+        if (type(start) is int and type(end) is int and 0 <= start < end <= len(doc.text)
+                and type(label) is str and label in self.labels
+                and (text is None or text == doc.text[start:end])
+                and (attrs is None or type(attrs) is dict)
+                and (sid is None or (type(sid) is str and sid))):
+            if sid is None:
+                sid = generated_id(doc.id, who, start, end, label)
+            return Span(sid, doc.id, who, start, end, label, attrs or {}, "import")
+        if isinstance(sid, str) and sid:
+            where = f"span {sid}"
+        elif sid is None and index < 0:  # doccano/Prodigy: no ids, say which entry
+            where = f"span #{-index} ({start}-{end} {label})"
+        else:
+            where = f"span #{abs(index)}"
+        if type(start) is not int or type(end) is not int:
+            errs.append(f"{where}: start and end must be integers")
+            return None
+        if not 0 <= start < end <= len(doc.text):
+            errs.append(f"{where}: offsets {start}-{end} are not a range inside the text"
+                        f" (length {len(doc.text)}; start must be before end)")
+            return None
+        if text is not None and text != doc.text[start:end]:
+            errs.append(f"{where}: text {_short(str(text))} does not match the document at"
+                        f" {start}-{end}, which is {_short(doc.text[start:end])}")
+        if not isinstance(label, str) or label not in self.labels:
+            errs.append(f"{where}: unknown label {label!r} (the schema has"
+                        f" {', '.join(self.labels)})")
+        if attrs is not None and not isinstance(attrs, dict):
+            errs.append(f"{where}: attrs must be an object")
+        if sid is not None and (not isinstance(sid, str) or not sid):
+            errs.append(f"{where}: id must be a non-empty string")
+        return None
+
+    def _attrs(self, spans: list[Span], errs: list[str], invalid: set[Any]) -> None:
+        """Check attributes; `invalid` are ids of spans already reported (no second error)."""
+        by_id = {s.id: s for s in spans}
+        if len(by_id) < len(spans):
+            seen: set[str] = set()
+            for s in spans:
+                if s.id in seen:
+                    errs.append(f"span id {s.id} appears twice on this line")
+                seen.add(s.id)
+        for s in spans:
+            if not s.attrs:
+                continue
+            defs = self.labels[s.label]
+            for name, value in s.attrs.items():
+                a = defs.get(name)
+                if a is None:
+                    errs.append(f"span {s.id}: {s.label} has no attribute {name!r}"
+                                f" (it has {', '.join(defs) or 'none'})")
+                elif value is not None and not (isinstance(value, str) and value in invalid) and (
+                        why := _attr_problem(a, value, by_id)):
+                    errs.append(f"span {s.id}: attribute {name!r} {why}")
+
+    def _ours(self, rec: dict[str, Any], doc: Document, errs: list[str]) -> Record | None:
+        who: Any = rec.get("annotator")  # checked just below
+        if why := annotator_name_problem(who, allow_gold=True):
+            errs.append(why)
+        status: Any = rec.get("status")
+        if status is not None and (not isinstance(status, str) or status not in STATUSES):
+            errs.append(f"status {status!r} is not one of todo, in_progress, done")
+        sha = rec.get("sha256")
+        if sha is not None and sha != doc.sha256:
+            errs.append("sha256 does not match the text")
+        spans_in, links_in = rec.get("spans", []), rec.get("links", [])
+        if not isinstance(spans_in, list) or not isinstance(links_in, list):
+            errs.append("spans and links must be lists")
+        if errs:
+            return None
+        spans, invalid = [], set()
+        text, n, doc_id, labels = doc.text, len(doc.text), doc.id, self.labels
+        for i, s in enumerate(spans_in):
+            if not isinstance(s, dict):
+                errs.append(f"span #{i + 1}: expected an object")
+                continue
+            sid, start, end, label, attrs, stext = (
+                s.get("id"), s.get("start"), s.get("end"), s.get("label"), s.get("attrs"),
+                s.get("text"))
+            # the common case inline (a big import has millions of spans); _span explains
+            if (type(sid) is str and sid and type(start) is int and type(end) is int
+                    and 0 <= start < end <= n and type(label) is str and label in labels
+                    and (stext is None or stext == text[start:end])
+                    and (attrs is None or type(attrs) is dict)):
+                spans.append(Span(sid, doc_id, who, start, end, label, attrs or {}, "import"))
+                continue
+            span = self._span(doc, who, i + 1, sid, start, end, label, attrs, stext, errs)
+            if span is not None:
+                spans.append(span)
+            elif isinstance(sid, str):
+                invalid.add(sid)
+        self._attrs(spans, errs, invalid)
+        links: list[LinkIn] = []
+        ids: set[str] = set()
+        for i, lk in enumerate(links_in):
+            if not isinstance(lk, dict):
+                errs.append(f"link #{i + 1}: expected an object")
+                continue
+            lid, ltype, a, b, to_doc = (lk.get(k) for k in ("id", "type", "from", "to", "to_doc"))
+            where = f"link {lid}" if isinstance(lid, str) and lid else f"link #{i + 1}"
+            if not isinstance(ltype, str) or ltype not in self.link_types:
+                errs.append(f"{where}: unknown link type {ltype!r} (the schema has"
+                            f" {', '.join(self.link_types) or 'none'})")
+            if not (isinstance(a, str) and isinstance(b, str)) or not (
+                    to_doc is None or isinstance(to_doc, str)):
+                errs.append(f"{where}: from, to and to_doc must be strings")
+                continue
+            if lid is None:
+                lid = generated_id("link", who, ltype, a, b)
+            elif not isinstance(lid, str) or not lid:
+                errs.append(f"{where}: id must be a non-empty string")
+                continue
+            if lid in ids:
+                errs.append(f"link id {lid} appears twice on this line")
+            ids.add(lid)
+            links.append(LinkIn(lid, str(ltype), a, b, to_doc))
+        return Record(doc, who, spans, links, STATUSES.get(status), strict=True)
+
+    def _entries(self, doc: Document, errs: list[str], entries: Any,
+                 keys: tuple[str, str]) -> list[Span]:
+        """Spans of doccano ([s, e, label] or {start_offset, ...}) and Prodigy ({start, ...})."""
+        if entries is None:
+            return []
+        if not isinstance(entries, list):
+            errs.append("the spans must be a list")
+            return []
+        spans: dict[str, Span] = {}  # an exact duplicate is the same span: keep one
+        for i, e in enumerate(entries):
+            if isinstance(e, dict):
+                start, end, label, text = (e.get(k) for k in (*keys, "label", "text"))
+            elif isinstance(e, list) and len(e) >= 3:
+                (start, end, label), text = e[:3], None
+            else:
+                errs.append(f"span #{i + 1}: expected [start, end, label] or an object")
+                continue
+            span = self._span(doc, self.actor, -(i + 1), None, start, end, label, None, text,
+                              errs)
+            if span is not None:
+                spans[span.id] = span
+        return list(spans.values())
+
+
+def _attr_problem(a: AttributeDef, value: Any, spans: dict[str, Span]) -> str | None:
+    if a.type == "text":
+        return None if isinstance(value, str) else "must be text"
+    if a.type == "number":
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+        return None if ok else "must be a number"
+    if a.type == "bool":
+        return None if isinstance(value, bool) else "must be true or false"
+    if a.type == "choice":
+        return None if value in a.choices else (
+            f"{value!r} is not one of {', '.join(map(repr, a.choices))}")
+    if a.type == "span":
+        target = spans.get(value) if isinstance(value, str) else None
+        if target is None:
+            return "must be the id of a span in the same annotation set"
+        if a.labels and target.label not in a.labels:
+            return f"must refer to a {' or '.join(a.labels)} span, not {target.label}"
+    return None

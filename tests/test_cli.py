@@ -1,0 +1,431 @@
+"""The command line (DESIGN.md §5): flags, environment, exit codes, messages a person reads."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from annotator import __version__, export
+from annotator.cli import FORMATS, main
+from annotator.model import Status
+from annotator.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXT = "General Akar said 38 staff were evacuated from Quellby on Monday."
+
+
+def run(*args: str, **kw: Any) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False, **kw)
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "akar.txt").write_text("Akar briefing\n\n" + TEXT, encoding="utf-8")
+    (folder / "notes.md").write_text("# Notes\n\nNothing yet.", encoding="utf-8")
+    return folder
+
+
+def doccano(path: Path, *labels: list[Any], text: str = TEXT) -> Path:
+    path.write_text(json.dumps({"id": "d1", "text": text, "label": list(labels)}) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+# -- help, version, speed ---------------------------------------------------------------------
+
+
+def test_help_lists_the_commands() -> None:
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("annotate", "import", "export", "docs", "labels"):
+        assert f"  {command} " in result.output
+    assert "$ANNOTATOR_DB" in result.output
+    assert "--db PATH" in result.output
+
+
+@pytest.mark.parametrize("command", [["annotate"], ["import"], ["export"], ["docs"],
+                                     ["labels", "check"]])
+def test_each_command_has_help(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Usage: annotator " + " ".join(command) in result.output
+
+
+def test_version() -> None:
+    assert run("--version").output == f"annotator, version {__version__}\n"
+
+
+def test_formats_match_the_exporter() -> None:
+    assert FORMATS == export.FORMATS
+
+
+@pytest.mark.slow
+def test_help_is_fast_and_light() -> None:
+    """`annotator --help` must not import the store, rich or Textual (DESIGN: start-up speed)."""
+    code = ("import sys, time; t = time.perf_counter(); from annotator.cli import main\n"
+            "try: main(['--help'])\nexcept SystemExit: pass\n"
+            "heavy = [m for m in ('textual', 'rich', 'sqlite_utils', 'annotator.store')"
+            " if m in sys.modules]\n"
+            "print(repr(heavy), time.perf_counter() - t, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, cwd=ROOT)
+    heavy, seconds = done.stderr.rsplit(" ", 1)
+    assert heavy == "[]"
+    assert float(seconds) < 0.3
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "annotator.cli", "--help"], capture_output=True,
+                   check=False, cwd=ROOT)
+    assert time.perf_counter() - start < 2  # a whole interpreter, generously
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("module", ["annotator.ingest", "annotator.export", "annotator.cli",
+                                    "annotator.jsonl_shapes"])
+def test_core_modules_do_not_load_textual(module: str) -> None:
+    code = f"import sys, {module}; assert 'textual' not in sys.modules, 'textual loaded'"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# -- the database and the identity ------------------------------------------------------------
+
+
+def test_db_option_and_environment(tmp_path: Path, corpus: Path) -> None:
+    env_db = Path(os.environ["ANNOTATOR_DB"])  # set by the autouse fixture
+    assert run("import", str(corpus)).exit_code == 0
+    assert env_db.exists()
+    flag_db = tmp_path / "flag.db"
+    assert run("--db", str(flag_db), "import", str(corpus / "akar.txt")).exit_code == 0
+    with Store(flag_db) as s:
+        assert s.document_ids() == ["akar"]
+    with Store(env_db) as s:
+        assert s.document_ids() == ["akar", "notes"]
+
+
+def test_default_db_is_in_the_current_folder(tmp_path: Path, corpus: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ANNOTATOR_DB")
+    monkeypatch.chdir(tmp_path)
+    assert run("import", str(corpus)).exit_code == 0
+    assert (tmp_path / "annotations.db").exists()
+
+
+def test_as_and_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = doccano(tmp_path / "d.jsonl", [0, 12, "PERSON"])
+    assert run("import", str(path)).exit_code == 0
+    assert run("import", str(path), "--as", "alice").exit_code == 0
+    monkeypatch.setenv("USER", "carol")
+    assert run("import", str(path)).exit_code == 0
+    with Store(os.environ["ANNOTATOR_DB"]) as s:
+        assert {who for who in s.annotators()} >= {"tester", "alice", "carol"}
+        assert [len(s.spans("d1", who)) for who in ("tester", "alice", "carol")] == [1, 1, 1]
+
+
+@pytest.mark.parametrize("name", ["@gold", "", "two words", "tab\there", "bell\x07"])
+def test_bad_names_are_refused(tmp_path: Path, name: str) -> None:
+    path = doccano(tmp_path / "d.jsonl")
+    result = run("import", str(path), "--as", name)
+    assert result.exit_code == 2
+    assert "Invalid value for '--as'" in result.stderr
+
+
+def test_bad_user_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("USER", "@root")
+    result = run("import", str(doccano(tmp_path / "d.jsonl")))
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: annotator name '@root' starts with @, which is reserved"
+                             " (the gold set is @gold) (it comes from $USER); pass --as NAME\n")
+
+
+# -- import -----------------------------------------------------------------------------------
+
+
+def test_import_reports_on_stderr(corpus: Path) -> None:
+    (corpus / "crlf.txt").write_bytes(b"Title\r\nbody\r\n")
+    result = run("import", str(corpus))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "Imported 3 new documents, 0 spans and 0 links from 3 files (schema news@1).",
+        f"{corpus / 'crlf.txt'}: CRLF line endings normalised to LF",
+    ]
+    again = run("import", str(corpus))
+    assert again.stderr.splitlines()[1] == ("Unchanged (already there): 3 documents, 0 spans"
+                                            " and 0 links.")
+
+
+def test_import_refusal_lists_problems_and_imports_nothing(tmp_path: Path, corpus: Path) -> None:
+    bad = doccano(tmp_path / "bad.jsonl", [0, 12, "PEOPLE"], [30, 20, "ORG"])
+    result = run("import", str(corpus), str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{bad}:1: span #1 (0-12 PEOPLE): unknown label 'PEOPLE' (the schema has PERSON, ORG,"
+        " LOC, DATE, NUMBER, CLAIM, EQUIPMENT, EVENT)",
+        f"{bad}:1: span #2 (30-20 ORG): offsets 30-20 are not a range inside the text"
+        f" (length {len(TEXT)}; start must be before end)",
+        "Error: 2 problems; nothing was imported (--skip-invalid imports the valid records)",
+    ]
+    assert "Traceback" not in result.output
+    with Store(os.environ["ANNOTATOR_DB"]) as s:
+        assert s.document_ids() == []
+
+
+def test_at_most_fifty_problem_lines(tmp_path: Path) -> None:
+    path = tmp_path / "many.jsonl"
+    path.write_text("not json\n" * 120, encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 52
+    assert lines[0] == f"{path}:1: not valid JSON: Expecting value at column 1"
+    assert lines[49].startswith(f"{path}:50: ")
+    assert lines[50] == "... and 70 more"
+    assert lines[51].startswith("Error: 120 problems;")
+
+
+def test_skip_invalid(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text('{"id": "a", "text": "fine"}\n{"id": "b"}\n{"id": "c", "text": "ok"}\n',
+                    encoding="utf-8")
+    result = run("import", str(path), "--skip-invalid")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-2:] == ["Skipped 1 invalid record:",
+                                               f"  {path}:2: missing text"]
+
+
+def test_import_usage_errors(tmp_path: Path) -> None:
+    assert run("import").exit_code == 2
+    missing = run("import", str(tmp_path / "nope.txt"))
+    assert missing.exit_code == 2
+    assert "does not exist" in missing.stderr
+
+
+def test_import_with_a_bad_schema(tmp_path: Path, corpus: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nversion = 1\n[[labels]]\nname = "A"\nkind = "thing"\nkey = "1"\n',
+                   encoding="utf-8")
+    result = run("import", str(corpus), "--labels", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith(f"{bad}:5: ")
+    assert result.stderr.splitlines()[-1] == f"Error: {bad}: the label schema is not valid"
+
+
+def test_not_a_database(tmp_path: Path, corpus: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    result = run("--db", str(junk), "import", str(corpus))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {junk}: cannot open it as an annotator database")
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def filled(tmp_path: Path) -> Path:
+    path = doccano(tmp_path / "d.jsonl", [0, 12, "PERSON"], [18, 26, "NUMBER"])
+    assert run("import", str(path), "--as", "alice").exit_code == 0
+    assert run("import", str(path), "--as", "bob").exit_code == 0
+    with Store(os.environ["ANNOTATOR_DB"]) as s:
+        s.set_status("alice", "d1", Status.DONE)
+    return Path(os.environ["ANNOTATOR_DB"])
+
+
+def test_export_to_stdout(filled: Path) -> None:
+    result = run("export", "--format", "jsonl")
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    rows = [json.loads(line) for line in result.stdout.split("\n")[:-1]]
+    assert [(r["annotator"], r["status"]) for r in rows] == [("alice", "done"),
+                                                             ("bob", "in_progress")]
+    only = run("export", "-f", "jsonl", "--status", "done")
+    assert [json.loads(x)["annotator"] for x in only.stdout.split("\n")[:-1]] == ["alice"]
+    bob = run("export", "-f", "doccano", "--as", "bob")
+    assert json.loads(bob.stdout)["label"] == [[0, 12, "PERSON"], [18, 26, "NUMBER"]]
+    assert run("export", "-f", "audit").stdout.count("\n") == len(
+        list(Store(filled).events()))
+
+
+def test_export_to_a_file(tmp_path: Path, filled: Path) -> None:
+    out = tmp_path / "out" / "all.jsonl"
+    out.parent.mkdir()
+    result = run("export", "-f", "jsonl", "-o", str(out))
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr == f"Wrote 2 lines to {out}\n"
+    assert out.read_text(encoding="utf-8") == run("export", "-f", "jsonl").stdout
+    assert sorted(p.name for p in out.parent.iterdir()) == ["all.jsonl"]
+
+
+def test_export_file_is_atomic(tmp_path: Path, filled: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "all.jsonl"
+    out.write_text("previous export\n", encoding="utf-8")
+    real = export.export
+
+    def dies_half_way(store: Any, fmt: str, f: Any, *args: Any, **kw: Any) -> int:
+        f.write('{"id": "d1", "te')
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "export", dies_half_way)
+    result = CliRunner().invoke(main, ["export", "-f", "jsonl", "-o", str(out)])
+    assert result.exit_code == 1  # click: Aborted!
+    assert out.read_text(encoding="utf-8") == "previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".db") == [
+        "all.jsonl", "d.jsonl"]
+    monkeypatch.setattr(export, "export", real)
+
+
+def test_export_errors(tmp_path: Path, filled: Path) -> None:
+    both = run("export", "-f", "jsonl", "--as", "alice", "--gold")
+    assert both.exit_code == 2
+    assert "--as and --gold cannot be combined" in both.stderr
+    assert run("export").exit_code == 2  # --format is required
+    assert run("export", "-f", "csv").exit_code == 2
+    nobody = run("export", "-f", "jsonl", "--as", "zed")
+    assert nobody.exit_code == 1
+    assert nobody.stderr == f"Error: no annotator 'zed' in {filled}; there are: alice, bob\n"
+    nowhere = run("export", "-f", "jsonl", "-o", str(tmp_path / "missing" / "x.jsonl"))
+    assert nowhere.exit_code == 1
+    assert nowhere.stderr.startswith("Error: ")
+    assert "Traceback" not in nowhere.output
+    no_db = run("--db", str(tmp_path / "none.db"), "export", "-f", "jsonl")
+    assert no_db.exit_code == 1
+    assert "no database at" in no_db.stderr
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_export_gold_is_empty_until_adjudicated(filled: Path) -> None:
+    result = run("export", "-f", "jsonl", "--gold")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+@pytest.mark.skipif(export.spacy_available(), reason="spaCy is installed")
+def test_spacy_without_the_extra(tmp_path: Path, filled: Path) -> None:
+    result = run("export", "-f", "spacy", "-o", str(tmp_path / "x.spacy"))
+    assert result.exit_code == 1
+    assert result.stderr == "Error: the spacy format needs `pip install annotator[spacy]`\n"
+    assert not (tmp_path / "x.spacy").exists()
+
+
+# -- docs, labels check, annotate -------------------------------------------------------------
+
+
+def test_docs_table_and_json(filled: Path) -> None:
+    table = run("docs")
+    assert table.exit_code == 0
+    assert "1 documents in" in table.stdout
+    header = next(line for line in table.stdout.splitlines() if "title" in line)
+    assert header.split() == ["id", "title", "length", "alice", "bob"]
+    row = next(line for line in table.stdout.splitlines() if line.strip().startswith("d1"))
+    assert row.split()[-4:] == ["2", "✓", "2", "◐"]
+    data = json.loads(run("docs", "--format", "json").stdout)
+    assert data == [{"id": "d1", "title": TEXT, "length": len(TEXT), "annotators": {
+        "alice": {"status": "done", "spans": 2}, "bob": {"status": "in_progress", "spans": 2}}}]
+
+
+def test_docs_on_an_empty_database(tmp_path: Path) -> None:
+    Store(tmp_path / "empty.db").close()
+    result = run("--db", str(tmp_path / "empty.db"), "docs")
+    assert result.exit_code == 0
+    assert "No documents" in result.stdout
+    assert "annotator import" in result.stdout
+
+
+def test_labels_check() -> None:
+    ok = run("labels", "check", str(ROOT / "labels" / "news.toml"))
+    assert ok.exit_code == 0
+    lines = ok.stdout.splitlines()
+    assert lines[0].endswith("news.toml: schema news@1, 8 labels, 3 link types")
+    assert lines[1].split() == ["1", "PERSON", "entity"]
+    assert "qualifier (choice)" in ok.stdout
+    assert "SAME_CLAIM" in ok.stdout
+
+
+def test_labels_check_refuses_with_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nversion = 1\n[[labels]]\nname = "A"\nkind = "entity"\n'
+                   'key = "j"\n', encoding="utf-8")
+    result = run("labels", "check", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f'{bad}:6: label "A": key "j" is reserved for move down',
+        f"Error: {bad}: the label schema is not valid",
+    ]
+
+
+@pytest.fixture
+def fake_tui(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = []
+    module = types.ModuleType("annotator.tui.app")
+    module.run_tui = lambda **kw: calls.append(kw)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "annotator.tui.app", module)
+    return calls
+
+
+def test_annotate_starts_the_tui(filled: Path, fake_tui: list[dict[str, Any]]) -> None:
+    assert run("annotate", "--as", "alice", "d1").exit_code == 0
+    assert run().exit_code == 0  # no command: annotate
+    assert fake_tui == [
+        {"db_path": str(filled), "annotator": "alice", "labels_path": None, "doc_ids": ["d1"]},
+        {"db_path": str(filled), "annotator": "tester", "labels_path": None, "doc_ids": []},
+    ]
+
+
+def test_annotate_refuses_unknown_documents(filled: Path, fake_tui: list[dict[str, Any]]) -> None:
+    result = run("annotate", "d1", "d9", "x")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: no document 'd9', 'x' in {filled}; the ids are: d1\n"
+    assert fake_tui == []
+
+
+def test_annotate_without_documents(tmp_path: Path, fake_tui: list[dict[str, Any]]) -> None:
+    missing = run("--db", str(tmp_path / "new.db"))
+    assert missing.exit_code == 1
+    assert "import documents first: annotator --db" in missing.stderr
+    assert not (tmp_path / "new.db").exists()
+    Store(tmp_path / "new.db").close()
+    empty = run("--db", str(tmp_path / "new.db"), "annotate")
+    assert empty.exit_code == 1
+    assert "has no documents yet" in empty.stderr
+    assert fake_tui == []
+
+
+def test_annotate_checks_the_schema_first(tmp_path: Path, filled: Path,
+                                          fake_tui: list[dict[str, Any]]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = \n", encoding="utf-8")
+    result = run("annotate", "--labels", str(bad))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"{bad}:1: TOML syntax error")
+    assert fake_tui == []
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.cli import progress_bar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    with progress_bar("Importing") as update:
+        assert update is None  # stderr is not a terminal under pytest
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    with progress_bar("Importing", transfer=True) as update:
+        assert update is not None
+        update(10, 100)
+        update(100)
+    assert "Importing" in screen.getvalue()

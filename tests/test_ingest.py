@@ -1,0 +1,601 @@
+"""Importing: txt/md files and folders, JSONL in four shapes, every refusal with file:line,
+all-or-nothing transactions, --skip-invalid, and re-imports that change nothing."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator.ingest import ImportError_, IngestError, import_paths
+from annotator.jsonl_shapes import generated_id
+from annotator.labels import parse_schema
+from annotator.model import GOLD, LabelSchema, Status, sha256_text
+from annotator.store import Store
+
+TEXT = "General Akar said 38 staff were evacuated from Quellby on Monday."
+OTHER = "Officials said 35 officers were evacuated, not 38."
+
+
+def at(text: str, needle: str) -> tuple[int, int]:
+    start = text.index(needle)
+    return start, start + len(needle)
+
+
+def span(sid: str, needle: str, label: str, text: str = TEXT, **attrs: Any) -> dict[str, Any]:
+    start, end = at(text, needle)
+    return {"id": sid, "start": start, "end": end, "text": needle, "label": label, "attrs": attrs}
+
+
+def ours(doc_id: str = "d1", text: str = TEXT, annotator: str = "alice", **kw: Any) -> dict:
+    rec = {"id": doc_id, "text": text, "sha256": sha256_text(text), "annotator": annotator,
+           "status": "done", "spans": [], "links": [], "meta": {"schema": "news@1"}}
+    rec.update(kw)
+    return rec
+
+
+def good() -> dict[str, Any]:
+    """A valid line in our shape: entities, a number with attributes, a claim with a speaker."""
+    return ours(spans=[
+        span("s-akar", "General Akar", "PERSON"),
+        span("s-38", "38 staff", "NUMBER", value=38, qualifier="exact", unit="staff"),
+        span("s-claim", "38 staff were evacuated", "CLAIM", speaker="s-akar", stance="asserts"),
+    ])
+
+
+def write_jsonl(path: Path, *records: Any) -> Path:
+    lines = [r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in records]
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def snapshot(store: Store) -> tuple:
+    return (store.current_state(), store.document_ids(), len(list(store.events())),
+            store.schema_refs(), store.annotators())
+
+
+def refused(store: Store, schema: LabelSchema, *paths: Path, **kw: Any) -> list[str]:
+    """Import that must fail: returns the problem lines, checks nothing was written."""
+    before = snapshot(store)
+    with pytest.raises(IngestError) as info:
+        import_paths(store, paths, schema, "tester", **kw)
+    assert snapshot(store) == before
+    assert not store.conn.in_transaction
+    assert str(info.value).splitlines() == info.value.problems
+    return info.value.problems
+
+
+# -- text files and folders -------------------------------------------------------------------
+
+
+def test_folder_of_text_files(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "b-report.txt").write_text("\n\n  Headline here  \nBody.\n", encoding="utf-8")
+    (corpus / "a-notes.md").write_text("## Notes on *it*\n\ntext\n", encoding="utf-8")
+    (corpus / "sub" / "c-crlf.txt").write_bytes(b"\xef\xbb\xbfTitle\r\nline two\r\n")
+    (corpus / "sub" / "d-cr.txt").write_bytes(b"Old Mac\rstyle\r\n")
+    (corpus / "README.md").write_text("# About this folder\n", encoding="utf-8")
+    (corpus / "image.png").write_bytes(b"\x89PNG")
+    (corpus / ".hidden.txt").write_text("secret", encoding="utf-8")
+
+    report = import_paths(store, [corpus], schema, "tester")
+
+    assert store.document_ids() == ["a-notes", "b-report", "c-crlf", "d-cr"]  # sorted walk
+    assert [store.get_document(d).title for d in store.document_ids()] == [  # type: ignore[union-attr]
+        "Notes on *it*", "Headline here", "Title", "Old Mac"]
+    crlf = store.get_document("c-crlf")
+    assert crlf is not None
+    assert crlf.text == "Title\nline two\n"
+    assert crlf.meta == {"source": str(corpus / "sub" / "c-crlf.txt")}
+    assert crlf.schema == "news@1"
+    assert crlf.sha256 == sha256_text(crlf.text)
+    assert store.get_document("d-cr").text == "Old Mac\nstyle\n"  # type: ignore[union-attr]
+    notes = {Path(f.path).name: f.notes for f in report.files}
+    assert notes["c-crlf.txt"] == ["leading byte-order mark removed",
+                                   "CRLF line endings normalised to LF"]
+    assert notes["d-cr.txt"] == ["CRLF and CR line endings normalised to LF"]
+    assert notes["b-report.txt"] == []
+    assert sorted(Path(p).name for p in report.ignored) == ["README.md", "image.png"]
+    assert report.total("documents") == 4
+    assert report.skipped_total == 0
+    lines = report.lines()
+    assert lines[0] == "Imported 4 new documents, 0 spans and 0 links from 4 files (schema news@1)."
+    assert any("README.md" in line and line.startswith("Ignored 2 files") for line in lines)
+
+
+def test_text_keeps_control_and_wide_characters(tmp_path: Path, store: Store,
+                                                schema: LabelSchema) -> None:
+    text = "Zürich \x1b[31m 蒼海 🙂 e\u0301 \u200b\tend\n"
+    (tmp_path / "odd.txt").write_text(text, encoding="utf-8")
+    import_paths(store, [tmp_path / "odd.txt"], schema, "tester")
+    doc = store.get_document("odd")
+    assert doc is not None
+    assert doc.text == text
+
+
+def test_bad_bytes_in_a_text_file_name_their_line(tmp_path: Path, store: Store,
+                                                  schema: LabelSchema) -> None:
+    (tmp_path / "ok.txt").write_text("fine\n", encoding="utf-8")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"one\ntwo\nthr\xffee\n")
+    (tmp_path / "empty.txt").write_text(" \n\n", encoding="utf-8")
+    problems = refused(store, schema, tmp_path)
+    assert problems == [f"{bad}:3: not valid UTF-8 (byte 0xff)",
+                        f"{tmp_path / 'empty.txt'}:1: the file has no text"]
+
+
+def test_same_stem_with_different_text_is_a_conflict(tmp_path: Path, store: Store,
+                                                     schema: LabelSchema) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("one text", encoding="utf-8")
+    (tmp_path / "b" / "x.txt").write_text("another text", encoding="utf-8")
+    problems = refused(store, schema, tmp_path)
+    assert problems == [f"{tmp_path / 'b' / 'x.txt'}:1: document 'x' has different text than"
+                        f" on {tmp_path / 'a' / 'x.txt'}:1"]
+
+
+def test_unsupported_and_missing_paths(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
+    (tmp_path / "data.csv").write_text("a,b\n", encoding="utf-8")
+    problems = refused(store, schema, tmp_path / "data.csv", tmp_path / "nope.txt")
+    assert problems == [f"{tmp_path / 'data.csv'}: not a .txt, .md or .jsonl file",
+                        f"{tmp_path / 'nope.txt'}: no such file or folder"]
+
+
+# -- JSONL shapes -----------------------------------------------------------------------------
+
+
+def test_our_shape_with_links_across_documents(tmp_path: Path, store: Store,
+                                               schema: LabelSchema) -> None:
+    first = good()
+    # d1's line links forward to a span of d2, which comes on the next line
+    first["links"] = [{"id": "l1", "type": "CONTRADICTS", "from": "s-38", "to": "o-35",
+                       "to_doc": "d2"}]
+    second = ours("d2", OTHER, status="in_progress", meta={"schema": "news@1", "source": "x",
+                                                            "title": "Other", "lang": "en"},
+                  spans=[span("o-35", "35 officers", "NUMBER", OTHER, value=35)])
+    gold = ours("d2", OTHER, GOLD, spans=[span("g-35", "35 officers", "NUMBER", OTHER)])
+    path = write_jsonl(tmp_path / "in.jsonl", first, second, gold)
+
+    report = import_paths(store, [path], schema, "tester")
+
+    assert report.files[0].shape == "annotator"
+    assert (report.total("documents"), report.total("spans"), report.total("links")) == (2, 5, 1)
+    assert store.status("d1", "alice") == Status.DONE
+    assert store.status("d2", "alice") == Status.IN_PROGRESS
+    assert store.status("d2", GOLD) == Status.DONE
+    spans = {s.id: s for s in store.spans("d1", "alice")}
+    assert spans["s-38"].attrs == {"value": 38, "qualifier": "exact", "unit": "staff"}
+    assert spans["s-claim"].attrs["speaker"] == "s-akar"
+    assert all(TEXT[s.start : s.end] for s in spans.values())
+    [link] = store.links("alice")
+    assert (link.id, link.from_doc, link.to_doc, link.from_span, link.to_span) == (
+        "l1", "d1", "d2", "s-38", "o-35")
+    d2 = store.get_document("d2")
+    assert d2 is not None
+    assert d2.title == "Other"
+    assert d2.meta == {"lang": "en", "source": "x"}
+    d1 = store.get_document("d1")
+    assert d1 is not None
+    assert d1.title == TEXT
+    assert d1.meta == {"source": str(path)}
+    assert store.replay_log() == store.current_state()
+
+
+def test_link_to_a_span_already_in_the_database(tmp_path: Path, store: Store,
+                                                schema: LabelSchema) -> None:
+    import_paths(store, [write_jsonl(tmp_path / "a.jsonl", good())], schema, "tester")
+    later = ours("d2", OTHER, spans=[span("o-35", "35 officers", "NUMBER", OTHER)],
+                 links=[{"id": "l2", "type": "CONTRADICTS", "from": "o-35", "to": "s-38"}])
+    import_paths(store, [write_jsonl(tmp_path / "b.jsonl", later)], schema, "tester")
+    assert [(lk.from_doc, lk.to_doc) for lk in store.links("alice")] == [("d2", "d1")]
+
+
+def test_doccano_shapes(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
+    a38, ak = at(TEXT, "38 staff"), at(TEXT, "General Akar")
+    path = write_jsonl(
+        tmp_path / "doccano.jsonl",
+        {"id": 7, "text": TEXT, "label": [[*ak, "PERSON"], [*a38, "NUMBER"], [*a38, "NUMBER"]]},
+        {"text": OTHER, "labels": [[0, 9, "ORG"]], "meta": {"id": "m-id"}},
+        {"text": "No id at all.", "label": []},
+        {"id": "e", "text": "Quellby flooded.", "entities": [
+            {"id": 1, "start_offset": 0, "end_offset": 7, "label": "LOC"}]},
+    )
+    report = import_paths(store, [path], schema, "bob")
+    assert report.files[0].shape == "doccano"
+    assert store.document_ids() == ["7", "m-id", "doccano-3", "e"]
+    spans = store.spans("7", "bob")
+    assert [(s.start, s.end, s.label) for s in spans] == [(*ak, "PERSON"), (*a38, "NUMBER")]
+    assert spans[0].id == generated_id("7", "bob", ak[0], ak[1], "PERSON")
+    assert store.status("7", "bob") == Status.IN_PROGRESS
+    assert [s.label for s in store.spans("e", "bob")] == ["LOC"]
+    doc2 = store.get_document("m-id")
+    assert doc2 is not None
+    assert doc2.meta == {"source": str(path)}
+    assert store.status("doccano-3", "bob") == Status.TODO  # no spans, no annotation set
+    before = snapshot(store)
+    again = import_paths(store, [path], schema, "bob")
+    assert again.new == 0
+    assert snapshot(store) == before
+
+
+def test_prodigy_shape(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
+    a38 = at(TEXT, "38 staff")
+    path = write_jsonl(
+        tmp_path / "prodigy.jsonl",
+        {"text": TEXT, "spans": [{"start": a38[0], "end": a38[1], "label": "NUMBER",
+                                  "token_start": 3, "token_end": 4, "text": "38 staff"}],
+         "meta": {"id": "p1", "source": "wire"}, "answer": "accept", "_input_hash": 1},
+        {"text": OTHER, "spans": [{"start": 0, "end": 9, "label": "ORG"}], "answer": "reject"},
+    )
+    report = import_paths(store, [path], schema, "carol")
+    assert report.files[0].shape == "prodigy"
+    assert store.document_ids() == ["p1", "prodigy-2"]
+    doc = store.get_document("p1")
+    assert doc is not None
+    assert doc.meta == {"source": "wire"}
+    assert store.status("p1", "carol") == Status.DONE
+    assert store.status("prodigy-2", "carol") == Status.IN_PROGRESS
+    assert [s.label for s in store.spans("p1", "carol")] == ["NUMBER"]
+
+
+def test_plain_records_are_documents_only(tmp_path: Path, store: Store,
+                                          schema: LabelSchema) -> None:
+    path = write_jsonl(tmp_path / "plain.jsonl", {"text": "\n\nFirst line\r\nsecond"},
+                       "", {"id": 12, "text": "numbered", "title": "A title"})
+    report = import_paths(store, [path], schema, "tester")
+    assert report.files[0].shape == "plain"
+    assert store.document_ids() == ["plain-1", "12"]
+    first = store.get_document("plain-1")
+    assert first is not None
+    assert first.text == "\n\nFirst line\r\nsecond"
+    assert first.title == "First line"
+    assert store.get_document("12").title == "A title"  # type: ignore[union-attr]
+    assert store.annotators() == ["tester"]  # the importer, with no annotation sets
+    assert store.current_state()["span"] == {}
+    assert store.current_state()["status"] == {}
+
+
+def test_bom_on_the_first_jsonl_line(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": "b", "text": "x"}).encode() + b"\n")
+    import_paths(store, [path], schema, "tester")
+    assert store.document_ids() == ["b"]
+
+
+# -- refusals: one per rule, exact file:line, database unchanged ------------------------------
+
+
+def _drop(rec: dict, key: str) -> dict:
+    rec.pop(key)
+    return rec
+
+
+def _span0(**kw: Any):
+    def change(rec: dict) -> dict:
+        rec["spans"][0].update(kw)
+        return rec
+    return change
+
+
+def _attrs(i: int, **kw: Any):
+    def change(rec: dict) -> dict:
+        rec["spans"][i]["attrs"].update(kw)
+        return rec
+    return change
+
+
+def _link(**kw: Any):
+    def change(rec: dict) -> dict:
+        rec["links"] = [{"id": "l1", "type": "SUPPORTS", "from": "s-claim", "to": "s-claim2",
+                         **kw}]
+        rec["spans"].append(span("s-claim2", "evacuated from Quellby", "CLAIM"))
+        return rec
+    return change
+
+
+REFUSALS = [
+    ("missing text", lambda r: _drop(r, "text"), "missing text"),
+    ("offsets not ints", _span0(start="0"), "span s-akar: start and end must be integers"),
+    ("float offsets", _span0(end=12.0), "span s-akar: start and end must be integers"),
+    ("outside the text", _span0(end=500, text=None),
+     f"span s-akar: offsets 0-500 are not a range inside the text (length {len(TEXT)};"
+     " start must be before end)"),
+    ("negative", _span0(start=-1), "span s-akar: offsets -1-12 are not a range inside the text"
+     f" (length {len(TEXT)}; start must be before end)"),
+    ("start >= end", _span0(start=12, end=12), "span s-akar: offsets 12-12 are not a range"
+     f" inside the text (length {len(TEXT)}; start must be before end)"),
+    ("text differs", _span0(text="general akar"), "span s-akar: text 'general akar' does not"
+     " match the document at 0-12, which is 'General Akar'"),
+    ("unknown label", _span0(label="PEOPLE"), "span s-akar: unknown label 'PEOPLE' (the schema"
+     " has PERSON, ORG, LOC, DATE, NUMBER, CLAIM, EQUIPMENT, EVENT)"),
+    ("unknown attribute", _attrs(1, colour="red"), "span s-38: NUMBER has no attribute 'colour'"
+     " (it has value, unit, qualifier)"),
+    ("bad choice", _attrs(1, qualifier="roughly"), "span s-38: attribute 'qualifier' 'roughly'"
+     " is not one of 'exact', 'approximate', 'at least', 'at most'"),
+    ("number not numeric", _attrs(1, value="38"), "span s-38: attribute 'value' must be a number"),
+    ("bool is not a number", _attrs(1, value=True),
+     "span s-38: attribute 'value' must be a number"),
+    ("text attribute", _attrs(1, unit=3), "span s-38: attribute 'unit' must be text"),
+    ("span ref missing", _attrs(2, speaker="nobody"), "span s-claim: attribute 'speaker' must be"
+     " the id of a span in the same annotation set"),
+    ("span ref wrong label", _attrs(2, speaker="s-38"), "span s-claim: attribute 'speaker' must"
+     " refer to a PERSON or ORG span, not NUMBER"),
+    ("unknown link type", _link(type="CAUSES"), "link l1: unknown link type 'CAUSES' (the schema"
+     " has SAME_CLAIM, CONTRADICTS, SUPPORTS)"),
+    ("link not allowed", _link(type="SUPPORTS", **{"from": "s-akar"}),
+     "link l1: SUPPORTS cannot link PERSON to CLAIM"),
+    ("link to nowhere", _link(to="ghost"),
+     "link l1: span ghost is neither in this import nor in the database"),
+    ("link to_doc wrong", _link(to_doc="d9"),
+     "link l1: to_doc is 'd9' but span s-claim2 is in 'd1'"),
+    ("link to itself", _link(to="s-claim"), "link l1: a span cannot be linked to itself"),
+    ("duplicate span id on a line", lambda r: {**r, "spans": r["spans"] + r["spans"][:1]},
+     "span id s-akar appears twice on this line"),
+    ("sha256", lambda r: {**r, "sha256": "0" * 64}, "sha256 does not match the text"),
+    ("status", lambda r: {**r, "status": "finished"},
+     "status 'finished' is not one of todo, in_progress, done"),
+    ("annotator", lambda r: {**r, "annotator": "@admin"}, "annotator name '@admin' starts with"
+     " @, which is reserved (the gold set is @gold)"),
+    ("schema", lambda r: {**r, "meta": {"schema": "news@2"}}, 'annotated with schema "news@2"'
+     ' but this import uses "news@1" (pass that schema with --labels)'),
+    ("meta", lambda r: {**r, "meta": ["x"]}, "meta must be an object"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), [r[1:] for r in REFUSALS],
+                         ids=[r[0] for r in REFUSALS])
+def test_refusal(tmp_path: Path, store: Store, schema: LabelSchema, change: Any,
+                 message: str) -> None:
+    import_paths(store, [write_jsonl(tmp_path / "first.jsonl", ours("d0", OTHER))], schema,
+                 "tester")
+    path = write_jsonl(tmp_path / "in.jsonl", ours("ok", OTHER), change(good()))
+    assert refused(store, schema, path) == [f"{path}:2: {message}"]
+
+
+def test_bool_attributes(tmp_path: Path, store: Store) -> None:
+    schema = parse_schema(textwrap.dedent("""\
+        name = "b"
+        version = 1
+        [[labels]]
+        name = "X"
+        kind = "entity"
+        key = "1"
+          [[labels.attributes]]
+          name = "negated"
+          type = "bool"
+        """), "b.toml")
+    rec = {"id": "d", "text": "abc", "annotator": "a", "spans": [
+        {"id": "s", "start": 0, "end": 1, "label": "X", "attrs": {"negated": "yes"}}]}
+    path = write_jsonl(tmp_path / "b.jsonl", rec)
+    assert refused(store, schema, path) == [f"{path}:1: span s: attribute 'negated' must be"
+                                            " true or false"]
+    rec["spans"][0]["attrs"]["negated"] = False
+    import_paths(store, [write_jsonl(tmp_path / "b.jsonl", rec)], schema, "tester")
+    assert store.spans("d", "a")[0].attrs == {"negated": False}
+
+
+def test_line_level_refusals(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b"\n".join([
+        json.dumps(ours("ok", OTHER)).encode(),
+        b'{"id": "x", "text": "unterminated}\r',  # a raw control character in a string
+        json.dumps({"id": "y", "text": "caf\u00e9"}, ensure_ascii=False).encode()[:-5]
+        + b"\xe9\"}",
+        b"[1, 2]",
+        json.dumps(ours("d1", OTHER)).encode(),
+        json.dumps(ours("d1", TEXT)).encode(),
+        b'{"id": "s", "text": "\\ud800 lone"}',
+        json.dumps(ours("z", OTHER, "bob", spans="nope")).encode(),
+    ]) + b"\n")
+    assert refused(store, schema, path) == [
+        f"{path}:2: not valid JSON: Invalid control character at column 35",
+        f"{path}:3: not valid UTF-8 (byte 24 of the line)",
+        f"{path}:4: expected a JSON object, got list",
+        f"{path}:6: document 'd1' has different text than on {path}:5",
+        f"{path}:7: contains '\\ud800', an unpaired surrogate, which is not valid Unicode text",
+        f"{path}:8: spans and links must be lists",
+    ]
+
+
+def test_conflicts_with_the_database(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
+    import_paths(store, [write_jsonl(tmp_path / "a.jsonl", good())], schema, "tester")
+    changed_text = ours(text=TEXT + " Later.")
+    changed_span = good()
+    changed_span["spans"][0]["label"] = "ORG"
+    path = write_jsonl(tmp_path / "b.jsonl", changed_text, changed_span)
+    assert refused(store, schema, path) == [
+        f"{path}:1: document 'd1' is already in the database with different text",
+        f"{path}:2: span s-akar is already in the database with different content",
+    ]
+
+
+def test_duplicate_ids_across_lines(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
+    again = ours("d2", OTHER, "bob", spans=[span("s-akar", "Officials", "ORG", OTHER)])
+    link = {"id": "lk", "type": "CONTRADICTS", "from": "s-38", "to": "s-38b"}
+    one = good()
+    one["spans"].append(span("s-38b", "evacuated", "NUMBER"))
+    one["links"] = [link]
+    two = ours("d3", "Another text.", spans=[span("x1", "Another", "CLAIM", "Another text."),
+                                             span("x2", "text", "CLAIM", "Another text.")],
+               links=[{**link, "type": "SAME_CLAIM", "from": "x1", "to": "x2"}])
+    path = write_jsonl(tmp_path / "dup.jsonl", one, again, two)
+    assert refused(store, schema, path) == [
+        f"{path}:2: span id s-akar appears twice in this import",
+        f"{path}:3: link id lk appears twice in this import",
+    ]
+
+
+def test_span_from_another_annotator_cannot_be_linked(tmp_path: Path, store: Store,
+                                                      schema: LabelSchema) -> None:
+    bob = ours("d2", OTHER, "bob", spans=[span("b-35", "35 officers", "NUMBER", OTHER)],
+               links=[{"id": "x", "type": "CONTRADICTS", "from": "b-35", "to": "s-38"}])
+    path = write_jsonl(tmp_path / "in.jsonl", good(), bob)
+    assert refused(store, schema, path) == [f"{path}:2: link x: span s-38 belongs to alice,"
+                                            " not bob"]
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path, store: Store,
+                                           schema: LabelSchema) -> None:
+    bad = good()
+    bad["spans"][0]["label"] = "NOPE"
+    bad["spans"][1]["attrs"]["qualifier"] = "many"
+    path = write_jsonl(tmp_path / "in.jsonl", bad, "{", {"text": 5, "annotator": "x"})
+    problems = refused(store, schema, path)
+    assert [p.split(": ", 1)[0] for p in problems] == [f"{path}:1"] * 2 + [f"{path}:2",
+                                                                          f"{path}:3"]
+    with pytest.raises(ImportError_):  # the alias callers may use
+        import_paths(store, [path], schema, "tester")
+
+
+def test_a_schema_with_the_same_ref_but_other_content(tmp_path: Path, store: Store,
+                                                      schema: LabelSchema) -> None:
+    import_paths(store, [write_jsonl(tmp_path / "a.jsonl", ours("d0", OTHER))], schema, "t")
+    changed = parse_schema(schema.source.replace("Entities, numbers", "Numbers"), "news.toml")
+    with pytest.raises(IngestError, match=r"^news.toml:1: schema news@1 is already in the"):
+        import_paths(store, [tmp_path / "a.jsonl"], changed, "t", schema_path="news.toml")
+
+
+# -- skip_invalid, re-import, progress, memory ------------------------------------------------
+
+
+def test_skip_invalid_imports_the_rest(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
+    bad = good()
+    bad["spans"][0]["label"] = "NOPE"
+    forward = ours("d4", "Forward link.", spans=[span("f1", "Forward", "CLAIM", "Forward link.")],
+                   links=[{"id": "fl", "type": "SAME_CLAIM", "from": "f1", "to": "missing"}])
+    path = write_jsonl(tmp_path / "in.jsonl", ours("ok", OTHER), bad, "not json", forward,
+                       ours("ok2", "Fine."))
+    report = import_paths(store, [path], schema, "tester", skip_invalid=True)
+    assert store.document_ids() == ["ok", "d4", "ok2"]  # d4 kept; its annotations were not
+    assert store.spans("d4", "alice") == []
+    assert report.skipped_total == 3
+    assert report.files[0].skipped == 3
+    assert report.skipped == [
+        f"{path}:2: span s-akar: unknown label 'NOPE' (the schema has PERSON, ORG, LOC, DATE,"
+        " NUMBER, CLAIM, EQUIPMENT, EVENT)",
+        f"{path}:3: not valid JSON: Expecting value at column 1",
+        f"{path}:4: link fl: span missing is neither in this import nor in the database"
+        " (the line's annotations were skipped)",
+    ]
+    assert "Skipped 3 invalid records:" in report.lines()
+    assert store.replay_log() == store.current_state()
+
+
+def test_skip_invalid_rolls_back_a_conflicting_record(tmp_path: Path, store: Store,
+                                                      schema: LabelSchema) -> None:
+    import_paths(store, [write_jsonl(tmp_path / "a.jsonl", good())], schema, "tester")
+    clash = ours("new-doc", OTHER, spans=[span("s-akar", "Officials", "ORG", OTHER)])
+    path = write_jsonl(tmp_path / "b.jsonl", clash)
+    report = import_paths(store, [path], schema, "tester", skip_invalid=True)
+    assert report.skipped == [f"{path}:1: span s-akar is already in the database with different"
+                              " content"]
+    assert "new-doc" not in store.document_ids()  # the document went with its line
+
+
+def test_skip_invalid_drops_records_linking_to_a_refused_one(tmp_path: Path, store: Store,
+                                                             schema: LabelSchema) -> None:
+    """A refused forward-linked record takes the records that link to it along, so no link is
+    left pointing at a span that was never written."""
+    import_paths(store, [write_jsonl(tmp_path / "a.jsonl", good())], schema, "tester")
+    a_text, b_text, c_text = "Claim A here.", "Claim B here.", "Claim C here."
+    a = ours("A", a_text, spans=[span("a1", "Claim A", "CLAIM", a_text)],
+             links=[{"id": "ab", "type": "SUPPORTS", "from": "a1", "to": "b1"}])
+    b = ours("B", b_text, spans=[span("b1", "Claim B", "CLAIM", b_text),
+                                 span("s-akar", "here", "ORG", b_text)],  # clashes with the db
+             links=[{"id": "bc", "type": "SUPPORTS", "from": "b1", "to": "c1"}])
+    c = ours("C", c_text, spans=[span("c1", "Claim C", "CLAIM", c_text)])
+    path = write_jsonl(tmp_path / "b.jsonl", a, b, c)
+    report = import_paths(store, [path], schema, "tester", skip_invalid=True)
+    assert report.skipped == [
+        f"{path}:2: span s-akar is already in the database with different content",
+        f"{path}:1: link ab: span b1 is neither in this import nor in the database (the line's"
+        " annotations were skipped)",
+    ]
+    assert [s.id for s in store.spans("C", "alice")] == ["c1"]
+    assert store.spans("A", "alice") == []
+    assert store.spans("B", "alice") == []
+    assert (report.total("spans"), report.total("links")) == (1, 0)
+    assert store.replay_log() == store.current_state()
+
+
+def test_reimport_is_a_no_op(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
+    (tmp_path / "t.txt").write_text("A text file\n", encoding="utf-8")
+    first = good()
+    first["links"] = [{"id": "l1", "type": "SUPPORTS", "from": "s-claim", "to": "c2"}]
+    first["spans"].append(span("c2", "from Quellby on Monday", "CLAIM"))
+    jsonl = write_jsonl(tmp_path / "a.jsonl", first)
+    import_paths(store, [tmp_path], schema, "tester")
+    before = snapshot(store)
+    report = import_paths(store, [tmp_path], schema, "tester")
+    assert snapshot(store) == before
+    assert report.new == 0
+    assert (report.total("documents_same"), report.total("spans_same"),
+            report.total("links_same")) == (2, 4, 1)
+    assert report.lines()[0].startswith("Imported 0 new documents, 0 spans and 0 links")
+    assert jsonl.exists()
+
+
+def test_progress_reports_bytes(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
+    path = write_jsonl(tmp_path / "p.jsonl", *[ours(f"d{i}", OTHER) for i in range(1100)])
+    seen: list[tuple[int, int]] = []
+    import_paths(store, [path], schema, "t", progress=lambda done, total: seen.append((done,
+                                                                                      total)))
+    size = path.stat().st_size
+    assert seen[-1] == (size, size)
+    assert len(seen) >= 3
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_memory_does_not_grow_with_the_file(tmp_path: Path, schema: LabelSchema) -> None:
+    """Lines are streamed: a 4 MB file is never held in memory (only a small entry per
+    document id is kept, to catch the same id with different text)."""
+    text = "word " * 2000
+    path = write_jsonl(tmp_path / "m.jsonl", *[
+        {"id": f"d{i}", "text": text + str(i), "label": [[0, 4, "ORG"], [5, 9, "LOC"]]}
+        for i in range(400)])
+    with Store(tmp_path / "m.db") as s:
+        tracemalloc.start()
+        import_paths(s, [path], schema, "t")
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert path.stat().st_size > 4_000_000
+    assert peak < 600_000, peak
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 40) | st.floats(allow_nan=False)
+    | st.text(max_size=8) | st.sampled_from(["PERSON", "NUMBER", "CLAIM", "s1", "d1", "done"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["id", "start", "end", "label", "text", "attrs", "value", "speaker",
+                         "type", "from", "to", "to_doc", "qualifier"]), inner, max_size=5),
+    max_leaves=12)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=st.lists(st.fixed_dictionaries(
+    {"text": st.sampled_from([TEXT, "short", ""]) | json_values},
+    optional={k: json_values for k in ("id", "annotator", "sha256", "status", "spans", "links",
+                                       "meta", "label", "answer")}), min_size=1, max_size=4))
+def test_any_json_is_imported_or_refused_cleanly(tmp_path_factory: pytest.TempPathFactory,
+                                                 schema: LabelSchema, records: list) -> None:
+    """Whatever the JSON holds: an import, or an IngestError of file:line lines, never a crash."""
+    tmp = tmp_path_factory.mktemp("fuzz")
+    path = write_jsonl(tmp / "f.jsonl", *records)
+    problems: list[str] = []
+    with Store(tmp / "f.db") as s:
+        try:
+            import_paths(s, [path], schema, "tester")
+        except IngestError as exc:
+            problems = exc.problems
+        assert all(p.startswith(f"{path}:") for p in problems)
+        if problems:
+            assert s.document_ids() == []
