@@ -1,0 +1,263 @@
+"""Edit the attributes of one span: a form built from its label's attribute definitions."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Select, Static
+
+from annotator.model import AttributeDef, LabelDef, Span
+from annotator.tui.screens.help import label_chip
+from annotator.tui.text_layout import safe
+
+TITLE_CELLS = 60
+OPTION_CELLS = 40
+NOT_A_NUMBER = "Not a number: type digits and a decimal point, or leave it blank"
+_INTEGER = re.compile(r"[-+]?\d[\d_]*")
+
+
+def read_number(text: str) -> int | float | None:
+    """The number typed in a number field: None when blank, an int when integral.
+
+    Raises ValueError for anything that is not a finite number.
+    """
+    text = text.strip()
+    if not text:
+        return None
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"not a finite number: {text!r}")
+    return int(value) if value.is_integer() else value
+
+
+class _NumberText(Validator):
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            read_number(value)
+        except ValueError:
+            return self.failure(NOT_A_NUMBER)
+        return self.success()
+
+
+def clip(text: str, cells: int) -> Content:
+    """Document text on one line: sanitised, runs of spaces collapsed, cut to `cells`."""
+    return Content(re.sub(r"\s+", " ", safe(text)).strip()).truncate(cells, ellipsis=True)
+
+
+class AttributeForm(ModalScreen[dict | None]):
+    """A form for `span`'s attributes; dismisses with the new attrs dict, or None if cancelled.
+
+    Blank fields are left out of the result. Attributes the label does not define (left from
+    an import or an older schema) are kept as they were.
+    """
+
+    DEFAULT_CSS = """
+    AttributeForm { align: center middle; }
+    AttributeForm > #dialog {
+        width: 92%; max-width: 100; height: auto; max-height: 96%;
+        background: $surface; border: round $primary; padding: 0 1;
+        border-title-style: bold; border-title-color: $text;
+    }
+    AttributeForm #span {
+        height: 1; margin-bottom: 1; dock: top; text-wrap: nowrap; text-overflow: ellipsis;
+    }
+    AttributeForm #fields { height: auto; max-height: 100%; scrollbar-size-vertical: 1; }
+    AttributeForm .field { height: auto; margin-bottom: 1; }
+    AttributeForm .name { width: 14; height: auto; padding-top: 1; text-style: bold; }
+    AttributeForm .bool-name { padding-top: 0; }
+    AttributeForm .control { width: 1fr; height: auto; }
+    AttributeForm .description { color: $text-muted; height: auto; padding: 0 1; }
+    AttributeForm .error { color: $text-error; height: auto; padding: 0 1; display: none; }
+    AttributeForm .error.-shown { display: block; }
+    AttributeForm .empty { color: $text-muted; margin-bottom: 1; }
+    AttributeForm #buttons { height: 1; dock: bottom; }
+    AttributeForm #hint { width: 1fr; color: $text-muted; }
+    AttributeForm #buttons Button { margin-left: 2; min-width: 10; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel", show=False),
+    ]
+
+    def __init__(
+        self, span: Span, label: LabelDef, span_text: str, candidates: list[tuple[Span, str]]
+    ) -> None:
+        super().__init__()
+        self.span = span
+        self.label = label
+        self.span_text = span_text
+        self.candidates = sorted(candidates, key=lambda c: (c[0].start, c[0].end, c[0].label))
+        self._fields: dict[str, AttributeDef] = {}  # widget id -> attribute
+
+    # -- building -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as dialog:
+            dialog.border_title = "Attributes"
+            yield Static(
+                Content.assemble(
+                    label_chip(self.label), " “", clip(self.span_text, TITLE_CELLS), "”"
+                ),
+                id="span",
+            )
+            with VerticalScroll(id="fields"):
+                if not self.label.attributes:
+                    yield Static(
+                        Content(f"{safe(self.label.name)} has no attributes."), classes="empty"
+                    )
+                for index, attr in enumerate(self.label.attributes):
+                    field_id = f"attr-{index}"
+                    self._fields[field_id] = attr
+                    with Horizontal(classes="field"):
+                        name_classes = "name bool-name" if attr.type == "bool" else "name"
+                        yield Static(Content(safe(attr.name)), classes=name_classes)
+                        with Vertical(classes="control"):
+                            yield self._control(field_id, attr)
+                            if attr.description:
+                                yield Static(Content(safe(attr.description)), classes="description")
+                            yield Static(id=f"{field_id}-error", classes="error")
+            with Horizontal(id="buttons"):
+                yield Static(Content("tab next field · ctrl+s save · esc cancel"), id="hint")
+                yield Button("Save", id="save", variant="primary", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
+
+    def _current(self, attr: AttributeDef) -> Any:
+        return self.span.attrs.get(attr.name, attr.default)
+
+    def _control(self, field_id: str, attr: AttributeDef) -> Widget:
+        value = self._current(attr)
+        if attr.type == "bool":
+            return Checkbox("yes", value=bool(value), id=field_id)
+        if attr.type == "choice":
+            options = [(Content(safe(c)), c) for c in attr.choices]
+            if value is not None and value not in attr.choices:
+                options.append((Content(f"{safe(str(value))} (not in the schema)"), value))
+            return Select(options, prompt="not set", value=_or_null(value), id=field_id)
+        if attr.type == "span":
+            return Select(
+                self._span_options(attr, value),
+                prompt="not set",
+                value=_or_null(value),
+                id=field_id,
+            )
+        if attr.type == "number":
+            return Input(
+                "" if value is None else str(value),
+                type="number",
+                placeholder="a number, e.g. 38 or 2.5",
+                validators=[_NumberText()],
+                valid_empty=True,
+                id=field_id,
+            )
+        return Input("" if value is None else str(value), id=field_id)
+
+    def _span_options(self, attr: AttributeDef, value: Any) -> list[tuple[Content, str]]:
+        options = []
+        for other, text in self.candidates:
+            if other.id == self.span.id or (attr.labels and other.label not in attr.labels):
+                continue
+            options.append(
+                (
+                    Content.assemble(
+                        (safe(other.label), "bold"),
+                        " “",
+                        clip(text, OPTION_CELLS),
+                        "” ",
+                        (f"@{other.start}", "$text-muted"),
+                    ),
+                    other.id,
+                )
+            )
+        if value is not None and value not in {v for _, v in options}:
+            options.append((Content(f"span {safe(str(value))} (not found)"), value))
+        return options
+
+    def on_mount(self) -> None:
+        if self._fields:
+            self.query_one(f"#{next(iter(self._fields))}").focus()
+        else:
+            self.query_one("#save", Button).focus()
+
+    # -- reading the form ---------------------------------------------------------------
+
+    def _value(self, field_id: str, attr: AttributeDef) -> Any:
+        """The value to store, None for blank; raises ValueError for a bad number."""
+        widget = self.query_one(f"#{field_id}")
+        if isinstance(widget, Checkbox):
+            # an untouched unchecked box says nothing; unchecking a stored True says False
+            return widget.value if widget.value or attr.name in self.span.attrs else None
+        if isinstance(widget, Select):
+            return widget.selection
+        assert isinstance(widget, Input)
+        if attr.type == "number":
+            return read_number(widget.value)
+        return widget.value.strip() or None
+
+    def _show_error(self, field_id: str, message: str | None) -> None:
+        error = self.query_one(f"#{field_id}-error", Static)
+        error.update(Content(message or ""))
+        error.set_class(bool(message), "-shown")
+
+    @on(Input.Changed)
+    def _validate_live(self, event: Input.Changed) -> None:
+        if event.input.id in self._fields and event.validation_result is not None:
+            failures = event.validation_result.failure_descriptions
+            self._show_error(event.input.id, failures[0] if failures else None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = [w for w in self.query(Input) if w.id in self._fields]
+        if inputs and event.input is inputs[-1]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_cancel()
+
+    def action_save(self) -> None:
+        defined = {attr.name for attr in self.label.attributes}
+        result = {k: v for k, v in self.span.attrs.items() if k not in defined}
+        first_bad: str | None = None
+        for field_id, attr in self._fields.items():
+            try:
+                value = self._value(field_id, attr)
+            except ValueError:
+                self._show_error(field_id, NOT_A_NUMBER)
+                first_bad = first_bad or field_id
+                continue
+            self._show_error(field_id, None)
+            if value is not None:
+                result[attr.name] = value
+        if first_bad is not None:
+            self.query_one(f"#{first_bad}").focus()
+            self.app.bell()
+            return
+        self.dismiss(result)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _or_null(value: Any) -> Any:
+    return Select.NULL if value is None else value
