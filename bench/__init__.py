@@ -1,0 +1,1 @@
+"""Benchmarks for issue #4 and the synthetic corpus they run on (`python -m bench --help`)."""
