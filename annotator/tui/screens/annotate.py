@@ -74,6 +74,7 @@ class AnnotateScreen(Screen[None]):
         self.last_action = "ready"
         self.side = SidePanel(self.schema)
         self._save_timer = None
+        self._progress: tuple[int, int] | None = None  # (done, total), read again on a status change
 
     # -- layout -------------------------------------------------------------------------
 
@@ -214,7 +215,9 @@ class AnnotateScreen(Screen[None]):
         self.side.span_list.follow(under)
 
     def _update_status(self) -> None:
-        done, total = self.store.progress(self.session.annotator)
+        if self._progress is None:
+            self._progress = self.store.progress(self.session.annotator)
+        done, total = self._progress
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{self.session.annotator}", "bold")
         text.append(f"  {done}/{total} done  ")
@@ -226,7 +229,7 @@ class AnnotateScreen(Screen[None]):
             text.append(f"linking from “{short(self._span_text(*self.pending), 20)}”: L on the "
                         "target, esc cancels  ", "bold reverse")
         text.append(self.last_action)
-        self.query_one("#status", Static).update(text)
+        self.query_one("#status", Static).update(text, layout=False)  # one fixed line
 
     def _span_text(self, pane: Pane, span: Span) -> str:
         return pane.view.text[span.start:span.end]
@@ -292,6 +295,7 @@ class AnnotateScreen(Screen[None]):
                     for pane in views.get(row[key_doc], []):
                         pane.view.set_linked(row[key_span], row[key_span] in linked)
             elif change.entity == "status":
+                self._progress = None
                 for pane in views.get(row["doc_id"], []):
                     pane.set_status(Status(change.after["status"]) if change.after else Status.TODO)
         self.last_action = message

@@ -34,7 +34,7 @@ class SidePanel(Vertical):
     SidePanel > .side-heading { height: 1; color: $text-muted; text-style: bold; padding: 0 1;
                                 background: $panel-darken-1; }
     SidePanel > #legend { height: auto; padding: 0 1; }
-    SidePanel > #detail { height: auto; max-height: 8; padding: 0 1; }
+    SidePanel > #detail { height: 6; padding: 0 1; }
     SidePanel > #links { height: auto; max-height: 14; padding: 0 1; }
     """
 
@@ -45,6 +45,17 @@ class SidePanel(Vertical):
         self.detail = Static(id="detail")
         self.span_list = SpanList(id="span-list")
         self.link_box = Static(id="links")
+        self._shown: dict[str, Text] = {}
+
+    def _put(self, box: Static, text: Text, *, fixed: bool = False) -> None:
+        """Update a box only when its text changed; reflow the screen only when its height may
+        have (a keystroke then repaints a few lines, not the whole screen)."""
+        old = self._shown.get(box.id or "")
+        if old is not None and old == text:
+            return
+        self._shown[box.id or ""] = text
+        same_height = old is not None and old.plain.count("\n") == text.plain.count("\n")
+        box.update(text, layout=not (fixed or same_height))
 
     def compose(self) -> ComposeResult:
         yield Static("Labels", classes="side-heading")
@@ -57,23 +68,23 @@ class SidePanel(Vertical):
         yield self.link_box
 
     def show_counts(self, counts: dict[str, int]) -> None:
-        text = Text()
+        text = Text(no_wrap=True, overflow="ellipsis")
         for lab in self.schema.labels:
             text.append(f"{lab.key} ", "bold")
             text.append_text(label_chip(lab.name, lab.color))
             text.append(f" {counts.get(lab.name, 0)}\n", "dim")
         text.rstrip()
-        self.legend.update(text)
+        self._put(self.legend, text)
 
     def show_detail(self, span: Span | None, text: str, links: list[Link],
                     describe: dict[str, str]) -> None:
         if span is None:
-            self.detail.update(Text("—", "dim"))
+            self._put(self.detail, Text("—", "dim"), fixed=True)
             return
         out = Text()
         out.append_text(label_chip(span.label, self._color(span.label)))
         out.append(f" {span.start}–{span.end}\n", "dim")
-        out.append(short(text[span.start : span.end], 120) + "\n")
+        out.append(short(text[span.start : span.end], 64) + "\n")
         attrs = describe_attrs(span.attrs)
         if "speaker" in span.attrs:
             attrs = f"speaker={describe.get(span.attrs['speaker'], '?')} " + attrs
@@ -85,20 +96,21 @@ class SidePanel(Vertical):
                 arrow = "→" if link.from_span == span.id else "←"
                 out.append(f"{arrow} {link.type} {describe.get(other, '?')}\n", "dim")
         out.rstrip()
-        self.detail.update(out)
+        self._put(self.detail, out, fixed=True)
 
     def show_links(self, links: list[Link], describe: dict[str, str]) -> None:
         if not links:
-            self.link_box.update(Text("none yet — L on a span, then L on another", "dim"))
+            self._put(self.link_box, Text("none — L on a span, then L on another", "dim",
+                                          no_wrap=True, overflow="ellipsis"))
             return
-        out = Text()
+        out = Text(no_wrap=True, overflow="ellipsis")  # a row a link: the height is known
         for link in links[:MAX_LINK_ROWS]:
             out.append(f"{link.type} ", "bold")
             out.append(f"{describe.get(link.from_span, '?')} → {describe.get(link.to_span, '?')}\n")
         if len(links) > MAX_LINK_ROWS:
             out.append(f"… and {len(links) - MAX_LINK_ROWS} more", "dim")
         out.rstrip()
-        self.link_box.update(out)
+        self._put(self.link_box, out)
 
     def _color(self, label: str) -> str:
         lab = self.schema.label(label)

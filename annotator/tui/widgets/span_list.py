@@ -54,7 +54,13 @@ class SpanList(ScrollView, can_focus=True):
         self.changed()
 
     def changed(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.index))
+        size = Size(self.size.width, len(self.index))
+        if size != self.virtual_size:
+            # Setting virtual_size reflows the whole screen (it is a layout reactive); one more
+            # row only moves our scrollbar, so update that alone. Scrollbars that appear or go
+            # still reflow (show_vertical_scrollbar is a layout reactive). Textual is pinned.
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
         self.refresh()
 
     def follow(self, span: Span | None) -> None:
@@ -65,8 +71,11 @@ class SpanList(ScrollView, can_focus=True):
         if row is not None:
             self.scroll_to_region(Region(0, row, 1, 1), animate=False, immediate=True)
 
-    def watch_highlighted(self) -> None:
-        self.refresh()
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        # only the two rows change (a scroll, if any, repaints the rest by itself)
+        for row in (old, new):
+            if row is not None:
+                self.refresh_lines(row)
 
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
