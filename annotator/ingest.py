@@ -265,7 +265,7 @@ class _Importer:
                     continue
                 rep.records += 1
                 try:
-                    rec = json.loads(raw.decode("utf-8"))
+                    rec = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
                 except UnicodeDecodeError as exc:
                     self.fail(rep, lineno, [f"not valid UTF-8 (byte {exc.start + 1} of the line)"])
                     continue
@@ -275,11 +275,19 @@ class _Importer:
                     self.fail(rep, lineno, [f"not valid JSON: {msg}"
                                             + (f" at column {col}" if col else "")])
                     continue
+                except RecursionError:
+                    self.fail(rep, lineno, ["not valid JSON: nested too deeply"])
+                    continue
                 if not isinstance(rec, dict):
                     self.fail(rep, lineno, [f"expected a JSON object, got {type(rec).__name__}"])
                     continue
-                if not shape:
-                    shape = rep.shape = detect(rec)
+                kind = detect(rec)
+                if shape in ("", "plain"):  # records without spans say nothing of the shape
+                    shape = rep.shape = kind
+                elif kind not in ("plain", shape):
+                    self.fail(rep, lineno, [f"a {kind} record in a file of {shape} records"
+                                            " (one shape per file)"])
+                    continue
                 errs: list[str] = []
                 try:
                     record = self.reader.read(shape, rec, path, lineno, errs)
@@ -423,6 +431,11 @@ class _Importer:
             if not bad:
                 return ok
             pending = [p for p, _ in ok]
+
+
+def _no_constant(name: str) -> None:
+    # Python's json reads NaN and Infinity, which JSON has not: they would export as invalid JSON
+    raise ValueError(f"{name} is not a JSON value")
 
 
 class _Refused(Exception):

@@ -51,7 +51,9 @@ def generated_id(*parts: object) -> str:
 def detect(rec: dict[str, Any]) -> str:
     """The shape of a file, from its first record: annotator | doccano | prodigy | plain."""
     keys = rec.keys()
-    doccano = "label" in keys or "labels" in keys or "entities" in keys
+    # doccano keeps spans in a list under one of these; Prodigy's textcat "label" is a string
+    doccano = any(k in keys and (isinstance(rec[k], list) or "spans" not in keys)
+                  for k in ("label", "labels", "entities"))
     if "sha256" in keys or ("annotator" in keys and not doccano):
         return "annotator"
     if doccano:

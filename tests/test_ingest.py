@@ -263,6 +263,25 @@ def test_plain_records_are_documents_only(tmp_path: Path, store: Store,
     assert store.current_state()["status"] == {}
 
 
+def test_shape_comes_from_the_first_record_with_annotations(tmp_path: Path, store: Store,
+                                                            schema: LabelSchema) -> None:
+    a38 = at(TEXT, "38 staff")
+    path = write_jsonl(tmp_path / "later.jsonl", {"id": "p0", "text": OTHER},
+                       {"id": "p1", "text": TEXT, "answer": "accept", "label": "NEWS",
+                        "spans": [{"start": a38[0], "end": a38[1], "label": "NUMBER"}]})
+    report = import_paths(store, [path], schema, "carol")
+    assert report.files[0].shape == "prodigy"  # its textcat "label" is not doccano's
+    assert [s.label for s in store.spans("p1", "carol")] == ["NUMBER"]
+    assert store.status("p0", "carol") == Status.TODO
+
+
+def test_one_shape_per_file(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
+    path = write_jsonl(tmp_path / "mixed.jsonl", {"id": "a", "text": OTHER, "label": []},
+                       {"id": "b", "text": TEXT, "spans": []})
+    assert refused(store, schema, path) == [
+        f"{path}:2: a prodigy record in a file of doccano records (one shape per file)"]
+
+
 def test_bom_on_the_first_jsonl_line(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
     path = tmp_path / "bom.jsonl"
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"id": "b", "text": "x"}).encode() + b"\n")
@@ -394,6 +413,9 @@ def test_line_level_refusals(tmp_path: Path, store: Store, schema: LabelSchema) 
         json.dumps(ours("d1", TEXT)).encode(),
         b'{"id": "s", "text": "\\ud800 lone"}',
         json.dumps(ours("z", OTHER, "bob", spans="nope")).encode(),
+        b'{"id": "n", "text": "x", "meta": {"ratio": NaN}}',
+        b'{"id": "i", "text": "x", "spans": [{"start": 0, "end": Infinity}]}',
+        b'{"id": "deep", "text": "x", "meta": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
     ]) + b"\n")
     assert refused(store, schema, path) == [
         f"{path}:2: not valid JSON: Invalid control character at column 35",
@@ -402,6 +424,9 @@ def test_line_level_refusals(tmp_path: Path, store: Store, schema: LabelSchema) 
         f"{path}:6: document 'd1' has different text than on {path}:5",
         f"{path}:7: contains '\\ud800', an unpaired surrogate, which is not valid Unicode text",
         f"{path}:8: spans and links must be lists",
+        f"{path}:9: not valid JSON: NaN is not a JSON value",
+        f"{path}:10: not valid JSON: Infinity is not a JSON value",
+        f"{path}:11: not valid JSON: nested too deeply",
     ]
 
 
@@ -533,9 +558,9 @@ def test_reimport_is_a_no_op(tmp_path: Path, store: Store, schema: LabelSchema) 
     first["spans"].append(span("c2", "from Quellby on Monday", "CLAIM"))
     jsonl = write_jsonl(tmp_path / "a.jsonl", first)
     import_paths(store, [tmp_path], schema, "tester")
-    before = snapshot(store)
+    before = list(store.conn.iterdump())  # every row of every table, the undo stack too
     report = import_paths(store, [tmp_path], schema, "tester")
-    assert snapshot(store) == before
+    assert list(store.conn.iterdump()) == before
     assert report.new == 0
     assert (report.total("documents_same"), report.total("spans_same"),
             report.total("links_same")) == (2, 4, 1)

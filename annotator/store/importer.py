@@ -62,6 +62,10 @@ class ImportSession:
 
     def __exit__(self, *exc: Any) -> bool:
         try:
+            if exc[0] is None and self.conn.execute(
+                "SELECT 1 FROM events WHERE action_id = ? LIMIT 1", [self.action_id]
+            ).fetchone() is None:  # nothing new: importing again leaves no trace
+                self.conn.execute("DELETE FROM actions WHERE id = ?", [self.action_id])
             return bool(self._cm.__exit__(*exc))
         finally:
             self.conn.execute(f"PRAGMA cache_size = {self._cache_size}")
