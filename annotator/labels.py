@@ -102,6 +102,8 @@ def parse_schema(text: str, filename: str = "<string>") -> LabelSchema:
         elif msg.endswith(" (at end of document)"):
             msg, line = msg.removesuffix(" (at end of document)"), max(1, len(text.splitlines()))
         raise SchemaError([Problem(filename, line, f"TOML syntax error: {msg}")]) from None
+    except RecursionError:
+        raise SchemaError([Problem(filename, None, "TOML nested too deeply")]) from None
     checker = _Checker(filename, text)
     schema = checker.schema(data)
     if checker.problems:

@@ -495,6 +495,12 @@ def test_syntax_errors_carry_the_line(text: str, line: int) -> None:
     assert "(at line" not in err
 
 
+@pytest.mark.parametrize("nested", ["[" * 5000 + "]" * 5000, "{a = " * 3000 + "1" + "}" * 3000])
+def test_deep_nesting_is_refused_not_a_crash(nested: str) -> None:
+    assert one_error(f'name = "t"\nversion = 1\nx = {nested}\n') == (
+        "bad.toml: TOML nested too deeply")
+
+
 def test_multiline_strings_and_comments_do_not_confuse_line_numbers() -> None:
     text = textwrap.dedent('''\
         name = "t"  # comment
