@@ -121,7 +121,28 @@ def progress_bar(description: str, total: int | None = None,
         yield update
 
 
-@click.group("annotator", invoke_without_command=True,
+class _Commands(click.Group):
+    """The top-level group: an unexpected failure is one line on stderr, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("ANNOTATOR_DEBUG"):
+                raise
+            import sqlite3
+
+            if isinstance(exc, sqlite3.Error):  # a full disk, a damaged or read-only file, ...
+                fail(f"{ctx.obj}: the database refused: {exc}")
+            if isinstance(exc, OSError) and exc.strerror:
+                fail(f"{exc.filename or ctx.obj}: {exc.strerror}")
+            fail(f"unexpected {type(exc).__name__}: {exc}. This is a bug; please report it with"
+                 " the command you ran (ANNOTATOR_DEBUG=1 shows where it happened)")
+
+
+@click.group("annotator", cls=_Commands, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="ANNOTATOR_DB", default=DEFAULT_DB, show_default=True,
               metavar="PATH", help="The annotation database (else $ANNOTATOR_DB).")
@@ -214,6 +235,7 @@ def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
            status: str) -> None:
     """Export annotations, one line per document and annotator, in a stable order."""
     from annotator import export as ex
+    from annotator.model import GOLD
 
     if as_ is not None and gold:
         raise click.UsageError("--as and --gold cannot be combined")
@@ -225,6 +247,10 @@ def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
     with open_store(db, must_exist=True) as store:
         if as_ is not None and as_ not in (names := store.annotators()):
             fail(f"no annotator {as_!r} in {db}; there are: {', '.join(names) or 'none'}")
+        if gold and GOLD not in store.annotators():
+            # not an error: a pipeline may export gold before any adjudication
+            click.echo(f"Note: {db} has no gold set yet (leads adjudicate one with"
+                       " `annotator review`); the export is empty", err=True)
         try:
             if output is None:
                 _to_stdout(lambda out: ex.export(store, fmt, out, as_, gold, status))
@@ -236,7 +262,7 @@ def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
         except ex.ExportError as exc:
             fail(str(exc))
         except OSError as exc:
-            fail(f"{exc.filename or output}: {exc.strerror or exc}")
+            fail(f"{exc.filename or output or 'standard output'}: {exc.strerror or exc}")
     click.echo(f"Wrote {n} {'line' if n == 1 else 'lines'} to {output}", err=True)
 
 
@@ -281,7 +307,8 @@ def docs(db: str, fmt: str) -> None:
     from rich.text import Text
 
     names = sorted({w for d in summaries for w in (*d.statuses, *d.span_counts)})
-    table = Table(title=f"{len(summaries)} documents in {db}", title_justify="left",
+    count = f"{len(summaries)} document{'' if len(summaries) == 1 else 's'}"
+    table = Table(title=f"{count} in {db}", title_justify="left",
                   box=box.SIMPLE_HEAD,
                   caption="✓ done  ◐ in progress  · to do; the number is the span count"
                   if names else None, caption_justify="left")

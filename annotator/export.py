@@ -9,6 +9,7 @@ document, so cross-document links are left out of that format (they are in `json
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -24,6 +25,8 @@ FORMATS = ("jsonl", "audit", "prodigy", "doccano", "labelstudio", "spacy")
 SPACY_MISSING = "the spacy format needs `pip install annotator[spacy]`"
 AUDIT_KEYS = ("seq", "ts", "annotator", "action", "entity", "entity_id", "doc_id", "before",
               "after")
+
+_TEXT: dict[str, Any] = {"encoding": "utf-8", "newline": "\n"}
 
 AnnotationSet = tuple[Document, str, Status, list[Span], list[Link]]
 
@@ -191,18 +194,29 @@ def atomic_output(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
     """A file that appears at `path` only when the block finishes: it is written to a temporary
     file in the same folder and renamed into place, so an error or Ctrl-C leaves no half file."""
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    if target.exists() and not target.is_file():
+        # /dev/stdout, a named pipe, a device: renaming over it would replace it; write to it
+        with target.open("wb" if binary else "w", **({} if binary else _TEXT)) as f:
+            yield f
+        return
+    if not target.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, f"there is no folder {str(target.parent)!r}",
+                                str(target))
+    real = Path(os.path.realpath(target))  # through a symlink: keep the link, replace its file
+    try:
+        fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".part")
+    except OSError as exc:  # name the file asked for, not the temporary one
+        raise type(exc)(exc.errno, exc.strerror, str(target)) from None
     try:
         umask = os.umask(0)
         os.umask(umask)
         os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        f: IO[Any] = (os.fdopen(fd, "wb") if binary
-                      else os.fdopen(fd, "w", encoding="utf-8", newline="\n"))
+        f: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", **_TEXT)
         with f:
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+        os.replace(tmp, real)
     except BaseException:
         with suppress(FileNotFoundError):
             os.unlink(tmp)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import sqlite3
+import stat
 import subprocess
 import sys
+import threading
 import time
 import types
 from pathlib import Path
@@ -25,6 +28,8 @@ TEXT = "General Akar said 38 staff were evacuated from Quellby on Monday."
 
 
 def run(*args: str, **kw: Any) -> Result:
+    """The command as a user runs it, but a bug raises here instead of becoming a message."""
+    kw.setdefault("env", {"ANNOTATOR_DEBUG": "1"})
     return CliRunner().invoke(main, list(args), catch_exceptions=False, **kw)
 
 
@@ -296,10 +301,15 @@ def test_export_errors(tmp_path: Path, filled: Path) -> None:
     nobody = run("export", "-f", "jsonl", "--as", "zed")
     assert nobody.exit_code == 1
     assert nobody.stderr == f"Error: no annotator 'zed' in {filled}; there are: alice, bob\n"
-    nowhere = run("export", "-f", "jsonl", "-o", str(tmp_path / "missing" / "x.jsonl"))
+    missing = tmp_path / "missing"
+    nowhere = run("export", "-f", "jsonl", "-o", str(missing / "x.jsonl"))
     assert nowhere.exit_code == 1
-    assert nowhere.stderr.startswith("Error: ")
-    assert "Traceback" not in nowhere.output
+    assert nowhere.stderr == (f"Error: {missing / 'x.jsonl'}: there is no folder"
+                              f" {str(missing)!r}\n")
+    (tmp_path / "file").write_text("not a folder\n", encoding="utf-8")
+    under_a_file = run("export", "-f", "jsonl", "-o", str(tmp_path / "file" / "x.jsonl"))
+    assert under_a_file.exit_code == 1
+    assert under_a_file.stderr.startswith(f"Error: {tmp_path / 'file' / 'x.jsonl'}: ")
     no_db = run("--db", str(tmp_path / "none.db"), "export", "-f", "jsonl")
     assert no_db.exit_code == 1
     assert "no database at" in no_db.stderr
@@ -310,6 +320,60 @@ def test_export_gold_is_empty_until_adjudicated(filled: Path) -> None:
     result = run("export", "-f", "jsonl", "--gold")
     assert result.exit_code == 0
     assert result.stdout == ""
+    assert result.stderr == (f"Note: {filled} has no gold set yet (leads adjudicate one with"
+                             " `annotator review`); the export is empty\n")
+
+
+def test_export_through_a_symlink_keeps_the_link(tmp_path: Path, filled: Path) -> None:
+    real = tmp_path / "real.jsonl"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(real)
+    assert run("export", "-f", "jsonl", "-o", str(link)).exit_code == 0
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == run("export", "-f", "jsonl").stdout
+
+
+def test_export_to_a_named_pipe_writes_into_it(tmp_path: Path, filled: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    result = run("export", "-f", "jsonl", "-o", str(fifo))
+    reader.join(timeout=10)
+    assert result.exit_code == 0
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # not replaced by a regular file
+    assert got == [run("export", "-f", "jsonl").stdout.encode()]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_standard_output_is_one_line(filled: Path) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "annotator.cli", "--db", str(filled),
+                               "export", "-f", "jsonl"], stdout=full, stderr=subprocess.PIPE,
+                              text=True, env={**os.environ, "ANNOTATOR_DEBUG": ""})
+    assert done.returncode == 1
+    assert done.stderr == "Error: standard output: No space left on device\n"
+
+
+@pytest.mark.parametrize(("error", "message"), [
+    (sqlite3.OperationalError("disk I/O error"), "{db}: the database refused: disk I/O error"),
+    (PermissionError(13, "Permission denied", "/x/y"), "/x/y: Permission denied"),
+    (RuntimeError("boom"), "unexpected RuntimeError: boom. This is a bug; please report it with"
+     " the command you ran (ANNOTATOR_DEBUG=1 shows where it happened)"),
+])
+def test_an_unexpected_failure_is_one_line_not_a_traceback(
+        filled: Path, monkeypatch: pytest.MonkeyPatch, error: Exception, message: str) -> None:
+    def broken(*args: Any, **kw: Any) -> Any:
+        raise error
+
+    monkeypatch.setattr(Store, "documents", broken)
+    result = run("docs", env={"ANNOTATOR_DEBUG": None})
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {message.format(db=filled)}\n"
+    with pytest.raises(type(error)):
+        run("docs")  # ANNOTATOR_DEBUG=1: the traceback, for whoever fixes it
 
 
 @pytest.mark.skipif(export.spacy_available(), reason="spaCy is installed")
@@ -326,7 +390,7 @@ def test_spacy_without_the_extra(tmp_path: Path, filled: Path) -> None:
 def test_docs_table_and_json(filled: Path) -> None:
     table = run("docs")
     assert table.exit_code == 0
-    assert "1 documents in" in table.stdout
+    assert "1 document in" in table.stdout
     header = next(line for line in table.stdout.splitlines() if "title" in line)
     assert header.split() == ["id", "title", "length", "alice", "bob"]
     row = next(line for line in table.stdout.splitlines() if line.strip().startswith("d1"))
