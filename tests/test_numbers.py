@@ -58,6 +58,8 @@ CASES = [
     ("fewer than 300", 300, "at most", None),
     ("less than 300", 300, "at most", None),
     ("under 300", 300, "at most", None),
+    ("barely 400 soldiers", 400, "at most", "soldiers"),  # data/citizens-ledger.txt
+    ("scarcely 40", 40, "at most", None),
     ("nearly a dozen", 12, "at most", None),
     ("2,000 or fewer", 2000, "at most", None),
     # at least
