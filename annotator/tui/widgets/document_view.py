@@ -308,9 +308,14 @@ class DocumentView(ScrollView, can_focus=True):
             self.scroll_to_cursor(center=True)
 
     def scroll_to_cursor(self, center: bool = False) -> None:
+        """Bring the cursor's line into view; `center` centres it, but only when the view has
+        to scroll anyway (a jump to a line already on screen does not move the text)."""
         if self._layout is None or not self.size.height:
             return
         line = self._cursor_line
+        top = self.scroll_offset.y
+        if top <= line < top + self.scrollable_content_region.height:
+            return
         self.scroll_to_region(
             Region(0, line, 1, 1), animate=False, center=center, spacing=None, immediate=True,
             x_axis=False,

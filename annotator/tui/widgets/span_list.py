@@ -48,12 +48,18 @@ class SpanList(ScrollView, can_focus=True):
         self.index: SpanIndex = SpanIndex()
         self.text = ""
         self.label_colors: dict[str, str] = {}
+        self._label_styles: dict[str, Style] = {}
+        self._drawn: dict[int, Span] = {}  # row -> the span last drawn there
 
     def show(self, index: SpanIndex, text: str, colors: dict[str, str]) -> None:
         self.index, self.text, self.label_colors = index, text, colors
+        self._label_styles.clear()
+        self._drawn.clear()
         self.changed()
+        self.refresh()
 
     def changed(self) -> None:
+        """The index changed: repaint the visible rows whose span is not the one drawn."""
         size = Size(self.size.width, len(self.index))
         if size != self.virtual_size:
             # Setting virtual_size reflows the whole screen (it is a layout reactive); one more
@@ -61,7 +67,11 @@ class SpanList(ScrollView, can_focus=True):
             # still reflow (show_vertical_scrollbar is a layout reactive). Textual is pinned.
             self.set_reactive(ScrollView.virtual_size, size)
             self._scroll_update(size)
-        self.refresh()
+        top = self.scroll_offset.y
+        for row in range(top, top + self.scrollable_content_region.height):
+            span = self.index.row(row) if row < len(self.index) else None
+            if self._drawn.get(row) is not span:
+                self.refresh_lines(row)
 
     def follow(self, span: Span | None) -> None:
         """Highlight (and scroll to) the row of span."""
@@ -82,13 +92,18 @@ class SpanList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         if row >= len(self.index):
+            self._drawn.pop(row, None)
             return Strip.blank(width, base)
-        span = self.index.row(row)
+        span = self._drawn[row] = self.index.row(row)
         style = base
         if row == self.highlighted:
             style = base + self.get_component_rich_style("span-list--highlight")
-        color = Color.parse(self.label_colors.get(span.label, "#888888"))
-        label_style = Style(color=color.get_contrast_text().rich_color, bgcolor=color.rich_color)
+        label_style = self._label_styles.get(span.label)
+        if label_style is None:
+            color = Color.parse(self.label_colors.get(span.label, "#888888"))
+            label_style = Style(color=color.get_contrast_text().rich_color,
+                                bgcolor=color.rich_color)
+            self._label_styles[span.label] = label_style
         body = safe(self.text[span.start : span.end].replace("\n", " "))
         extra = describe_attrs(span.attrs)
         segments = [
