@@ -20,7 +20,7 @@ import click
 from annotator import __version__
 
 if TYPE_CHECKING:
-    from annotator.model import LabelSchema
+    from annotator.model import DocumentSummary, LabelSchema
     from annotator.store import Store
 
 DEFAULT_DB = "annotations.db"
@@ -155,14 +155,19 @@ def main(ctx: click.Context, db: str) -> None:
     \b
     annotator import data/        load documents (.txt, .md, folders, .jsonl)
     annotator                     annotate (the same as `annotator annotate`)
+    annotator docs                who has done what
     annotator export --format jsonl -o out.jsonl
+
+    You are --as NAME (on annotate, import, export), else $USER.
+
+    Exit codes: 0 done, 1 bad input (each problem on stderr as file:line), 2 bad usage.
     """
     ctx.obj = db
     if ctx.invoked_subcommand is None:
         ctx.invoke(annotate)
 
 
-@main.command()
+@main.command(short_help="Open the annotation screen (the default command).")
 @click.option("--as", "as_", metavar="NAME", help="Who you are (default: $USER).")
 @click.option("--labels", type=click.Path(exists=True, dir_okay=False),
               help="Label schema (TOML; default: the news schema).")
@@ -187,7 +192,7 @@ def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, .
     run_tui(db_path=db, annotator=who, labels_path=labels, doc_ids=list(doc_ids))
 
 
-@main.command("import")
+@main.command("import", short_help="Import .txt/.md files, folders and .jsonl.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--labels", type=click.Path(exists=True, dir_okay=False),
               help="Label schema to validate against (default: the news schema).")
@@ -199,6 +204,11 @@ def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, .
 def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None,
             skip_invalid: bool) -> None:
     """Import .txt/.md files, folders and .jsonl (ours, doccano, Prodigy, plain {"text"}).
+
+    A .txt or .md file is one document: its id is the file name without the extension, its
+    title the first line. Folders are read recursively. A .jsonl file is in one shape, told
+    from its records: our export, doccano ({"text", "label": [[start, end, label]]}), Prodigy
+    ({"text", "spans": [...]}) or plain ({"text"}); spans must fit the text and the schema.
 
     All or nothing: any invalid record is reported as file:line and nothing is imported,
     unless --skip-invalid. Importing the same files again changes nothing."""
@@ -221,7 +231,7 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
         click.echo(line, err=True)
 
 
-@main.command()
+@main.command(short_help="Export annotations (JSONL and other tools' shapes).")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), required=True,
               help="jsonl: ours (round-trips); audit: the event log; or another tool's shape.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
@@ -233,12 +243,22 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
 @click.pass_obj
 def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
            status: str) -> None:
-    """Export annotations, one line per document and annotator, in a stable order."""
+    """Export annotations, one line per document and annotator, in a stable order.
+
+    Each annotator's work on a document is one line (documents nobody has annotated are
+    not exported); `jsonl` imports back unchanged. `audit` is the event log, one event a
+    line (--as keeps one annotator's events; --status does not apply).
+
+    \b
+    annotator export -f jsonl --status done -o exports/done.jsonl
+    annotator export -f jsonl --as alice | jq .id"""
     from annotator import export as ex
     from annotator.model import GOLD
 
     if as_ is not None and gold:
         raise click.UsageError("--as and --gold cannot be combined")
+    if fmt == "audit" and status != "any":
+        raise click.UsageError("--status does not apply to the audit log (it has every event)")
     if fmt == "spacy":
         if not ex.spacy_available():
             fail(ex.SPACY_MISSING)
@@ -283,7 +303,7 @@ def _to_stdout(write: Callable[[io.TextIOWrapper], int]) -> None:
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+              show_default=True, help="A table for people, or JSON for scripts.")
 @click.pass_obj
 def docs(db: str, fmt: str) -> None:
     """List documents with each annotator's status and span count."""
@@ -301,29 +321,59 @@ def docs(db: str, fmt: str) -> None:
     if not summaries:
         click.echo(f"No documents in {db} yet. Import some: annotator import data/")
         return
-    from rich import box
     from rich.console import Console
+    from rich.measure import Measurement
+
+    console = Console(file=sys.stdout)
+    names = sorted({w for d in summaries for w in (*d.statuses, *d.span_counts)})
+    table = _docs_table(db, summaries, names, wide=True)
+    title = table.columns[1]
+    title.max_width = title.min_width  # measure with the title at its narrowest
+    unbounded = console.options.update(width=10**6, max_width=10**6)
+    too_wide = Measurement.get(console, unbounded, table).minimum > console.width
+    title.max_width = None
+    if too_wide:
+        table = _docs_table(db, summaries, names, wide=False)  # one row per annotator
+    console.print(table)
+
+
+def _docs_table(db: str, summaries: list[DocumentSummary], names: list[str],
+                wide: bool) -> Any:
+    """Wide: a column per annotator. Narrow: a row per document and annotator."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
-    names = sorted({w for d in summaries for w in (*d.statuses, *d.span_counts)})
     count = f"{len(summaries)} document{'' if len(summaries) == 1 else 's'}"
     table = Table(title=f"{count} in {db}", title_justify="left",
-                  box=box.SIMPLE_HEAD,
+                  box=box.SIMPLE_HEAD, show_edge=False,
                   caption="✓ done  ◐ in progress  · to do; the number is the span count"
                   if names else None, caption_justify="left")
     table.add_column("id", no_wrap=True)
     table.add_column("title", min_width=10)  # the one column that gives way when narrow
-    table.add_column("length", justify="right", no_wrap=True)
-    for who in names:
-        table.add_column(who, justify="right", no_wrap=True)
+    if wide:
+        table.add_column("length", justify="right", no_wrap=True)
     mark = {"done": "[green]✓[/]", "in_progress": "[yellow]◐[/]", "todo": "[dim]·[/]"}
+
+    def cell(d: DocumentSummary, who: str) -> str:
+        return f"{d.span_counts.get(who, 0)} {mark[str(d.statuses.get(who, 'todo'))]}"
+
+    if not wide:
+        table.add_column("annotator", no_wrap=True)
+        table.add_column("spans", justify="right", no_wrap=True)
+    for who in names if wide else ():
+        table.add_column(who, justify="right", no_wrap=True)
     for d in summaries:
-        cells = [f"{d.span_counts.get(who, 0)} {mark[str(d.statuses.get(who, 'todo'))]}"
-                 if who in d.statuses or who in d.span_counts else "" for who in names]
         title = Text(d.title, no_wrap=True, overflow="ellipsis")
-        table.add_row(d.id, title, str(d.length), *cells)
-    Console(file=sys.stdout).print(table)
+        present = [who for who in names if who in d.statuses or who in d.span_counts]
+        if wide:
+            table.add_row(d.id, title, str(d.length),
+                          *[cell(d, who) if who in present else "" for who in names])
+            continue
+        for i, who in enumerate(present or [""]):
+            table.add_row(*((d.id, title) if i == 0 else ("", "")), who,
+                          cell(d, who) if who else "")
+    return table
 
 
 @main.group()
@@ -334,7 +384,8 @@ def labels() -> None:
 @labels.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def labels_check(file: str) -> None:
-    """Validate a label schema: every problem as file:line, or a summary."""
+    """Validate the label schema FILE (TOML): every problem as file:line, or a summary
+    of its labels, keys and link types."""
     schema = load_labels(file)
     click.echo(f"OK: {file}: schema {schema.ref}, {len(schema.labels)} labels,"
                f" {len(schema.links)} link types")

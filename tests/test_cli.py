@@ -15,6 +15,7 @@ import types
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
@@ -58,6 +59,9 @@ def test_help_lists_the_commands() -> None:
         assert f"  {command} " in result.output
     assert "$ANNOTATOR_DB" in result.output
     assert "--db PATH" in result.output
+    assert "$USER" in result.output
+    commands = result.output.split("Commands:\n")[1].splitlines()
+    assert not [line for line in commands if line.endswith("...")]  # no cut-off summaries
 
 
 @pytest.mark.parametrize("command", [["annotate"], ["import"], ["export"], ["docs"],
@@ -66,6 +70,10 @@ def test_each_command_has_help(command: list[str]) -> None:
     result = run(*command, "--help")
     assert result.exit_code == 0
     assert "Usage: annotator " + " ".join(command) in result.output
+    cmd: Any = main
+    for name in command:
+        cmd = cmd.commands[name]
+    assert [p.name for p in cmd.params if isinstance(p, click.Option) and not p.help] == []
 
 
 def test_version() -> None:
@@ -298,6 +306,9 @@ def test_export_errors(tmp_path: Path, filled: Path) -> None:
     assert "--as and --gold cannot be combined" in both.stderr
     assert run("export").exit_code == 2  # --format is required
     assert run("export", "-f", "csv").exit_code == 2
+    audit = run("export", "-f", "audit", "--status", "done")
+    assert audit.exit_code == 2
+    assert "--status does not apply to the audit log" in audit.stderr
     nobody = run("export", "-f", "jsonl", "--as", "zed")
     assert nobody.exit_code == 1
     assert nobody.stderr == f"Error: no annotator 'zed' in {filled}; there are: alice, bob\n"
@@ -398,6 +409,25 @@ def test_docs_table_and_json(filled: Path) -> None:
     data = json.loads(run("docs", "--format", "json").stdout)
     assert data == [{"id": "d1", "title": TEXT, "length": len(TEXT), "annotators": {
         "alice": {"status": "done", "spans": 2}, "bob": {"status": "in_progress", "spans": 2}}}]
+
+
+def test_docs_with_more_annotators_than_columns(filled: Path) -> None:
+    names = ["carol.long-name", "dmitri-the-reviewer", "@gold"]
+    with Store(filled) as s:
+        for who in names:
+            s.set_status(who, "d1", Status.DONE)
+    def table(columns: int) -> list[str]:
+        lines = run("docs", env={"COLUMNS": str(columns), "ANNOTATOR_DEBUG": "1"}).stdout
+        return lines[lines.index(" id "):].splitlines()  # below the title
+
+    wide = table(120)
+    assert wide[0].split() == ["id", "title", "length", "@gold", "alice", "bob", *names[:2]]
+    narrow = table(60)
+    assert narrow[0].split() == ["id", "title", "annotator", "spans"]  # a row per annotator
+    rows = [line.split()[-3:] for line in narrow[2:2 + 5]]
+    assert rows == [["@gold", "0", "✓"], ["alice", "2", "✓"], ["bob", "2", "◐"],
+                    [names[0], "0", "✓"], [names[1], "0", "✓"]]
+    assert max(map(len, narrow)) <= 60
 
 
 def test_docs_on_an_empty_database(tmp_path: Path) -> None:
