@@ -240,7 +240,8 @@ def test_many_processes_opening_a_new_file_at_once(tmp_path: Path) -> None:
         assert "error" not in res, res["error"]
     with Store(path) as store:
         assert store.document_ids() == ["shared"]
-        assert store.conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
+        applied = store.conn.execute("SELECT name FROM _sqlite_migrations").fetchall()
+        assert len(applied) == len({name for (name,) in applied}) >= 2  # each one, once
         assert sorted(store.annotators()) == ["a0", "a1", "a2", "a3"]
         assert {e["action_id"] for e in store.events()} >= {r["action"] for r in results}
         assert store.replay_log() == store.current_state()

@@ -72,12 +72,25 @@ class Store:
         )
         self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.conn.execute("PRAGMA foreign_keys = ON")
+        try:
+            self._refuse_other_databases()  # before WAL, which would change the file for good
+        except sqlite3.DatabaseError:
+            self.conn.close()
+            raise
         if self.path != ":memory:":
             self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self.db = Database(self.conn)
         with self.write():
             migrations.apply(self.db)
+
+    def _refuse_other_databases(self) -> None:
+        """Another program's database is not ours to add tables to."""
+        tables = {r[0] for r in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+        if tables and "documents" not in tables:
+            raise sqlite3.DatabaseError(
+                f"it holds another program's tables: {', '.join(sorted(tables)[:5])}")
 
     def close(self) -> None:
         with self._lock:
@@ -138,7 +151,7 @@ class Store:
         return [r[0] for r in self._query("SELECT ref FROM schemas ORDER BY created_at, ref")]
 
     def document_schema_ref(self, doc_id: str) -> str | None:
-        rows = self._query("SELECT schema_ref FROM documents WHERE id = ?", [doc_id])
+        rows = self._query(f"SELECT schema_ref FROM {R.DOC_CARD} WHERE id = ?", [doc_id])
         return rows[0][0] if rows else None
 
     def get_document(self, doc_id: str) -> Document | None:
@@ -151,7 +164,7 @@ class Store:
         return Document(id_, text, title, sha, json.loads(meta), schema or "")
 
     def document_length(self, doc_id: str) -> int | None:
-        rows = self._query("SELECT length FROM documents WHERE id = ?", [doc_id])
+        rows = self._query(f"SELECT length FROM {R.DOC_CARD} WHERE id = ?", [doc_id])
         return rows[0][0] if rows else None
 
     def document_ids(self) -> list[str]:
@@ -308,7 +321,7 @@ class Store:
         return R.span_to_row(R.span_from_row(r)) if r else None
 
     def _check_range(self, conn: sqlite3.Connection, doc_id: str, start: int, end: int) -> None:
-        r = conn.execute("SELECT length FROM documents WHERE id = ?", [doc_id]).fetchone()
+        r = conn.execute(f"SELECT length FROM {R.DOC_CARD} WHERE id = ?", [doc_id]).fetchone()
         if r is None:
             raise StoreError(f"no document {doc_id!r}")
         if not (0 <= start < end <= r[0]):

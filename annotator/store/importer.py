@@ -95,11 +95,13 @@ class ImportSession:
 
     def has_document(self, doc_id: str) -> str | None:
         """The stored SHA-256 of doc_id, or None."""
-        row = self.conn.execute("SELECT sha256 FROM documents WHERE id = ?", [doc_id]).fetchone()
+        sql = f"SELECT sha256 FROM {R.DOC_CARD} WHERE id = ?"
+        row = self.conn.execute(sql, [doc_id]).fetchone()
         return row[0] if row else None
 
     def document_length(self, doc_id: str) -> int | None:
-        row = self.conn.execute("SELECT length FROM documents WHERE id = ?", [doc_id]).fetchone()
+        sql = f"SELECT length FROM {R.DOC_CARD} WHERE id = ?"
+        row = self.conn.execute(sql, [doc_id]).fetchone()
         return row[0] if row else None
 
     def add_document(self, doc: Document) -> bool:

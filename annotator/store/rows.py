@@ -31,6 +31,10 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+# Small lookups by document id read this covering index, never the row: a document's `text`
+# comes before its other columns, so reading the row reads the whole text (migration m002).
+DOC_CARD = "documents INDEXED BY documents_card"
+
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
@@ -42,7 +46,8 @@ def dumps(value: Any) -> str:
 
 def span_from_row(row: sqlite3.Row | tuple) -> Span:
     (id_, doc_id, annotator, start, end, label, attrs, origin, created, updated) = row
-    return Span(id_, doc_id, annotator, start, end, label, json.loads(attrs), origin, created, updated)
+    return Span(id_, doc_id, annotator, start, end, label,
+                {} if attrs == "{}" else json.loads(attrs), origin, created, updated)
 
 
 def span_to_row(span: Span) -> dict[str, Any]:

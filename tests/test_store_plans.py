@@ -1,0 +1,24 @@
+"""Query plans: the lookups a keystroke or a list makes never read a document's text."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.store import Store
+from annotator.store import rows as R
+
+
+@pytest.mark.parametrize("sql", [
+    f"SELECT length FROM {R.DOC_CARD} WHERE id = ?",
+    f"SELECT sha256 FROM {R.DOC_CARD} WHERE id = ?",
+    f"SELECT schema_ref FROM {R.DOC_CARD} WHERE id = ?",
+])
+def test_small_document_lookups_use_the_covering_index(store: Store, sql: str) -> None:
+    plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql, ["x"]))
+    assert "COVERING INDEX documents_card" in plan
+
+
+def test_document_list_in_import_order_uses_the_covering_index(store: Store) -> None:
+    sql = "SELECT id, title, length FROM documents ORDER BY seq"
+    plan = " ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + sql))
+    assert "COVERING INDEX documents_order" in plan
