@@ -50,7 +50,9 @@ class DocumentView(ScrollView, can_focus=True):
         "document-view--match",
     }
     DEFAULT_CSS = """
-    DocumentView { background: $surface; color: $foreground; scrollbar-size-vertical: 1; }
+    /* the scrollbar always takes its column, so the text is wrapped once, at its real width */
+    DocumentView { background: $surface; color: $foreground; scrollbar-size-vertical: 1;
+                   overflow-y: scroll; }
     DocumentView > .document-view--cursor { background: $foreground; color: $surface; }
     DocumentView > .document-view--cursor-inactive { background: $foreground 35%; }
     DocumentView > .document-view--selection { background: $accent 45%; }
