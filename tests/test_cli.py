@@ -240,6 +240,14 @@ def test_not_a_database(tmp_path: Path, corpus: Path) -> None:
     result = run("--db", str(junk), "import", str(corpus))
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: {junk}: cannot open it as an annotator database")
+    other = tmp_path / "app.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE users (id INTEGER)")
+    conn.close()
+    result = run("--db", str(other), "docs")
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {other}: cannot open it as an annotator database (it holds"
+                             " another program's tables: users)\n")
 
 
 # -- export -----------------------------------------------------------------------------------

@@ -133,6 +133,20 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
         )
 
 
+def test_another_programs_database_is_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "app.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE users (id INTEGER)")
+    conn.close()
+    with pytest.raises(sqlite3.DatabaseError, match="another program's tables: users"):
+        Store(path)
+    with sqlite3.connect(path) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master")]
+        assert tables == ["users"]
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+
+
 def test_memory_database_works() -> None:
     with Store(":memory:") as s:
         add_docs(s, ("d1", TEXT1))
