@@ -121,6 +121,13 @@ def progress_bar(description: str, total: int | None = None,
         yield update
 
 
+def _db_path(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    # sqlite would open "" and ":memory:" as a throw-away database: the work would vanish
+    if value.strip() in ("", ":memory:"):
+        raise click.BadParameter(f"{value!r} is not a file; give the database's path")
+    return value
+
+
 class _Commands(click.Group):
     """The top-level group: an unexpected failure is one line on stderr, not a traceback."""
 
@@ -145,7 +152,8 @@ class _Commands(click.Group):
 @click.group("annotator", cls=_Commands, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", envvar="ANNOTATOR_DB", default=DEFAULT_DB, show_default=True,
-              metavar="PATH", help="The annotation database (else $ANNOTATOR_DB).")
+              metavar="PATH", callback=_db_path,
+              help="The annotation database (else $ANNOTATOR_DB).")
 @click.version_option(__version__, "--version", prog_name="annotator")
 @click.pass_context
 def main(ctx: click.Context, db: str) -> None:

@@ -126,6 +126,13 @@ def test_db_option_and_environment(tmp_path: Path, corpus: Path) -> None:
         assert s.document_ids() == ["akar", "notes"]
 
 
+@pytest.mark.parametrize("db", ["", " ", ":memory:"])
+def test_a_database_that_would_vanish_is_refused(corpus: Path, db: str) -> None:
+    result = run("--db", db, "import", str(corpus))
+    assert result.exit_code == 2
+    assert f"Invalid value for '--db': {db!r} is not a file" in result.stderr
+
+
 def test_default_db_is_in_the_current_folder(tmp_path: Path, corpus: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ANNOTATOR_DB")
