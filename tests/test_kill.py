@@ -6,61 +6,17 @@ status bar acknowledges each action, then SIGKILL it and read the database.
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
-import re
-import select
-import signal
-import struct
-import subprocess
 import sys
-import termios
 import time
 
 import pytest
 
 from annotator.store import Store
+from tests.pty_support import Terminal
 from tests.tui_support import make_store
 
-ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[\]P^_][^\x07\x1b]*(\x07|\x1b\\)|\x1b.")
 pytestmark = pytest.mark.slow
-
-
-class Terminal:
-    def __init__(self, args: list[str], env: dict[str, str]) -> None:
-        self.master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-        self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                     start_new_session=True, close_fds=True)
-        os.close(slave)
-        self.seen = ""
-
-    def read(self, timeout: float) -> None:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            ready, _, _ = select.select([self.master], [], [], 0.05)
-            if ready:
-                try:
-                    chunk = os.read(self.master, 65536)
-                except OSError:
-                    return
-                self.seen += ANSI.sub("", chunk.decode("utf-8", "replace"))
-
-    def wait_for(self, text: str, timeout: float = 20) -> None:
-        end = time.monotonic() + timeout
-        while text not in self.seen:
-            if time.monotonic() > end:
-                raise AssertionError(f"never saw {text!r}; screen tail: {self.seen[-600:]!r}")
-            self.read(0.1)
-
-    def type(self, keys: str) -> None:
-        os.write(self.master, keys.encode())
-
-    def kill(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(10)
-        os.close(self.master)
 
 
 def test_sigkill_loses_no_acknowledged_action(tmp_path):
