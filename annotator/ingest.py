@@ -216,6 +216,9 @@ class _Importer:
         shape = "jsonl" if path.suffix.lower() == ".jsonl" else "markdown" if markdown else "text"
         rep = FileReport(str(path), shape)
         report.files.append(rep)
+        if _undecodable(str(path)):  # its name would be a document id no one can store
+            self.fail(rep, None, ["the file name is not valid UTF-8; rename the file"])
+            return
         with self._counted(rep):
             try:
                 if shape == "jsonl":
@@ -431,6 +434,14 @@ class _Importer:
             if not bad:
                 return ok
             pending = [p for p, _ in ok]
+
+
+def _undecodable(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes the file system could not decode (surrogateescape)
+        return True
+    return False
 
 
 def _no_constant(name: str) -> None:

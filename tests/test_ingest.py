@@ -4,6 +4,7 @@ all-or-nothing transactions, --skip-invalid, and re-imports that change nothing.
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 import tracemalloc
 from pathlib import Path
@@ -129,6 +130,20 @@ def test_bad_bytes_in_a_text_file_name_their_line(tmp_path: Path, store: Store,
     problems = refused(store, schema, tmp_path)
     assert problems == [f"{bad}:3: not valid UTF-8 (byte 0xff)",
                         f"{tmp_path / 'empty.txt'}:1: the file has no text"]
+
+
+def test_a_file_name_that_is_not_utf8_is_refused(tmp_path: Path, store: Store,
+                                                 schema: LabelSchema) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "fine.txt").write_text("Fine\n", encoding="utf-8")
+    try:
+        (folder / os.fsdecode(b"caf\xe9.txt")).write_text("Latin-1 name\n", encoding="utf-8")
+    except (UnicodeEncodeError, OSError):
+        pytest.skip("this file system wants UTF-8 names")
+    bad = folder / os.fsdecode(b"caf\xe9.txt")
+    assert refused(store, schema, folder) == [
+        f"{bad}: the file name is not valid UTF-8; rename the file"]
 
 
 def test_same_stem_with_different_text_is_a_conflict(tmp_path: Path, store: Store,
