@@ -106,7 +106,7 @@ class AttributeDef:
     type: str  # text | number | choice | bool | span
     choices: tuple[str, ...] = ()
     description: str = ""
-    labels: tuple[str, ...] = ()  # for type "span": labels the referenced span may have (empty: any)
+    labels: tuple[str, ...] = ()  # type "span": labels the referenced span may have (or any)
     default: Any = None
 
 

@@ -132,9 +132,8 @@ class ImportSession:
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             marks = ",".join("?" for _ in chunk)
-            found.update(
-                r[0] for r in self.conn.execute(f"SELECT id FROM spans WHERE id IN ({marks})", chunk)
-            )
+            rows = self.conn.execute(f"SELECT id FROM spans WHERE id IN ({marks})", chunk)
+            found.update(r[0] for r in rows)
         return found
 
     def span_info(self, ids: list[str]) -> dict[str, tuple[str, str, str]]:

@@ -23,7 +23,9 @@ TABLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
         ("id",),
         ("id", "annotator", "type", "from_span", "to_span", "from_doc", "to_doc", "created_at"),
     ),
-    "status": ("statuses", ("doc_id", "annotator"), ("doc_id", "annotator", "status", "updated_at")),
+    "status": (
+        "statuses", ("doc_id", "annotator"), ("doc_id", "annotator", "status", "updated_at")
+    ),
 }
 
 
