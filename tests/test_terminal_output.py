@@ -30,7 +30,8 @@ def _run(tmp_path, text: str) -> Terminal:
     db = tmp_path / f"t{len(text)}.db"
     make_store(db, {"hostile": text}).close()
     env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
-    code = f"from annotator.tui.app import run_tui; run_tui({str(db)!r}, 'alice', None, ['hostile'])"
+    code = ("from annotator.tui.app import run_tui;"
+            f"run_tui({str(db)!r}, 'alice', None, ['hostile'])")
     term = Terminal([sys.executable, "-c", code], env)
     try:
         term.wait_for("Hostile report")

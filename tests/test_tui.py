@@ -129,7 +129,8 @@ async def test_search_next_and_previous(store):
         positions.append(view(app).cursor)
         await pilot.press("N")
         positions.append(view(app).cursor)
-        assert positions[1] > positions[0] and positions[2] == positions[0]
+        assert positions[1] > positions[0]
+        assert positions[2] == positions[0]
         assert first == view(app).text.index("report")
 
 
@@ -264,7 +265,9 @@ async def test_control_characters_never_reach_the_terminal(store):
         v = view(app)
         lines = [v.render_line(y) for y in range(v.size.height)]
         drawn = "".join(seg.text for strip in lines for seg in strip)
-        assert "\x1b" not in drawn and "\x07" not in drawn
-        assert "␛]0;pwned␇" in drawn and "␛[2J" in drawn
+        assert "\x1b" not in drawn
+        assert "\x07" not in drawn
+        assert "␛]0;pwned␇" in drawn
+        assert "␛[2J" in drawn
         title = screen(app).active.title_bar.render()
         assert "\x1b" not in str(title)

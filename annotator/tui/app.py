@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.app import App
 
 from annotator.labels import load_default_schema, load_schema, parse_schema
@@ -26,6 +27,14 @@ class AnnotatorApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(AnnotateScreen(self.session, self.doc_ids))
+
+    async def on_event(self, event: events.Event) -> None:
+        # The one place keys are taken strictly in arrival order (see AnnotateScreen.capture_key)
+        screen = self.screen if self._screen_stack else None
+        if (isinstance(event, events.Key) and isinstance(screen, AnnotateScreen)
+                and screen.capture_key(event)):
+            return
+        await super().on_event(event)
 
 
 def resolve_schema(store: Store, labels_path: str | Path | None,

@@ -7,7 +7,6 @@ from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
 from textual.screen import Screen
@@ -16,6 +15,7 @@ from textual.widgets import Input, Static
 from annotator.model import Link, Span, Status
 from annotator.store import ActionResult, StoreError
 from annotator.store.rows import link_from_row
+from annotator.tui.keys import SEARCH_EDITING, label_bindings, screen_bindings
 from annotator.tui.session import Session
 from annotator.tui.text_layout import safe
 from annotator.tui.widgets.document_view import DocumentView
@@ -42,25 +42,7 @@ class AnnotateScreen(Screen[None]):
     #status { height: 1; background: $primary-background; color: $text; padding: 0 1; }
     #empty { width: 1fr; height: 1fr; content-align: center middle; color: $text-muted; }
     """
-    BINDINGS = [
-        Binding("tab", "cycle_pane(1)", "next pane", show=False, priority=True),
-        Binding("shift+tab", "cycle_pane(-1)", "previous pane", show=False, priority=True),
-        Binding("question_mark", "help", "help"),
-        Binding("o", "open_document", "open"),
-        Binding("ctrl+w", "close_pane", "close pane"),
-        Binding("x,delete", "delete_span", "delete", show=False),
-        Binding("greater_than_sign", "resize(True)", "grow", show=False),
-        Binding("less_than_sign", "resize(False)", "shrink", show=False),
-        Binding("e", "edit_attributes", "attributes"),
-        Binding("L", "link", "link"),
-        Binding("slash", "search", "search", show=False),
-        Binding("u", "undo", "undo"),
-        Binding("ctrl+r", "redo", "redo", show=False),
-        Binding("D", "done", "done+next"),
-        Binding("ctrl+b", "toggle_side", "side panel", show=False),
-        Binding("escape", "cancel", "cancel", show=False),
-        Binding("q", "quit", "quit"),
-    ]
+    BINDINGS = screen_bindings()
 
     def __init__(self, session: Session, doc_ids: list[str]) -> None:
         super().__init__()
@@ -73,8 +55,9 @@ class AnnotateScreen(Screen[None]):
         self.pending: tuple[Pane, Span] | None = None
         self.last_action = "ready"
         self.side = SidePanel(self.schema)
+        self._label_keys = label_bindings(self.schema)
         self._save_timer = None
-        self._progress: tuple[int, int] | None = None  # (done, total), read again on a status change
+        self._progress: tuple[int, int] | None = None  # (done, total): reread on status changes
 
     # -- layout -------------------------------------------------------------------------
 
@@ -138,6 +121,7 @@ class AnnotateScreen(Screen[None]):
             self.links[link.id] = link
         linked = {s for lk in self.links.values() for s in (lk.from_span, lk.to_span)}
         pane = Pane(doc, spans, self.session.colors, linked, self.store.status(doc_id, who))
+        pane.view.add_bindings(self._label_keys)
         container = self.query_one("#panes")
         for empty in self.query("#empty"):
             empty.remove()
@@ -315,23 +299,31 @@ class AnnotateScreen(Screen[None]):
 
     # -- actions --------------------------------------------------------------------------
 
-    def on_key(self, event: Key) -> None:
-        """Label keys come from the schema, so they are looked up rather than bound."""
+    def action_label_key(self, index: int) -> None:
+        """A label key of the schema (bound on each document view, in key order)."""
         if self.active is None or not isinstance(self.focused, DocumentView):
-            return
-        label = self.schema.label_for_key(event.character or "")
-        if label is None:
-            return
-        event.stop()
-        event.prevent_default()
+            raise SkipAction()
+        label = self.schema.labels[index]
         view = self.active.view
         target = view.target()
         if target is None:
             self.notify("nothing to label here: select text or put the cursor on a word",
                         severity="warning", timeout=3)
             return
-        existing = view.index.exact(target.start, target.end)
         text = short(view.text[target.start:target.end], 30)
+        same = view.index.exact(target.start, target.end, label.name)
+        if same is None and view.selection() is None:
+            # the word under the cursor, inside a span of this label already: not a duplicate
+            same = next((s for s in view.index.overlapping(target.start, target.end)
+                         if s.label == label.name and s.start <= target.start
+                         and target.end <= s.end), None)
+        if same is not None:
+            view.clear_selection()
+            shown = short(view.text[same.start:same.end], 30)
+            self.last_action = f"already {label.name}: “{shown}”"
+            self._update_status()
+            return
+        existing = view.index.exact(target.start, target.end)
         verb = f"relabelled “{text}” {label.name}" if existing else f"{label.name} “{text}”"
         if self._run(self.session.label, view.document.id, view.text, target.start,
                      target.end, label.name, existing, message=verb):
@@ -418,12 +410,6 @@ class AnnotateScreen(Screen[None]):
 
     def action_cancel(self) -> None:
         if self.pending is None:
-            search = self.query_one("#search", Input)
-            if search.has_class("-visible"):
-                search.remove_class("-visible")
-                if self.active:
-                    self.active.view.focus()
-                return
             raise SkipAction()
         pane, _ = self.pending
         self.pending = None
@@ -518,17 +504,38 @@ class AnnotateScreen(Screen[None]):
 
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
+        search.value = ""
         search.add_class("-visible")
-        search.focus()
+        self.set_focus(search)  # for the cursor; the keys come through capture_key
 
-    @on(Input.Submitted, "#search")
-    def _search(self, event: Input.Submitted) -> None:
-        event.input.remove_class("-visible")
-        if self.active is None:
-            return
-        self.active.view.focus()
-        if event.value:
-            self.active.view.search(event.value)
+    def capture_key(self, event: Key) -> bool:
+        """Keys for the open search box, taken as the app reads them (AnnotatorApp.on_event):
+        a key handed to the box through its own queue could be overtaken by the next one, and
+        "/Quellby⏎3" must search before it labels."""
+        search = self.query_one("#search", Input)
+        if not search.has_class("-visible"):
+            return False
+        if self.focused is not search:  # clicked away: the box closes, the key is the view's
+            search.remove_class("-visible")
+            return False
+        if event.key == "enter":
+            self._close_search()
+            if search.value and self.active is not None:
+                self.active.view.search(search.value)
+        elif event.key == "escape":
+            self._close_search()
+        elif event.key in SEARCH_EDITING:
+            getattr(search, f"action_{SEARCH_EDITING[event.key]}")()
+        elif event.is_printable and event.character:
+            search.insert_text_at_cursor(event.character)
+        else:
+            return event.key not in ("tab", "shift+tab")  # other keys do nothing here
+        return True
+
+    def _close_search(self) -> None:
+        self.query_one("#search", Input).remove_class("-visible")
+        if self.active is not None:
+            self.set_focus(self.active.view)
 
     def action_toggle_side(self) -> None:
         self.side.display = not self.side.display

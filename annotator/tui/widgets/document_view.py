@@ -14,7 +14,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
-from textual.binding import Binding
+from textual.binding import BindingsMap
 from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -23,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.model import Document, Span
+from annotator.tui.keys import view_bindings
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import Layout, glyph, wrap
 
@@ -59,33 +60,7 @@ class DocumentView(ScrollView, can_focus=True):
     DocumentView > .document-view--control { color: $warning; text-style: bold; }
     DocumentView > .document-view--match { text-style: underline; }
     """
-    BINDINGS = [
-        Binding("left,h", "move(-1)", "left", show=False),
-        Binding("right,l", "move(1)", "right", show=False),
-        Binding("up,k", "line(-1)", "up", show=False),
-        Binding("down,j", "line(1)", "down", show=False),
-        Binding("w,ctrl+right", "word(1)", "next word", show=False),
-        Binding("b,ctrl+left", "word(-1)", "previous word", show=False),
-        Binding("right_curly_bracket", "paragraph(1)", "next paragraph", show=False),
-        Binding("left_curly_bracket", "paragraph(-1)", "previous paragraph", show=False),
-        Binding("g,ctrl+home", "edge(-1)", "start", show=False),
-        Binding("G,ctrl+end", "edge(1)", "end", show=False),
-        Binding("home", "line_edge(-1)", "line start", show=False),
-        Binding("end", "line_edge(1)", "line end", show=False),
-        Binding("pageup", "page(-1)", "page up", show=False),
-        Binding("pagedown", "page(1)", "page down", show=False),
-        Binding("shift+left", "extend('move', -1)", "select left", show=False),
-        Binding("shift+right", "extend('move', 1)", "select right", show=False),
-        Binding("shift+up", "extend('line', -1)", "select up", show=False),
-        Binding("shift+down", "extend('line', 1)", "select down", show=False),
-        Binding("v", "toggle_select", "select", show=False),
-        Binding("c", "toggle_precise", "char/word", show=False),
-        Binding("escape", "clear_selection", "clear", show=False),
-        Binding("right_square_bracket", "span(1)", "next span", show=False),
-        Binding("left_square_bracket", "span(-1)", "previous span", show=False),
-        Binding("n", "search_next(1)", "next match", show=False),
-        Binding("N", "search_next(-1)", "previous match", show=False),
-    ]
+    BINDINGS = view_bindings()  # priority bindings: keys act in the order they arrive
 
     cursor: var[int] = var(0, always_update=True)
     precise: var[bool] = var(False)
@@ -114,6 +89,10 @@ class DocumentView(ScrollView, can_focus=True):
         self._label_styles: dict[tuple, Style] = {}
         self._cursor_line = 0
         self._goal_column: int | None = None
+
+    def add_bindings(self, bindings: BindingsMap) -> None:
+        """More priority bindings for this view (the schema's label keys)."""
+        self._bindings = BindingsMap.merge([self._bindings, bindings])
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -465,7 +444,8 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _offset_at_mouse(self, event: events.MouseEvent) -> int:
         line = self.scroll_offset.y + event.y
-        return self.text_layout.offset_at(min(line, len(self.text_layout) - 1), event.x + self.scroll_offset.x)
+        layout = self.text_layout
+        return layout.offset_at(min(line, len(layout) - 1), event.x + self.scroll_offset.x)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         if event.button != 1:

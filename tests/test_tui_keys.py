@@ -1,0 +1,59 @@
+"""Keys that arrive in one burst (a paste, a slow SSH link, a fast typist) act in order."""
+
+from __future__ import annotations
+
+import pytest
+from textual import events
+
+from annotator.tui.screens.annotate import AnnotateScreen
+from tests.tui_support import app_for, make_store, span_texts
+
+NAMES = {"/": "slash", "?": "question_mark", "{": "left_curly_bracket", "}": "right_curly_bracket",
+         "\r": "enter", " ": "space", ",": "comma", "’": "right_single_quotation_mark"}
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = make_store(tmp_path / "a.db")
+    yield s
+    s.close()
+
+
+async def burst(pilot, keys: str) -> None:
+    """Post every key before the app handles any of them, as a terminal read would."""
+    for ch in keys:
+        key = NAMES.get(ch, ch)
+        pilot.app.post_message(events.Key(key, None if key == "enter" else ch))
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_a_label_after_a_motion_in_one_burst_lands_where_the_cursor_went(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await burst(pilot, "Gb7")  # end, back one word, EQUIPMENT
+        assert span_texts(store, "alpha") == [("EQUIPMENT", "behind")]
+        await burst(pilot, "gjj1")  # start, down two lines, PERSON on that word
+        assert ("PERSON", "Minister") in span_texts(store, "alpha")
+
+
+async def test_text_typed_straight_after_slash_goes_to_the_search(store):
+    store.add_span("alice", "alpha", 0, 5, "ORG")  # `u` in the burst must not undo anything
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await burst(pilot, "/Quellby\r3")
+        assert span_texts(store, "alpha") == [("ORG", "Alpha"), ("LOC", "Quellby")]
+        assert isinstance(app.screen, AnnotateScreen)
+
+
+async def test_text_typed_straight_after_o_goes_to_the_picker(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await burst(pilot, "obeta\r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        assert [p.document.id for p in screen.panes] == ["alpha", "beta"]
