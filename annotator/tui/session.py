@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from annotator.model import LabelSchema, Span, Status
 from annotator.numbers import parse_number
 from annotator.store import ActionResult, Store, StoreError
-
-WORD_END = re.compile(r"\w+(?:[-'’.,:/]\w+)*")
+from annotator.words import WORD
 
 
 @dataclass
@@ -59,16 +57,18 @@ class Session:
     def resize(self, span: Span, text: str, grow: bool) -> ActionResult:
         """Grow or shrink the span's end by one word."""
         if grow:
-            m = WORD_END.search(text, span.end)
-            if m is None:
-                raise StoreError("no word after this span")
+            m = WORD.search(text, span.end)
+            if m is None or "\n\n" in text[span.end : m.start()]:
+                raise StoreError("no word after this span in its paragraph")
             end = m.end()
         else:
-            ends = [m.end() for m in WORD_END.finditer(text, span.start, span.end)
+            ends = [m.end() for m in WORD.finditer(text, span.start, span.end)
                     if m.end() < span.end]
             if not ends:
                 raise StoreError("the span is one word already")
             end = ends[-1]
+        if end == span.end:
+            raise StoreError("the span is that size already")
         attrs = None
         lab = self.schema.label(span.label)
         if lab is not None and lab.kind == "number":

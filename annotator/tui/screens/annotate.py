@@ -3,6 +3,8 @@ action an annotator takes (each committed to the store before the screen shows i
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
@@ -14,7 +16,6 @@ from textual.widgets import Input, Static
 
 from annotator.model import Link, Span, Status
 from annotator.store import ActionResult, StoreError
-from annotator.store.rows import link_from_row
 from annotator.tui.keys import SEARCH_EDITING, label_bindings, screen_bindings
 from annotator.tui.session import Session
 from annotator.tui.text_layout import safe
@@ -23,6 +24,7 @@ from annotator.tui.widgets.pane import Pane
 from annotator.tui.widgets.side_panel import SidePanel, short
 from annotator.tui.widgets.span_list import SpanList
 
+LINK_FIELDS = [f.name for f in fields(Link)]
 MAX_PANES = 4
 NARROW = 100  # columns below which panes become tabs
 
@@ -273,7 +275,7 @@ class AnnotateScreen(Screen[None]):
                 if change.after is None:
                     self.links.pop(row["id"], None)
                 else:
-                    self.links[row["id"]] = link_from_row(tuple(row.values()))
+                    self.links[row["id"]] = Link(**{f: row[f] for f in LINK_FIELDS})
                 linked = {s for lk in self.links.values() for s in (lk.from_span, lk.to_span)}
                 for key_doc, key_span in (("from_doc", "from_span"), ("to_doc", "to_span")):
                     for pane in views.get(row[key_doc], []):

@@ -26,9 +26,8 @@ from annotator.model import Document, Span
 from annotator.tui.keys import view_bindings
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import Layout, glyph, wrap
+from annotator.words import WORD
 
-# A "word" for motions, snapping and labelling: keeps "2,000-strong", "1.5", "don’t" whole.
-WORD = re.compile(r"\w+(?:[-'’.,:/]\w+)*")
 _WINDOW = 256
 
 
@@ -88,6 +87,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._cache: dict[int, Strip] = {}
         self._label_styles: dict[tuple, Style] = {}
         self._cursor_line = 0
+        self._under: Span | None = None  # the span under the cursor, drawn emphasised
         self._goal_column: int | None = None
 
     def add_bindings(self, bindings: BindingsMap) -> None:
@@ -101,6 +101,8 @@ class DocumentView(ScrollView, can_focus=True):
         if self._layout is None or self._layout.width != self._wrap_width():
             self._layout = wrap(self.text, self._wrap_width())
             self._cache.clear()
+            self._cursor_line = self._layout.line_of(self.cursor)  # set before the first wrap
+            self._under = self.index.innermost(self.cursor)
             self.virtual_size = Size(self._wrap_width(), len(self._layout))
         return self._layout
 
@@ -125,9 +127,17 @@ class DocumentView(ScrollView, can_focus=True):
             base = self.rich_style
             bg = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
             label_color = Color.parse(self.label_colors.get(label, "#888888"))
-            tint = label_color if emphasis else bg.blend(label_color, strength)
-            fg = tint.get_contrast_text(1.0)
-            style = Style(bgcolor=tint.rich_color, color=fg.rich_color, bold=emphasis)
+            if self.app.console.color_system != "truecolor":
+                # A tint of a label colour on the background falls to the same grey in 256
+                # colours, for every label: draw the label's own (xterm-exact) colour, and
+                # the span under the cursor reversed.
+                fg = label_color.get_contrast_text(1.0)
+                style = Style(bgcolor=label_color.rich_color, color=fg.rich_color,
+                              bold=emphasis, reverse=emphasis)
+            else:
+                tint = label_color if emphasis else bg.blend(label_color, strength)
+                fg = tint.get_contrast_text(1.0)
+                style = Style(bgcolor=tint.rich_color, color=fg.rich_color, bold=emphasis)
             self._label_styles[key] = style
         return style
 
@@ -166,7 +176,7 @@ class DocumentView(ScrollView, can_focus=True):
         keys: list[Style | None] = [None] * n
         spans = self.index.overlapping(start, stop)
         spans.sort(key=lambda s: (s.start - s.end, s.start))  # outermost first, inner on top
-        under = self.index.innermost(self.cursor) if start <= self.cursor < stop else None
+        under = self._under
         depth: list[int] = [0] * n
         for span in spans:
             lo, hi = max(span.start, start) - start, min(span.end, stop) - start
@@ -267,6 +277,15 @@ class DocumentView(ScrollView, can_focus=True):
     def span_under_cursor(self) -> Span | None:
         return self.index.innermost(self.cursor)
 
+    def _update_under(self) -> None:
+        """Emphasise the span under the cursor on every line it covers, not just the cursor's."""
+        new = self.index.innermost(self.cursor)
+        old, self._under = self._under, new
+        if old is not new and self._layout is not None:
+            for span in (old, new):
+                if span is not None:
+                    self.refresh_offsets(span.start, span.end)
+
     def watch_cursor(self, old: int, new: int) -> None:
         if self._layout is None:
             return
@@ -277,6 +296,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.refresh_lines(old_line)
         self._cache.pop(old_line, None)
         self.refresh_lines(self._cursor_line)
+        self._update_under()
         self.scroll_to_cursor()
         self.post_message(self.CursorMoved(self))
 
@@ -479,12 +499,14 @@ class DocumentView(ScrollView, can_focus=True):
         if old is not None:
             self.refresh_offsets(old.start, old.end)
         self.refresh_offsets(span.start, span.end)
+        self._update_under()
 
     def remove_span(self, span_id: str) -> None:
         span = self.index.remove(span_id)
         self.linked.discard(span_id)
         if span is not None:
             self.refresh_offsets(span.start, span.end)
+        self._update_under()
 
     def set_linked(self, span_id: str, linked: bool) -> None:
         (self.linked.add if linked else self.linked.discard)(span_id)

@@ -1,0 +1,112 @@
+"""What the document view draws and where its cursor stands, after the fixes QA asked for."""
+
+from __future__ import annotations
+
+import pytest
+from rich.color import ColorSystem
+
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.widgets.document_view import DocumentView
+from tests.tui_support import app_for, make_store, span_texts
+
+LONG = "Long report\n\n" + " ".join(f"word{i}" for i in range(3000)) + "\n"
+DECOMPOSED = "Accents\n\nJose\u0301 Nu\u0303n\u0303ez met Zoe\u0308 in Quellby.\n"
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = make_store(tmp_path / "a.db", None)
+    with s.import_session("importer") as imp:
+        from annotator.model import Document
+
+        for doc_id, text in (("long", LONG), ("accents", DECOMPOSED)):
+            imp.add_document(Document(doc_id, text, text.split("\n", 1)[0]))
+    yield s
+    s.close()
+
+
+def view(app) -> DocumentView:
+    screen = app.screen
+    assert isinstance(screen, AnnotateScreen)
+    assert screen.active is not None
+    return screen.active.view
+
+
+async def test_a_decomposed_accent_stays_with_its_word(store):
+    app = app_for(store, "accents")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"Jose", "enter", "1")
+        await pilot.press("slash", *"Nu", "enter", "1")
+        await pilot.press("slash", *"Zoe", "enter", "1")
+        assert span_texts(store, "accents") == [
+            ("PERSON", "Jose\u0301"), ("PERSON", "Nu\u0303n\u0303ez"), ("PERSON", "Zoe\u0308"),
+        ]
+
+
+async def test_reopening_scrolls_to_the_remembered_cursor(store):
+    app = app_for(store, "long")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("G")
+        end = view(app).cursor
+        await pilot.press("q")
+    again = app_for(store)
+    async with again.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        v = view(again)
+        assert v.cursor == end
+        line = v.text_layout.line_of(v.cursor)
+        top = v.scroll_offset.y
+        assert top <= line < top + v.scrollable_content_region.height
+
+
+async def test_the_span_under_the_cursor_is_emphasised_on_every_line(store):
+    app = app_for(store, "long")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j", "j", "v", *"w" * 60, "6")  # a CLAIM over several screen lines
+        v = view(app)
+        (claim,) = v.index.spans()
+        layout = v.text_layout
+        first, last = layout.line_of(claim.start), layout.line_of(claim.end - 1)
+        assert last > first + 2
+
+        def emphasised(line: int) -> bool:
+            strip = v._render_text_line(line)
+            return any(seg.style and seg.style.bold for seg in strip if seg.text.strip())
+
+        await pilot.press("left_square_bracket")  # onto the claim's first word
+        assert v.span_under_cursor() == claim
+        assert emphasised(last)
+        await pilot.press("G")  # off the claim: no emphasis left on its lines
+        assert not emphasised(last)
+        assert not emphasised(first)
+
+
+async def test_labels_stay_apart_in_256_colours(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        app.console._color_system = ColorSystem.EIGHT_BIT
+        v = view(app)
+        v._label_styles.clear()
+        backgrounds = {
+            v._span_style(lab, 0.35).bgcolor.downgrade(ColorSystem.EIGHT_BIT).number
+            for lab in ("PERSON", "ORG", "LOC", "DATE", "NUMBER", "CLAIM", "EQUIPMENT", "EVENT")
+        }
+        assert len(backgrounds) == 8
+
+
+async def test_undo_of_a_deleted_linked_span_restores_the_link_in_the_panel(store):
+    app = app_for(store, "alpha", "beta")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("slash", *"38", "enter", "5", "L", "tab")
+        await pilot.press("slash", *"35", "enter", "5", "L")
+        await pilot.pause()
+        await pilot.press("d")  # CONTRADICTS
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        (link,) = screen.links.values()
+        await pilot.press("x", "u")
+        (restored,) = screen.links.values()
+        assert restored == link
+        assert "?" not in str(screen.side.link_box.render())
