@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from annotator import __version__
+from annotator.sanitize import escape_json_controls, safe, safe_line
 
 if TYPE_CHECKING:
     from annotator.model import DocumentSummary, LabelSchema
@@ -31,8 +32,13 @@ Update = Callable[..., None]
 
 
 def fail(message: str) -> NoReturn:
-    """Bad input: `Error: message` on stderr, exit code 1."""
-    raise click.ClickException(message)
+    """Bad input: `Error: message` on stderr, exit code 1 (control characters made visible)."""
+    raise click.ClickException(safe(message))
+
+
+def say(line: object, err: bool = False) -> None:
+    """One line for a person: text from documents and files may carry control characters."""
+    click.echo(safe_line(str(line)), err=err)
 
 
 def resolve_identity(name: str | None) -> str:
@@ -84,10 +90,10 @@ def load_labels(path: str | None) -> LabelSchema:
 
 def _problems(lines: list[Any], total: int | None = None) -> None:
     for line in lines[:MAX_PROBLEMS]:
-        click.echo(str(line), err=True)
+        say(line, err=True)
     total = len(lines) if total is None else total
     if total > MAX_PROBLEMS:
-        click.echo(f"... and {total - MAX_PROBLEMS} more", err=True)
+        say(f"... and {total - MAX_PROBLEMS} more", err=True)
 
 
 @contextmanager
@@ -134,7 +140,10 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except click.ClickException as exc:  # click's own messages quote arguments, e.g. paths
+            exc.message = safe(exc.message)
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:
             if os.environ.get("ANNOTATOR_DEBUG"):
@@ -236,7 +245,7 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
     except OSError as exc:
         fail(f"{exc.filename or db}: {exc.strerror or exc}")
     for line in report.lines(limit=MAX_PROBLEMS):
-        click.echo(line, err=True)
+        say(line, err=True)
 
 
 @main.command(short_help="Export annotations (JSONL and other tools' shapes).")
@@ -277,8 +286,8 @@ def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
             fail(f"no annotator {as_!r} in {db}; there are: {', '.join(names) or 'none'}")
         if gold and GOLD not in store.annotators():
             # not an error: a pipeline may export gold before any adjudication
-            click.echo(f"Note: {db} has no gold set yet (leads adjudicate one with"
-                       " `annotator review`); the export is empty", err=True)
+            say(f"Note: {db} has no gold set yet (leads adjudicate one with"
+                " `annotator review`); the export is empty", err=True)
         try:
             if output is None:
                 _to_stdout(lambda out: ex.export(store, fmt, out, as_, gold, status))
@@ -291,7 +300,7 @@ def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.filename or output or 'standard output'}: {exc.strerror or exc}")
-    click.echo(f"Wrote {n} {'line' if n == 1 else 'lines'} to {output}", err=True)
+    say(f"Wrote {n} {'line' if n == 1 else 'lines'} to {output}", err=True)
 
 
 def _to_stdout(write: Callable[[io.TextIOWrapper], int]) -> None:
@@ -317,17 +326,17 @@ def docs(db: str, fmt: str) -> None:
     """List documents with each annotator's status and span count."""
     with open_store(db, must_exist=True) as store:
         summaries = store.documents()
-    if fmt == "json":
-        click.echo(json.dumps([
+    if fmt == "json":  # data for scripts: exact, but DEL and C1 escaped (the same JSON value)
+        click.echo(escape_json_controls(json.dumps([
             {"id": d.id, "title": d.title, "length": d.length,
              "annotators": {who: {"status": str(d.statuses.get(who, "todo")),
                                   "spans": d.span_counts.get(who, 0)}
                             for who in sorted(d.statuses.keys() | d.span_counts.keys())}}
             for d in summaries
-        ], ensure_ascii=False, indent=2))
+        ], ensure_ascii=False, indent=2)))
         return
     if not summaries:
-        click.echo(f"No documents in {db} yet. Import some: annotator import data/")
+        say(f"No documents in {db} yet. Import some: annotator import data/")
         return
     from rich.console import Console
     from rich.measure import Measurement
@@ -347,13 +356,18 @@ def docs(db: str, fmt: str) -> None:
 
 def _docs_table(db: str, summaries: list[DocumentSummary], names: list[str],
                 wide: bool) -> Any:
-    """Wide: a column per annotator. Narrow: a row per document and annotator."""
+    """Wide: a column per annotator. Narrow: a row per document and annotator.
+
+    Ids, titles and names are plain Text (not markup) with control characters made visible."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
+    def plain(text: str) -> Text:
+        return Text(safe_line(text), no_wrap=True, overflow="ellipsis")
+
     count = f"{len(summaries)} document{'' if len(summaries) == 1 else 's'}"
-    table = Table(title=f"{count} in {db}", title_justify="left",
+    table = Table(title=Text(safe_line(f"{count} in {db}")), title_justify="left",
                   box=box.SIMPLE_HEAD, show_edge=False,
                   caption="✓ done  ◐ in progress  · to do; the number is the span count"
                   if names else None, caption_justify="left")
@@ -370,16 +384,16 @@ def _docs_table(db: str, summaries: list[DocumentSummary], names: list[str],
         table.add_column("annotator", no_wrap=True)
         table.add_column("spans", justify="right", no_wrap=True)
     for who in names if wide else ():
-        table.add_column(who, justify="right", no_wrap=True)
+        table.add_column(plain(who), justify="right", no_wrap=True)
     for d in summaries:
-        title = Text(d.title, no_wrap=True, overflow="ellipsis")
+        doc_id, title = plain(d.id), plain(d.title)
         present = [who for who in names if who in d.statuses or who in d.span_counts]
         if wide:
-            table.add_row(d.id, title, str(d.length),
+            table.add_row(doc_id, title, str(d.length),
                           *[cell(d, who) if who in present else "" for who in names])
             continue
         for i, who in enumerate(present or [""]):
-            table.add_row(*((d.id, title) if i == 0 else ("", "")), who,
+            table.add_row(*((doc_id, title) if i == 0 else ("", "")), plain(who),
                           cell(d, who) if who else "")
     return table
 
@@ -395,15 +409,14 @@ def labels_check(file: str) -> None:
     """Validate the label schema FILE (TOML): every problem as file:line, or a summary
     of its labels, keys and link types."""
     schema = load_labels(file)
-    click.echo(f"OK: {file}: schema {schema.ref}, {len(schema.labels)} labels,"
-               f" {len(schema.links)} link types")
+    say(f"OK: {file}: schema {schema.ref}, {len(schema.labels)} labels,"
+        f" {len(schema.links)} link types")
     for lab in schema.labels:
         attrs = ", ".join(f"{a.name} ({a.type})" for a in lab.attributes)
-        line = f"  {lab.key}  {lab.name:<12} {lab.kind:<7}  {attrs}"
-        click.echo(line.rstrip())
+        say(f"  {lab.key}  {lab.name:<12} {lab.kind:<7}  {attrs}".rstrip())
     for lt in schema.links:
         ends = f"{'/'.join(lt.from_labels) or 'any'} -> {'/'.join(lt.to_labels) or 'any'}"
-        click.echo(f"  {lt.key}  {lt.name:<12} {ends}{', symmetric' if lt.symmetric else ''}")
+        say(f"  {lt.key}  {lt.name:<12} {ends}{', symmetric' if lt.symmetric else ''}")
 
 
 if __name__ == "__main__":

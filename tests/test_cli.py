@@ -410,6 +410,95 @@ def test_spacy_without_the_extra(tmp_path: Path, filled: Path) -> None:
     assert not (tmp_path / "x.spacy").exists()
 
 
+# -- what reaches the terminal ----------------------------------------------------------------
+
+HOSTILE = "Title\x1b]0;PWNED TITLE\x07 cleared\x1b[2J 8-bit\x9b31m del\x7f [red]markup[/]"
+RAW = ("\x1b", "\x07", "\x9b", "\x7f")
+
+
+def raw_controls(output: str) -> list[str]:
+    return [c for c in RAW if c in output]
+
+
+@pytest.fixture
+def hostile(tmp_path: Path) -> Path:
+    """A document whose id, title and annotator carry escape sequences and rich markup."""
+    path = tmp_path / "hostile.jsonl"
+    record = {"id": "doc\x1b[31m[bold]", "text": HOSTILE + "\n\nBody.", "title": HOSTILE,
+              "label": [[0, 5, "PERSON"]]}
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert run("import", str(path), "--as", "alice").exit_code == 0
+    return path
+
+
+@pytest.mark.parametrize("columns", ["120", "40"])
+def test_docs_never_writes_control_characters_raw(hostile: Path, columns: str) -> None:
+    result = run("docs", env={"COLUMNS": columns, "ANNOTATOR_DEBUG": "1"})
+    assert result.exit_code == 0
+    assert raw_controls(result.output) == []
+    assert "doc␛[31m[bold]" in result.stdout  # shown as it is, not taken as markup
+    if columns == "120":
+        assert "Title␛]0;PWNED TITLE␇ cleared␛[2J 8-bit␦31m del␡ [red]markup[/]" in result.stdout
+
+
+def test_docs_json_keeps_the_exact_text_but_escapes_every_control(hostile: Path) -> None:
+    result = run("docs", "--format", "json")
+    assert raw_controls(result.stdout) == []
+    assert "\\u009b" in result.stdout
+    assert json.loads(result.stdout)[0]["title"] == HOSTILE
+
+
+def test_exports_keep_the_exact_text(hostile: Path) -> None:
+    """Data outputs are not for people: sanitising them would change the data."""
+    line = json.loads(run("export", "--format", "jsonl").stdout)
+    assert line["text"].startswith(HOSTILE)
+    assert line["id"] == "doc\x1b[31m[bold]"
+
+
+def test_import_messages_never_write_control_characters_raw(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "evil\x1b[2J.csv").write_text("x", encoding="utf-8")
+    (folder / "evil\x9b.txt").write_bytes(b"Title\r\nbody")
+    ours = folder / "ours.jsonl"
+    ours.write_text(json.dumps({"id": "d", "text": "text", "annotator": "alice", "spans": [
+        {"id": "s\x1b]0;x\x07", "start": 3, "end": 99, "label": "PERSON"}]}) + "\n",
+        encoding="utf-8")
+    refused = run("import", str(folder))
+    assert refused.exit_code == 1
+    assert "span s␛]0;x␇: offsets 3-99" in refused.stderr
+    assert raw_controls(refused.output) == []
+    ours.unlink()
+    report = run("import", str(folder))
+    assert report.exit_code == 0
+    assert "evil␛[2J.csv" in report.stderr
+    assert "evil␦.txt: CRLF line endings normalised to LF" in report.stderr
+    assert raw_controls(report.output) == []
+
+
+def test_errors_quoting_ids_never_write_control_characters_raw(
+        hostile: Path, fake_tui: list[dict[str, Any]]) -> None:
+    result = run("annotate", "--as", "alice", "nope")
+    assert result.exit_code == 1
+    assert "the ids are: doc␛[31m[bold]" in result.stderr
+    assert raw_controls(result.output) == []
+
+
+def test_labels_check_never_writes_control_characters_raw(tmp_path: Path) -> None:
+    schema = tmp_path / "evil.toml"
+    schema.write_text('name = "x\\u001b]0;t\\u0007"\nversion = 1\n[[labels]]\nname = "A\\u009b"\n'
+                      'kind = "entity"\nkey = "1"\n', encoding="utf-8")
+    ok = run("labels", "check", str(schema))
+    assert raw_controls(ok.output) == []
+    assert "schema x␛]0;t␇@1" in ok.stdout
+    assert "A␦" in ok.stdout
+    schema.write_text(schema.read_text(encoding="utf-8") + 'colour = "red\\u001b"\n',
+                      encoding="utf-8")
+    bad = run("labels", "check", str(schema))
+    assert bad.exit_code == 1
+    assert raw_controls(bad.output) == []
+
+
 # -- docs, labels check, annotate -------------------------------------------------------------
 
 

@@ -27,6 +27,7 @@ CORE_MODULES = [
     "annotator.store.rows",
     "annotator.labels",
     "annotator.numbers",
+    "annotator.sanitize",
     "annotator.ingest",
     "annotator.export",
     "annotator.agreement",
