@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 from annotator.export import (
     AUDIT_KEYS,
     FORMATS,
+    SPACY_MISSING,
     ExportError,
     atomic_output,
     count_sets,
@@ -292,6 +295,17 @@ def test_labelstudio_relations_within_a_document(store: Store, schema: LabelSche
 def test_spacy_needs_the_extra(annotated: Store) -> None:
     with pytest.raises(ExportError, match=r"needs `pip install annotator\[spacy\]`"):
         export(annotated, "spacy", io.BytesIO())
+
+
+def test_the_spacy_extra_the_message_names_exists() -> None:
+    """`pip install annotator[spacy]` must install spaCy; the tests must not need it."""
+    project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(
+        encoding="utf-8"))["project"]
+    extra = re.search(r"annotator\[(\w+)\]", SPACY_MISSING)
+    assert extra is not None
+    extras = project["optional-dependencies"]
+    assert [r.split(">")[0] for r in extras[extra.group(1)]] == ["spacy"]
+    assert not any(r.startswith("spacy") for r in extras["test"] + project["dependencies"])
 
 
 def test_unknown_format(annotated: Store) -> None:
