@@ -214,7 +214,7 @@ def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, .
 @click.option("--labels", type=click.Path(exists=True, dir_okay=False),
               help="Label schema to validate against (default: the news schema).")
 @click.option("--as", "as_", metavar="NAME",
-              help="Annotator for doccano/Prodigy spans (default: $USER).")
+              help="Annotator for doccano/Prodigy records that name none (default: $USER).")
 @click.option("--skip-invalid", is_flag=True,
               help="Import the valid records and list the others, instead of importing nothing.")
 @click.pass_obj
@@ -226,6 +226,8 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
     title the first line. Folders are read recursively. A .jsonl file is in one shape, told
     from its records: our export, doccano ({"text", "label": [[start, end, label]]}), Prodigy
     ({"text", "spans": [...]}) or plain ({"text"}); spans must fit the text and the schema.
+    A doccano record's "annotator" (Prodigy: "_annotator_id", else "_session_id") names
+    whose spans they are; records without one are --as's.
 
     All or nothing: any invalid record is reported as file:line and nothing is imported,
     unless --skip-invalid. Importing the same files again changes nothing."""

@@ -13,6 +13,8 @@ from annotator.model import GOLD, AttributeDef, Document, LabelSchema, Span, Sta
 ID_NAMESPACE = uuid.UUID("0b5f6a4e-2c1d-5e8f-9a3b-7c6d5e4f3a2b")  # generated ids: never change it
 TITLE_MAX = 200
 STATUSES = {s.value: s for s in Status}
+# Where another tool's record names its annotator (ours writes the first of each), else --as
+ANNOTATOR_FIELDS = {"doccano": ("annotator",), "prodigy": ("_annotator_id", "_session_id")}
 
 
 def annotator_name_problem(name: object, allow_gold: bool = False) -> str | None:
@@ -104,14 +106,29 @@ class RecordReader:
         if shape == "annotator":
             return self._ours(rec, doc, errs)
         if shape == "doccano":
+            who = self._annotator(rec, shape, errs)
             entries = rec["entities"] if "entities" in rec else rec.get("label", rec.get("labels"))
-            return Record(doc, self.actor, self._entries(doc, errs, entries,
-                                                         ("start_offset", "end_offset")))
+            return Record(doc, who, self._entries(doc, who, errs, entries,
+                                                  ("start_offset", "end_offset")),
+                          status=_status(rec, errs))  # our doccano export writes it
         if shape == "prodigy":
+            who = self._annotator(rec, shape, errs)
             status = Status.DONE if rec.get("answer") == "accept" else None
-            return Record(doc, self.actor, self._entries(doc, errs, rec.get("spans"),
-                                                         ("start", "end")), status=status)
+            return Record(doc, who, self._entries(doc, who, errs, rec.get("spans"),
+                                                  ("start", "end")), status=status)
         return Record(doc)
+
+    def _annotator(self, rec: dict[str, Any], shape: str, errs: list[str]) -> str:
+        """The record's own annotator field (doccano "annotator", Prodigy "_annotator_id" or
+        "_session_id"), else the importing annotator."""
+        for name in ANNOTATOR_FIELDS[shape]:
+            who = rec.get(name)
+            if who is None:
+                continue
+            if why := annotator_name_problem(who, allow_gold=True):
+                errs.append(f"{name}: {why}")
+            return str(who)
+        return self.actor
 
     def document(self, rec: dict[str, Any], errs: list[str], lineno: int,
                  path: Path) -> Document | None:
@@ -214,9 +231,7 @@ class RecordReader:
         who: Any = rec.get("annotator")  # checked just below
         if why := annotator_name_problem(who, allow_gold=True):
             errs.append(why)
-        status: Any = rec.get("status")
-        if status is not None and (not isinstance(status, str) or status not in STATUSES):
-            errs.append(f"status {status!r} is not one of todo, in_progress, done")
+        status = _status(rec, errs)
         sha = rec.get("sha256")
         if sha is not None and sha != doc.sha256:
             errs.append("sha256 does not match the text")
@@ -271,9 +286,9 @@ class RecordReader:
                 errs.append(f"link id {lid} appears twice on this line")
             ids.add(lid)
             links.append(LinkIn(lid, str(ltype), a, b, to_doc))
-        return Record(doc, who, spans, links, STATUSES.get(status), strict=True)
+        return Record(doc, who, spans, links, status, strict=True)
 
-    def _entries(self, doc: Document, errs: list[str], entries: Any,
+    def _entries(self, doc: Document, who: str, errs: list[str], entries: Any,
                  keys: tuple[str, str]) -> list[Span]:
         """Spans of doccano ([s, e, label] or {start_offset, ...}) and Prodigy ({start, ...})."""
         if entries is None:
@@ -290,11 +305,18 @@ class RecordReader:
             else:
                 errs.append(f"span #{i + 1}: expected [start, end, label] or an object")
                 continue
-            span = self._span(doc, self.actor, -(i + 1), None, start, end, label, None, text,
-                              errs)
+            span = self._span(doc, who, -(i + 1), None, start, end, label, None, text, errs)
             if span is not None:
                 spans[span.id] = span
         return list(spans.values())
+
+
+def _status(rec: dict[str, Any], errs: list[str]) -> Status | None:
+    status = rec.get("status")
+    if status is not None and (not isinstance(status, str) or status not in STATUSES):
+        errs.append(f"status {status!r} is not one of todo, in_progress, done")
+        return None
+    return STATUSES.get(status) if isinstance(status, str) else None
 
 
 def _attr_problem(a: AttributeDef, value: Any, spans: dict[str, Span]) -> str | None:

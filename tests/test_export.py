@@ -138,6 +138,25 @@ def test_round_trip_gives_identical_bytes(annotated: Store, tmp_path: Path,
         assert dump(fresh) == first
 
 
+@pytest.mark.parametrize("fmt", ["doccano", "prodigy"])
+def test_other_tools_round_trip_keeps_every_annotator(annotated: Store, tmp_path: Path,
+                                                      schema: LabelSchema, fmt: str) -> None:
+    """doccano's "annotator" and Prodigy's "_annotator_id" name the set on the way back in."""
+    first = dump(annotated, fmt)
+    path = tmp_path / f"{fmt}.jsonl"
+    path.write_text(first, encoding="utf-8")
+    with Store(tmp_path / "fresh.db") as fresh:
+        import_paths(fresh, [path], schema, "someone-else")
+        assert fresh.annotators() == [GOLD, "alice", "bob", "someone-else"]  # the importer
+        assert {(r["id"], r["annotator"]) for r in lines(fresh)} == {
+            (r["id"], r["annotator"]) for r in lines(annotated)}
+        for who in ("alice", "bob", GOLD):
+            for doc in ("wire", "courier"):
+                assert [(s.start, s.end, s.label) for s in fresh.spans(doc, who)] == [
+                    (s.start, s.end, s.label) for s in annotated.spans(doc, who)]
+        assert dump(fresh, fmt) == first
+
+
 def test_filters(annotated: Store) -> None:
     assert {(r["id"], r["annotator"]) for r in lines(annotated, status="done")} == {
         ("courier", GOLD), ("wire", GOLD), ("wire", "alice")}

@@ -261,6 +261,54 @@ def test_prodigy_shape(tmp_path: Path, store: Store, schema: LabelSchema) -> Non
     assert [s.label for s in store.spans("p1", "carol")] == ["NUMBER"]
 
 
+def test_annotator_fields_of_other_tools(tmp_path: Path, store: Store,
+                                         schema: LabelSchema) -> None:
+    """A record's own annotator field names its annotation set; without one, the importer's."""
+    a38 = at(TEXT, "38 staff")
+    doccano = write_jsonl(
+        tmp_path / "doccano.jsonl",
+        {"id": "d1", "text": TEXT, "label": [[*a38, "NUMBER"]], "annotator": "alice",
+         "status": "done"},
+        {"id": "d1", "text": TEXT, "label": [[*a38, "NUMBER"]], "annotator": "bob"},
+        {"id": "d1", "text": TEXT, "label": [[*a38, "NUMBER"]], "annotator": None},
+    )
+    prodigy = write_jsonl(
+        tmp_path / "prodigy.jsonl",
+        *({"text": OTHER, "spans": [{"start": 0, "end": 9, "label": "ORG"}],
+           "meta": {"id": "p1"}, **fields}
+          for fields in ({"_annotator_id": "carol", "_session_id": "news-dave"},
+                         {"_session_id": "news-dave"}, {})),
+    )
+    import_paths(store, [doccano, prodigy], schema, "tester")
+    assert {who: store.status("d1", who) for who in ("alice", "bob", "tester")} == {
+        "alice": Status.DONE, "bob": Status.IN_PROGRESS, "tester": Status.IN_PROGRESS}
+    assert [s.id for s in store.spans("d1", "bob")] == [generated_id("d1", "bob", *a38, "NUMBER")]
+    assert [(s.annotator, s.label) for who in ("carol", "news-dave", "tester")
+            for s in store.spans("p1", who)] == [
+        ("carol", "ORG"), ("news-dave", "ORG"), ("tester", "ORG")]
+
+
+def test_annotator_fields_are_checked_like_names(tmp_path: Path, store: Store,
+                                                 schema: LabelSchema) -> None:
+    doccano = write_jsonl(tmp_path / "d.jsonl",
+                          {"id": "d1", "text": TEXT, "label": [], "annotator": "al ice"},
+                          {"id": "d2", "text": TEXT, "label": [], "annotator": 7},
+                          {"id": "d3", "text": TEXT, "label": [], "status": "finished"})
+    prodigy = write_jsonl(tmp_path / "p.jsonl",
+                          {"text": TEXT, "spans": [], "_annotator_id": "@admin"},
+                          {"text": TEXT, "spans": [], "_session_id": "x\x1by"})
+    assert refused(store, schema, doccano, prodigy) == [
+        f"{doccano}:1: annotator: annotator name 'al ice' contains whitespace or control"
+        " characters",
+        f"{doccano}:2: annotator: an annotator name must be a non-empty string",
+        f"{doccano}:3: status 'finished' is not one of todo, in_progress, done",
+        f"{prodigy}:1: _annotator_id: annotator name '@admin' starts with @, which is reserved"
+        " (the gold set is @gold)",
+        f"{prodigy}:2: _session_id: annotator name 'x\\x1by' contains whitespace or control"
+        " characters",
+    ]
+
+
 def test_plain_records_are_documents_only(tmp_path: Path, store: Store,
                                           schema: LabelSchema) -> None:
     path = write_jsonl(tmp_path / "plain.jsonl", {"text": "\n\nFirst line\r\nsecond"},
