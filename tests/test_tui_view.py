@@ -110,3 +110,72 @@ async def test_undo_of_a_deleted_linked_span_restores_the_link_in_the_panel(stor
         (restored,) = screen.links.values()
         assert restored == link
         assert "?" not in str(screen.side.link_box.render())
+
+
+async def test_link_chooser_marks_an_existing_link_and_picking_it_removes_it(store):
+    app = app_for(store, "alpha", "beta")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("slash", *"38", "enter", "5", "L", "tab")
+        await pilot.press("slash", *"35", "enter", "5", "L")
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert [lk.type for lk in store.links("alice")] == ["CONTRADICTS"]
+        await pilot.press("tab", "L", "tab", "L")  # the same two spans again
+        await pilot.pause()
+        assert "linked: pick to remove" in str(app.screen.query_one("#types").render_line(0))
+        await pilot.press("d")
+        await pilot.pause()
+        assert store.links("alice") == []
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        assert screen.pending is None
+        await pilot.press("u")
+        assert [lk.type for lk in store.links("alice")] == ["CONTRADICTS"]
+
+
+async def test_tab_reaches_the_span_list_and_enter_jumps_back(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"Quellby", "enter", "3", "g")
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        await pilot.press("tab")
+        assert app.focused is screen.side.span_list
+        await pilot.press("j", "enter")
+        v = view(app)
+        assert app.focused is v
+        assert v.text[v.cursor:].startswith("Quellby")
+
+
+async def test_search_marks_every_match_and_counts_them(store):
+    app = app_for(store, "long")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("slash", *"word1", "enter")  # word1, word10..word19, word100..
+        v = view(app)
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        total = len(v.matches())
+        assert total == LONG.count("word1")
+        assert v.match_position() == (1, total)
+        status = str(screen.query_one("#status").render())
+        assert f"/word1 1/{total}" in status
+        await pilot.press("N")  # wraps to the last match
+        assert v.match_position() == (total, total)
+        line = v.text_layout.line_of(v.matches()[0][0])
+        marked = v._render_text_line(line)
+        assert any(seg.style and seg.style.underline for seg in marked if "word1" in seg.text)
+        await pilot.press("escape")  # the marks go
+        assert v.matches() == []
+
+
+async def test_the_cursor_steps_over_combining_marks(store):
+    app = app_for(store, "accents")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"Jose", "enter")
+        v = view(app)
+        start = v.cursor
+        await pilot.press("l", "l", "l", "l")  # J o s e+◌́ → the space after
+        assert v.cursor == start + 5
+        await pilot.press("h")
+        assert v.cursor == start + 3  # on the e, not on its accent

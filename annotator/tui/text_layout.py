@@ -42,8 +42,9 @@ def glyph(ch: str) -> tuple[str, int]:
         return "\u2421", 1  # ␡
     if 0x80 <= code <= 0x9F:
         return "\u2426", 1  # ␦ for C1 controls
-    if ch in _ZERO_WIDTH_FORMAT:
-        return "", 0  # joiners and variation selectors: drop, terminals disagree on them
+    if ch in _ZERO_WIDTH_FORMAT or 0x1F3FB <= code <= 0x1F3FF:
+        # joiners, variation selectors, skin-tone modifiers: drop, terminals disagree on them
+        return "", 0
     category = unicodedata.category(ch)
     if category in ("Mn", "Me"):
         return ch, 0  # combining mark, drawn on the character before it

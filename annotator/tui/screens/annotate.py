@@ -81,8 +81,11 @@ class AnnotateScreen(Screen[None]):
 
     def _narrow(self, width: int) -> None:
         narrow = width < NARROW
-        self.set_class(narrow, "-narrow")
-        self.side.set_class(narrow, "-narrow")
+        if narrow != self.has_class("-narrow"):
+            self.set_class(narrow, "-narrow")
+            self.side.set_class(narrow, "-narrow")
+            if self.active is not None:
+                self.side.show_counts(dict(self.active.view.index.counts))
         self._update_tabs()
 
     @property
@@ -143,18 +146,27 @@ class AnnotateScreen(Screen[None]):
         for other in self.panes:
             other.set_class(other is pane, "-active")
         self.active = pane
-        pane.view.focus()
+        if pane.view.is_mounted:
+            self.set_focus(pane.view)  # at once: the next key of a burst is for this pane
+        else:
+            pane.view.focus()
         self.side.span_list.show(pane.view.index, pane.view.text, self.session.colors)
         self._refresh_side()
         self._update_tabs()
         self._update_status()
 
     def _update_tabs(self) -> None:
+        """One tab a pane (by id: short and unique), each cut to fit, so all of them show."""
+        panes = self.panes
         text = Text(no_wrap=True, overflow="ellipsis")
-        for i, pane in enumerate(self.panes, 1):
-            label = f" {i} {safe(pane.document.title or pane.document.id)[:24]} "
-            text.append(label, "reverse bold" if pane is self.active else "dim")
-            text.append(" ")
+        if panes:
+            room = self.query_one("#tabs", Static).size.width or self.app.size.width
+            each = max(6, room // len(panes) - 1)
+            for i, pane in enumerate(panes, 1):
+                label = f" {i} {safe(pane.document.id)}"
+                label = (label if len(label) <= each - 1 else label[: each - 2] + "…") + " "
+                text.append(label, "reverse bold" if pane is self.active else "dim")
+                text.append(" ")
         self.query_one("#tabs", Static).update(text)
 
     # -- keeping the side panel and status bar in step ----------------------------------
@@ -211,6 +223,9 @@ class AnnotateScreen(Screen[None]):
             view = self.active.view
             text.append("char " if view.precise else "word ", "dim")
             text.append(f"@{view.cursor}  ", "dim")
+            found = view.match_position() if view.search_query else None
+            if found:
+                text.append(f"/{short(view.search_query, 20)} {found[0]}/{found[1]}  ", "bold")
         if self.pending is not None:
             text.append(f"linking from “{short(self._span_text(*self.pending), 20)}”: L on the "
                         "target, esc cancels  ", "bold reverse")
@@ -250,7 +265,7 @@ class AnnotateScreen(Screen[None]):
     def _span_chosen(self, event: SpanList.Chosen) -> None:
         if self.active is not None:
             self.active.view.move_to(event.span.start, center=True)
-            self.active.view.focus()
+            self.set_focus(self.active.view)
 
     # -- applying committed changes -------------------------------------------------------
 
@@ -398,16 +413,26 @@ class AnnotateScreen(Screen[None]):
             return
         from annotator.tui.screens.link_type import LinkTypeChooser
 
+        symmetric = {t.name for t in self.schema.links if t.symmetric}
+        between = {lk.type: lk for lk in self.links.values()
+                   if (lk.from_span, lk.to_span) == (source.id, span.id)
+                   or (lk.type in symmetric and (lk.to_span, lk.from_span) == (source.id, span.id))}
+
         def chosen(type_name: str | None) -> None:
             if type_name is None:
                 return
-            if self._run(self.session.link, type_name, source, span,
-                         message=f"linked {source.label} {type_name} {span.label}"):
-                self.action_cancel()
+            if type_name in between:
+                self._run(self.session.unlink, between[type_name].id,
+                          message=f"removed the {type_name} link")
+            else:
+                self._run(self.session.link, type_name, source, span,
+                          message=f"linked {source.label} {type_name} {span.label}")
+            if self.pending is not None:
+                self.action_cancel()  # done, or refused with a message: no longer linking
 
         self.app.push_screen(
             LinkTypeChooser(types, short(self._span_text(source_pane, source), 30),
-                            short(self._span_text(pane, span), 30)), chosen
+                            short(self._span_text(pane, span), 30), frozenset(between)), chosen
         )
 
     def action_cancel(self) -> None:
@@ -465,9 +490,17 @@ class AnnotateScreen(Screen[None]):
         if self.active not in panes:
             self.activate(panes[0])
             return
-        i = panes.index(self.active)
-        self.activate(panes[(i + delta) % len(panes)])
-        self._schedule_save()
+        # the ring: each pane, then the side panel's span list (j/k and enter to jump there)
+        ring: list[Pane | SpanList] = list(panes)
+        if self.side.display:
+            ring.append(self.side.span_list)
+        here = self.side.span_list if self.focused is self.side.span_list else self.active
+        nxt = ring[(ring.index(here) + delta) % len(ring)]
+        if isinstance(nxt, SpanList):
+            self.set_focus(nxt)
+        else:
+            self.activate(nxt)
+            self._schedule_save()
 
     def action_open_document(self) -> None:
         from annotator.tui.screens.picker import DocumentPicker

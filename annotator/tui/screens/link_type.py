@@ -18,7 +18,10 @@ _END_CELLS = 200  # the dialog's width cuts it shorter, with an ellipsis
 
 
 class LinkTypeChooser(ModalScreen[str | None]):
-    """Pick a link type for source → target; dismisses with its name, or None if cancelled."""
+    """Pick a link type for source → target; dismisses with its name, or None if cancelled.
+
+    Types in `existing` already link the two spans: they are marked, and picking one again
+    removes that link (the caller decides; this screen only says which type was picked)."""
 
     DEFAULT_CSS = """
     LinkTypeChooser { align: center middle; }
@@ -40,11 +43,13 @@ class LinkTypeChooser(ModalScreen[str | None]):
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
-    def __init__(self, types: list[LinkTypeDef], source: str, target: str) -> None:
+    def __init__(self, types: list[LinkTypeDef], source: str, target: str,
+                 existing: frozenset[str] = frozenset()) -> None:
         super().__init__()
         self.types = list(types)
         self.source = source
         self.target = target
+        self.existing = existing
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
@@ -73,6 +78,8 @@ class LinkTypeChooser(ModalScreen[str | None]):
             " ",
             Content.styled(safe(link.name), "bold").truncate(name_cells, pad=True),
             "  ",
+            ("linked: pick to remove" if link.name in self.existing else "", "$text-warning bold"),
+            ("  " if link.name in self.existing else "", ""),
             (safe(link.description), "$text-muted"),
         )
 

@@ -8,6 +8,7 @@ the length of the document or the number of spans.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -55,9 +56,10 @@ class DocumentView(ScrollView, can_focus=True):
                    overflow-y: scroll; }
     DocumentView > .document-view--cursor { background: $foreground; color: $surface; }
     DocumentView > .document-view--cursor-inactive { background: $foreground 35%; }
-    DocumentView > .document-view--selection { background: $accent 45%; }
+    /* grey, not a hue: every hue is some label's colour (over a span: its colours reversed) */
+    DocumentView > .document-view--selection { background: $foreground 30%; text-style: underline; }
     DocumentView > .document-view--control { color: $warning; text-style: bold; }
-    DocumentView > .document-view--match { text-style: underline; }
+    DocumentView > .document-view--match { text-style: bold underline; color: $text-warning; }
     """
     BINDINGS = view_bindings()  # priority bindings: keys act in the order they arrive
 
@@ -83,6 +85,9 @@ class DocumentView(ScrollView, can_focus=True):
         self.pending_link: str | None = None
         self.anchor: int | None = None
         self.search_query = ""
+        self._match_query = ""
+        self._matches: list[tuple[int, int]] = []
+        self._match_starts: list[int] = []
         self._layout: Layout | None = None
         self._cache: dict[int, Strip] = {}
         self._label_styles: dict[tuple, Style] = {}
@@ -192,8 +197,18 @@ class DocumentView(ScrollView, can_focus=True):
         sel = self.selection()
         if sel is not None:
             sel_style = self.get_component_rich_style("document-view--selection", partial=True)
+            over_span = Style(reverse=True, underline=True)
             for i in range(max(sel.start, start) - start, min(sel.end, stop) - start):
-                keys[i] = (keys[i] or base) + sel_style
+                keys[i] = base + sel_style if keys[i] is None else keys[i] + over_span
+        if self.search_query:
+            matches = self.matches()
+            match_style = self.get_component_rich_style("document-view--match", partial=True)
+            i = max(0, bisect_left(self._match_starts, start) - 1)
+            while i < len(matches) and matches[i][0] < stop:
+                lo, hi = matches[i]
+                for j in range(max(lo, start) - start, min(hi, stop) - start):
+                    keys[j] = (keys[j] or base) + match_style
+                i += 1
         control = self.get_component_rich_style("document-view--control", partial=True)
         if start <= self.cursor < stop:
             i = self.cursor - start
@@ -334,7 +349,11 @@ class DocumentView(ScrollView, can_focus=True):
 
     def action_clear_selection(self) -> None:
         if self.anchor is None:
-            raise SkipAction()  # let the screen cancel a pending link or the search
+            if self.search_query:
+                self.clear_search()  # escape also takes the search marks away
+                self.post_message(self.CursorMoved(self))
+                return
+            raise SkipAction()  # let the screen cancel a pending link
         self._set_anchor(None)
         self.cursor = self.cursor
 
@@ -353,7 +372,12 @@ class DocumentView(ScrollView, can_focus=True):
     # -- motions --------------------------------------------------------------------------
 
     def action_move(self, delta: int) -> None:
-        self.move_to(self.cursor + delta)
+        # step over code points drawn in no cell (combining marks, joiners): the cursor could
+        # not be seen on them, and they belong to the character before
+        text, offset = self.text, self.cursor + delta
+        while 0 < offset < len(text) and glyph(text[offset])[1] == 0:
+            offset += delta
+        self.move_to(offset)
 
     def action_line(self, delta: int) -> None:
         layout = self.text_layout
@@ -430,34 +454,50 @@ class DocumentView(ScrollView, can_focus=True):
             self.app.bell()
 
     def search(self, query: str, delta: int = 1) -> bool:
-        """Move to the next (or previous) case-insensitive match of query."""
+        """Move to the next (or previous) case-insensitive match of query; every match on
+        screen is marked until the next search (or escape)."""
         self.search_query = query
         return self.action_search_next(delta)
+
+    def matches(self) -> list[tuple[int, int]]:
+        """(start, end) of every match of the search, in order (found once per query)."""
+        if self._match_query != self.search_query:
+            self._match_query = self.search_query
+            self._matches = []
+            if self.search_query:
+                pattern = re.compile(re.escape(self.search_query), re.IGNORECASE)
+                self._matches = [m.span() for m in pattern.finditer(self.text)]
+            self._match_starts = [m[0] for m in self._matches]
+            self._cache.clear()
+            self.refresh()
+        return self._matches
+
+    def match_position(self) -> tuple[int, int] | None:
+        """(1-based number of the match at the cursor, how many there are), or None."""
+        matches = self.matches()
+        i = bisect_left(self._match_starts, self.cursor)
+        if i < len(matches) and matches[i][0] == self.cursor:
+            return i + 1, len(matches)
+        return None
+
+    def clear_search(self) -> None:
+        self.search_query = ""
+        self.matches()
 
     def action_search_next(self, delta: int) -> bool:
         if not self.search_query:
             return False
-        pattern = re.compile(re.escape(self.search_query), re.IGNORECASE)
-        if delta > 0:
-            m = pattern.search(self.text, self.cursor + 1) or pattern.search(self.text, 0)
-            found = m.start() if m else None
-        else:
-            found = None
-            hi = self.cursor
-            lo = hi
-            while found is None and lo > 0:
-                lo = max(0, lo - 4096)
-                hits = [m.start() for m in pattern.finditer(self.text, lo, hi + len(
-                    self.search_query) - 1) if m.start() < hi]
-                found = hits[-1] if hits else None
-            if found is None:
-                hits = [m.start() for m in pattern.finditer(self.text, max(0, len(self.text)
-                        - 65536))]
-                found = hits[-1] if hits else None
-        if found is None:
+        matches = self.matches()
+        if not matches:
             self.notify(f"not found: {self.search_query}", severity="warning", timeout=2)
             return False
-        self.move_to(found, center=True)
+        starts = self._match_starts
+        if delta > 0:
+            i = bisect_right(starts, self.cursor)
+            i = 0 if i >= len(starts) else i  # wrap around
+        else:
+            i = bisect_left(starts, self.cursor) - 1  # -1 wraps to the last
+        self.move_to(starts[i], center=True)
         return True
 
     # -- mouse ----------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from annotator.model import Document, Span, Status
 from annotator.tui.text_layout import safe
 from annotator.tui.widgets.document_view import DocumentView
 
-STATUS_MARK = {Status.TODO: "○ todo", Status.IN_PROGRESS: "◐ in progress", Status.DONE: "● done"}
+STATUS_MARK = {Status.TODO: "○", Status.IN_PROGRESS: "◐", Status.DONE: "●"}
+STATUS_WORD = {Status.TODO: "todo", Status.IN_PROGRESS: "in progress", Status.DONE: "done"}
 
 
 class Pane(Vertical):
@@ -20,7 +21,8 @@ class Pane(Vertical):
     DEFAULT_CSS = """
     Pane { width: 1fr; height: 1fr; border-left: vkey $panel-lighten-1; }
     Pane:first-of-type { border-left: none; }
-    Pane > .pane-title { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    Pane > .pane-title { height: 1; background: $panel; color: $text-muted; padding: 0 1;
+                         text-wrap: nowrap; text-overflow: ellipsis; }
     Pane.-active > .pane-title { background: $primary; color: $text; text-style: bold; }
     """
 
@@ -40,11 +42,13 @@ class Pane(Vertical):
         self.update_title()
 
     def update_title(self) -> None:
+        # the id first: in a narrow pane it is what tells documents apart; the status word last
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(STATUS_MARK[self.status] + "  ")
-        title.append(safe(self.document.id), "italic")
-        title.append("  " + safe(self.document.title or ""), "bold")
+        title.append(STATUS_MARK[self.status] + " ")
+        title.append(safe(self.document.id), "bold")
+        title.append("  " + safe(self.document.title or ""), "italic")
         self.title_bar.update(title)
+        self.title_bar.tooltip = f"{STATUS_WORD[self.status]}: {safe(self.document.title or '')}"
 
     def set_status(self, status: Status) -> None:
         self.status = status

@@ -33,9 +33,13 @@ class SidePanel(Vertical):
     SidePanel.-narrow { width: 28; }
     SidePanel > .side-heading { height: 1; color: $text-muted; text-style: bold; padding: 0 1;
                                 background: $panel-darken-1; }
-    SidePanel > #legend { height: auto; padding: 0 1; }
+    /* one row an item, never wrapped: the height is known, so updates need no reflow */
+    SidePanel > #legend { height: auto; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     SidePanel > #detail { height: 6; padding: 0 1; }
-    SidePanel > #links { height: auto; max-height: 14; padding: 0 1; }
+    SidePanel.-narrow > #detail { height: 4; }
+    SidePanel > #links { height: auto; max-height: 14; padding: 0 1; text-wrap: nowrap;
+                         text-overflow: ellipsis; }
+    SidePanel.-narrow > #links { max-height: 5; }
     """
 
     def __init__(self, schema: LabelSchema) -> None:
@@ -68,11 +72,18 @@ class SidePanel(Vertical):
         yield self.link_box
 
     def show_counts(self, counts: dict[str, int]) -> None:
+        """Key, label and count; two to a row in a narrow panel, so the span list keeps room."""
         text = Text(no_wrap=True, overflow="ellipsis")
-        for lab in self.schema.labels:
+        per_row = 2 if self.has_class("-narrow") else 1
+        for i, lab in enumerate(self.schema.labels):
+            name = lab.name if per_row == 1 else f"{lab.name[:5]:<5}"
             text.append(f"{lab.key} ", "bold")
-            text.append_text(label_chip(lab.name, lab.color))
-            text.append(f" {counts.get(lab.name, 0)}\n", "dim")
+            text.append_text(label_chip(name, lab.color))
+            count = str(counts.get(lab.name, 0))
+            if per_row > 1 and i % 2 == 0 and i + 1 < len(self.schema.labels):
+                text.append(f" {count:<3}", "dim")
+            else:
+                text.append(f" {count}\n", "dim")
         text.rstrip()
         self._put(self.legend, text)
 
