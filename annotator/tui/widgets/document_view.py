@@ -133,12 +133,15 @@ class DocumentView(ScrollView, can_focus=True):
             bg = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
             label_color = Color.parse(self.label_colors.get(label, "#888888"))
             if self.app.console.color_system != "truecolor":
-                # A tint of a label colour on the background falls to the same grey in 256
-                # colours, for every label: draw the label's own (xterm-exact) colour, and
-                # the span under the cursor reversed.
-                fg = label_color.get_contrast_text(1.0)
-                style = Style(bgcolor=label_color.rich_color, color=fg.rich_color,
-                              bold=emphasis, reverse=emphasis)
+                # A tint of a label colour on the background falls to one grey in 256 colours,
+                # for every label: draw the label's own (xterm-exact) colour behind the text,
+                # and the span under the cursor hollow (its colour on the page's background).
+                if emphasis:
+                    style = Style(color=label_color.rich_color, bgcolor=bg.rich_color,
+                                  bold=True, underline=True)
+                else:
+                    fg = label_color.get_contrast_text(1.0)
+                    style = Style(bgcolor=label_color.rich_color, color=fg.rich_color)
             else:
                 tint = label_color if emphasis else bg.blend(label_color, strength)
                 fg = tint.get_contrast_text(1.0)

@@ -1,0 +1,81 @@
+"""Pictures of the annotation screen, as a person sees it (SVG snapshots).
+
+Two reports side by side with nested spans and a cross-document link; the 80x24 layout (panes
+as tabs); a document with emoji, CJK, combining marks and escape sequences.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from annotator.store import Store
+from tests.tui_support import app_for, make_store
+
+
+def _span(store: Store, doc_id: str, needle: str, label: str, nth: int = 0, **attrs):
+    text = store.get_document(doc_id).text
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    result = store.add_span("alice", doc_id, start, start + len(needle), label, attrs)
+    return next(c.after["id"] for c in result.changes if c.entity == "span")
+
+
+@pytest.fixture
+def annotated(tmp_path: Path) -> Store:
+    store = make_store(tmp_path / "snap.db")
+    person = _span(store, "alpha", "Halina Marović", "PERSON")
+    claim_a = _span(store, "alpha", "Minister Halina Marović said “no troops will be deployed”",
+                    "CLAIM", speaker=person)
+    _span(store, "alpha", "Monday", "DATE")
+    _span(store, "alpha", "About 7,000 residents", "NUMBER", value=7000,
+          qualifier="approximate", unit="residents")
+    _span(store, "alpha", "Quellby", "LOC")
+    staff = _span(store, "alpha", "38 staff", "NUMBER", value=38, qualifier="exact", unit="staff")
+    claim_b = _span(store, "beta", "Deputy Łukasz Wróbel said troops will be deployed as soon "
+                    "as possible", "CLAIM")
+    _span(store, "beta", "Łukasz Wróbel", "PERSON")
+    _span(store, "beta", "2,000-strong force", "NUMBER", value=2000, qualifier="exact")
+    officers = _span(store, "beta", "35 officers", "NUMBER", value=35, qualifier="exact")
+    store.add_link("alice", "CONTRADICTS", claim_a, claim_b)
+    store.add_link("alice", "CONTRADICTS", staff, officers)
+    _span(store, "messy", "東洋放送", "ORG")
+    _span(store, "messy", "Nguyễn Thị Lan", "PERSON")
+    _span(store, "messy", "Zoë", "PERSON")
+    store.set_ui_state("alice", "layout", {})  # no remembered cursor from the set-up
+    return store
+
+
+async def _on(pilot: Pilot, needle: str) -> None:
+    await pilot.press("slash", *needle, "enter")
+    await pilot.pause()
+
+
+def test_snapshot_two_reports_side_by_side(snap_compare, annotated: Store) -> None:
+    async def before(pilot: Pilot) -> None:
+        await _on(pilot, "7,000")  # a NUMBER inside nothing, next to a CLAIM with a PERSON
+        await pilot.press("tab")
+        await _on(pilot, "35 officers")  # linked NUMBER: the link shows in the side panel
+
+    app = app_for(annotated, "alpha", "beta")
+    assert snap_compare(app, terminal_size=(160, 48), run_before=before)
+
+
+def test_snapshot_80x24_tabs(snap_compare, annotated: Store) -> None:
+    async def before(pilot: Pilot) -> None:
+        await _on(pilot, "Halina")  # a PERSON nested in a CLAIM, under the cursor
+
+    app = app_for(annotated, "alpha", "beta", "messy")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+def test_snapshot_emoji_cjk_and_escapes(snap_compare, annotated: Store) -> None:
+    async def before(pilot: Pilot) -> None:
+        await _on(pilot, "Nguy")
+        await pilot.press("v", "w")  # a selection over a span and plain text
+
+    app = app_for(annotated, "messy")
+    assert snap_compare(app, terminal_size=(120, 30), run_before=before)
