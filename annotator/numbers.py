@@ -101,6 +101,9 @@ _MAX_DIGITS = 100  # longer digit runs are not read as numbers (and never reach 
 _CHAR_MAP = str.maketrans({"\u066b": ".", "\u066c": ",", "\u066a": "%",
                            **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2212\ufe63", "-")})
 _GROUP_SPACE = re.compile(r"(?<=[0-9])[\u00a0\u2007\u2009\u202f](?=[0-9]{3}(?![0-9]))")
+# Digit groups joined by single ASCII spaces ("1 500 people"); see _join_space_groups
+_SPACED_DIGITS = re.compile(r"(?<![\w.,])[0-9]++(?: [0-9]++)++(?!,[0-9])")
+_SPACE_GROUPED = re.compile(r"[0-9]{1,3}(?: [0-9]{3})+")
 _TOKEN = re.compile(r"""
     (?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|\.[0-9]+)
   | (?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)
@@ -141,8 +144,17 @@ def _normalise_char(char: str) -> str:
     return char.translate(_CHAR_MAP)
 
 
+def _join_space_groups(match: re.Match[str]) -> str:
+    """ "1 500" and "12 345 678" are one number; "1 2", "1 5000", "1234 567" and "1 500 2" are
+    not a thousands grouping (every group after the first has exactly 3 digits), so they stay
+    apart. An ASCII space is also a word break, hence the whole run must fit, not just a pair."""
+    run = match.group()
+    return run.replace(" ", "") if _SPACE_GROUPED.fullmatch(run) else run
+
+
 def _tokenize(text: str) -> list[_Token]:
     text = _GROUP_SPACE.sub("", "".join(map(_normalise_char, text)))
+    text = _SPACED_DIGITS.sub(_join_space_groups, text)
     return [_Token(m.lastgroup or "", m.group(), m.group().lower(), m.start(), m.end())
             for m in _TOKEN.finditer(text)]
 
@@ -324,7 +336,8 @@ class _Parser:
 def parse_number(text: str) -> ParsedNumber:
     """Read the value, qualifier and unit of a number span; never raises.
 
-    Digits in any script, thousands commas and thin/no-break-space groups ("1 960"), decimals,
+    Digits in any script, thousands commas, thin/no-break-space groups ("1 960") and plain
+    space groups when every group after the first has 3 digits ("1 500 people"), decimals,
     signs ("-5", "minus 5"), multipliers ("1.5 million", "2.3bn", "£3.2m": "m"/"k"/"b" only
     when written straight after the digits) and English number words ("thirty-eight",
     "three hundred and forty-two", "a dozen", "half a million") are read; the value is an int

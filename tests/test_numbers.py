@@ -17,6 +17,27 @@ CASES = [
     ("1\u202f960", 1960, "exact", None),  # narrow no-break space
     ("1\u00a0960", 1960, "exact", None),  # no-break space
     ("1\u2009960\u2009000", 1960000, "exact", None),  # thin spaces
+    # plain ASCII spaces group thousands only when every later group has exactly 3 digits
+    ("1 500", 1500, "exact", None),
+    ("1 500 people", 1500, "exact", "people"),
+    ("12 345 678", 12345678, "exact", None),
+    ("about 1 500 troops", 1500, "approximate", "troops"),
+    ("£1 500", 1500, "exact", "GBP"),
+    ("1 500.5", 1500.5, "exact", None),
+    ("the 1 500-strong force", 1500, "exact", "force"),
+    ("1 500-2 000", 1750, "approximate", None),
+    ("3 000 and 4 000", 7000, "exact", None),
+    ("\uff11 \uff15\uff10\uff10", 1500, "exact", None),  # fullwidth digits
+    ("1 2", 1, "exact", None),
+    ("1 23 people", 1, "exact", None),
+    ("1 5000", 1, "exact", None),
+    ("1234 567", 1234, "exact", None),
+    ("1 500 2", 1, "exact", None),  # not one grouping: nothing joined
+    ("1  500", 1, "exact", None),  # two spaces
+    ("1 500,5", 1, "exact", None),  # mixed separators: not read as a grouping
+    ("2,000 500", 2000, "exact", None),
+    ("1.5 000", 1.5, "exact", None),
+    ("A4 500", 4, "exact", None),
     ("2,000-strong", 2000, "exact", None),
     ("a 2,000-strong force", 2000, "exact", "force"),
     ("44-day", 44, "exact", "day"),
@@ -172,6 +193,7 @@ def test_parsed_number_is_frozen():
 @given(st.integers(min_value=0, max_value=10**9))
 def test_integers_round_trip(n):
     assert parse_number(f"{n:,}").value == n
+    assert parse_number(f"{n:,} people".replace(",", " ")).value == n
     assert parse_number(str(n)).value == n
 
 
