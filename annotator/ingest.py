@@ -1,7 +1,8 @@
 """Importers: .txt/.md files, folders and JSONL (ours, doccano, Prodigy, plain) into the store.
 
 - Folders are walked recursively in sorted order; *.txt, *.md and *.jsonl are read, hidden
-  files and README.md are skipped, anything else is listed as ignored.
+  files and README.md are skipped, anything else is listed as ignored, and so are symbolic
+  links whose target is missing.
 - A text file is one document: id = file stem, title = first non-empty line (without leading
   `#` for Markdown), text = UTF-8 without a leading BOM, CRLF/CR turned into LF (the report
   says so). JSONL is streamed line by line and its text kept exactly (jsonl_shapes.py).
@@ -71,6 +72,7 @@ class ImportReport:
     schema: str = ""
     files: list[FileReport] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    broken_links: list[str] = field(default_factory=list)  # `link -> missing target`
     skipped: list[str] = field(default_factory=list)  # `file:line: reason`, with skip_invalid
     skipped_total: int = 0
 
@@ -99,6 +101,9 @@ class ImportReport:
             out.append(f"Ignored {n(len(self.ignored), 'file')} (not .txt, .md or .jsonl, or a"
                        f" README): {', '.join(self.ignored[:10])}"
                        + (" ..." if len(self.ignored) > 10 else ""))
+        out += [f"Skipped broken link: {link}" for link in self.broken_links[:limit]]
+        if len(self.broken_links) > limit:
+            out.append(f"Skipped {n(len(self.broken_links) - limit, 'more broken link')}")
         if self.skipped_total:
             out.append(f"Skipped {n(self.skipped_total, 'invalid record')}:")
             out += [f"  {p}" for p in self.skipped[:limit]]
@@ -116,7 +121,7 @@ def import_paths(store: Store, paths: Iterable[str | Path], schema: LabelSchema,
         raise ValueError(why)
     problems = _Problems()
     report = ImportReport(schema.ref)
-    files = _sources(paths, problems, report.ignored)
+    files = _sources(paths, problems, report.ignored, report.broken_links)
     try:
         with store.import_session(actor) as imp:
             try:
@@ -156,7 +161,8 @@ class _Problems:
             self.items.append(f"{file}:{line}: {message}" if line else f"{file}: {message}")
 
 
-def _sources(paths: Iterable[str | Path], problems: _Problems, ignored: list[str]) -> list[Path]:
+def _sources(paths: Iterable[str | Path], problems: _Problems, ignored: list[str],
+             broken: list[str]) -> list[Path]:
     """Files to read, in order: given files as given, folders recursively and sorted."""
     out: list[Path] = []
     seen: set[Path] = set()
@@ -174,6 +180,8 @@ def _sources(paths: Iterable[str | Path], problems: _Problems, ignored: list[str
                 if any(part.startswith(".") for part in found.relative_to(path).parts):
                     continue
                 if not found.is_file():
+                    if found.is_symlink() and not found.exists():  # missing target, or a loop
+                        broken.append(f"{found} -> {_link_target(found)}")
                     continue
                 if found.suffix.lower() in SUFFIXES and found.name.lower() != "readme.md":
                     add(found)
@@ -434,6 +442,13 @@ class _Importer:
             if not bad:
                 return ok
             pending = [p for p, _ in ok]
+
+
+def _link_target(link: Path) -> str:
+    try:
+        return str(link.readlink())
+    except OSError:  # removed since the walk
+        return "?"
 
 
 def _undecodable(name: str) -> bool:

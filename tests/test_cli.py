@@ -185,6 +185,14 @@ def test_import_reports_on_stderr(corpus: Path) -> None:
                                             " and 0 links.")
 
 
+def test_import_mentions_broken_links(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "moved.txt").symlink_to(tmp_path / "elsewhere.txt")
+    result = run("import", str(corpus))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[1:] == [
+        f"Skipped broken link: {corpus / 'moved.txt'} -> {tmp_path / 'elsewhere.txt'}"]
+
+
 def test_import_refusal_lists_problems_and_imports_nothing(tmp_path: Path, corpus: Path) -> None:
     bad = doccano(tmp_path / "bad.jsonl", [0, 12, "PEOPLE"], [30, 20, "ORG"])
     result = run("import", str(corpus), str(bad))

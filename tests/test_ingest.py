@@ -111,6 +111,26 @@ def test_folder_of_text_files(tmp_path: Path, store: Store, schema: LabelSchema)
     assert any("README.md" in line and line.startswith("Ignored 2 files") for line in lines)
 
 
+def test_broken_links_in_a_folder_are_reported(tmp_path: Path, store: Store,
+                                               schema: LabelSchema) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "real.txt").write_text("Real\n", encoding="utf-8")
+    (corpus / "alias.txt").symlink_to(corpus / "real.txt")  # a good link is the same file
+    (corpus / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    (corpus / "sub" / "loop.md").symlink_to(corpus / "sub" / "loop.md")
+    (corpus / ".hidden.txt").symlink_to(tmp_path / "deleted.txt")  # hidden: skipped quietly
+
+    report = import_paths(store, [corpus], schema, "tester")
+
+    assert store.document_ids() == ["alias"]
+    assert report.broken_links == [f"{corpus / 'gone.txt'} -> {tmp_path / 'deleted.txt'}",
+                                   f"{corpus / 'sub' / 'loop.md'} -> {corpus / 'sub' / 'loop.md'}"]
+    assert report.lines()[1:] == [f"Skipped broken link: {link}" for link in report.broken_links]
+    assert report.lines(limit=1)[1:] == [f"Skipped broken link: {report.broken_links[0]}",
+                                         "Skipped 1 more broken link"]
+
+
 def test_text_keeps_control_and_wide_characters(tmp_path: Path, store: Store,
                                                 schema: LabelSchema) -> None:
     text = "Zürich \x1b[31m 蒼海 🙂 e\u0301 \u200b\tend\n"
