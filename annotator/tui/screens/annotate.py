@@ -191,8 +191,21 @@ class AnnotateScreen(Screen[None]):
         return out
 
     def _doc_links(self, doc_id: str) -> list[Link]:
+        """This document's links, by type, then where their ends are (not by random ids)."""
+        where: dict[str, tuple[str, int]] = {}
+        for pane in self.panes:
+            for lk in self.links.values():
+                for sid in (lk.from_span, lk.to_span):
+                    span = pane.view.index.get(sid)
+                    if span is not None:
+                        where[sid] = (span.doc_id, span.start)
+
+        def key(lk: Link) -> tuple:
+            return (lk.type, where.get(lk.from_span, (lk.from_doc, -1)),
+                    where.get(lk.to_span, (lk.to_doc, -1)), lk.id)
+
         return sorted((lk for lk in self.links.values() if doc_id in (lk.from_doc, lk.to_doc)),
-                      key=lambda lk: (lk.type, lk.from_span, lk.to_span))
+                      key=key)
 
     def _refresh_side(self) -> None:
         pane = self.active
