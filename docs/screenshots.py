@@ -1,0 +1,66 @@
+"""Make the README's pictures from the sample corpus: `.venv/bin/python docs/screenshots.py`.
+
+Imports data/ into a temporary database, labels a few spans and links two claims across two
+reports as an annotator would (through the same Store calls the TUI makes), then drives the
+app headless and saves what it shows as SVG.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from annotator.ingest import import_paths
+from annotator.labels import load_default_schema
+from annotator.store import Store
+from annotator.tui.app import make_app
+from annotator.tui.session import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+LEFT, RIGHT = "national-courier", "meridian-wire"
+SPANS = {
+    LEFT: [("2,000-strong force", "NUMBER"), ("Halina Marović", "PERSON"),
+           ("some 6,800 residents", "NUMBER"), ("Tervane Dam", "LOC"),
+           ("“Troops will be deployed as soon as possible, and they will stay as long as they "
+            "are needed,”", "CLAIM"), ("thirty-eight officers", "NUMBER"),
+           ("Major General Ivo Sarrant", "PERSON")],
+    RIGHT: [("About 7,000 residents", "NUMBER"), ("Quellby", "LOC"),
+            ("Civil Protection Agency", "ORG"), ("1,960 people", "NUMBER"),
+            ("Tervane Dam", "LOC"), ("José Núñez", "PERSON")],
+}
+
+
+def _label(store: Store, doc_id: str, needle: str, label: str) -> str | None:
+    text = store.get_document(doc_id).text
+    if needle not in text:
+        return None
+    start = text.index(needle)
+    session = Session(store, "alice", load_default_schema())  # NUMBER values filled in, as in the TUI
+    result = session.label(doc_id, text, start, start + len(needle), label, None)
+    return next(c.after["id"] for c in result.changes if c.entity == "span")
+
+
+async def _shoot(store: Store, out: Path) -> None:
+    app = make_app(store, "alice", load_default_schema(), [LEFT, RIGHT])
+    async with app.run_test(size=(160, 44)) as pilot:
+        await pilot.press("slash", *"thirty-eight", "enter")
+        await pilot.pause()
+        out.write_text(app.export_screenshot(title="annotator"), encoding="utf-8")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "shots.db")
+        import_paths(store, [ROOT / "data"], load_default_schema(), "importer")
+        ids = {doc: [_label(store, doc, n, lab) for n, lab in spans]
+               for doc, spans in SPANS.items()}
+        courier, wire = ids[LEFT][2], ids[RIGHT][0]
+        if courier and wire:
+            store.add_link("alice", "CONTRADICTS", courier, wire)
+        asyncio.run(_shoot(store, ROOT / "docs" / "side-by-side.svg"))
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
