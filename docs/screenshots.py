@@ -36,17 +36,17 @@ def _label(store: Store, doc_id: str, needle: str, label: str) -> str | None:
     if needle not in text:
         return None
     start = text.index(needle)
-    session = Session(store, "alice", load_default_schema())  # NUMBER values filled in, as in the TUI
+    session = Session(store, "alice", load_default_schema())  # NUMBER values, as in the TUI
     result = session.label(doc_id, text, start, start + len(needle), label, None)
     return next(c.after["id"] for c in result.changes if c.entity == "span")
 
 
-async def _shoot(store: Store, out: Path) -> None:
+async def _shoot(store: Store) -> str:
     app = make_app(store, "alice", load_default_schema(), [LEFT, RIGHT])
     async with app.run_test(size=(160, 44)) as pilot:
         await pilot.press("slash", *"thirty-eight", "enter")
         await pilot.pause()
-        out.write_text(app.export_screenshot(title="annotator"), encoding="utf-8")
+        return app.export_screenshot(title="annotator")
 
 
 def main() -> None:
@@ -58,7 +58,8 @@ def main() -> None:
         courier, wire = ids[LEFT][2], ids[RIGHT][0]
         if courier and wire:
             store.add_link("alice", "CONTRADICTS", courier, wire)
-        asyncio.run(_shoot(store, ROOT / "docs" / "side-by-side.svg"))
+        svg = asyncio.run(_shoot(store))
+        (ROOT / "docs" / "side-by-side.svg").write_text(svg, encoding="utf-8")
         store.close()
 
 
