@@ -207,10 +207,11 @@ class DocumentView(ScrollView, can_focus=True):
             matches = self.matches()
             match_style = self.get_component_rich_style("document-view--match", partial=True)
             i = max(0, bisect_left(self._match_starts, start) - 1)
+            on_span = Style(bold=True, underline=True)  # a colour could vanish on the label's
             while i < len(matches) and matches[i][0] < stop:
                 lo, hi = matches[i]
                 for j in range(max(lo, start) - start, min(hi, stop) - start):
-                    keys[j] = (keys[j] or base) + match_style
+                    keys[j] = base + match_style if keys[j] is None else keys[j] + on_span
                 i += 1
         control = self.get_component_rich_style("document-view--control", partial=True)
         if start <= self.cursor < stop:
