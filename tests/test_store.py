@@ -7,8 +7,11 @@ the append-only event log rebuilds the current state; offsets are code points, e
 from __future__ import annotations
 
 import atexit
+import re
 import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +29,7 @@ from hypothesis.stateful import (
 )
 
 from annotator.model import Document, Link, Span, Status
-from annotator.store import Store, StoreError
+from annotator.store import Store, StoreError, migrations
 from annotator.store.importer import ImportConflict
 
 TEXT1 = "General Akar said 38 staff were evacuated on Monday."
@@ -112,6 +115,56 @@ def test_migrations_apply_on_fresh_file_and_reopen_is_a_no_op(db_path: Path) -> 
         schema_now = s.conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
         assert schema_now == schema_sql
         assert snapshot(s) == before
+
+
+def test_the_migration_names_are_the_registered_migrations() -> None:
+    """NAMES (read without sqlite-utils) is every migration sqlite-utils would apply, in order."""
+    from sqlite_utils import Database
+
+    names = [name for name, value in vars(migrations).items()
+             if re.fullmatch(r"m\d{3}_\w+", name) and callable(value)]
+    assert list(migrations.NAMES) == sorted(names)  # a migration without @step is never run
+    registered = migrations.migrations()
+    assert registered.name == migrations.MIGRATION_SET
+    with sqlite3.connect(":memory:") as conn:
+        assert [m.name for m in registered.pending(Database(conn))] == list(migrations.NAMES)
+    conn.close()
+
+
+_OPEN_WITHOUT_SQLITE_UTILS = """
+import sys
+from annotator.store import Store
+assert "sqlite_utils" not in sys.modules, "imported by annotator.store"
+Store(sys.argv[1]).close()
+print("sqlite_utils" in sys.modules)
+"""
+
+
+@pytest.mark.slow
+def test_only_a_database_that_needs_migrating_loads_sqlite_utils(tmp_path: Path) -> None:
+    path = tmp_path / "a.db"
+
+    def opened_with_sqlite_utils() -> bool:
+        done = subprocess.run([sys.executable, "-c", _OPEN_WITHOUT_SQLITE_UTILS, str(path)],
+                              capture_output=True, text=True, check=True)
+        return done.stdout.strip() == "True"
+
+    assert opened_with_sqlite_utils()  # a new file: created by the migrations
+    assert not opened_with_sqlite_utils()  # up to date: plain sqlite3 only
+    with sqlite3.connect(path) as conn:  # as a database made before the latest migration
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [migrations.NAMES[-1]])
+        conn.execute("DROP INDEX documents_card")
+        conn.execute("DROP INDEX documents_order")
+    conn.close()
+    assert opened_with_sqlite_utils()
+    with Store(path) as store:
+        indexes = {r[0] for r in store.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"documents_card", "documents_order"} <= indexes
+        applied = [r[0] for r in store.conn.execute(
+            "SELECT name FROM _sqlite_migrations ORDER BY id")]
+        assert sorted(applied) == sorted(migrations.NAMES)
+    assert not opened_with_sqlite_utils()
 
 
 def test_file_database_uses_wal_foreign_keys_and_a_busy_timeout(store: Store) -> None:

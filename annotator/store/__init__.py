@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
 from annotator.model import Document, DocumentSummary, Link, Span, Status
+from annotator.store import migrations
 from annotator.store import rows as R
-from annotator.store.migrations import migrations
 
 if TYPE_CHECKING:
     from annotator.store.importer import ImportSession
@@ -80,9 +78,20 @@ class Store:
         if self.path != ":memory:":
             self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
         self.conn.execute("PRAGMA synchronous = NORMAL")
-        self.db = Database(self.conn)
-        with self.write():
-            migrations.apply(self.db)
+        if self._needs_migrating():
+            with self.write():  # one process migrates; the others then find nothing to do
+                migrations.apply(self.conn)
+
+    def _needs_migrating(self) -> bool:
+        """Whether a migration is missing, asked with plain sqlite3: sqlite-utils is imported
+        only to migrate (it costs start-up time, and an existing database rarely needs it)."""
+        try:
+            applied = {r[0] for r in self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                [migrations.MIGRATION_SET])}
+        except sqlite3.OperationalError:  # a new file (no such table) or busy: migrate, locked
+            return True
+        return not applied.issuperset(migrations.NAMES)
 
     def _refuse_other_databases(self) -> None:
         """Another program's database is not ours to add tables to."""

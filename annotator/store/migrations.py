@@ -1,14 +1,32 @@
-"""The database schema, as sqlite-utils migrations applied in order on open."""
+"""The database schema, as sqlite-utils migrations applied in order on open.
+
+sqlite-utils takes a noticeable part of start-up to import, and a database opened for the
+second time needs none of it: NAMES says with plain Python which migrations exist, so the store
+can see from `_sqlite_migrations` that all are applied; `apply` imports sqlite-utils only when
+one is missing. A new migration is a function below decorated with @step, in order.
+"""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-migrations = Migrations("annotator")
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "annotator"  # the migration_set column of _sqlite_migrations
+STEPS: list[Callable[[Database], None]] = []
 
 
-@migrations()
+def step(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    STEPS.append(fn)
+    return fn
+
+
+@step
 def m001_initial(db: Database) -> None:
     db.executescript(
         """
@@ -116,7 +134,7 @@ def m001_initial(db: Database) -> None:
     )
 
 
-@migrations()
+@step
 def m002_document_cards(db: Database) -> None:
     # A row's columns after `text` sit behind its overflow pages: reading `length` of a 5 MB
     # document read 5 MB. Covering indexes answer the small lookups (every span action checks
@@ -127,3 +145,23 @@ def m002_document_cards(db: Database) -> None:
         CREATE INDEX documents_order ON documents(seq, id, title, length);
         """
     )
+
+
+NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in STEPS)  # every migration, in order
+
+
+def migrations() -> Migrations:
+    """The steps as a sqlite-utils migration set (imports sqlite-utils)."""
+    from sqlite_utils.migrations import Migrations
+
+    found = Migrations(MIGRATION_SET)
+    for fn in STEPS:
+        found()(fn)
+    return found
+
+
+def apply(conn: sqlite3.Connection) -> None:
+    """Apply the missing migrations on `conn` (inside the caller's write transaction)."""
+    from sqlite_utils import Database
+
+    migrations().apply(Database(conn))
