@@ -140,10 +140,7 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except click.ClickException as exc:  # click's own messages quote arguments, e.g. paths
-            exc.message = safe(exc.message)
-            raise
-        except (click.exceptions.Exit, click.exceptions.Abort):
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as exc:
             if os.environ.get("ANNOTATOR_DEBUG"):

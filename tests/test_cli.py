@@ -484,6 +484,13 @@ def test_import_messages_never_write_control_characters_raw(tmp_path: Path) -> N
     assert raw_controls(report.output) == []
 
 
+def test_usage_errors_quoting_paths_never_write_control_characters_raw(tmp_path: Path) -> None:
+    result = run("import", str(tmp_path / "gone\x1b]0;x\x07.txt"))
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr  # click escapes the path itself
+    assert raw_controls(result.output) == []
+
+
 def test_errors_quoting_ids_never_write_control_characters_raw(
         hostile: Path, fake_tui: list[dict[str, Any]]) -> None:
     result = run("annotate", "--as", "alice", "nope")
