@@ -78,8 +78,12 @@ class SpanList(ScrollView, can_focus=True):
         row = self.index.position(span.id) if span is not None else None
         if row != self.highlighted:
             self.highlighted = row
-        if row is not None:
-            self.scroll_to_region(Region(0, row, 1, 1), animate=False, immediate=True)
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if row is not None and not top <= row < top + height:
+            # off screen: centre it, so walking through a document scrolls the list every
+            # half screen of rows, not on every row (a scroll repaints the whole list)
+            self.scroll_to_region(Region(0, row, 1, 1), animate=False, immediate=True,
+                                  center=True)
 
     def watch_highlighted(self, old: int | None, new: int | None) -> None:
         # only the two rows change (a scroll, if any, repaints the rest by itself)
