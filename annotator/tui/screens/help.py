@@ -26,7 +26,7 @@ KEY_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("v  shift+arrows", "start / extend a selection"),
         ("mouse drag", "select"),
         ("c", "toggle word snapping / character precision"),
-        ("escape", "clear the selection, or cancel a pending link"),
+        ("escape", "clear the selection or the search marks; cancel a link"),
     )),
     ("Label", (
         ("label key", "label the selection, or the word under the cursor"),
@@ -40,16 +40,18 @@ KEY_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Links", (
         ("L", "start a link at the span under the cursor"),
         ("L", "again on the target span (any pane), then its type key"),
+        ("L … L", "on two linked spans: pick the type again to remove it"),
     )),
     ("Panes", (
-        ("tab  shift+tab", "next / previous pane"),
+        ("tab  shift+tab", "next / previous pane, then the span list"),
         ("o", "open another document in a new pane"),
         ("ctrl+w", "close the pane"),
         ("ctrl+b", "hide / show the side panel"),
-        ("enter", "on the side panel: jump to the span"),
+        ("j k  enter", "in the span list: move, jump to the span"),
+        ("○ ◐ ●", "in a pane's title: todo / in progress / done"),
     )),
     ("Search", (
-        ("/", "search"),
+        ("/", "search (escape clears the marks)"),
         ("n N", "next / previous match"),
     )),
     ("History", (
