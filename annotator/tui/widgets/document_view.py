@@ -333,13 +333,21 @@ class DocumentView(ScrollView, can_focus=True):
         if self._layout is None or not self.size.height:
             return
         line = self._cursor_line
-        top = self.scroll_offset.y
-        if top <= line < top + self.scrollable_content_region.height:
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if top <= line < top + height:
             return
-        self.scroll_to_region(
-            Region(0, line, 1, 1), animate=False, center=center, spacing=None, immediate=True,
-            x_axis=False,
-        )
+        # Stepping past an edge scrolls a quarter screen, not one line: walking down with j
+        # scrolls every few lines instead of on every key (each scroll repaints the view).
+        jump = max(1, height // 4)
+        if center or line < top - jump or line >= top + height + jump:
+            self.scroll_to_region(
+                Region(0, line, 1, 1), animate=False, center=True, spacing=None,
+                immediate=True, x_axis=False,
+            )
+        elif line < top:
+            self.scroll_to(y=max(0, line - jump + 1), animate=False, immediate=True)
+        else:
+            self.scroll_to(y=line - height + jump, animate=False, immediate=True)
 
     def _set_anchor(self, anchor: int | None) -> None:
         old = self.selection()

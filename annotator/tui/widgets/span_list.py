@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from math import ceil
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -65,13 +67,28 @@ class SpanList(ScrollView, can_focus=True):
             # Setting virtual_size reflows the whole screen (it is a layout reactive); one more
             # row only moves our scrollbar, so update that alone. Scrollbars that appear or go
             # still reflow (show_vertical_scrollbar is a layout reactive). Textual is pinned.
+            old_thumb = self._thumb(self.virtual_size.height)
             self.set_reactive(ScrollView.virtual_size, size)
-            self._scroll_update(size)
+            # and only when its thumb moves by a visible eighth of a cell: a long list's bar is
+            # drawn again whole, which costs more than the rows
+            if old_thumb is None or old_thumb != self._thumb(size.height):
+                self._scroll_update(size)
         top = self.scroll_offset.y
         for row in range(top, top + self.scrollable_content_region.height):
             span = self.index.row(row) if row < len(self.index) else None
             if self._drawn.get(row) is not span:
                 self.refresh_lines(row)
+
+    def _thumb(self, rows: int) -> tuple[int, int] | None:
+        """The scrollbar's thumb in eighths of a cell, as ScrollBarRender draws it (None: no
+        thumb, or the list may need to scroll back within its new length)."""
+        height = self.scrollable_content_region.height
+        if not self.show_vertical_scrollbar or not height or rows <= height or (
+                self.scroll_y > rows - height):
+            return None
+        thumb = max(1.0, height / (rows / height))
+        start = int((height - thumb) * (self.scroll_y / (rows - height)) * 8)
+        return start, start + ceil(thumb * 8)
 
     def follow(self, span: Span | None) -> None:
         """Highlight (and scroll to) the row of span."""
