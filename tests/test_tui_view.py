@@ -179,3 +179,17 @@ async def test_the_cursor_steps_over_combining_marks(store):
         assert v.cursor == start + 5
         await pilot.press("h")
         assert v.cursor == start + 3  # on the e, not on its accent
+
+
+async def test_a_theme_change_redraws_with_the_new_colours(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        v = view(app)
+        dark = v.render_line(0).crop_extend(0, 1, None)
+        app.theme = "textual-light"
+        await pilot.pause()
+        light = v.render_line(0)
+        assert v._style().bgcolor == v.rich_style.bgcolor
+        assert [seg.style.bgcolor for seg in light if seg.style] != [
+            seg.style.bgcolor for seg in dark if seg.style]

@@ -91,6 +91,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._layout: Layout | None = None
         self._cache: dict[int, Strip] = {}
         self._label_styles: dict[tuple, Style] = {}
+        self._styles: dict[str, Style] = {}
         self._cursor_line = 0
         self._under: Span | None = None  # the span under the cursor, drawn emphasised
         self._goal_column: int | None = None
@@ -122,6 +123,17 @@ class DocumentView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._cache.clear()
         self._label_styles.clear()
+        self._styles.clear()
+
+    def _style(self, component: str = "") -> Style:
+        """The widget's own style, or a component's (partial), kept until the styles change:
+        rich_style walks the DOM on every call, and every drawn line asked for it."""
+        style = self._styles.get(component)
+        if style is None:
+            style = (self.get_component_rich_style(component, partial=True) if component
+                     else self.rich_style)
+            self._styles[component] = style
+        return style
 
     # -- drawing --------------------------------------------------------------------------
 
@@ -129,7 +141,7 @@ class DocumentView(ScrollView, can_focus=True):
         key = (label, strength, emphasis)
         style = self._label_styles.get(key)
         if style is None:
-            base = self.rich_style
+            base = self._style()
             bg = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
             label_color = Color.parse(self.label_colors.get(label, "#888888"))
             if self.app.console.color_system != "truecolor":
@@ -155,13 +167,13 @@ class DocumentView(ScrollView, can_focus=True):
         layout = self.text_layout
         width = self.scrollable_content_region.width
         if line >= len(layout):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._style())
         strip = self._cache.get(line)
         if strip is None:
             strip = self._render_text_line(line)
             if not self._has_overlay(line):
                 self._cache[line] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, self.rich_style)
+        return strip.crop_extend(scroll_x, scroll_x + width, self._style())
 
     def _has_overlay(self, line: int) -> bool:
         layout = self.text_layout
@@ -180,7 +192,7 @@ class DocumentView(ScrollView, can_focus=True):
         stop = layout.line_end(line) + 1  # include the newline cell, if any
         stop = min(stop, len(text) + 1)
         n = stop - start
-        base = self.rich_style
+        base = self._style()
         keys: list[Style | None] = [None] * n
         spans = self.index.overlapping(start, stop)
         spans.sort(key=lambda s: (s.start - s.end, s.start))  # outermost first, inner on top
@@ -199,13 +211,13 @@ class DocumentView(ScrollView, can_focus=True):
                 keys[i] = style
         sel = self.selection()
         if sel is not None:
-            sel_style = self.get_component_rich_style("document-view--selection", partial=True)
+            sel_style = self._style("document-view--selection")
             over_span = Style(reverse=True, underline=True)
             for i in range(max(sel.start, start) - start, min(sel.end, stop) - start):
                 keys[i] = base + sel_style if keys[i] is None else keys[i] + over_span
         if self.search_query:
             matches = self.matches()
-            match_style = self.get_component_rich_style("document-view--match", partial=True)
+            match_style = self._style("document-view--match")
             i = max(0, bisect_left(self._match_starts, start) - 1)
             on_span = Style(bold=True, underline=True)  # a colour could vanish on the label's
             while i < len(matches) and matches[i][0] < stop:
@@ -213,11 +225,11 @@ class DocumentView(ScrollView, can_focus=True):
                 for j in range(max(lo, start) - start, min(hi, stop) - start):
                     keys[j] = base + match_style if keys[j] is None else keys[j] + on_span
                 i += 1
-        control = self.get_component_rich_style("document-view--control", partial=True)
+        control = self._style("document-view--control")
         if start <= self.cursor < stop:
             i = self.cursor - start
             cursor = "document-view--cursor" if self.has_focus else "document-view--cursor-inactive"
-            keys[i] = (keys[i] or base) + self.get_component_rich_style(cursor, partial=True)
+            keys[i] = (keys[i] or base) + self._style(cursor)
         segments: list[Segment] = []
         run_text: list[str] = []
         run_style: Style | None = None

@@ -51,7 +51,12 @@ class SpanList(ScrollView, can_focus=True):
         self.text = ""
         self.label_colors: dict[str, str] = {}
         self._label_styles: dict[str, Style] = {}
+        self._base: Style | None = None
         self._drawn: dict[int, Span] = {}  # row -> the span last drawn there
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = None
 
     def show(self, index: SpanIndex, text: str, colors: dict[str, str]) -> None:
         self.index, self.text, self.label_colors = index, text, colors
@@ -111,7 +116,8 @@ class SpanList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._base or self.rich_style  # rich_style walks the DOM: once per style change
+        self._base = base
         if row >= len(self.index):
             self._drawn.pop(row, None)
             return Strip.blank(width, base)
