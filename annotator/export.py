@@ -211,11 +211,11 @@ def atomic_output(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
         umask = os.umask(0)
         os.umask(umask)
         os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        f: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", **_TEXT)
-        with f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
+        out: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", **_TEXT)
+        with out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
         os.replace(tmp, real)
     except BaseException:
         with suppress(FileNotFoundError):

@@ -458,7 +458,9 @@ class Store:
                 before = json.loads(before_s) if before_s else None
                 after = json.loads(after_s) if after_s else None
                 old, new = (after, before) if undo else (before, after)
-                current = self._current(conn, entity, old or new)
+                row = old or new
+                assert row is not None, "an event has a row before or after"
+                current = self._current(conn, entity, row)
                 if not self._same(current, old):
                     if entity == "status":
                         # set since by an import (a lead): that status stands. Refusing would

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
@@ -103,14 +104,13 @@ def insert_many(conn: sqlite3.Connection, entity: str, rows: list[dict[str, Any]
     names = ", ".join(f'"{c}"' for c in cols)
     marks = ", ".join("?" for _ in cols)
     get = itemgetter(*cols)  # bulk imports: no per-column Python loop
+    values: Callable[[dict[str, Any]], tuple[Any, ...]] = get
     if "attrs" in cols:
         at = cols.index("attrs")
 
         def values(row: dict[str, Any]) -> tuple[Any, ...]:
             v = get(row)
             return (*v[:at], dumps(v[at]), *v[at + 1 :])
-    else:
-        values = get
     verb = "INSERT OR IGNORE" if or_ignore else "INSERT"
     conn.executemany(f"{verb} INTO {table} ({names}) VALUES ({marks})", map(values, rows))
 

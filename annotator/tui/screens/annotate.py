@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from annotator.model import Link, Span, Status
@@ -44,7 +45,7 @@ class AnnotateScreen(Screen[None]):
     #status { height: 1; background: $primary-background; color: $text; padding: 0 1; }
     #empty { width: 1fr; height: 1fr; content-align: center middle; color: $text-muted; }
     """
-    BINDINGS = screen_bindings()
+    BINDINGS = screen_bindings()  # type: ignore[assignment]
 
     def __init__(self, session: Session, doc_ids: list[str]) -> None:
         super().__init__()
@@ -58,7 +59,7 @@ class AnnotateScreen(Screen[None]):
         self.last_action = "ready"
         self.side = SidePanel(self.schema)
         self._label_keys = label_bindings(self.schema)
-        self._save_timer = None
+        self._save_timer: Timer | None = None
         self._progress: tuple[int, int] | None = None  # (done, total): reread on status changes
 
     # -- layout -------------------------------------------------------------------------
@@ -284,7 +285,7 @@ class AnnotateScreen(Screen[None]):
 
     def apply(self, result: ActionResult, message: str) -> None:
         """Show what the store has committed, in every pane it touches."""
-        views = {}
+        views: dict[str, list[Pane]] = {}
         for pane in self.panes:
             views.setdefault(pane.document.id, []).append(pane)
         for change in result.changes:

@@ -61,7 +61,7 @@ class DocumentView(ScrollView, can_focus=True):
     DocumentView > .document-view--control { color: $warning; text-style: bold; }
     DocumentView > .document-view--match { text-style: bold underline; color: $text-warning; }
     """
-    BINDINGS = view_bindings()  # priority bindings: keys act in the order they arrive
+    BINDINGS = view_bindings()  # type: ignore[assignment]  # priority bindings: keys act in the order they arrive
 
     cursor: var[int] = var(0, always_update=True)
     precise: var[bool] = var(False)
@@ -83,7 +83,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.label_colors = colors
         self.linked: set[str] = set(linked or ())
         self.pending_link: str | None = None
-        self.anchor: int | None = None
+        self.select_from: int | None = None  # the selection's other end (not `anchor`: Widget's)
         self.search_query = ""
         self._match_query = ""
         self._matches: list[tuple[int, int]] = []
@@ -95,6 +95,7 @@ class DocumentView(ScrollView, can_focus=True):
         self._cursor_line = 0
         self._under: Span | None = None  # the span under the cursor, drawn emphasised
         self._goal_column: int | None = None
+        self._dragging: int | None = None  # where a mouse drag began
 
     def add_bindings(self, bindings: BindingsMap) -> None:
         """More priority bindings for this view (the schema's label keys)."""
@@ -214,7 +215,8 @@ class DocumentView(ScrollView, can_focus=True):
             sel_style = self._style("document-view--selection")
             over_span = Style(reverse=True, underline=True)
             for i in range(max(sel.start, start) - start, min(sel.end, stop) - start):
-                keys[i] = base + sel_style if keys[i] is None else keys[i] + over_span
+                key = keys[i]
+                keys[i] = base + sel_style if key is None else key + over_span
         if self.search_query:
             matches = self.matches()
             match_style = self._style("document-view--match")
@@ -223,7 +225,8 @@ class DocumentView(ScrollView, can_focus=True):
             while i < len(matches) and matches[i][0] < stop:
                 lo, hi = matches[i]
                 for j in range(max(lo, start) - start, min(hi, stop) - start):
-                    keys[j] = base + match_style if keys[j] is None else keys[j] + on_span
+                    key = keys[j]
+                    keys[j] = base + match_style if key is None else key + on_span
                 i += 1
         control = self._style("document-view--control")
         if start <= self.cursor < stop:
@@ -268,9 +271,9 @@ class DocumentView(ScrollView, can_focus=True):
     # -- cursor and selection -------------------------------------------------------------
 
     def selection(self) -> Target | None:
-        if self.anchor is None:
+        if self.select_from is None:
             return None
-        lo, hi = sorted((self.anchor, self.cursor))
+        lo, hi = sorted((self.select_from, self.cursor))
         if not self.precise:
             lo, hi = self._snap(lo, hi)
         else:
@@ -363,16 +366,16 @@ class DocumentView(ScrollView, can_focus=True):
 
     def _set_anchor(self, anchor: int | None) -> None:
         old = self.selection()
-        self.anchor = anchor
+        self.select_from = anchor
         if old is not None:
             self.refresh_offsets(old.start, old.end)
 
     def action_toggle_select(self) -> None:
-        self._set_anchor(None if self.anchor is not None else self.cursor)
+        self._set_anchor(None if self.select_from is not None else self.cursor)
         self.cursor = self.cursor
 
     def action_clear_selection(self) -> None:
-        if self.anchor is None:
+        if self.select_from is None:
             if self.search_query:
                 self.clear_search()  # escape also takes the search marks away
                 self.post_message(self.CursorMoved(self))
@@ -382,7 +385,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.cursor = self.cursor
 
     def clear_selection(self) -> None:
-        if self.anchor is not None:
+        if self.select_from is not None:
             self._set_anchor(None)
             self.cursor = self.cursor
 
@@ -462,7 +465,7 @@ class DocumentView(ScrollView, can_focus=True):
         self.move_to(layout.starts[line] if delta < 0 else layout.line_end(line))
 
     def action_extend(self, motion: str, delta: int) -> None:
-        if self.anchor is None:
+        if self.select_from is None:
             self._set_anchor(self.cursor)
         getattr(self, f"action_{motion}")(delta)
 
@@ -542,11 +545,11 @@ class DocumentView(ScrollView, can_focus=True):
         self.move_to(offset)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        start = getattr(self, "_dragging", None)
+        start = self._dragging
         if start is None or not event.button:
             return
         offset = self._offset_at_mouse(event)
-        if offset != start and self.anchor is None:
+        if offset != start and self.select_from is None:
             self._set_anchor(start)
         if offset != self.cursor:
             self.move_to(offset)
