@@ -95,14 +95,19 @@ async def test_labels_stay_apart_in_256_colours(store):
         assert len(backgrounds) == 8
 
 
+async def link_38_staff_to_35_officers(pilot) -> None:
+    """NUMBER "38" in alpha, NUMBER "35" in beta, linked CONTRADICTS (key d) across panes."""
+    await pilot.press("slash", *"38", "enter", "5", "L", "tab")
+    await pilot.press("slash", *"35", "enter", "5", "L")
+    await pilot.pause()
+    await pilot.press("d")
+    await pilot.pause()
+
+
 async def test_undo_of_a_deleted_linked_span_restores_the_link_in_the_panel(store):
     app = app_for(store, "alpha", "beta")
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("slash", *"38", "enter", "5", "L", "tab")
-        await pilot.press("slash", *"35", "enter", "5", "L")
-        await pilot.pause()
-        await pilot.press("d")  # CONTRADICTS
-        await pilot.pause()
+        await link_38_staff_to_35_officers(pilot)
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
         (link,) = screen.links.values()
@@ -115,11 +120,7 @@ async def test_undo_of_a_deleted_linked_span_restores_the_link_in_the_panel(stor
 async def test_link_chooser_marks_an_existing_link_and_picking_it_removes_it(store):
     app = app_for(store, "alpha", "beta")
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("slash", *"38", "enter", "5", "L", "tab")
-        await pilot.press("slash", *"35", "enter", "5", "L")
-        await pilot.pause()
-        await pilot.press("d")
-        await pilot.pause()
+        await link_38_staff_to_35_officers(pilot)
         assert [lk.type for lk in store.links("alice")] == ["CONTRADICTS"]
         await pilot.press("tab", "L", "tab", "L")  # the same two spans again
         await pilot.pause()
