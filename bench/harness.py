@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -290,17 +290,24 @@ class KeyDriver:
         self.frame()
         await self.settle()
 
-    async def measure(self, keys: Sequence[str]) -> dict[str, Any]:
-        """Press keys one by one; CPU and wall seconds per key, and their totals."""
+    async def measure(self, keys: Sequence[str],
+                      state: Callable[[], Any] | None = None) -> dict[str, Any]:
+        """Press keys one by one; CPU and wall seconds per key, and their totals. With
+        `state` (what a key can change), also the keys after which it had not changed."""
         cpu: list[float] = []
         wall: list[float] = []
+        noops: list[str] = []
         bytes0, frames0, layouts0, fcpu0 = (self.frame_bytes, self.frames, self.layouts,
                                             self.frame_cpu)
         for key in keys:
+            before = state() if state else None
             c0, w0 = time.process_time(), time.perf_counter()
             await self.press(key)
             cpu.append(time.process_time() - c0)
             wall.append(time.perf_counter() - w0)
+            if state and state() == before:
+                noops.append(key)
         return {"cpu": cpu, "wall": wall, "cpu_total": sum(cpu), "wall_total": sum(wall),
                 "frames": self.frames - frames0, "bytes": self.frame_bytes - bytes0,
-                "layouts": self.layouts - layouts0, "frame_cpu": self.frame_cpu - fcpu0}
+                "layouts": self.layouts - layouts0, "frame_cpu": self.frame_cpu - fcpu0,
+                "noops": noops}

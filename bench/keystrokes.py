@@ -21,11 +21,12 @@ SIZE = (120, 40)
 LABEL_KEYS = "1234567"
 # 20 keys: motions (w b l h j k { }), a selection (v w) that is labelled, a label on the word
 # under the cursor, and an undo. Balanced, so the cursor stays deep inside a long document.
-# `{` comes before `}` so that in the one-paragraph document (where `}` goes to the very end)
-# every label key still finds words: both documents then do the same work, and each run
-# reports how many actions its keys committed ("actions" below) to show it.
-PATTERN = ["w", "w", "l", "j", "{", "v", "w", "L", "b", "k",
-           "w", "L", "l", "h", "}", "j", "u", "k", "b", "b"]  # fmt: skip
+# The order keeps every key doing something in the one-paragraph document too, where `{` and
+# `}` go to its very start and end: `j` after `{`, `k` after `}`, labels on words. Both
+# documents then do the same work; each run reports the actions its keys committed and the
+# keys that changed nothing (none, in either), to show it.
+PATTERN = ["w", "w", "l", "k", "{", "j", "v", "w", "L", "b",
+           "w", "L", "l", "h", "}", "k", "u", "j", "b", "b"]  # fmt: skip
 # The same keys for TextArea(read_only=True): the nearest motion it has; label keys and `u`
 # are sent as they are (a read-only TextArea ignores them, so it does less than we do).
 TEXTAREA_KEYS = {"w": "ctrl+right", "b": "ctrl+left", "l": "right", "h": "left", "j": "down",
@@ -118,9 +119,17 @@ async def _measure(args: dict[str, Any]) -> dict[str, Any]:
         driver.frame()
         await driver.settle()
         await driver.measure(keys[: args.get("warmup", 40)])
+        state = None
+        if kind == "ours":
+            screen = app.screen
+
+            def state() -> tuple:
+                v = screen.active.view
+                return (v.cursor, v.select_from, v.precise, _actions(store))
+
         for _ in range(args["reps"]):
             acts0 = _actions(store)
-            m = await driver.measure(keys)
+            m = await driver.measure(keys, state)
             n = len(keys)
             out["reps"].append({
                 "cpu_per_key": m["cpu_total"] / n, "wall_per_key": m["wall_total"] / n,
@@ -129,6 +138,7 @@ async def _measure(args: dict[str, Any]) -> dict[str, Any]:
                 "bytes_per_key": m["bytes"] / n, "layouts_per_key": m["layouts"] / n,
                 "forced_frame_share": m["frame_cpu"] / m["cpu_total"],
                 "actions": _actions(store) - acts0 if store is not None else None,
+                "noops": len(m["noops"]), "noop_keys": "".join(m["noops"]),
             })
         if args.get("profile"):
             import cProfile
@@ -232,6 +242,8 @@ def run(cfg: Any) -> list[Any]:
                    "bytes_per_key": summary([r["bytes_per_key"] for r in results["big"]]),
                    "actions_committed": [r["actions"] for r in results["big"]],
                    "small_actions_committed": [r["actions"] for r in results["small"]],
+                   "keys_that_did_nothing": [r["noop_keys"] for r in results["big"]],
+                   "small_keys_that_did_nothing": [r["noop_keys"] for r in results["small"]],
                    "small_bytes_per_key": summary([r["bytes_per_key"] for r in results["small"]]),
                    "layouts_per_key": summary([r["layouts_per_key"] for r in results["big"]]),
                    "frame_share_of_cpu": summary([r["forced_frame_share"]

@@ -194,3 +194,12 @@ async def test_a_theme_change_redraws_with_the_new_colours(store):
         assert v._style().bgcolor == v.rich_style.bgcolor
         assert [seg.style.bgcolor for seg in light if seg.style] != [
             seg.style.bgcolor for seg in dark if seg.style]
+
+
+async def test_undo_with_nothing_to_undo_says_so(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("u", "ctrl+r")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert said == ["nothing to undo", "nothing to redo"]

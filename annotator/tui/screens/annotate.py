@@ -467,7 +467,7 @@ class AnnotateScreen(Screen[None]):
     def _history(self, fn, verb: str) -> None:  # type: ignore[no-untyped-def]
         result = self._run(fn, message="")
         if result is None:
-            self.notify(f"nothing to {verb[:-1]}o" if verb == "undid" else "nothing to redo",
+            self.notify("nothing to undo" if verb == "undid" else "nothing to redo",
                         timeout=2)
             return
         self.last_action = f"{verb} {result.name.replace('_', ' ')}"
