@@ -16,6 +16,7 @@ from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
 from textual.binding import BindingsMap
+from textual.cache import LRUCache
 from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -30,6 +31,7 @@ from annotator.tui.text_layout import Layout, glyph, wrap
 from annotator.words import WORD
 
 _WINDOW = 256
+LINE_CACHE = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +91,10 @@ class DocumentView(ScrollView, can_focus=True):
         self._matches: list[tuple[int, int]] = []
         self._match_starts: list[int] = []
         self._layout: Layout | None = None
-        self._cache: dict[int, Strip] = {}
+        self._layout_for = Size(0, 0)  # the widget size the layout was checked against
+        # drawn lines (without cursor or selection), the most recent few screens' worth: a
+        # long session over a 5 MB document must not keep every line it ever drew
+        self._cache: LRUCache[int, Strip] = LRUCache(LINE_CACHE)
         self._label_styles: dict[tuple, Style] = {}
         self._styles: dict[str, Style] = {}
         self._cursor_line = 0
@@ -105,6 +110,9 @@ class DocumentView(ScrollView, can_focus=True):
 
     @property
     def text_layout(self) -> Layout:
+        if self._layout is not None and self._layout_for == self.size:
+            return self._layout  # asked for on every drawn line: no region arithmetic then
+        self._layout_for = self.size
         if self._layout is None or self._layout.width != self._wrap_width():
             self._layout = wrap(self.text, self._wrap_width())
             self._cache.clear()
@@ -173,7 +181,7 @@ class DocumentView(ScrollView, can_focus=True):
         if strip is None:
             strip = self._render_text_line(line)
             if not self._has_overlay(line):
-                self._cache[line] = strip
+                self._cache.set(line, strip)
         return strip.crop_extend(scroll_x, scroll_x + width, self._style())
 
     def _has_overlay(self, line: int) -> bool:
@@ -259,7 +267,7 @@ class DocumentView(ScrollView, can_focus=True):
         layout = self.text_layout
         first, last = layout.line_of(start), layout.line_of(max(start, end))
         for line in range(first, last + 1):
-            self._cache.pop(line, None)
+            self._cache.discard(line)
         self.refresh_lines(first, last - first + 1)
 
     def on_focus(self) -> None:
@@ -328,7 +336,7 @@ class DocumentView(ScrollView, can_focus=True):
         if sel is not None:
             self.refresh_offsets(min(sel.start, old, new), max(sel.end, old, new))
         self.refresh_lines(old_line)
-        self._cache.pop(old_line, None)
+        self._cache.discard(old_line)
         self.refresh_lines(self._cursor_line)
         self._update_under()
         self.scroll_to_cursor()
