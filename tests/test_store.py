@@ -46,11 +46,6 @@ def add_docs(store: Store, *docs: tuple[str, str]) -> None:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "annotations.db"
-
-
-@pytest.fixture
 def store(db_path: Path) -> Iterator[Store]:
     with Store(db_path) as s:
         add_docs(s, ("d1", TEXT1), ("d2", TEXT2))
