@@ -176,37 +176,38 @@ class AnnotateScreen(Screen[None]):
         """span id -> short description, for every span of the open panes' links."""
         out: dict[str, str] = {}
         want = {s for lk in self.links.values() for s in (lk.from_span, lk.to_span)}
+        for sid, (pane, span) in self._open_spans(want).items():
+            out[sid] = f"{short(pane.view.text[span.start:span.end], 24)}"
+            if pane is not self.active:
+                out[sid] += f" ({short(pane.document.title or pane.document.id, 18)})"
+        for sid in want - out.keys():
+            stored = self.store.span(sid)
+            if stored is not None:
+                doc = self.store.get_document(stored.doc_id)
+                if doc is not None:
+                    out[sid] = f"{short(stored.text_in(doc.text), 24)} ({short(doc.title, 18)})"
+        return out
+
+    def _open_spans(self, ids: set[str]) -> dict[str, tuple[Pane, Span]]:
+        """The spans of `ids` that an open pane shows, with that pane."""
+        found: dict[str, tuple[Pane, Span]] = {}
         for pane in self.panes:
-            for sid in want:
+            for sid in ids:
                 span = pane.view.index.get(sid)
                 if span is not None:
-                    out[sid] = f"{short(pane.view.text[span.start:span.end], 24)}"
-                    if pane is not self.active:
-                        out[sid] += f" ({short(pane.document.title or pane.document.id, 18)})"
-        for sid in want - out.keys():
-            span = self.store.span(sid)
-            if span is not None:
-                doc = self.store.get_document(span.doc_id)
-                if doc is not None:
-                    out[sid] = f"{short(span.text_in(doc.text), 24)} ({short(doc.title, 18)})"
-        return out
+                    found[sid] = (pane, span)
+        return found
 
     def _doc_links(self, doc_id: str) -> list[Link]:
         """This document's links, by type, then where their ends are (not by random ids)."""
-        where: dict[str, tuple[str, int]] = {}
-        for pane in self.panes:
-            for lk in self.links.values():
-                for sid in (lk.from_span, lk.to_span):
-                    span = pane.view.index.get(sid)
-                    if span is not None:
-                        where[sid] = (span.doc_id, span.start)
+        mine = [lk for lk in self.links.values() if doc_id in (lk.from_doc, lk.to_doc)]
+        shown = self._open_spans({s for lk in mine for s in (lk.from_span, lk.to_span)})
 
-        def key(lk: Link) -> tuple:
-            return (lk.type, where.get(lk.from_span, (lk.from_doc, -1)),
-                    where.get(lk.to_span, (lk.to_doc, -1)), lk.id)
+        def start(sid: str) -> int:
+            return shown[sid][1].start if sid in shown else -1
 
-        return sorted((lk for lk in self.links.values() if doc_id in (lk.from_doc, lk.to_doc)),
-                      key=key)
+        return sorted(mine, key=lambda lk: (lk.type, lk.from_doc, start(lk.from_span),
+                                            lk.to_doc, start(lk.to_span), lk.id))
 
     def _refresh_side(self) -> None:
         pane = self.active
