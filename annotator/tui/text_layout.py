@@ -128,22 +128,6 @@ def _wrap_paragraph(p: str, base: int, room: int, starts: list[int], ends: list[
         ends.append(base + n)
         return
     unusual = [m.start() for m in UNUSUAL.finditer(p)]
-    if not unusual:  # every character one cell: cut at the last space that fits
-        pos = 0
-        while n - pos > room:
-            end = pos + room
-            if p[end] == " ":
-                end += 1  # the space hangs in the cell kept for the cursor
-            else:
-                brk = p.rfind(" ", pos, end)
-                if brk > pos:
-                    end = brk + 1
-            starts.append(base + pos)
-            ends.append(base + end)
-            pos = end
-        starts.append(base + pos)
-        ends.append(base + n)
-        return
     widths = [cell_width(p[i]) for i in unusual]
     pos, j = 0, 0
     while True:
