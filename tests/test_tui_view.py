@@ -10,6 +10,9 @@ from annotator.tui.widgets.document_view import DocumentView
 from tests.tui_support import app_for, make_store, span_texts
 
 LONG = "Long report\n\n" + " ".join(f"word{i}" for i in range(3000)) + "\n"
+# long enough that a scroll of a few lines leaves the scrollbar's thumb where it was drawn
+HUGE = "Huge report\n\n" + "\n\n".join(
+    " ".join(f"w{p}x{i}" for i in range(60)) for p in range(3000)) + "\n"
 DECOMPOSED = "Accents\n\nJose\u0301 Nu\u0303n\u0303ez met Zoe\u0308 in Quellby.\n"
 
 
@@ -19,7 +22,7 @@ def store(tmp_path):
     with s.import_session("importer") as imp:
         from annotator.model import Document
 
-        for doc_id, text in (("long", LONG), ("accents", DECOMPOSED)):
+        for doc_id, text in (("long", LONG), ("accents", DECOMPOSED), ("huge", HUGE)):
             imp.add_document(Document(doc_id, text, text.split("\n", 1)[0]))
     yield s
     s.close()
@@ -203,3 +206,65 @@ async def test_undo_with_nothing_to_undo_says_so(store):
         await pilot.pause()
         said = [n.message for n in app._notifications]
         assert said == ["nothing to undo", "nothing to redo"]
+
+
+async def test_every_scroll_draws_the_lines_and_scrollbar_it_scrolled_to(store):
+    """What Textual's caches hand the screen after a scroll is what a fresh draw would be: the
+    text at the new offset, and a scrollbar that is repainted when (and only when) its thumb
+    moves. Motions that scroll a quarter screen, a paragraph, a page, and to either end."""
+    from textual.geometry import Region
+
+    from annotator.tui.widgets.quiet_scroll import drawn_thumb
+
+    app = app_for(store, "huge")
+    async with app.run_test(size=(100, 30)) as pilot:
+        v = view(app)
+        await pilot.pause()
+        bar = v.vertical_scrollbar
+        quiet = moved = 0
+        for keys in (["pagedown"] * 3, ["}"] * 8, ["j"] * 30, ["k"] * 8, ["G"], ["{"] * 3,
+                     ["pageup"], ["g"], ["pagedown"] * 12):
+            for key in keys:
+                before = v.scroll_offset.y, drawn_thumb(bar, v.scroll_offset.y)
+                await pilot.press(key)
+                after = v.scroll_offset.y, drawn_thumb(bar, v.scroll_offset.y)
+                if before[0] != after[0]:
+                    quiet += before[1] == after[1]
+                    moved += before[1] != after[1]
+                height = v.scrollable_content_region.height
+                drawn = v.render_lines(Region(0, 0, v.scrollable_content_region.width, height))
+                fresh = [v.render_line(y) for y in range(height)]
+                assert [s.text for s in drawn] == [s.text for s in fresh], key
+                bar_drawn = [list(s) for s in bar.render_lines(bar.size.region)]
+                bar._styles_cache.clear()
+                assert [list(s) for s in bar.render_lines(bar.size.region)] == bar_drawn, key
+        # both kinds of scroll happened
+        assert quiet > 10
+        assert moved >= 3
+
+
+async def test_the_span_list_and_its_scrollbar_stay_true_as_spans_come_and_go(store):
+    """A label or an undo changes the list's length by one row; the list's scrollbar is then
+    repainted only if its thumb moves. After labels, undos and scrolls, what is drawn (rows and
+    bar) is what a fresh draw would be."""
+    from textual.geometry import Region
+
+    starts = [m.start() for m in __import__("re").finditer(r"w\d+x0\b", HUGE)][:400]
+    for start in starts:
+        store.add_span("alice", "huge", start, HUGE.index(" ", start), "PERSON")
+    app = app_for(store, "huge")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        panel = app.screen.side.span_list
+        for key in ["}", "w", "1", "}", "2", "pagedown", "u", "}", "3", "pagedown", "u", "u",
+                    "G", "5", "pageup", "g", "4", "}"]:
+            await pilot.press(key)
+            assert len(panel.index) == len(store.spans("huge", "alice"))
+            height = panel.scrollable_content_region.height
+            drawn = panel.render_lines(Region(0, 0, panel.scrollable_content_region.width,
+                                              height))
+            assert [s.text for s in drawn] == [panel.render_line(y).text for y in range(height)]
+            bar = panel.vertical_scrollbar
+            bar_drawn = [list(s) for s in bar.render_lines(bar.size.region)]
+            bar._styles_cache.clear()
+            assert [list(s) for s in bar.render_lines(bar.size.region)] == bar_drawn, key

@@ -28,6 +28,8 @@ from annotator.model import Document, Span
 from annotator.tui.keys import view_bindings
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import Layout, glyph, wrap
+from annotator.tui.widgets.direct_lines import DirectLines
+from annotator.tui.widgets.quiet_scroll import QuietScroll
 from annotator.words import WORD
 
 _WINDOW = 256
@@ -42,7 +44,7 @@ class Target:
     end: int
 
 
-class DocumentView(ScrollView, can_focus=True):
+class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
     """Draws one document and owns its cursor, selection and spans (of one annotator)."""
 
     COMPONENT_CLASSES = {

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from math import ceil
-
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from annotator.model import Span
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import safe
+from annotator.tui.widgets.direct_lines import DirectLines
+from annotator.tui.widgets.quiet_scroll import QuietScroll, drawn_thumb
+
+ROW_CACHE = 500  # drawn rows kept (a few screens' worth)
 
 
 def describe_attrs(attrs: dict) -> str:
     return " ".join(f"{k}={v}" for k, v in attrs.items() if k != "speaker" and v not in ("", None))
 
 
-class SpanList(ScrollView, can_focus=True):
+class SpanList(QuietScroll, DirectLines, ScrollView, can_focus=True):
     """One row per span: label, text, attributes. Enter or a click jumps to the span."""
 
     COMPONENT_CLASSES = {"span-list--highlight"}
@@ -53,15 +57,19 @@ class SpanList(ScrollView, can_focus=True):
         self._label_styles: dict[str, Style] = {}
         self._base: Style | None = None
         self._drawn: dict[int, Span] = {}  # row -> the span last drawn there
+        # span id -> (that span, its row as drawn, not highlighted): a scroll reuses them
+        self._rows: LRUCache[str, tuple[Span, int, Strip]] = LRUCache(ROW_CACHE)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._base = None
+        self._rows.clear()
 
     def show(self, index: SpanIndex, text: str, colors: dict[str, str]) -> None:
         self.index, self.text, self.label_colors = index, text, colors
         self._label_styles.clear()
         self._drawn.clear()
+        self._rows.clear()
         self.changed()
         self.refresh()
 
@@ -78,6 +86,8 @@ class SpanList(ScrollView, can_focus=True):
             # drawn again whole, which costs more than the rows
             if old_thumb is None or old_thumb != self._thumb(size.height):
                 self._scroll_update(size)
+            else:  # the bar's own count, without a repaint (the next scroll would repaint it)
+                self.vertical_scrollbar.set_reactive(ScrollBar.window_virtual_size, size.height)
         top = self.scroll_offset.y
         for row in range(top, top + self.scrollable_content_region.height):
             span = self.index.row(row) if row < len(self.index) else None
@@ -85,15 +95,12 @@ class SpanList(ScrollView, can_focus=True):
                 self.refresh_lines(row)
 
     def _thumb(self, rows: int) -> tuple[int, int] | None:
-        """The scrollbar's thumb in eighths of a cell, as ScrollBarRender draws it (None: no
-        thumb, or the list may need to scroll back within its new length)."""
+        """The thumb the scrollbar draws with `rows` rows (None: no thumb, or the list may
+        need to scroll back within its new length)."""
         height = self.scrollable_content_region.height
-        if not self.show_vertical_scrollbar or not height or rows <= height or (
-                self.scroll_y > rows - height):
+        if not self.show_vertical_scrollbar or self.scroll_y > rows - height:
             return None
-        thumb = max(1.0, height / (rows / height))
-        start = int((height - thumb) * (self.scroll_y / (rows - height)) * 8)
-        return start, start + ceil(thumb * 8)
+        return drawn_thumb(self.vertical_scrollbar, self.scroll_y, rows)
 
     def follow(self, span: Span | None) -> None:
         """Highlight (and scroll to) the row of span."""
@@ -122,9 +129,16 @@ class SpanList(ScrollView, can_focus=True):
             self._drawn.pop(row, None)
             return Strip.blank(width, base)
         span = self._drawn[row] = self.index.row(row)
-        style = base
         if row == self.highlighted:
-            style = base + self.get_component_rich_style("span-list--highlight")
+            return self._row(span, width, base + self.get_component_rich_style(
+                "span-list--highlight"))
+        kept = self._rows.get(span.id)
+        if kept is None or kept[0] is not span or kept[1] != width:
+            kept = (span, width, self._row(span, width, base))
+            self._rows.set(span.id, kept)
+        return kept[2]
+
+    def _row(self, span: Span, width: int, style: Style) -> Strip:
         label_style = self._label_styles.get(span.label)
         if label_style is None:
             color = Color.parse(self.label_colors.get(span.label, "#888888"))

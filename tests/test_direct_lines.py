@@ -1,0 +1,72 @@
+"""The document view and the span list draw their lines without Textual's styles cache
+(annotator/tui/widgets/direct_lines.py). What they hand the screen must be, cell for cell, what
+the styles cache would have made: same characters, same styles, same width."""
+
+from __future__ import annotations
+
+import pytest
+from textual.geometry import Region
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotator.tui.widgets.direct_lines import plain_styles
+from tests.tui_support import app_for, make_store
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = make_store(tmp_path / "a.db")
+    yield s
+    s.close()
+
+
+def cells(strips: list[Strip]) -> list[list[tuple[str, object]]]:
+    return [[(ch, seg.style) for seg in strip for ch in seg.text] for strip in strips]
+
+
+def through_styles_cache(widget, crop: Region) -> list[Strip]:
+    widget._styles_cache.clear()
+    return ScrollView.render_lines(widget, crop)  # Widget.render_lines: the styles cache
+
+
+def assert_same_as_styles_cache(widget) -> None:
+    assert plain_styles(widget)
+    width, height = widget.size
+    for crop in (Region(0, 0, width, height), Region(3, 1, width - 5, height - 2)):
+        widget._styles_cache.clear()
+        ours = widget.render_lines(crop)  # every row made by us
+        again = widget.render_lines(crop)  # rows kept, as the styles cache keeps them
+        assert [s.cell_length for s in ours] == [crop.width] * crop.height
+        assert cells(ours) == cells(again) == cells(through_styles_cache(widget, crop))
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+async def test_lines_are_what_the_styles_cache_would_draw(store, theme):
+    app = app_for(store, "messy", "alpha")
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.theme = theme
+        # spans (nested), a selection, a search match, the cursor, a pending link
+        await pilot.press("w", "w", "1", "w", "v", "w", "w", "6", "slash", *"Zo", "enter")
+        await pilot.press("L", "w", "v", "w")
+        screen = app.screen
+        for pane in screen.panes:
+            assert_same_as_styles_cache(pane.view)
+        assert len(screen.side.span_list.index) >= 2
+        assert_same_as_styles_cache(screen.side.span_list)
+        await pilot.press("tab")  # the other pane has the focus: an inactive cursor
+        for pane in screen.panes:
+            assert_same_as_styles_cache(pane.view)
+
+
+async def test_a_styled_widget_is_drawn_by_the_styles_cache(store):
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = app.screen.active.view
+        view.styles.padding = (0, 2)
+        view.styles.tint = "red 20%"
+        await pilot.pause()
+        assert not plain_styles(view)
+        crop = Region(0, 0, *view.size)
+        assert cells(view.render_lines(crop)) == cells(through_styles_cache(view, crop))
+        assert any(ch != " " for row in cells(view.render_lines(crop)) for ch, _ in row)
