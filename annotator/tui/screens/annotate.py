@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 
 from annotator.model import Link, Span, Status
 from annotator.store import ActionResult, StoreError
+from annotator.tui import long_lived
 from annotator.tui.keys import SEARCH_EDITING, label_bindings, screen_bindings
 from annotator.tui.session import Session
 from annotator.tui.text_layout import safe
@@ -61,6 +62,7 @@ class AnnotateScreen(Screen[None]):
         self._label_keys = label_bindings(self.schema)
         self._save_timer: Timer | None = None
         self._progress: tuple[int, int] | None = None  # (done, total): reread on status changes
+        self._settling = False  # a long_lived.settle() is due after the next refresh
 
     # -- layout -------------------------------------------------------------------------
 
@@ -133,15 +135,29 @@ class AnnotateScreen(Screen[None]):
             empty.remove()
         if replace is not None:
             container.mount(pane, after=replace)
-            replace.remove()
+            self._remove_pane(replace)
         else:
             container.mount(pane)
         pane.view.cursor = min(cursor, len(doc.text))
         self.call_after_refresh(pane.view.scroll_to_cursor, True)
+        if not self._settling:  # once the new document is drawn (see long_lived)
+            self._settling = True
+            self.call_after_refresh(self._settle)
         self.activate(pane)
         if save:
             self._save_layout()
         return pane
+
+    def _settle(self) -> None:
+        self._settling = False
+        long_lived.settle()
+
+    def _remove_pane(self, pane: Pane) -> None:
+        pane.remove()
+        long_lived.release()  # its widgets are cycles: let the collector have them
+
+    def on_unmount(self) -> None:
+        long_lived.release()
 
     def activate(self, pane: Pane) -> None:
         for other in self.panes:
@@ -546,7 +562,7 @@ class AnnotateScreen(Screen[None]):
         i = panes.index(self.active)
         if self.pending and self.pending[0] is self.active:
             self.pending = None
-        self.active.remove()
+        self._remove_pane(self.active)
         rest = [p for p in panes if p is not self.active]
         self.active = None
         self.activate(rest[min(i, len(rest) - 1)])

@@ -1,0 +1,36 @@
+"""Open documents are kept out of the garbage collector's full passes (tui/long_lived.py), and
+handed back when their pane closes or the app ends, so nothing is kept that should be freed."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from tests.tui_support import app_for, make_store
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = make_store(tmp_path / "a.db")
+    yield s
+    s.close()
+
+
+async def test_open_documents_are_frozen_until_a_pane_closes_or_the_app_ends(store):
+    app = app_for(store, "alpha", "beta")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        first, second = screen.panes
+        assert gc.get_freeze_count() > 0
+        assert all(gc.is_tracked(p.view.index) for p in (first, second))
+        screen.activate(second)
+        await pilot.press("ctrl+w")
+        assert gc.get_freeze_count() == 0  # handed back at once: its widgets are cycles
+        await pilot.press("o")  # opening another document freezes again
+        await pilot.press(*"beta", "enter")
+        await pilot.pause()
+        assert [p.document.id for p in screen.panes] == ["alpha", "beta"]
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0  # and the app's end hands everything back
