@@ -268,3 +268,22 @@ async def test_the_span_list_and_its_scrollbar_stay_true_as_spans_come_and_go(st
             bar_drawn = [list(s) for s in bar.render_lines(bar.size.region)]
             bar._styles_cache.clear()
             assert [list(s) for s in bar.render_lines(bar.size.region)] == bar_drawn, key
+
+
+async def test_the_span_list_never_grows_a_horizontal_scrollbar(store):
+    """After a resize the list's rows filled the width plus the scrollbar's column, and a
+    horizontal scrollbar took the list's last row."""
+    for i in range(60):
+        start = HUGE.index(f"w{i}x0 ")
+        store.add_span("alice", "huge", start, start + len(f"w{i}x0"), "PERSON")
+    app = app_for(store, "huge")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        panel = app.screen.side.span_list
+        for size in ((121, 40), (120, 40), (160, 48), (120, 40)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            await pilot.press("1")  # the list changes after the resize
+            await pilot.pause()
+            assert panel.show_vertical_scrollbar
+            assert not panel.show_horizontal_scrollbar

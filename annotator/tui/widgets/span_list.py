@@ -33,7 +33,8 @@ class SpanList(QuietScroll, DirectLines, ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {"span-list--highlight"}
     DEFAULT_CSS = """
-    SpanList { background: $panel; height: 1fr; scrollbar-size-vertical: 1; }
+    /* rows are cut to the width: never a horizontal scrollbar */
+    SpanList { background: $panel; height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
     SpanList > .span-list--highlight { background: $accent 40%; text-style: bold; }
     """
     BINDINGS = [
