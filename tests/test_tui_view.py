@@ -287,3 +287,28 @@ async def test_the_span_list_never_grows_a_horizontal_scrollbar(store):
             await pilot.pause()
             assert panel.show_vertical_scrollbar
             assert not panel.show_horizontal_scrollbar
+
+
+async def test_the_span_list_marks_linked_spans_and_unmarks_them_on_undo(store):
+    from textual.geometry import Region
+
+    from annotator.tui.widgets.span_list import LINKED
+
+    def rows(app) -> list[str]:
+        panel = app.screen.side.span_list
+        height = panel.scrollable_content_region.height
+        crop = Region(0, 0, panel.scrollable_content_region.width, height)
+        return [s.text.rstrip() for s in panel.render_lines(crop) if s.text.strip()]
+
+    app = app_for(store, "alpha", "beta")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await link_38_staff_to_35_officers(pilot)  # the beta pane is active
+        assert rows(app) == [f"NUMBER  {LINKED} 35  value=35 qualifier=exac"]  # cut at the width
+        await pilot.press("u")  # the link goes; the span stays
+        await pilot.pause()
+        assert store.links("alice") == []
+        assert rows(app) == ["NUMBER  35  value=35 qualifier=exact"]
+        await pilot.press("ctrl+r")  # linked again; alpha's list shows it too
+        app.screen.activate(app.screen.panes[0])
+        await pilot.pause()
+        assert rows(app) == [f"NUMBER  {LINKED} 38  value=38 qualifier=exac"]

@@ -167,7 +167,8 @@ class AnnotateScreen(Screen[None]):
             self.set_focus(pane.view)  # at once: the next key of a burst is for this pane
         else:
             pane.view.focus()
-        self.side.span_list.show(pane.view.index, pane.view.text, self.session.colors)
+        self.side.span_list.show(pane.view.index, pane.view.text, self.session.colors,
+                                pane.view.linked)
         self._refresh_side()
         self._update_tabs()
         self._update_status()

@@ -22,6 +22,7 @@ from annotator.tui.widgets.direct_lines import DirectLines
 from annotator.tui.widgets.quiet_scroll import QuietScroll, drawn_thumb
 
 ROW_CACHE = 500  # drawn rows kept (a few screens' worth)
+LINKED = "⇄"  # before the text of a span that has a link
 
 
 def describe_attrs(attrs: dict) -> str:
@@ -57,17 +58,21 @@ class SpanList(QuietScroll, DirectLines, ScrollView, can_focus=True):
         self.label_colors: dict[str, str] = {}
         self._label_styles: dict[str, Style] = {}
         self._base: Style | None = None
-        self._drawn: dict[int, Span] = {}  # row -> the span last drawn there
-        # span id -> (that span, its row as drawn, not highlighted): a scroll reuses them
-        self._rows: LRUCache[str, tuple[Span, int, Strip]] = LRUCache(ROW_CACHE)
+        self.linked: set[str] = set()  # ids of linked spans (the document view's own set)
+        self._drawn: dict[int, tuple[Span, bool]] = {}  # row -> the span drawn there, linked?
+        # span id -> (that span, width, linked?, its row as drawn, not highlighted): a scroll
+        # reuses them
+        self._rows: LRUCache[str, tuple[Span, int, bool, Strip]] = LRUCache(ROW_CACHE)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._base = None
         self._rows.clear()
 
-    def show(self, index: SpanIndex, text: str, colors: dict[str, str]) -> None:
+    def show(self, index: SpanIndex, text: str, colors: dict[str, str],
+             linked: set[str] | None = None) -> None:
         self.index, self.text, self.label_colors = index, text, colors
+        self.linked = linked if linked is not None else set()
         self._label_styles.clear()
         self._drawn.clear()
         self._rows.clear()
@@ -75,7 +80,7 @@ class SpanList(QuietScroll, DirectLines, ScrollView, can_focus=True):
         self.refresh()
 
     def changed(self) -> None:
-        """The index changed: repaint the visible rows whose span is not the one drawn."""
+        """The index or the links changed: repaint the visible rows not drawn as they are."""
         size = Size(self.size.width, len(self.index))
         if size != self.virtual_size:
             # Setting virtual_size reflows the whole screen (it is a layout reactive); one more
@@ -92,7 +97,13 @@ class SpanList(QuietScroll, DirectLines, ScrollView, can_focus=True):
         top = self.scroll_offset.y
         for row in range(top, top + self.scrollable_content_region.height):
             span = self.index.row(row) if row < len(self.index) else None
-            if self._drawn.get(row) is not span:
+            drawn = self._drawn.get(row)
+            if span is None:
+                stale = drawn is not None
+            else:
+                stale = drawn is None or drawn[0] is not span or drawn[1] != (span.id in
+                                                                               self.linked)
+            if stale:
                 self.refresh_lines(row)
 
     def _thumb(self, rows: int) -> tuple[int, int] | None:
@@ -129,17 +140,19 @@ class SpanList(QuietScroll, DirectLines, ScrollView, can_focus=True):
         if row >= len(self.index):
             self._drawn.pop(row, None)
             return Strip.blank(width, base)
-        span = self._drawn[row] = self.index.row(row)
+        span = self.index.row(row)
+        linked = span.id in self.linked
+        self._drawn[row] = (span, linked)
         if row == self.highlighted:
-            return self._row(span, width, base + self.get_component_rich_style(
+            return self._row(span, width, linked, base + self.get_component_rich_style(
                 "span-list--highlight"))
         kept = self._rows.get(span.id)
-        if kept is None or kept[0] is not span or kept[1] != width:
-            kept = (span, width, self._row(span, width, base))
+        if kept is None or kept[0] is not span or kept[1] != width or kept[2] != linked:
+            kept = (span, width, linked, self._row(span, width, linked, base))
             self._rows.set(span.id, kept)
-        return kept[2]
+        return kept[3]
 
-    def _row(self, span: Span, width: int, style: Style) -> Strip:
+    def _row(self, span: Span, width: int, linked: bool, style: Style) -> Strip:
         label_style = self._label_styles.get(span.label)
         if label_style is None:
             color = Color.parse(self.label_colors.get(span.label, "#888888"))
@@ -150,7 +163,8 @@ class SpanList(QuietScroll, DirectLines, ScrollView, can_focus=True):
         extra = describe_attrs(span.attrs)
         segments = [
             Segment(f"{span.label[:7]:<7}", label_style),
-            Segment(" " + body + (f"  {extra}" if extra else ""), style),
+            Segment((f" {LINKED} " if linked else " ") + body + (f"  {extra}" if extra else ""),
+                    style),
         ]
         return Strip(segments).crop_extend(0, width, style)
 
