@@ -201,6 +201,9 @@ def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, .
         listed = ", ".join(known[:20]) + (f" (and {len(known) - 20} more)" if len(known) > 20
                                           else "")
         fail(f"no document {', '.join(map(repr, unknown))} in {db}; the ids are: {listed}")
+    from annotator.tui import long_lived
+
+    long_lived.hold()  # no garbage collection while Textual loads; the app settles it when drawn
     from annotator.tui.app import run_tui
 
     run_tui(db_path=db, annotator=who, labels_path=labels, doc_ids=list(doc_ids))

@@ -34,3 +34,24 @@ async def test_open_documents_are_frozen_until_a_pane_closes_or_the_app_ends(sto
         assert [p.document.id for p in screen.panes] == ["alpha", "beta"]
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0  # and the app's end hands everything back
+
+
+@pytest.mark.parametrize("docs", [("alpha",), ()])
+async def test_collection_held_for_start_up_resumes_once_drawn(tmp_path, docs):
+    """`annotator annotate` holds the collector while Textual loads; the first frame turns it
+    back on, also when there is no document to open."""
+    from annotator.store import Store
+    from annotator.tui import long_lived
+
+    s = make_store(tmp_path / "b.db") if docs else Store(tmp_path / "empty.db")
+    try:
+        long_lived.hold()
+        assert not gc.isenabled()
+        app = app_for(s, *docs)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+            assert bool(app.screen.panes) == bool(docs)
+    finally:
+        gc.enable()
+        s.close()

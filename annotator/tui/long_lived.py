@@ -3,22 +3,42 @@
 An open 5 MB document with 20,000 spans is about 50,000 objects that live as long as its pane
 (spans, the span index, wrapped lines, drawn lines, widgets). Python's cyclic garbage collector
 walks every one of them in each full collection, and keystrokes make enough short-lived objects
-for one every few hundred keys: a pause of about 40 ms, felt as a stutter. Once a document is
-open and drawn, `settle()` collects what start-up left behind and freezes everything alive
-(`gc.freeze`): full collections then walk only what was made since. Frozen objects are still
-freed by reference counting; only cycles among them wait, so closing a pane calls `release()`
-(its widgets are cycles), which hands everything back to the collector until the next
-`settle()`.
+for one every few hundred keys: a pause of about 40 ms, felt as a stutter. Loading a document
+(tens of thousands of new objects at once) set off several such full passes before its first
+frame. So:
+
+- `hold()` turns the collector off while the app starts and a document loads and is first
+  drawn (reference counting still frees everything that is not a cycle);
+- once the document is drawn, `settle()` collects what start-up left behind, freezes
+  everything alive (`gc.freeze`) and turns the collector back on: full collections then walk
+  only what was made since;
+- frozen objects are still freed by reference counting; only cycles among them wait, so
+  closing a pane calls `release()` (its widgets are cycles), which hands everything back to
+  the collector until the next `settle()`.
 """
 
 from __future__ import annotations
 
 import gc
 
+_held = False
+
+
+def hold() -> None:
+    """No collections until the next settle() (called before a load and its first frame)."""
+    global _held
+    if gc.isenabled():
+        gc.disable()
+        _held = True
+
 
 def settle() -> None:
+    global _held
     gc.collect()
     gc.freeze()
+    if _held:
+        _held = False
+        gc.enable()
 
 
 def release() -> None:

@@ -78,6 +78,7 @@ class AnnotateScreen(Screen[None]):
     def on_mount(self) -> None:
         self._restore_or_open(self.initial_ids)
         self._narrow(self.app.size.width)
+        self._schedule_settle()  # also when there was nothing to open
 
     def on_resize(self) -> None:
         self._narrow(self.app.size.width)
@@ -124,6 +125,7 @@ class AnnotateScreen(Screen[None]):
             self.notify(f"no document {doc_id}", severity="error")
             return None
         who = self.session.annotator
+        long_lived.hold()  # until it is drawn: see _settle
         spans = self.store.spans(doc_id, who)
         for link in self.store.links(who, [doc_id]):
             self.links[link.id] = link
@@ -140,13 +142,17 @@ class AnnotateScreen(Screen[None]):
             container.mount(pane)
         pane.view.cursor = min(cursor, len(doc.text))
         self.call_after_refresh(pane.view.scroll_to_cursor, True)
-        if not self._settling:  # once the new document is drawn (see long_lived)
-            self._settling = True
-            self.call_after_refresh(self._settle)
+        self._schedule_settle()
         self.activate(pane)
         if save:
             self._save_layout()
         return pane
+
+    def _schedule_settle(self) -> None:
+        """Once what was opened is drawn, let the garbage collector settle (see long_lived)."""
+        if not self._settling:
+            self._settling = True
+            self.call_after_refresh(self._settle)
 
     def _settle(self) -> None:
         self._settling = False
