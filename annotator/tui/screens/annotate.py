@@ -126,6 +126,7 @@ class AnnotateScreen(Screen[None]):
             return None
         who = self.session.annotator
         long_lived.hold()  # until it is drawn: see _settle
+        self._schedule_settle()
         spans = self.store.spans(doc_id, who)
         for link in self.store.links(who, [doc_id]):
             self.links[link.id] = link
@@ -142,7 +143,6 @@ class AnnotateScreen(Screen[None]):
             container.mount(pane)
         pane.view.cursor = min(cursor, len(doc.text))
         self.call_after_refresh(pane.view.scroll_to_cursor, True)
-        self._schedule_settle()
         self.activate(pane)
         if save:
             self._save_layout()
