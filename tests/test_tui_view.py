@@ -312,3 +312,48 @@ async def test_the_span_list_marks_linked_spans_and_unmarks_them_on_undo(store):
         app.screen.activate(app.screen.panes[0])
         await pilot.pause()
         assert rows(app) == [f"NUMBER  {LINKED} 38  value=38 qualifier=exac"]
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@pytest.mark.parametrize("colors", [ColorSystem.TRUECOLOR, ColorSystem.EIGHT_BIT])
+async def test_selection_cursor_and_the_span_under_the_cursor_are_legible(store, theme, colors):
+    """QA: selected text was drawn in its own background colour (a partial component style
+    drops the alpha of `$foreground 30%`), so was the letter under an inactive cursor, and a
+    NUMBER under the cursor was yellow on light grey (1.1:1) in 256 colours."""
+    from textual.color import Color
+
+    from annotator.tui.widgets.document_view import contrast
+
+    def drawn(c) -> Color:
+        if colors is ColorSystem.EIGHT_BIT:
+            c = c.downgrade(ColorSystem.EIGHT_BIT)
+        return Color.from_rich_color(c)
+
+    def cells(v, start: int, end: int) -> list[float]:
+        """Contrast of the text in each drawn cell of [start, end) (one line)."""
+        line = v.text_layout.line_of(start)
+        out, pos = [], v.text_layout.starts[line]
+        for seg in v._render_text_line(line):
+            for _ in seg.text:
+                if start <= pos < end and seg.text.strip():
+                    fg, bg = drawn(seg.style.color), drawn(seg.style.bgcolor)
+                    out.append(contrast(fg, bg))
+                pos += 1
+        return out
+
+    app = app_for(store, "alpha", "long")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.console._color_system = colors
+        app.theme = theme
+        await pilot.press("slash", *"7,000", "enter", "5")  # a NUMBER, under the cursor
+        v = view(app)
+        (number,) = v.index.spans()
+        assert min(cells(v, number.start + 1, number.end)) >= 3
+        start = v.text.index("left")
+        v.move_to(start)
+        await pilot.press("v", "w")  # "left Quellby": plain text, selected
+        await pilot.pause()
+        assert min(cells(v, start, start + len("left Quellby") - 1)) >= 3
+        await pilot.press("tab")  # the other pane has the focus: this cursor is inactive
+        await pilot.pause()
+        assert min(cells(v, v.cursor, v.cursor + 1)) >= 3

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from rich.color import ColorSystem
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -33,7 +34,39 @@ from annotator.tui.widgets.quiet_scroll import QuietScroll
 from annotator.words import WORD
 
 _WINDOW = 256
+# components drawn with their whole style (colours blended over the widget's background)
+_WHOLE = {"document-view--cursor", "document-view--cursor-inactive", "document-view--selection"}
 LINE_CACHE = 2000
+
+
+def contrast(a: Color, b: Color) -> float:
+    """WCAG contrast ratio of two colours (1 to 21)."""
+
+    def luminance(c: Color) -> float:
+        def channel(v: int) -> float:
+            x = v / 255
+            return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
+
+        return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def legible(color: Color, background: Color, ratio: float = 3.0) -> Color:
+    """color, darkened on a light background (lightened on a dark one) until text in it
+    reads at `ratio`, as the 256-colour palette will draw it (yellow on light grey was
+    1.1:1)."""
+
+    def drawn(c: Color) -> Color:
+        return Color.from_rich_color(c.rich_color.downgrade(ColorSystem.EIGHT_BIT))
+
+    out, bg = color, drawn(background)
+    for _ in range(10):
+        if contrast(drawn(out), bg) >= ratio:
+            break
+        out = out.darken(0.1) if background.brightness > 0.5 else out.lighten(0.1)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,12 +170,20 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
         self._styles.clear()
 
     def _style(self, component: str = "") -> Style:
-        """The widget's own style, or a component's (partial), kept until the styles change:
-        rich_style walks the DOM on every call, and every drawn line asked for it."""
+        """The widget's own style, or a component's, kept until the styles change: rich_style
+        walks the DOM on every call, and every drawn line asked for it.
+
+        The cursor and the selection are whole styles: a partial component style drops the
+        alpha of a background such as `$foreground 30%` (it came out as the text colour
+        itself, so selected text was invisible). The others are partial: a search match or
+        a control character keeps the background of the span it is on."""
         style = self._styles.get(component)
         if style is None:
-            style = (self.get_component_rich_style(component, partial=True) if component
-                     else self.rich_style)
+            if not component:
+                style = self.rich_style
+            else:
+                style = self.get_component_rich_style(component,
+                                                      partial=component not in _WHOLE)
             self._styles[component] = style
         return style
 
@@ -160,8 +201,8 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
                 # for every label: draw the label's own (xterm-exact) colour behind the text,
                 # and the span under the cursor hollow (its colour on the page's background).
                 if emphasis:
-                    style = Style(color=label_color.rich_color, bgcolor=bg.rich_color,
-                                  bold=True, underline=True)
+                    style = Style(color=legible(label_color, bg).rich_color,
+                                  bgcolor=bg.rich_color, bold=True, underline=True)
                 else:
                     fg = label_color.get_contrast_text(1.0)
                     style = Style(bgcolor=label_color.rich_color, color=fg.rich_color)
