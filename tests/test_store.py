@@ -977,6 +977,33 @@ class StoreMachine(RuleBasedStateMachine):
         assert {c.before["id"] for c in r.changes if c.entity == "link"} == gone
         for lid in gone:
             del m.links[lid]
+        referring = {i for i, sp in m.spans.items() if ("speaker", sid) in sp[4]}
+        assert {c.before["id"] for c in r.changes
+                if c.entity == "span" and c.before and c.after} == referring
+        for i in referring:  # the reference is unset in the same action
+            d, s, e, lab, a = m.spans[i]
+            m.spans[i] = (d, s, e, lab, tuple(kv for kv in a if kv != ("speaker", sid)))
+        m.touch(doc)
+
+    def _speakers(self, who: str) -> list[tuple[str, str]]:
+        """(span, span of the same document it could name as its speaker)."""
+        spans = self.models[who].spans
+        ids = list(reversed(spans))
+        return [(a, b) for a in ids for b in ids if a != b and spans[a][0] == spans[b][0]
+                and ("speaker", b) not in spans[a][4]]
+
+    @precondition(lambda self: any(self._speakers(a) for a in ANNOTATORS))
+    @rule(data=st.data())
+    def set_speaker(self, data: st.DataObject) -> None:
+        """A `span` attribute (DESIGN.md §4): deleting its target unsets it."""
+        who = data.draw(st.sampled_from([a for a in ANNOTATORS if self._speakers(a)]))
+        m = self.models[who]
+        sid, target = data.draw(st.sampled_from(self._speakers(who)), label="speaker")
+        doc, s, e, lab, a = m.spans[sid]
+        attrs = dict(a) | {"speaker": target}
+        self.store.update_span(who, sid, attrs=attrs, name="set_attrs")
+        m.begin()
+        m.spans[sid] = (doc, s, e, lab, _attrs_key(attrs))
         m.touch(doc)
 
     @precondition(_has_spans)

@@ -369,7 +369,8 @@ class Store:
             return result
 
     def delete_span(self, annotator: str, span_id: str) -> ActionResult:
-        """Delete a span and every link that touches it, as one action."""
+        """Delete a span, every link that touches it and every attribute of another span that
+        refers to it (a `span` attribute, DESIGN.md §4), as one action."""
         with self.write() as conn:
             before = self._span_row(conn, span_id)
             if before is None or before["annotator"] != annotator:
@@ -382,9 +383,32 @@ class Store:
                 " ORDER BY id", [span_id, span_id]
             ).fetchall():
                 self._log(conn, result, annotator, "link", R.link_to_row(R.link_from_row(r)), None)
+            self._unset_references(conn, result, annotator, before)
             self._log(conn, result, annotator, "span", before, None)
             self._touch_status(conn, result, before["doc_id"], annotator)
             return result
+
+    def _unset_references(self, conn: sqlite3.Connection, result: ActionResult, annotator: str,
+                          target: dict[str, Any]) -> None:
+        """Remove every attribute whose value is target's id from the other spans of its
+        annotation set (a reference is to a span of the same document and annotator), each as
+        a logged span update, so that undo puts the references back with the span."""
+        span_id = target["id"]
+        # attrs are always written by R.dumps, which writes the id as R.dumps(span_id): a text
+        # match among the set's spans (index spans_set) finds the few candidates without
+        # decoding every span's attrs; only a value equal to the id counts.
+        found = conn.execute(
+            f"SELECT {self._SPAN_COLS} FROM spans WHERE doc_id = ? AND annotator = ? AND id != ?"
+            ' AND instr(attrs, ?) > 0 ORDER BY start, "end", label, id',
+            [target["doc_id"], annotator, span_id, R.dumps(span_id)],
+        ).fetchall()
+        ts = R.now()
+        for r in found:
+            before = R.span_to_row(R.span_from_row(r))
+            attrs = {k: v for k, v in before["attrs"].items() if v != span_id}
+            if attrs != before["attrs"]:
+                after = {**before, "attrs": attrs, "updated_at": ts}
+                self._log(conn, result, annotator, "span", before, after)
 
     def add_link(self, annotator: str, type_: str, from_span: str, to_span: str) -> ActionResult:
         with self.write() as conn:
