@@ -271,3 +271,82 @@ async def test_control_characters_never_reach_the_terminal(store):
         assert "␛[2J" in drawn
         title = screen(app).active.title_bar.render()
         assert "\x1b" not in str(title)
+
+
+async def test_shift_arrows_select_up_to_the_cursor(store):
+    """QA: in character mode shift+right once selected two characters (the selection took
+    the character under the cursor too, as `v` does). Shift+arrows now select up to the
+    cursor: once is one character, either way; `v` keeps vim's inclusive selection."""
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        text = store.get_document("alpha").text
+        await pilot.press("c", "g", "shift+right", "4")  # DATE: one character
+        await pilot.press("g", *["l"] * 6, "shift+right", "shift+right", "4")
+        start = text.index("Minister")
+        view(app).move_to(start + 4)
+        await pilot.press("shift+left", "shift+left", "shift+left", "4")
+        await pilot.press("g", "v", "l", "4")  # v: both ends included
+        await pilot.press("c", "g", "shift+right", "shift+right", "4")  # words: snapped
+        assert sorted(span_texts(store, "alpha"), key=lambda s: text.index(s[1])) == sorted([
+            ("DATE", "A"), ("DATE", "re"), ("DATE", "ini"), ("DATE", "Al"), ("DATE", "Alpha"),
+        ], key=lambda s: text.index(s[1]))
+
+
+async def test_an_action_that_does_nothing_says_why_in_the_status_bar(store):
+    """QA: a refused action only showed a toast for a moment; the status bar kept the last
+    action's text (`shrank NUMBER` after a `<` that changed nothing)."""
+
+    def status(app) -> str:
+        return str(app.screen.query_one("#status").render())
+
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("x")  # the title: no span here
+        assert "no span under the cursor" in status(app)
+        await pilot.press("slash", *"Quellby", "enter", "3", "less_than_sign")
+        assert "the span is one word already" in status(app)
+        await pilot.press("e")
+        assert "LOC has no attributes" in status(app)
+        await pilot.press("u", "u")
+        assert "nothing to undo" in status(app)
+        assert span_texts(store, "alpha") == []
+
+
+async def test_more_ids_than_panes_says_which_were_not_opened(tmp_path):
+    docs = {f"d{i}": f"Report {i}\n\nText {i}.\n" for i in range(6)}
+    s = make_store(tmp_path / "many.db", docs)
+    try:
+        app = app_for(s, *docs)
+        async with app.run_test(size=(160, 40)) as pilot:
+            await pilot.pause()
+            assert [p.document.id for p in screen(app).panes] == ["d0", "d1", "d2", "d3"]
+            assert "not opened d4, d5" in str(app.screen.query_one("#status").render())
+    finally:
+        s.close()
+
+
+async def test_deleting_a_claims_speaker_unsets_it_on_screen_and_undo_brings_it_back(store):
+    """QA: deleting the PERSON a CLAIM names as its speaker left the claim pointing at a span
+    that no longer exists. The delete now unsets the reference in the same action."""
+    text = store.get_document("alpha").text
+    p_start = text.index("Halina")
+    person = store.add_span("alice", "alpha", p_start, p_start + len("Halina Marović"), "PERSON")
+    person_id = next(c.after["id"] for c in person.changes if c.entity == "span")
+    c_start = text.index("“no troops")
+    c_end = text.index("”", c_start) + 1
+    claim = store.add_span("alice", "alpha", c_start, c_end, "CLAIM", {"speaker": person_id})
+    claim_id = next(c.after["id"] for c in claim.changes if c.entity == "span")
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        v = view(app)
+        v.move_to(p_start + 2)
+        await pilot.press("x")
+        assert store.span(person_id) is None
+        assert store.span(claim_id).attrs == {}
+        assert v.index.get(claim_id).attrs == {}  # the screen has the claim as stored
+        await pilot.press("u")
+        assert store.span(claim_id).attrs == {"speaker": person_id}
+        assert v.index.get(claim_id).attrs == {"speaker": person_id}
+        await pilot.press("ctrl+r")
+        assert store.span(claim_id).attrs == {}
+        assert v.cursor == p_start  # redo goes to the deleted span's place, not the claim

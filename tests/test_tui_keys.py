@@ -57,3 +57,29 @@ async def test_text_typed_straight_after_o_goes_to_the_picker(store):
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
         assert [p.document.id for p in screen.panes] == ["alpha", "beta"]
+
+
+async def test_a_burst_of_j_scrolls_the_help_screen_a_line_a_key(store):
+    """QA: ten `j` in one read scrolled the help one line (each animated scroll started from
+    where the text was)."""
+    from textual.containers import VerticalScroll
+
+    from annotator.tui.screens.help import HelpScreen
+
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(100, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        body = app.screen.query_one("#body", VerticalScroll)
+        assert body.max_scroll_y >= 10
+        await burst(pilot, "jjjjjjjjjj")
+        await pilot.pause()
+        assert body.scroll_y == 10
+        await burst(pilot, "kkkk")
+        await pilot.pause()
+        assert body.scroll_y == 6
+        for key in ["down"] * 5 + ["up"] * 2:  # the arrows too
+            app.post_message(events.Key(key, None))
+        await pilot.pause()
+        assert body.scroll_y == 9

@@ -113,6 +113,10 @@ class AnnotateScreen(Screen[None]):
             return
         for doc_id in doc_ids[:MAX_PANES]:
             self.open_pane(doc_id, cursor=cursors.get(doc_id, 0), save=False)
+        if len(doc_ids) > MAX_PANES:
+            left = ", ".join(safe(d) for d in doc_ids[MAX_PANES:])
+            self.refuse(f"{MAX_PANES} panes at most: not opened {left} (o opens one in a pane)",
+                        timeout=6)
         focus = saved.get("focus", 0) if not self.initial_ids else 0
         panes = self.panes
         if panes:
@@ -341,11 +345,17 @@ class AnnotateScreen(Screen[None]):
         self._refresh_side()
         self._update_status()
 
+    def refuse(self, why: str, timeout: float = 3) -> None:
+        """An action did nothing: say why, in a toast and in the status bar (which stays)."""
+        self.notify(why, severity="warning", timeout=timeout)
+        self.last_action = why
+        self._update_status()
+
     def _run(self, fn, *args, message: str = "") -> ActionResult | None:  # type: ignore[no-untyped-def]
         try:
             result = fn(*args)
         except StoreError as err:
-            self.notify(str(err), severity="warning", timeout=3)
+            self.refuse(str(err))
             self.app.bell()
             return None
         if result is not None and result.changes:
@@ -362,8 +372,7 @@ class AnnotateScreen(Screen[None]):
         view = self.active.view
         target = view.target()
         if target is None:
-            self.notify("nothing to label here: select text or put the cursor on a word",
-                        severity="warning", timeout=3)
+            self.refuse("nothing to label here: select text or put the cursor on a word")
             return
         text = short(view.text[target.start:target.end], 30)
         same = view.index.exact(target.start, target.end, label.name)
@@ -389,7 +398,7 @@ class AnnotateScreen(Screen[None]):
             return None
         span = self.active.view.span_under_cursor()
         if span is None:
-            self.notify("no span under the cursor", severity="warning", timeout=2)
+            self.refuse("no span under the cursor", timeout=2)
             return None
         return self.active, span
 
@@ -414,7 +423,7 @@ class AnnotateScreen(Screen[None]):
         pane, span = found
         label = self.schema.label(span.label)
         if label is None or not label.attributes:
-            self.notify(f"{span.label} has no attributes", severity="warning", timeout=2)
+            self.refuse(f"{span.label} has no attributes", timeout=2)
             return
         from annotator.tui.screens.attributes import AttributeForm
 
@@ -446,8 +455,7 @@ class AnnotateScreen(Screen[None]):
         source_pane, source = self.pending
         types = self.schema.link_types_between(source.label, span.label)
         if not types:
-            self.notify(f"no link type goes from {source.label} to {span.label}",
-                        severity="warning", timeout=3)
+            self.refuse(f"no link type goes from {source.label} to {span.label}")
             return
         from annotator.tui.screens.link_type import LinkTypeChooser
 
@@ -489,21 +497,30 @@ class AnnotateScreen(Screen[None]):
         self._history(self.session.redo, "redid")
 
     def _history(self, fn, verb: str) -> None:  # type: ignore[no-untyped-def]
-        result = self._run(fn, message="")
-        if result is None:
-            self.notify("nothing to undo" if verb == "undid" else "nothing to redo",
-                        timeout=2)
+        try:
+            result = fn()
+        except StoreError as err:
+            self.refuse(str(err))
+            self.app.bell()
             return
+        if result is None:
+            self.refuse("nothing to undo" if verb == "undid" else "nothing to redo", timeout=2)
+            return
+        if result.changes:
+            self.apply(result, "")
         self.last_action = f"{verb} {result.name.replace('_', ' ')}"
         self._update_status()
-        for change in result.changes:
+        # go to the span the action was about: one that came or went (a delete also unsets
+        # other spans' references to it), else the first one changed
+        spans = [c for c in result.changes if c.entity == "span"]
+        spans.sort(key=lambda c: c.before is not None and c.after is not None)
+        for change in spans[:1]:
             row = change.after or change.before
-            if change.entity == "span" and row is not None and self.active is not None:
+            if row is not None and self.active is not None:
                 if self.active.document.id == row["doc_id"]:
                     self.active.view.move_to(row["start"], center=True)
                 elif not any(p.document.id == row["doc_id"] for p in self.panes):
                     self.notify(f"{self.last_action} in {row['doc_id']}", timeout=3)
-                break
 
     def action_done(self) -> None:
         pane = self.active

@@ -117,8 +117,9 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [
         Binding("escape,question_mark,q", "close", "Close", show=False),
-        Binding("j", "scroll('down')", "Scroll down", show=False),
-        Binding("k", "scroll('up')", "Scroll up", show=False),
+        # priority, so the arrows are ours too (the scroll view's own bindings animate)
+        Binding("j,down", "scroll('down')", "Scroll down", show=False, priority=True),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False, priority=True),
     ]
 
     def __init__(self, schema: LabelSchema) -> None:
@@ -204,8 +205,10 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
     def action_scroll(self, direction: str) -> None:
+        # at once, not animated: an animated scroll starts from where the text is now, so a
+        # burst of keys (a slow link delivers them together) scrolled one line in all
         body = self.query_one("#body", VerticalScroll)
-        body.scroll_down() if direction == "down" else body.scroll_up()
+        body.scroll_relative(y=1 if direction == "down" else -1, animate=False, immediate=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

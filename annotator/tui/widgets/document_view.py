@@ -121,6 +121,7 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
         self.linked: set[str] = set(linked or ())
         self.pending_link: str | None = None
         self.select_from: int | None = None  # the selection's other end (not `anchor`: Widget's)
+        self._exclusive = False  # the selection ends before the cursor (shift+arrows)
         self.search_query = ""
         self._match_query = ""
         self._matches: list[tuple[int, int]] = []
@@ -322,9 +323,16 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
     # -- cursor and selection -------------------------------------------------------------
 
     def selection(self) -> Target | None:
+        """The selected range. `v` selects from its anchor to the cursor, both included (as
+        in vim, with a block cursor); shift+arrows select up to the cursor, as most editors do:
+        shift+right once selects one character."""
         if self.select_from is None:
             return None
         lo, hi = sorted((self.select_from, self.cursor))
+        if self._exclusive:
+            if hi == lo:
+                return None
+            hi -= 1  # the last selected character: the one before the cursor's side
         if not self.precise:
             lo, hi = self._snap(lo, hi)
         else:
@@ -415,9 +423,10 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
         else:
             self.scroll_to(y=line - height + jump, animate=False, immediate=True)
 
-    def _set_anchor(self, anchor: int | None) -> None:
+    def _set_anchor(self, anchor: int | None, exclusive: bool = False) -> None:
         old = self.selection()
         self.select_from = anchor
+        self._exclusive = exclusive and anchor is not None
         if old is not None:
             self.refresh_offsets(old.start, old.end)
 
@@ -517,7 +526,7 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
 
     def action_extend(self, motion: str, delta: int) -> None:
         if self.select_from is None:
-            self._set_anchor(self.cursor)
+            self._set_anchor(self.cursor, exclusive=True)  # shift+arrows: see selection()
         getattr(self, f"action_{motion}")(delta)
 
     def action_span(self, delta: int) -> None:

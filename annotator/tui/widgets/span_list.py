@@ -26,7 +26,9 @@ LINKED = "⇄"  # before the text of a span that has a link
 
 
 def describe_attrs(attrs: dict) -> str:
-    return " ".join(f"{k}={v}" for k, v in attrs.items() if k != "speaker" and v not in ("", None))
+    """key=value, by key (the same before and after a reopen: the store keeps keys sorted)."""
+    return " ".join(f"{k}={attrs[k]}" for k in sorted(attrs)
+                    if k != "speaker" and attrs[k] not in ("", None))
 
 
 class SpanList(QuietScroll, DirectLines, ScrollView, can_focus=True):
