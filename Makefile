@@ -4,7 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DB     ?= annotations.db
-AS     ?= $(USER)
+# AS is also make's built-in name for the assembler (`as`), so `?=` never took $USER: every
+# `make run` annotated as "as". Take $USER unless AS was given (make run AS=alice).
+ifeq ($(origin AS),default)
+AS     := $(USER)
+endif
 QUICK  ?=
 
 .PHONY: run test bench lint clean
