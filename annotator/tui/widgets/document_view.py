@@ -332,7 +332,7 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
         if self._exclusive:
             if hi == lo:
                 return None
-            hi -= 1  # the last selected character: the one before the cursor's side
+            hi -= 1  # both ends are caret positions, before a character: [lo, hi)
         if not self.precise:
             lo, hi = self._snap(lo, hi)
         else:

@@ -2,7 +2,7 @@
 
 Textual redraws a vertical scrollbar whole whenever its position changes, and in a long document
 that is every scroll: the bar of a 5 MB document costs more to draw than the lines scrolled into
-view, while its thumb, an eighth of a cell in 45,000 lines, has not moved. `QuietScroll` keeps
+view, while its thumb, an eighth of a cell in 78,000 lines, has not moved. `QuietScroll` keeps
 the bar's position exact but repaints the bar only when the thumb it would draw moves.
 """
 
