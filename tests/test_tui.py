@@ -350,3 +350,22 @@ async def test_deleting_a_claims_speaker_unsets_it_on_screen_and_undo_brings_it_
         await pilot.press("ctrl+r")
         assert store.span(claim_id).attrs == {}
         assert v.cursor == p_start  # redo goes to the deleted span's place, not the claim
+
+
+async def test_l_says_at_once_when_a_span_cannot_start_a_link_and_when_one_is_cancelled(store):
+    """QA: L on a DATE started a link no type allows; only the target's L refused. And L
+    twice on one span cancelled silently, leaving an older message in the status bar."""
+
+    def status(app) -> str:
+        return str(app.screen.query_one("#status").render())
+
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"Monday", "enter", "4", "L")
+        assert screen(app).pending is None
+        assert "DATE spans cannot be linked (links start from CLAIM, NUMBER)" in status(app)
+        await pilot.press("slash", *"38", "enter", "5", "L")
+        assert screen(app).pending is not None
+        await pilot.press("L")
+        assert screen(app).pending is None
+        assert "link cancelled" in status(app)

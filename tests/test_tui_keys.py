@@ -83,3 +83,23 @@ async def test_a_burst_of_j_scrolls_the_help_screen_a_line_a_key(store):
             app.post_message(events.Key(key, None))
         await pilot.pause()
         assert body.scroll_y == 9
+
+
+async def test_escape_then_a_key_in_one_read_is_both_keys(store):
+    """QA: `tmux send-keys Escape j` (one read) arrives as alt+j, and both keys were lost:
+    the selection stayed and the cursor did not move. No binding uses alt: it is escape, j."""
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        view = screen.active.view
+        await pilot.press("j", "j", "v", "w")
+        assert view.selection() is not None
+        line = view.text_layout.line_of(view.cursor)
+        app.post_message(events.Key("alt+j", "j"))  # what the parser makes of ESC j
+        app.post_message(events.Key("alt+shift+l", "L"))  # ESC L: escape, then L (link)
+        await pilot.pause()
+        assert view.selection() is None
+        assert view.text_layout.line_of(view.cursor) == line + 1
+        status = str(screen.query_one("#status").render())
+        assert "linking from" in status or "no span under the cursor" in status  # L was taken

@@ -357,3 +357,34 @@ async def test_selection_cursor_and_the_span_under_the_cursor_are_legible(store,
         await pilot.press("tab")  # the other pane has the focus: this cursor is inactive
         await pilot.pause()
         assert min(cells(v, v.cursor, v.cursor + 1)) >= 3
+
+
+async def test_search_finds_a_letter_written_either_unicode_way(store):
+    """QA: /café (é typed as one character) did not find "cafe\\u0301" in the text."""
+    app = app_for(store, "accents")
+    async with app.run_test(size=(120, 40)) as pilot:
+        v = view(app)
+        await pilot.press("slash", *"José", "enter")  # the text has "Jose\u0301"
+        assert v.text[v.cursor:v.cursor + 5] == "Jose\u0301"
+        await pilot.press("slash", *"ZOË", "enter")  # the text has "Zoe\u0308"; any case
+        assert v.text[v.cursor:v.cursor + 4] == "Zoe\u0308"
+        assert v.match_position() == (1, 1)
+
+
+async def test_the_cursor_inside_a_selection_over_a_span_is_not_reversed(store):
+    """QA: inside a selection over a span (drawn reversed) the cursor was reversed too and
+    came out in the page's colours, like a gap in the selection."""
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"Halina", "enter", "v", "w", "1", "b", "v", "w")
+        v = view(app)
+        assert v.span_under_cursor() is not None  # the cursor is on the span, selected
+        line = v.text_layout.line_of(v.cursor)
+        pos, cursor_style = v.text_layout.starts[line], None
+        for seg in v._render_text_line(line):
+            if pos <= v.cursor < pos + len(seg.text):
+                cursor_style = seg.style
+            pos += len(seg.text)
+        assert cursor_style is not None
+        assert not cursor_style.reverse
+        assert cursor_style.bgcolor == v._style("document-view--cursor").bgcolor

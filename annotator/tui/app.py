@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual import events
 from textual.app import App
+from textual.keys import KEY_NAME_REPLACEMENTS, _character_to_key
 
 from annotator.labels import load_default_schema, load_schema, parse_schema
 from annotator.model import LabelSchema
@@ -29,12 +30,27 @@ class AnnotatorApp(App[None]):
         self.push_screen(AnnotateScreen(self.session, self.doc_ids))
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and (split := escape_then_key(event)) is not None:
+            for key in split:
+                await self.on_event(key)
+            return
         # The one place keys are taken strictly in arrival order (see AnnotateScreen.capture_key)
         screen = self.screen if self._screen_stack else None
         if (isinstance(event, events.Key) and isinstance(screen, AnnotateScreen)
                 and screen.capture_key(event)):
             return
         await super().on_event(event)
+
+
+def escape_then_key(event: events.Key) -> tuple[events.Key, events.Key] | None:
+    """A terminal sends Escape as ESC and Alt+j as ESC j: when Escape and the next key arrive
+    in one read (a slow link, a quick typist) the parser reports alt+j, and both keys were
+    lost. No binding of ours uses alt with a printable key, so take it as the two keys."""
+    char = event.character
+    if not event.key.startswith("alt+") or not char or len(char) != 1 or not char.isprintable():
+        return None
+    name = char if char.isalnum() else _character_to_key(char)
+    return events.Key("escape", "\x1b"), events.Key(KEY_NAME_REPLACEMENTS.get(name, name), char)
 
 
 def resolve_schema(store: Store, labels_path: str | Path | None,

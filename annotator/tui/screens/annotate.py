@@ -448,6 +448,14 @@ class AnnotateScreen(Screen[None]):
             if self.pending is not None:
                 self.action_cancel()
                 return
+            if not any(self.schema.link_types_between(span.label, lab.name)
+                       for lab in self.schema.labels):
+                starts = sorted({lab.name for lab in self.schema.labels if any(
+                    self.schema.link_types_between(lab.name, other.name)
+                    for other in self.schema.labels)})
+                self.refuse(f"{span.label} spans cannot be linked (links start from "
+                            f"{', '.join(starts) or 'no label'})")
+                return
             self.pending = found
             pane.view.set_pending_link(span.id)
             self._update_status()
@@ -474,7 +482,7 @@ class AnnotateScreen(Screen[None]):
                 self._run(self.session.link, type_name, source, span,
                           message=f"linked {source.label} {type_name} {span.label}")
             if self.pending is not None:
-                self.action_cancel()  # done, or refused with a message: no longer linking
+                self._end_link()  # done, or refused with a message: no longer linking
 
         self.app.push_screen(
             LinkTypeChooser(types, short(self._span_text(source_pane, source), 30),
@@ -484,6 +492,12 @@ class AnnotateScreen(Screen[None]):
     def action_cancel(self) -> None:
         if self.pending is None:
             raise SkipAction()
+        self._end_link()
+        self.last_action = "link cancelled"
+        self._update_status()
+
+    def _end_link(self) -> None:
+        assert self.pending is not None
         pane, _ = self.pending
         self.pending = None
         if pane in self.panes:

@@ -8,6 +8,7 @@ the length of the document or the number of spans.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
@@ -34,9 +35,22 @@ from annotator.tui.widgets.quiet_scroll import QuietScroll
 from annotator.words import WORD
 
 _WINDOW = 256
+_NOT_REVERSED = Style(reverse=False)
 # components drawn with their whole style (colours blended over the widget's background)
 _WHOLE = {"document-view--cursor", "document-view--cursor-inactive", "document-view--selection"}
 LINE_CACHE = 2000
+
+
+def search_pattern(query: str) -> str:
+    """A regex for query that also finds its letters written the other Unicode way: "café"
+    typed with é finds "cafe\u0301" in the text, and the other way round (offsets stay the
+    text's own; nothing is normalised in place)."""
+    parts = []
+    for ch in unicodedata.normalize("NFC", query):
+        forms = {ch, unicodedata.normalize("NFD", ch)}
+        parts.append(re.escape(ch) if len(forms) == 1 else
+                     "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len)[::-1]) + ")")
+    return "".join(parts)
 
 
 def contrast(a: Color, b: Color) -> float:
@@ -284,7 +298,9 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
         if start <= self.cursor < stop:
             i = self.cursor - start
             cursor = "document-view--cursor" if self.has_focus else "document-view--cursor-inactive"
-            keys[i] = (keys[i] or base) + self._style(cursor)
+            # never reversed: inside a selection over a span (drawn reversed) a reversed
+            # cursor came out in the page's own colours and looked like a gap
+            keys[i] = (keys[i] or base) + self._style(cursor) + _NOT_REVERSED
         segments: list[Segment] = []
         run_text: list[str] = []
         run_style: Style | None = None
@@ -552,7 +568,7 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
             self._match_query = self.search_query
             self._matches = []
             if self.search_query:
-                pattern = re.compile(re.escape(self.search_query), re.IGNORECASE)
+                pattern = re.compile(search_pattern(self.search_query), re.IGNORECASE)
                 self._matches = [m.span() for m in pattern.finditer(self.text)]
             self._match_starts = [m[0] for m in self._matches]
             self._cache.clear()

@@ -19,7 +19,7 @@ class Pane(Vertical):
     """One open document; several sit side by side."""
 
     DEFAULT_CSS = """
-    Pane { width: 1fr; height: 1fr; border-left: vkey $panel-lighten-1; }
+    Pane { width: 1fr; height: 1fr; border-left: vkey $foreground 25%; }
     Pane:first-of-type { border-left: none; }
     Pane > .pane-title { height: 1; background: $panel; color: $text-muted; padding: 0 1;
                          text-wrap: nowrap; text-overflow: ellipsis; }

@@ -164,7 +164,8 @@ class SpanList(QuietScroll, DirectLines, ScrollView, can_focus=True):
         body = safe(self.text[span.start : span.end].replace("\n", " "))
         extra = describe_attrs(span.attrs)
         segments = [
-            Segment(f"{span.label[:7]:<7}", label_style),
+            Segment(f"{span.label if len(span.label) <= 7 else span.label[:6] + '…':<7}",
+                    label_style),
             Segment((f" {LINKED} " if linked else " ") + body + (f"  {extra}" if extra else ""),
                     style),
         ]
