@@ -369,3 +369,26 @@ async def test_l_says_at_once_when_a_span_cannot_start_a_link_and_when_one_is_ca
         await pilot.press("L")
         assert screen(app).pending is None
         assert "link cancelled" in status(app)
+
+
+async def test_pane_changes_say_what_happened_in_the_status_bar(store):
+    """QA: ctrl+w, `o` on an open document and D onto an open document moved focus without a
+    word; the status bar kept an older message."""
+
+    def status(app) -> str:
+        return str(app.screen.query_one("#status").render())
+
+    app = app_for(store, "alpha", "beta", "messy")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("o", *"beta", "enter")
+        await pilot.pause()
+        assert screen(app).active.document.id == "beta"
+        assert "beta is open already: moved to its pane" in status(app)
+        await pilot.press("D")  # done; the next one (messy) is open
+        assert "marked beta done; next: messy, already open" in status(app)
+        assert screen(app).active.document.id == "messy"
+        await pilot.press("ctrl+w")
+        assert "closed messy" in status(app)
+        await pilot.press("ctrl+w")
+        await pilot.press("ctrl+w")
+        assert "the last pane stays open" in status(app)

@@ -485,8 +485,9 @@ class AnnotateScreen(Screen[None]):
                 self._end_link()  # done, or refused with a message: no longer linking
 
         self.app.push_screen(
-            LinkTypeChooser(types, short(self._span_text(source_pane, source), 30),
-                            short(self._span_text(pane, span), 30), frozenset(between)), chosen
+            # the dialog cuts the two texts to its own width
+            LinkTypeChooser(types, short(self._span_text(source_pane, source), 200),
+                            short(self._span_text(pane, span), 200), frozenset(between)), chosen
         )
 
     def action_cancel(self) -> None:
@@ -546,9 +547,13 @@ class AnnotateScreen(Screen[None]):
         open_ids = {p.document.id for p in self.panes}
         if nxt is None:
             self.notify("every document is done", title="All done", timeout=4)
+            self.last_action = f"marked {safe(doc_id)} done; every document is done"
+            self._update_status()
             return
         if nxt in open_ids:
             self.activate(next(p for p in self.panes if p.document.id == nxt))
+            self.last_action = f"marked {safe(doc_id)} done; next: {safe(nxt)}, already open"
+            self._update_status()
             return
         self.open_pane(nxt, replace=pane)
 
@@ -581,6 +586,8 @@ class AnnotateScreen(Screen[None]):
                 return
             if doc_id in open_ids:
                 self.activate(next(p for p in self.panes if p.document.id == doc_id))
+                self.last_action = f"{safe(doc_id)} is open already: moved to its pane"
+                self._update_status()
                 return
             if len(self.panes) >= MAX_PANES:
                 self.notify(f"{MAX_PANES} panes at most: replacing this one", timeout=3)
@@ -595,14 +602,16 @@ class AnnotateScreen(Screen[None]):
     def action_close_pane(self) -> None:
         panes = self.panes
         if self.active is None or len(panes) <= 1:
-            self.notify("the last pane stays open (q quits)", timeout=2)
+            self.refuse("the last pane stays open (q quits)", timeout=2)
             return
         i = panes.index(self.active)
         if self.pending and self.pending[0] is self.active:
             self.pending = None
+        closed = self.active.document.id
         self._remove_pane(self.active)
         rest = [p for p in panes if p is not self.active]
         self.active = None
+        self.last_action = f"closed {safe(closed)}"
         self.activate(rest[min(i, len(rest) - 1)])
         self._save_layout()
 
