@@ -392,3 +392,19 @@ async def test_pane_changes_say_what_happened_in_the_status_bar(store):
         await pilot.press("ctrl+w")
         await pilot.press("ctrl+w")
         assert "the last pane stays open" in status(app)
+
+
+async def test_escape_cancels_a_pending_link_before_the_search_marks(store):
+    """QA: with a link pending and search marks shown, the first escape cleared the marks while
+    the status bar still said 'linking from …: esc cancels'."""
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", *"38", "enter", "5", "L")
+        v = view(app)
+        assert screen(app).pending is not None
+        assert v.search_query
+        await pilot.press("escape")
+        assert screen(app).pending is None
+        assert v.search_query  # the marks stay until the next escape
+        await pilot.press("escape")
+        assert not v.search_query

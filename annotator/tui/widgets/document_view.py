@@ -452,6 +452,8 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
 
     def action_clear_selection(self) -> None:
         if self.select_from is None:
+            if getattr(self.screen, "pending", None) is not None:
+                raise SkipAction()  # a pending link first: the status bar says esc cancels it
             if self.search_query:
                 self.clear_search()  # escape also takes the search marks away
                 self.post_message(self.CursorMoved(self))
