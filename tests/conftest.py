@@ -30,6 +30,14 @@ def store(db_path: Path) -> Iterator[Store]:
         yield s
 
 
+@pytest.fixture
+def other(store: Store, db_path: Path) -> Iterator[Store]:
+    """A second, independent connection to the same file: what another process (another
+    annotator's app) reads and writes. Uses the test module's own `store` if it has one."""
+    with Store(db_path) as s:
+        yield s
+
+
 @pytest.fixture(scope="session")
 def schema() -> LabelSchema:
     return load_default_schema()

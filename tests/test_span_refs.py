@@ -31,13 +31,6 @@ def store(db_path: Path) -> Iterator[Store]:
         yield s
 
 
-@pytest.fixture
-def other(store: Store, db_path: Path) -> Iterator[Store]:
-    """A second connection to the same file: what another process would read."""
-    with Store(db_path) as s:
-        yield s
-
-
 def added(result: Any) -> str:
     return next(c.after["id"] for c in result.changes if c.entity == "span" and c.before is None)
 

@@ -52,13 +52,6 @@ def store(db_path: Path) -> Iterator[Store]:
         yield s
 
 
-@pytest.fixture
-def other(store: Store, db_path: Path) -> Iterator[Store]:
-    """A second, independent connection to the same file (another annotator's app)."""
-    with Store(db_path) as s:
-        yield s
-
-
 def span_id(result: Any) -> str:
     return next(c.after["id"] for c in result.changes if c.entity == "span" and c.after)
 

@@ -22,6 +22,10 @@ def screen(app) -> AnnotateScreen:
     return app.screen
 
 
+def status(app) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
 def view(app) -> DocumentView:
     active = screen(app).active
     assert active is not None
@@ -296,9 +300,6 @@ async def test_an_action_that_does_nothing_says_why_in_the_status_bar(store):
     """QA: a refused action only showed a toast for a moment; the status bar kept the last
     action's text (`shrank NUMBER` after a `<` that changed nothing)."""
 
-    def status(app) -> str:
-        return str(app.screen.query_one("#status").render())
-
     app = app_for(store, "alpha")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("x")  # the title: no span here
@@ -356,9 +357,6 @@ async def test_l_says_at_once_when_a_span_cannot_start_a_link_and_when_one_is_ca
     """QA: L on a DATE started a link no type allows; only the target's L refused. And L
     twice on one span cancelled silently, leaving an older message in the status bar."""
 
-    def status(app) -> str:
-        return str(app.screen.query_one("#status").render())
-
     app = app_for(store, "alpha")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("slash", *"Monday", "enter", "4", "L")
@@ -374,9 +372,6 @@ async def test_l_says_at_once_when_a_span_cannot_start_a_link_and_when_one_is_ca
 async def test_pane_changes_say_what_happened_in_the_status_bar(store):
     """QA: ctrl+w, `o` on an open document and D onto an open document moved focus without a
     word; the status bar kept an older message."""
-
-    def status(app) -> str:
-        return str(app.screen.query_one("#status").render())
 
     app = app_for(store, "alpha", "beta", "messy")
     async with app.run_test(size=(160, 48)) as pilot:
