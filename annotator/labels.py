@@ -1,4 +1,4 @@
-"""Load and validate label schemas (labels/*.toml, DESIGN.md §4) into model.LabelSchema."""
+"""Load and validate label schemas (labels/*.toml, docs/labels.md) into model.LabelSchema."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ RESERVED_KEYS: dict[str, str] = {
     "u": "undo", "ctrl+r": "redo", "D": "mark document done", "?": "help", "q": "quit",
     "escape": "cancel", "enter": "confirm", "space": "activate / toggle",
 }  # fmt: skip
-"""Every key the TUI binds (DESIGN.md §7) and its action; label and link keys must avoid them."""
+"""Every key the TUI binds (docs/keys.md) and its action; label and link keys must avoid them."""
 
 PALETTE = (
     "#5fafff", "#ffaf5f", "#5fd787", "#d787d7", "#ffd75f", "#ff8787",

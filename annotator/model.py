@@ -100,7 +100,7 @@ class DocumentSummary:
 
 @dataclass(frozen=True, slots=True)
 class AttributeDef:
-    """One attribute a label carries (DESIGN.md §4)."""
+    """One attribute a label carries (docs/labels.md)."""
 
     name: str
     type: str  # text | number | choice | bool | span

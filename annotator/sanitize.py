@@ -1,4 +1,4 @@
-"""Text from documents and input files made safe to write to a terminal (DESIGN.md §3).
+"""Text from documents and input files made safe to write to a terminal (docs/cli.md).
 
 Control characters (C0 other than newline and tab, ESC, DEL, C1 U+0080-U+009F) become visible
 placeholders, the same the TUI draws: ␀ … ␟ (ESC is ␛), ␡, and ␦ for C1. Only for what a person

@@ -266,7 +266,7 @@ def make_links(spans: list[dict[str, Any]], doc_id: str, k: int, seed: int = 0
 def record(doc_id: str, text: str, spans: list[dict[str, Any]], annotator: str = "bench",
            status: str = "in_progress", links: list[dict[str, Any]] | None = None
            ) -> dict[str, Any]:
-    """One line of our native JSONL (DESIGN.md §6)."""
+    """One line of our native JSONL (docs/jsonl.md)."""
     return {
         "id": doc_id, "text": text, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "annotator": annotator, "status": status, "spans": spans, "links": links or [],

@@ -1,4 +1,4 @@
-"""The command line (DESIGN.md §5): flags, environment, exit codes, messages a person reads."""
+"""The command line (docs/cli.md): flags, environment, exit codes, messages a person reads."""
 
 from __future__ import annotations
 

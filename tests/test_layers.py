@@ -1,5 +1,5 @@
 """Layers that can be seen: the domain and the store never import Textual, and only the store
-speaks SQL (DESIGN.md §2, STYLE.md "Architecture")."""
+speaks SQL (docs/architecture.md)."""
 
 from __future__ import annotations
 

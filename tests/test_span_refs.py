@@ -1,4 +1,4 @@
-"""Span references (DESIGN.md §4, attribute type `span`): deleting a span unsets them.
+"""Span references (docs/labels.md, attribute type `span`): deleting a span unsets them.
 
 A CLAIM's `speaker` holds the id of a PERSON/ORG span of the same document and annotator.
 Deleting that span removes the attribute from every span of its annotation set that refers to

@@ -1,6 +1,6 @@
 """The store: schema, one committed transaction per action, the event log, undo/redo, imports.
 
-DESIGN.md §3: every action is one SQLite transaction committed before the screen shows it;
+docs/architecture.md: every action is one SQLite transaction committed before the screen shows it;
 the append-only event log rebuilds the current state; offsets are code points, end-exclusive.
 """
 
@@ -988,7 +988,7 @@ class StoreMachine(RuleBasedStateMachine):
     @precondition(lambda self: any(self._speakers(a) for a in ANNOTATORS))
     @rule(data=st.data())
     def set_speaker(self, data: st.DataObject) -> None:
-        """A `span` attribute (DESIGN.md §4): deleting its target unsets it."""
+        """A `span` attribute (docs/labels.md): deleting its target unsets it."""
         who = data.draw(st.sampled_from([a for a in ANNOTATORS if self._speakers(a)]))
         m = self.models[who]
         sid, target = data.draw(st.sampled_from(self._speakers(who)), label="speaker")

@@ -261,7 +261,7 @@ while True:
 
 @pytest.mark.slow
 def test_killed_mid_work_every_action_it_showed_as_done_is_in_the_file(tmp_path: Path) -> None:
-    """DESIGN.md §3: the app can be killed at any moment (kill -9) and every action the
+    """docs/architecture.md: the app can be killed at any moment (kill -9) and every action the
     annotator saw completed is in the database."""
     path = tmp_path / "kill.db"
     _setup(path)

@@ -370,7 +370,7 @@ class Store:
 
     def delete_span(self, annotator: str, span_id: str) -> ActionResult:
         """Delete a span, every link that touches it and every attribute of another span that
-        refers to it (a `span` attribute, DESIGN.md §4), as one action."""
+        refers to it (a `span` attribute, docs/labels.md), as one action."""
         with self.write() as conn:
             before = self._span_row(conn, span_id)
             if before is None or before["annotator"] != annotator:

@@ -1,4 +1,4 @@
-"""The editor's key bindings (DESIGN.md §7), in one place.
+"""The editor's key bindings (docs/keys.md), in one place.
 
 Every key that acts on a document is a *priority* binding of the focused DocumentView, so
 Textual runs it the moment the app reads the key, in the order keys arrive. Non-priority

@@ -1,4 +1,4 @@
-"""The `?` screen: every key binding (DESIGN.md §7) and the label and link keys of the schema."""
+"""The `?` screen: every key binding (docs/keys.md) and the label and link keys of the schema."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ KEY_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("q", "quit"),
     )),
 )  # fmt: skip
-"""The editor's bindings, grouped as DESIGN.md §7 lists them."""
+"""The editor's bindings, grouped as docs/keys.md lists them."""
 
 _LEFT_COLUMN = ("Move", "Select", "Label", "Spans", "Links")
 
