@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import NamedTuple
 
+from annotator import units
+
 EXACT, APPROXIMATE, AT_LEAST, AT_MOST = "exact", "approximate", "at least", "at most"
 QUALIFIERS = (EXACT, APPROXIMATE, AT_LEAST, AT_MOST)
 
@@ -80,22 +82,23 @@ _PLURAL_SCALES = {"tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thou
                   "millions": 10**6, "billions": 10**9}
 _LARGE_PLURALS = {"hundreds", "thousands", "millions", "billions"}  # "tens of thousands of"
 _FRACTIONS = {"half": Fraction(1, 2), "quarter": Fraction(1, 4)}
+# "two-thirds", "three quarters of", "one fifth": a fraction, never a unit
+_DENOMINATORS = {word: n for n, words in (
+    (2, ("half", "halves")), (3, ("third", "thirds")), (4, ("quarter", "quarters")),
+    (5, ("fifth", "fifths")), (6, ("sixth", "sixths")), (7, ("seventh", "sevenths")),
+    (8, ("eighth", "eighths")), (9, ("ninth", "ninths")), (10, ("tenth", "tenths")),
+) for word in words}
 _NUMERAL_SUFFIXES = {"s", "th", "st", "nd", "rd"}  # "1990s", "5th": not units
 _CURRENCY_SYMBOLS = {"£": "GBP", "$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR"}
 _DOLLAR_PREFIXES = {"us": "USD", "c": "CAD", "a": "AUD", "nz": "NZD", "hk": "HKD", "s": "SGD"}
-_UNIT_FILLERS = {"-", "of", "the", "more", "additional", "extra", "further", "other", "new"}
-_FUNCTION_WORDS = {
-    "a", "an", "and", "or", "but", "nor", "to", "in", "on", "at", "by", "for", "from", "with",
-    "without", "into", "as", "than", "per", "via", "is", "are", "was", "were", "be", "been",
-    "being", "has", "have", "had", "will", "would", "shall", "should", "can", "could", "may",
-    "might", "must", "do", "does", "did", "it", "its", "they", "them", "their", "he", "him",
-    "his", "she", "her", "we", "us", "our", "you", "your", "i", "me", "my", "this", "that",
-    "these", "those", "who", "whom", "whose", "which", "what", "when", "where", "why", "how",
-    "not", "no", "so", "if", "then", "there", "here", "all", "each", "every", "both", "either",
-    "neither", "such", "said", "says", "ago", "while", "after", "before", "since", "until",
-    "up", "out", "s",
-}
-_NOT_UNITS = _FUNCTION_WORDS | _WORD_CLASSES.keys() | _PLURAL_SCALES.keys() | _MULTIPLIERS.keys()
+# Words that start another number, so they end the words a unit is looked for in
+_NUMBER_WORDS = (_WORD_CLASSES.keys() | _PLURAL_SCALES.keys() | _MULTIPLIERS.keys()
+                 | _FRACTIONS.keys() | _DENOMINATORS.keys())
+_MAX_UNIT_WORDS = 8  # words after a number looked at for its unit
+# Units that measure rather than count: parts with different ones are never summed
+_MEASURE_UNITS = (units.MEASURES.keys() | set(units.CURRENCY_WORDS.values())
+                  | set(units.CURRENCY_QUALIFIERS.values()) | set(_CURRENCY_SYMBOLS.values())
+                  | set(_DOLLAR_PREFIXES.values()))
 
 _MAX_DIGITS = 100  # longer digit runs are not read as numbers (and never reach int())
 _CHAR_MAP = str.maketrans({"\u066b": ".", "\u066c": ",", "\u066a": "%",
@@ -131,6 +134,7 @@ class _Part(NamedTuple):
     qualifier: str
     unit: str | None
     end: int
+    state: bool = False  # only adjectives or participles after it: "38 dead", "12 wounded"
 
 
 def _normalise_char(char: str) -> str:
@@ -152,16 +156,12 @@ def _join_space_groups(match: re.Match[str]) -> str:
     return run.replace(" ", "") if _SPACE_GROUPED.fullmatch(run) else run
 
 
-def _tokenize(text: str) -> list[_Token]:
+def _tokenize(text: str) -> tuple[str, list[_Token]]:
+    """The normalised text and its tokens (offsets into that text)."""
     text = _GROUP_SPACE.sub("", "".join(map(_normalise_char, text)))
     text = _SPACED_DIGITS.sub(_join_space_groups, text)
-    return [_Token(m.lastgroup or "", m.group(), m.group().lower(), m.start(), m.end())
-            for m in _TOKEN.finditer(text)]
-
-
-def _display_unit(word: str) -> str:
-    """Lower-case a unit unless it looks like an acronym or a symbol ("MPs", "UN", "C")."""
-    return word if word.isupper() or any(c.isupper() for c in word[1:]) else word.lower()
+    return text, [_Token(m.lastgroup or "", m.group(), m.group().lower(), m.start(), m.end())
+                  for m in _TOKEN.finditer(text)]
 
 
 def _to_python(value: Fraction) -> int | float | None:
@@ -174,8 +174,9 @@ def _to_python(value: Fraction) -> int | float | None:
 
 
 class _Parser:
-    def __init__(self, tokens: list[_Token]) -> None:
-        self.tokens = tokens
+    def __init__(self, text: str) -> None:
+        self.text, self.tokens = _tokenize(text)
+        self.all_caps = not any(c.islower() for c in self.text)  # a headline: no acronyms
 
     def low(self, i: int) -> str:
         return self.tokens[i].low if 0 <= i < len(self.tokens) else ""
@@ -186,6 +187,11 @@ class _Parser:
     def attached(self, i: int) -> bool:
         """Whether token i is written straight after token i-1, with no space between."""
         return 0 < i < len(self.tokens) and self.tokens[i].start == self.tokens[i - 1].end
+
+    def apart(self, i: int) -> bool:
+        """Whether punctuation (not only spaces) stands between token i-1 and token i."""
+        return 0 < i < len(self.tokens) and bool(
+            self.text[self.tokens[i - 1].end : self.tokens[i].start].strip())
 
     def part(self, i: int) -> _Part | None:
         """One number with its prefix qualifier, range, suffixes and unit, starting at token i."""
@@ -217,14 +223,28 @@ class _Parser:
                 if first.multiplier == 1:
                     value *= second.multiplier
                 value, end, qualifier = (value + second.value) / 2, second.end, APPROXIMATE
+        value, share_end = self._fraction(value, i, end)
+        if share_end > end:  # a share ("two-thirds of voters") has no unit: it counts nothing
+            return _Part(value, prefix or qualifier or EXACT, None, share_end)
         suffix, end = self._suffixes(end, after_unit=False)
-        unit = currency
+        unit, state = currency, False
         if unit is None:
             unit, end = self._symbol_unit(end)
         if unit is None:
-            unit, end = self._word_unit(end)
+            unit, end, state = self._word_unit(end)
         late_suffix, end = self._suffixes(end, after_unit=True)
-        return _Part(value, prefix or suffix or late_suffix or qualifier or EXACT, unit, end)
+        return _Part(value, prefix or suffix or late_suffix or qualifier or EXACT, unit, end,
+                     state)
+
+    def _fraction(self, value: Fraction, start: int, end: int) -> tuple[Fraction, int]:
+        """ "two-thirds", "two thirds of", "three quarters" (a numerator in words smaller than
+        the denominator): the value divided, the denominator read."""
+        at = end + (self.low(end) == "-" and self.attached(end))
+        denominator = _DENOMINATORS.get(self.low(at))
+        if denominator and (at > end or self.low(at + 1) == "of" or (
+                self.kind(start) == "word" and 0 < value < denominator)):
+            return value / denominator, at + 1
+        return value, end
 
     def _currency(self, i: int) -> tuple[str | None, int]:
         if self.low(i) in _DOLLAR_PREFIXES and self.low(i + 1) == "$" and self.attached(i + 1):
@@ -316,21 +336,31 @@ class _Parser:
                 return qualifier, i
 
     def _symbol_unit(self, i: int) -> tuple[str | None, int]:
-        if self.low(i) in ("%", "percent"):
-            return "%", i + 1
+        if self.low(i) == "%":
+            return "percent", i + 1
         if (self.low(i), self.low(i + 1)) == ("per", "cent"):
-            return "%", i + 2
+            return "percent", i + 2
         if self.low(i) in _CURRENCY_SYMBOLS:  # "5€"
             return _CURRENCY_SYMBOLS[self.low(i)], i + 1
         return None, i
 
-    def _word_unit(self, i: int) -> tuple[str | None, int]:
+    def _word_unit(self, i: int) -> tuple[str | None, int, bool]:
+        """The unit in the words from token i (units.head_unit), the token after it, and
+        whether those words were only adjectives or participles."""
+        words: list[units.Word] = []
+        ends: list[int] = []
         k = i
-        while self.low(k) in _UNIT_FILLERS:
-            k += 1
-        if self.kind(k) == "word" and self.low(k) not in _NOT_UNITS:
-            return _display_unit(self.tokens[k].text), k + 1
-        return None, i
+        while (len(words) < _MAX_UNIT_WORDS and self.kind(k) == "word" and not self.apart(k)
+               and self.low(k) not in _NUMBER_WORDS):
+            text, k = self.tokens[k].text, k + 1
+            while (self.low(k) == "-" and self.attached(k) and self.kind(k + 1) == "word"
+                   and self.attached(k + 1) and self.low(k + 1) not in _NUMBER_WORDS):
+                text, k = f"{text}-{self.tokens[k + 1].text}", k + 2  # "Russian-made"
+            joined = not words and self.low(i - 1) == "-" and self.attached(i)
+            words.append(units.Word(text, joined))
+            ends.append(k)
+        found = units.head_unit(words, self.all_caps)
+        return found.name, ends[found.used - 1] if found.used else i, found.state
 
 
 def parse_number(text: str) -> ParsedNumber:
@@ -356,7 +386,7 @@ def parse_number(text: str) -> ParsedNumber:
       only if every part has the same one; differing qualifiers give "approximate".
     - Text with no number gives ParsedNumber(None, "exact", None).
     """
-    parser = _Parser(_tokenize(text if isinstance(text, str) else ""))
+    parser = _Parser(text if isinstance(text, str) else "")
     first = next(filter(None, map(parser.part, range(len(parser.tokens)))), None)
     if first is None:
         return ParsedNumber(None)
@@ -369,9 +399,22 @@ def parse_number(text: str) -> ParsedNumber:
         if following is None:
             break
         parts.append(following)
-    qualifiers, units = {p.qualifier for p in parts}, {p.unit for p in parts}
+    if not _summable(parts):
+        parts = parts[:1]
+    qualifiers, found = {p.qualifier for p in parts}, {p.unit for p in parts}
     value = _to_python(sum((p.value for p in parts), Fraction(0)))
     if value is None:
         return ParsedNumber(None)
     return ParsedNumber(value, qualifiers.pop() if len(qualifiers) == 1 else APPROXIMATE,
-                        units.pop() if len(units) == 1 else None)
+                        found.pop() if len(found) == 1 else None)
+
+
+def _summable(parts: list[_Part]) -> bool:
+    """Parts count one total ("one general and 38 staff") unless one is a state ("38 dead and
+    12 wounded") or they measure different things ("2 days and 3 hours", "$5m and £3m")."""
+    if len(parts) == 1:
+        return True
+    if any(p.state for p in parts):
+        return False
+    found = {p.unit for p in parts}
+    return len(found) == 1 or not found & _MEASURE_UNITS
