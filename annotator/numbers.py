@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from annotator import units
 
@@ -361,6 +362,53 @@ class _Parser:
             ends.append(k)
         found = units.head_unit(words, self.all_caps)
         return found.name, ends[found.used - 1] if found.used else i, found.state
+
+
+MACHINE_FILLED = "machine_filled"
+"""The attribute that marks a span's attributes numbers.py filled in, not a person.
+
+Spans imported from doccano or Prodigy files carry no attributes; a NUMBER span gets the
+reading of its text (`fill_attrs`) and `"machine_filled": ["value", "qualifier", "unit"]`, the
+names it filled. It is an attribute so it travels with the span: the native JSONL export carries
+it and imports it back unchanged (our own JSONL is never filled in: its spans carry their own
+attributes). When a person edits one of those attributes its name leaves the list, and the list
+leaves the span when it is empty (`after_edit`)."""
+
+
+def fill_attrs(text: str, names: Collection[str]) -> dict[str, Any]:
+    """The reading of `text` for the attributes in `names` (a NUMBER label's), marked as
+    machine-filled; {} when the text holds no number or the label has none of them."""
+    parsed = parse_number(text)
+    if parsed.value is None:
+        return {}
+    attrs: dict[str, Any] = {k: v for k, v in parsed.as_attrs().items() if k in names}
+    if attrs and MACHINE_FILLED not in names:
+        attrs[MACHINE_FILLED] = list(attrs)
+    return attrs
+
+
+def mark_problem(value: object, attrs: dict[str, Any]) -> str | None:
+    """Why `value` cannot be the machine_filled mark of a span with `attrs`, or None."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return "must be a list of attribute names"
+    if len(set(value)) < len(value):
+        return "names an attribute twice"
+    missing = [v for v in value if v not in attrs or v == MACHINE_FILLED]
+    if missing:
+        return f"names {', '.join(map(repr, missing))}, which the span does not have"
+    return None
+
+
+def after_edit(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """`after` with the attributes a person changed since `before` taken out of the mark."""
+    mark = after.get(MACHINE_FILLED)
+    if not isinstance(mark, list):
+        return after
+    kept = [name for name in mark if name in after and after[name] == before.get(name)]
+    out = {k: v for k, v in after.items() if k != MACHINE_FILLED}
+    if kept:
+        out[MACHINE_FILLED] = kept
+    return out
 
 
 def parse_number(text: str) -> ParsedNumber:

@@ -1,13 +1,18 @@
 """Tests for annotator.numbers: number span text -> value, qualifier, unit."""
 
+import json
 import subprocess
 import sys
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from annotator.numbers import QUALIFIERS, ParsedNumber, parse_number
+from annotator.cli import main
+from annotator.numbers import QUALIFIERS, ParsedNumber, after_edit, parse_number
+from annotator.store import Store
+from annotator.tui.session import Session
 
 CASES = [
     # plain digits, grouping, units
@@ -343,3 +348,126 @@ def test_import_does_not_load_textual():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+# -- NUMBER spans imported from doccano and Prodigy files get the reading, marked -------------
+
+REPORT = ("General Akar said one general and 38 military staff left; another outlet put it at"
+          " about 40 troops, and a 2,000-strong peace force waits near Quellby.")
+SPANS = {"one general and 38 military staff": "NUMBER", "about 40 troops": "NUMBER",
+         "a 2,000-strong peace force": "NUMBER", "Quellby": "LOC", "Akar": "PERSON"}
+MARK = ["value", "qualifier", "unit"]
+
+
+def _at(phrase: str) -> tuple[int, int]:
+    start = REPORT.index(phrase)
+    return start, start + len(phrase)
+
+
+def _write(path, *records) -> str:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return str(path)
+
+
+def _doccano(path) -> str:
+    return _write(path, {"id": "d1", "text": REPORT,
+                         "label": [[*_at(p), label] for p, label in SPANS.items()]})
+
+
+def _prodigy(path) -> str:
+    return _write(path, {"text": REPORT, "meta": {"id": "d1"}, "answer": "accept",
+                         "spans": [{"start": _at(p)[0], "end": _at(p)[1], "label": label}
+                                   for p, label in SPANS.items()]})
+
+
+def _cli(db, *args: str):
+    result = CliRunner().invoke(main, ["--db", str(db), *args], catch_exceptions=False,
+                                env={"ANNOTATOR_DEBUG": "1"})
+    return result
+
+
+def _exported(db) -> list[dict]:
+    result = _cli(db, "export", "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def _attrs_by_text(row: dict) -> dict[str, dict]:
+    return {s["text"]: s["attrs"] for s in row["spans"]}
+
+
+@pytest.mark.parametrize("shape", [_doccano, _prodigy])
+def test_imported_number_spans_get_the_reading_marked_and_round_trip(tmp_path, shape):
+    source = shape(tmp_path / "in.jsonl")
+    assert _cli(tmp_path / "a.db", "import", source, "--as", "alice").exit_code == 0
+    [row] = _exported(tmp_path / "a.db")
+    assert _attrs_by_text(row) == {
+        "Akar": {}, "Quellby": {},  # not NUMBER labels: nothing filled in
+        "one general and 38 military staff": {"value": 39, "qualifier": "exact",
+                                              "machine_filled": ["value", "qualifier"]},
+        "about 40 troops": {"value": 40, "qualifier": "approximate", "unit": "troop",
+                            "machine_filled": MARK},
+        "a 2,000-strong peace force": {"value": 2000, "qualifier": "exact", "unit": "force",
+                                       "machine_filled": MARK},
+    }
+    # export -> import into an empty database -> export gives the same lines, mark included
+    first = _cli(tmp_path / "a.db", "export", "--format", "jsonl").stdout
+    native = tmp_path / "native.jsonl"
+    native.write_text(first, encoding="utf-8")
+    assert _cli(tmp_path / "b.db", "import", str(native)).exit_code == 0
+    assert _cli(tmp_path / "b.db", "export", "--format", "jsonl").stdout == first
+
+
+def test_native_spans_keep_their_own_attributes(tmp_path):
+    start, end = _at("about 40 troops")
+    line = {"id": "d1", "text": REPORT, "annotator": "alice", "status": "done",
+            "spans": [{"id": "s1", "start": start, "end": end, "label": "NUMBER",
+                       "attrs": {"value": 41}},
+                      {"id": "s2", "start": _at("Akar")[0], "end": _at("Akar")[1],
+                       "label": "NUMBER", "attrs": {}}]}
+    source = _write(tmp_path / "ours.jsonl", line)
+    assert _cli(tmp_path / "a.db", "import", source).exit_code == 0
+    [row] = _exported(tmp_path / "a.db")
+    assert [s["attrs"] for s in row["spans"]] == [{}, {"value": 41}]
+
+
+@pytest.mark.parametrize(("mark", "why"), [
+    ("value", "must be a list of attribute names"),
+    (["value", "value"], "names an attribute twice"),
+    (["value", "unit"], "names 'unit', which the span does not have"),
+])
+def test_a_bad_mark_in_a_native_file_is_refused(tmp_path, mark, why):
+    start, end = _at("about 40 troops")
+    line = {"id": "d1", "text": REPORT, "annotator": "alice",
+            "spans": [{"id": "s1", "start": start, "end": end, "label": "NUMBER",
+                       "attrs": {"value": 40, "machine_filled": mark}}]}
+    source = _write(tmp_path / "ours.jsonl", line)
+    result = _cli(tmp_path / "a.db", "import", source)
+    assert result.exit_code == 1
+    assert f"{source}:1: span s1: attribute 'machine_filled' {why}" in result.stderr
+    with Store(tmp_path / "a.db") as store:
+        assert store.spans("d1", "alice") == []
+
+
+def test_an_edited_attribute_leaves_the_mark_and_a_reimport_keeps_the_edit(tmp_path, schema):
+    source = _doccano(tmp_path / "in.jsonl")
+    db = tmp_path / "a.db"
+    assert _cli(db, "import", source, "--as", "alice").exit_code == 0
+    with Store(db) as store:
+        span = next(s for s in store.spans("d1", "alice") if s.attrs.get("value") == 40)
+        edited = {**span.attrs, "unit": "soldier"}  # what the attribute form saves
+        Session(store, "alice", schema).set_attrs(span, edited)
+    again = _cli(db, "import", source, "--as", "alice")  # the same file: nothing new
+    assert again.exit_code == 0, again.output
+    assert "Unchanged (already there): 1 document, 5 spans" in again.output
+    [row] = _exported(db)
+    assert _attrs_by_text(row)["about 40 troops"] == {
+        "value": 40, "qualifier": "approximate", "unit": "soldier",
+        "machine_filled": ["value", "qualifier"]}
+
+
+def test_after_edit_drops_the_mark_when_nothing_is_machine_filled():
+    before = {"value": 40, "unit": "troop", "machine_filled": ["value", "unit"]}
+    assert after_edit(before, {"value": 41, "unit": "x", "machine_filled": ["value", "unit"]}) \
+        == {"value": 41, "unit": "x"}
+    assert after_edit({"value": 4}, {"value": 5}) == {"value": 5}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from annotator.model import LabelSchema, Span, Status
-from annotator.numbers import parse_number
+from annotator.numbers import after_edit, parse_number
 from annotator.store import ActionResult, Store, StoreError
 from annotator.words import WORD
 
@@ -79,7 +79,9 @@ class Session:
                                       name="resize_span")
 
     def set_attrs(self, span: Span, attrs: dict) -> ActionResult:
-        return self.store.update_span(self.annotator, span.id, attrs=attrs, name="set_attrs")
+        """Save the attribute form; an edited attribute is no longer machine-filled."""
+        return self.store.update_span(self.annotator, span.id, attrs=after_edit(span.attrs, attrs),
+                                      name="set_attrs")
 
     def delete(self, span: Span) -> ActionResult:
         return self.store.delete_span(self.annotator, span.id)
