@@ -360,7 +360,7 @@ class _Parser:
             joined = not words and self.low(i - 1) == "-" and self.attached(i)
             words.append(units.Word(text, joined))
             ends.append(k)
-        found = units.head_unit(words, self.all_caps)
+        found = units.head_unit(words, self.all_caps, attributive=self.low(i - 1) == "strong")
         return found.name, ends[found.used - 1] if found.used else i, found.state
 
 

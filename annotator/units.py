@@ -55,6 +55,13 @@ FUNCTION_WORDS = frozenset({
     "yesterday", "tonight", "tomorrow", "overnight", "now", "last", "next", "earlier", "later",
     "already", "still", "only", "just", "also", "too", "again", "yet", "ever", "far", "others",
 })
+# Capitalised, these make the number a date: "11 March 2026", "3 Sept" (no unit)
+CALENDAR_WORDS = frozenset({
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday",
+})
 # Words that may stand between a number and what it counts: "300 more troops", "300 of the
 # villages" ("of" and "the" only before the first word: "tonnes of grain" counts tonnes).
 LEADING_FILLERS = frozenset({"of", "the", "more", "additional", "extra", "further", "other",
@@ -126,8 +133,8 @@ def _dictionary():  # type: ignore[no-untyped-def]
 
 
 def preload() -> None:
-    """Load the word dictionary now (e.g. in a background thread when the TUI starts)."""
-    _dictionary()("day")
+    """Load the word dictionary now (the TUI does it in a thread after its first frame)."""
+    _pos("day")
 
 
 @lru_cache(maxsize=4096)
@@ -196,6 +203,7 @@ class _Kind(NamedTuple):
     plural: bool  # a plural noun ("mercenaries"), not a compound's modifier
     weak: bool  # may also be an adjective ("military", "senior"): a verb after it may modify
     verb: bool  # a verb form and nothing else the phrase could use ("killed", "fighting")
+    may_verb: bool = False  # may also be a verb ("moves", "posts")
 
 
 def _kind(word: Word, all_caps: bool) -> _Kind:
@@ -211,12 +219,13 @@ def _kind(word: Word, all_caps: bool) -> _Kind:
     nouns = pos.get("NOUN", ())
     plural = bool(nouns) and low not in nouns and low not in PLURAL_MODIFIERS
     verb = "VERB" in pos and "ADJ" not in pos and not nouns
-    return _Kind(bool(nouns), plural or low in SAME_UNIT, "ADJ" in pos, verb)
+    return _Kind(bool(nouns), plural or low in SAME_UNIT, "ADJ" in pos, verb, "VERB" in pos)
 
 
-def head_unit(words: list[Word], all_caps: bool = False) -> Unit:
+def head_unit(words: list[Word], all_caps: bool = False, attributive: bool = False) -> Unit:
     """The unit of the number the words follow; `all_caps`: the whole span is written in
-    capitals, so a capital word is no acronym."""
+    capitals, so a capital word is no acronym; `attributive`: the number is used like an
+    adjective ("a 2,000-strong force"), so its noun is singular and "moves" after it a verb."""
     k = 0
     while k < len(words) and words[k].text.lower() in LEADING_FILLERS and not words[k].joined:
         if words[k].text.lower() in ("more", "other") and k + 1 == len(words):
@@ -226,12 +235,15 @@ def head_unit(words: list[Word], all_caps: bool = False) -> Unit:
         measure, after = _measure(words, k)
         if measure is not None:
             return Unit(_currency(words, k, measure), after)
+    attributive = attributive or (k < len(words) and words[k].joined)
     fallback: int | None = None  # "the 20-member": nothing follows, member it is
     head: int | None = None
     strong_noun = seen_words = False
     for i in range(k, len(words)):
         word, low = words[i], words[i].text.lower()
         if low in FUNCTION_WORDS and not (_is_acronym(word.text) and not all_caps):
+            break
+        if low in CALENDAR_WORDS and word.text[:1].isupper():
             break
         possessive = low.endswith(("'s", "’s"))
         if possessive:
@@ -241,8 +253,9 @@ def head_unit(words: list[Word], all_caps: bool = False) -> Unit:
             continue
         seen_words = True
         kind = _kind(word, all_caps)
-        if kind.verb and strong_noun:  # "38 staff killed"
-            break
+        if (kind.verb and strong_noun) or (  # "38 staff killed"
+                attributive and head is not None and kind.plural and kind.may_verb):
+            break  # "a 2,000-strong force moves in"
         is_compound = "-" in word.text and i + 1 < len(words)  # "Russian-made jets"
         if kind.noun and not is_compound:
             head = i

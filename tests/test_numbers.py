@@ -284,6 +284,17 @@ UNITS = [
     ("four times", 4, "exact", None),
     ("38.", 38, "exact", None),
     ("38, staff", 38, "exact", None),  # punctuation ends the phrase
+    ("11 March 2026", 11, "exact", None),  # a date: a capitalised month is no unit
+    ("a 2,000-strong march", 2000, "exact", "march"),
+    # from the sample corpus (data/*.txt)
+    ("a 2,000-strong force moves in", 2000, "exact", "force"),  # "moves" is the verb here
+    ("barely 400 soldiers on the ground", 400, "at most", "soldier"),
+    ("roughly €165 per displaced person", 165, "approximate", "EUR"),
+    ("140 or 180 millimetres", 160, "approximate", "mm"),
+    ("a 64-metre dam", 64, "exact", "metre"),
+    ("4 amphibious trucks", 4, "exact", "truck"),
+    ("1,960 people spent the night", 1960, "exact", "people"),
+    ("at least 300 of us", 300, "at least", None),
 ]
 
 
