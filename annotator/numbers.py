@@ -411,6 +411,19 @@ def after_edit(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def after_reread(before: dict[str, Any], kept: dict[str, Any],
+                 now: dict[str, Any]) -> dict[str, Any]:
+    """After a span's text changed (resize): `now` is `kept` (what a person set) plus a fresh
+    reading. A span that had the mark gets one naming the fresh attributes, or none."""
+    if MACHINE_FILLED not in before:
+        return now
+    out = {k: v for k, v in now.items() if k != MACHINE_FILLED}
+    fresh = [k for k in out if k not in kept]
+    if fresh:
+        out[MACHINE_FILLED] = fresh
+    return out
+
+
 def parse_number(text: str) -> ParsedNumber:
     """Read the value, qualifier and unit of a number span; never raises.
 

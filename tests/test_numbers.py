@@ -482,3 +482,26 @@ def test_after_edit_drops_the_mark_when_nothing_is_machine_filled():
     assert after_edit(before, {"value": 41, "unit": "x", "machine_filled": ["value", "unit"]}) \
         == {"value": 41, "unit": "x"}
     assert after_edit({"value": 4}, {"value": 5}) == {"value": 5}
+
+
+def test_a_resized_imported_span_names_only_the_fresh_reading(tmp_path, schema):
+    source = _doccano(tmp_path / "in.jsonl")
+    db = tmp_path / "a.db"
+    assert _cli(db, "import", source, "--as", "alice").exit_code == 0
+    with Store(db) as store:
+        session = Session(store, "alice", schema)
+
+        def troops():
+            return next(s for s in store.spans("d1", "alice") if s.attrs.get("value") == 40)
+
+        session.resize(troops(), REPORT, grow=False)  # "about 40": no unit any more
+        assert troops().attrs == {"value": 40, "qualifier": "approximate",
+                                  "machine_filled": ["value", "qualifier"]}
+        session.set_attrs(troops(), {**troops().attrs, "qualifier": "exact"})
+        session.resize(troops(), REPORT, grow=True)  # "about 40 troops" again
+        assert troops().attrs == {"value": 40, "qualifier": "exact", "unit": "troop",
+                                  "machine_filled": ["value", "unit"]}
+    # the native export of it imports back (the mark names only attributes the span has)
+    native = tmp_path / "native.jsonl"
+    native.write_text(_cli(db, "export", "--format", "jsonl").stdout, encoding="utf-8")
+    assert _cli(tmp_path / "b.db", "import", str(native)).exit_code == 0
