@@ -434,17 +434,27 @@ def parse_number(text: str) -> ParsedNumber:
     "three hundred and forty-two", "a dozen", "half a million") are read; the value is an int
     whenever it is integral. Choices made:
 
-    - The unit is the one word that counts ("38 staff" -> "staff", "44-day" -> "day"), or "%",
-      or an ISO currency code for a symbol (£ GBP, $ USD, € EUR, ¥ JPY, ₹ INR, US$, C$ ...).
-      "strong" is not a unit: "2,000-strong" has unit None, "a 2,000-strong force" has "force".
+    - The unit is what is counted: the head noun of the words after the number, lower-case
+      and singular, found by units.head_unit (see annotator/units.py for the rules and why):
+      "38 military staff" -> "staff", "2,000 Syrian mercenaries" -> "mercenary", "a 2,000-strong
+      peace force" -> "force", "a 20-member delegation" -> "delegation", "a 44-day war" and
+      "44 days" -> "day", "38 MPs" -> "MP", "one person" / "38 people" -> "people". "%", "per
+      cent" and "percent" -> "percent"; money -> an ISO code, for a symbol (£ GBP, $ USD, € EUR,
+      ¥ JPY, ₹ INR, US$, C$ ...) or a word ("dollars" USD, "euros" EUR ...). None when nothing
+      is counted: "38", "38 more", "38 of them", "38 dead", "11 March".
     - The qualifier comes from the wording before the number ("nearly", "at least", "about"),
       else after it ("or more", "-plus", "-odd", "or so"), else "exact".
     - "hundreds of" / "thousands of" / "dozens of" -> 100 / 1000 / 12, "at least".
     - Ranges ("30-40", "30 to 40", "two or three", "between 30 and 40") -> the midpoint,
-      "approximate".
-    - Several numbers joined by "and" (or listed with commas after a unit) are summed:
-      "one general and 38 staff" -> 39, "exact", unit None. The unit and qualifier are kept
-      only if every part has the same one; differing qualifiers give "approximate".
+      "approximate": one figure to compare across reports; the bounds stay in the text.
+    - Fractions ("two-thirds", "three quarters of") -> the value (0.666..., 0.75), no unit.
+    - Several numbers joined by "and" (or listed with commas after a unit) are one total when
+      they count things: "one general and 38 staff" -> 39, "exact", unit None, because the
+      span is one figure a later report is checked against ("35 military officers"; mark two
+      spans for two figures). The unit and qualifier are kept only if every part has the same
+      one; differing qualifiers give "approximate". Not summed, only the first number read:
+      when a part is a state ("38 dead and 100 injured") or the parts measure different things
+      ("2 days and 3 hours", "$5m and £3m").
     - Text with no number gives ParsedNumber(None, "exact", None).
     """
     parser = _Parser(text if isinstance(text, str) else "")
