@@ -91,6 +91,10 @@ _DENOMINATORS = {word: n for n, words in (
 ) for word in words}
 _NUMERAL_SUFFIXES = {"s", "th", "st", "nd", "rd"}  # "1990s", "5th": not units
 _CURRENCY_SYMBOLS = {"£": "GBP", "$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR"}
+# Written before the number: "USD 2.5bn", "Rs 500 crore"
+_CURRENCY_CODES = {"usd": "USD", "eur": "EUR", "gbp": "GBP", "jpy": "JPY", "cny": "CNY",
+                   "inr": "INR", "rs": "INR", "rub": "RUB", "chf": "CHF", "cad": "CAD",
+                   "aud": "AUD"}
 _DOLLAR_PREFIXES = {"us": "USD", "c": "CAD", "a": "AUD", "nz": "NZD", "hk": "HKD", "s": "SGD"}
 # Words that start another number, so they end the words a unit is looked for in
 _NUMBER_WORDS = (_WORD_CLASSES.keys() | _PLURAL_SCALES.keys() | _MULTIPLIERS.keys()
@@ -252,6 +256,8 @@ class _Parser:
             return _DOLLAR_PREFIXES[self.low(i)], i + 2
         if self.low(i) in _CURRENCY_SYMBOLS:
             return _CURRENCY_SYMBOLS[self.low(i)], i + 1
+        if self.low(i) in _CURRENCY_CODES and self.kind(i + 1) == "num":
+            return _CURRENCY_CODES[self.low(i)], i + 1
         return None, i
 
     def _quantity(self, i: int) -> _Quantity | None:

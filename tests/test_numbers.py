@@ -233,6 +233,9 @@ UNITS = [
     ("€1.2bn in loans", 1200000000, "exact", "EUR"),
     ("US$2 billion aid package", 2000000000, "exact", "USD"),
     ("£300 million", 300000000, "exact", "GBP"),
+    ("USD 2.5bn", 2500000000, "exact", "USD"),
+    ("Rs 500 crore", 5000000000, "exact", "INR"),
+    ("5 million USD", 5000000, "exact", "USD"),
     # percentages and shares
     ("3.5 per cent", 3.5, "exact", "percent"),
     ("40 percent of the vote", 40, "exact", "percent"),
