@@ -36,6 +36,7 @@ words) lose a plural "s" by rule ("Syrians" -> syrian, "Hamas" stays).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -109,8 +110,8 @@ _TWO_WORD_MEASURES = {tuple(f.split()): u for f, u in _MEASURE_FORMS.items() if 
 
 
 class Word(NamedTuple):
-    """A word after the number: its text ("Russian-made" for a compound), whether it is joined
-    to the number by a hyphen ("44-day"), whether it ends in a possessive ("people's")."""
+    """A word after the number, as written ("Russian-made" for a hyphenated compound), and
+    whether a hyphen joins it to the number ("day" in "44-day")."""
 
     text: str
     joined: bool = False
@@ -126,7 +127,7 @@ class Unit(NamedTuple):
 
 
 @lru_cache(maxsize=1)
-def _dictionary():  # type: ignore[no-untyped-def]
+def _dictionary() -> Callable[[str], dict[str, tuple[str, ...]]]:
     import lemminflect  # ~0.1 s import + ~0.25 s for its dictionary on the first look-up
 
     return lemminflect.getAllLemmas
@@ -142,7 +143,7 @@ def _pos(low: str) -> dict[str, tuple[str, ...]]:
     """The parts of speech lemminflect knows for a lower-case word, with their lemmas."""
     try:
         return dict(_dictionary()(low))
-    except Exception:  # noqa: BLE001 - an odd string must never break number reading
+    except Exception:  # lemminflect missing, or an odd string: rules alone, never an error
         return {}
 
 
