@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -508,3 +509,15 @@ def test_a_resized_imported_span_names_only_the_fresh_reading(tmp_path, schema):
     native = tmp_path / "native.jsonl"
     native.write_text(_cli(db, "export", "--format", "jsonl").stdout, encoding="utf-8")
     assert _cli(tmp_path / "b.db", "import", str(native)).exit_code == 0
+
+
+def test_the_docs_examples_name_the_unit_parse_number_reads():
+    """docs/numbers.md's example table, unit column included ("—" is no unit)."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "numbers.md").read_text("utf-8")
+    table = text[text.index("| span text |"):].split("\n\n")[0]
+    rows = [[cell.strip() for cell in row.strip("|").split("|")] for row in table.splitlines()[2:]]
+    assert len(rows) > 30
+    wrong = [f"{text!r}: docs say {unit}, code reads {parse_number(text).unit}"
+             for text, _value, _qualifier, unit in rows
+             if (parse_number(text).unit or "—") != unit]
+    assert not wrong, "\n".join(wrong)
