@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from annotator.model import GOLD, AttributeDef, Document, LabelSchema, Span, Status
+from annotator.model import GOLD, AttributeDef, Document, Kind, LabelSchema, Span, Status
+from annotator.numbers import MACHINE_FILLED, fill_attrs, mark_problem
 
 ID_NAMESPACE = uuid.UUID("0b5f6a4e-2c1d-5e8f-9a3b-7c6d5e4f3a2b")  # generated ids: never change it
 TITLE_MAX = 200
@@ -97,6 +98,7 @@ class RecordReader:
         self.ref, self.actor = schema.ref, actor
         self.labels = {lab.name: {a.name: a for a in lab.attributes} for lab in schema.labels}
         self.link_types = {lt.name: lt for lt in schema.links}
+        self.number_labels = {lab.name for lab in schema.labels if lab.kind == Kind.NUMBER}
 
     def read(self, shape: str, rec: dict[str, Any], path: Path, lineno: int,
              errs: list[str]) -> Record | None:
@@ -220,7 +222,10 @@ class RecordReader:
             defs = self.labels[s.label]
             for name, value in s.attrs.items():
                 a = defs.get(name)
-                if a is None:
+                if a is None and name == MACHINE_FILLED:  # numbers.py's mark, see there
+                    if why := mark_problem(value, s.attrs):
+                        errs.append(f"span {s.id}: attribute {name!r} {why}")
+                elif a is None:
                     errs.append(f"span {s.id}: {s.label} has no attribute {name!r}"
                                 f" (it has {', '.join(defs) or 'none'})")
                 elif value is not None and not (isinstance(value, str) and value in invalid) and (
@@ -307,6 +312,9 @@ class RecordReader:
                 continue
             span = self._span(doc, who, -(i + 1), None, start, end, label, None, text, errs)
             if span is not None:
+                if span.label in self.number_labels:  # no attributes: fill in and mark them
+                    span = replace(span, attrs=fill_attrs(span.text_in(doc.text),
+                                                          self.labels[span.label]))
                 spans[span.id] = span
         return list(spans.values())
 

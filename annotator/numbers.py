@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from annotator import units
 
 EXACT, APPROXIMATE, AT_LEAST, AT_MOST = "exact", "approximate", "at least", "at most"
 QUALIFIERS = (EXACT, APPROXIMATE, AT_LEAST, AT_MOST)
@@ -80,22 +83,27 @@ _PLURAL_SCALES = {"tens": 10, "dozens": 12, "scores": 20, "hundreds": 100, "thou
                   "millions": 10**6, "billions": 10**9}
 _LARGE_PLURALS = {"hundreds", "thousands", "millions", "billions"}  # "tens of thousands of"
 _FRACTIONS = {"half": Fraction(1, 2), "quarter": Fraction(1, 4)}
+# "two-thirds", "three quarters of", "one fifth": a fraction, never a unit
+_DENOMINATORS = {word: n for n, words in (
+    (2, ("half", "halves")), (3, ("third", "thirds")), (4, ("quarter", "quarters")),
+    (5, ("fifth", "fifths")), (6, ("sixth", "sixths")), (7, ("seventh", "sevenths")),
+    (8, ("eighth", "eighths")), (9, ("ninth", "ninths")), (10, ("tenth", "tenths")),
+) for word in words}
 _NUMERAL_SUFFIXES = {"s", "th", "st", "nd", "rd"}  # "1990s", "5th": not units
 _CURRENCY_SYMBOLS = {"£": "GBP", "$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR"}
+# Written before the number: "USD 2.5bn", "Rs 500 crore"
+_CURRENCY_CODES = {"usd": "USD", "eur": "EUR", "gbp": "GBP", "jpy": "JPY", "cny": "CNY",
+                   "inr": "INR", "rs": "INR", "rub": "RUB", "chf": "CHF", "cad": "CAD",
+                   "aud": "AUD"}
 _DOLLAR_PREFIXES = {"us": "USD", "c": "CAD", "a": "AUD", "nz": "NZD", "hk": "HKD", "s": "SGD"}
-_UNIT_FILLERS = {"-", "of", "the", "more", "additional", "extra", "further", "other", "new"}
-_FUNCTION_WORDS = {
-    "a", "an", "and", "or", "but", "nor", "to", "in", "on", "at", "by", "for", "from", "with",
-    "without", "into", "as", "than", "per", "via", "is", "are", "was", "were", "be", "been",
-    "being", "has", "have", "had", "will", "would", "shall", "should", "can", "could", "may",
-    "might", "must", "do", "does", "did", "it", "its", "they", "them", "their", "he", "him",
-    "his", "she", "her", "we", "us", "our", "you", "your", "i", "me", "my", "this", "that",
-    "these", "those", "who", "whom", "whose", "which", "what", "when", "where", "why", "how",
-    "not", "no", "so", "if", "then", "there", "here", "all", "each", "every", "both", "either",
-    "neither", "such", "said", "says", "ago", "while", "after", "before", "since", "until",
-    "up", "out", "s",
-}
-_NOT_UNITS = _FUNCTION_WORDS | _WORD_CLASSES.keys() | _PLURAL_SCALES.keys() | _MULTIPLIERS.keys()
+# Words that start another number, so they end the words a unit is looked for in
+_NUMBER_WORDS = (_WORD_CLASSES.keys() | _PLURAL_SCALES.keys() | _MULTIPLIERS.keys()
+                 | _FRACTIONS.keys() | _DENOMINATORS.keys())
+_MAX_UNIT_WORDS = 8  # words after a number looked at for its unit
+# Units that measure rather than count: parts with different ones are never summed
+_MEASURE_UNITS = (units.MEASURES.keys() | set(units.CURRENCY_WORDS.values())
+                  | set(units.CURRENCY_QUALIFIERS.values()) | set(_CURRENCY_SYMBOLS.values())
+                  | set(_DOLLAR_PREFIXES.values()))
 
 _MAX_DIGITS = 100  # longer digit runs are not read as numbers (and never reach int())
 _CHAR_MAP = str.maketrans({"\u066b": ".", "\u066c": ",", "\u066a": "%",
@@ -131,6 +139,7 @@ class _Part(NamedTuple):
     qualifier: str
     unit: str | None
     end: int
+    state: bool = False  # only adjectives or participles after it: "38 dead", "12 wounded"
 
 
 def _normalise_char(char: str) -> str:
@@ -152,16 +161,12 @@ def _join_space_groups(match: re.Match[str]) -> str:
     return run.replace(" ", "") if _SPACE_GROUPED.fullmatch(run) else run
 
 
-def _tokenize(text: str) -> list[_Token]:
+def _tokenize(text: str) -> tuple[str, list[_Token]]:
+    """The normalised text and its tokens (offsets into that text)."""
     text = _GROUP_SPACE.sub("", "".join(map(_normalise_char, text)))
     text = _SPACED_DIGITS.sub(_join_space_groups, text)
-    return [_Token(m.lastgroup or "", m.group(), m.group().lower(), m.start(), m.end())
-            for m in _TOKEN.finditer(text)]
-
-
-def _display_unit(word: str) -> str:
-    """Lower-case a unit unless it looks like an acronym or a symbol ("MPs", "UN", "C")."""
-    return word if word.isupper() or any(c.isupper() for c in word[1:]) else word.lower()
+    return text, [_Token(m.lastgroup or "", m.group(), m.group().lower(), m.start(), m.end())
+                  for m in _TOKEN.finditer(text)]
 
 
 def _to_python(value: Fraction) -> int | float | None:
@@ -174,8 +179,9 @@ def _to_python(value: Fraction) -> int | float | None:
 
 
 class _Parser:
-    def __init__(self, tokens: list[_Token]) -> None:
-        self.tokens = tokens
+    def __init__(self, text: str) -> None:
+        self.text, self.tokens = _tokenize(text)
+        self.all_caps = not any(c.islower() for c in self.text)  # a headline: no acronyms
 
     def low(self, i: int) -> str:
         return self.tokens[i].low if 0 <= i < len(self.tokens) else ""
@@ -186,6 +192,11 @@ class _Parser:
     def attached(self, i: int) -> bool:
         """Whether token i is written straight after token i-1, with no space between."""
         return 0 < i < len(self.tokens) and self.tokens[i].start == self.tokens[i - 1].end
+
+    def apart(self, i: int) -> bool:
+        """Whether punctuation (not only spaces) stands between token i-1 and token i."""
+        return 0 < i < len(self.tokens) and bool(
+            self.text[self.tokens[i - 1].end : self.tokens[i].start].strip())
 
     def part(self, i: int) -> _Part | None:
         """One number with its prefix qualifier, range, suffixes and unit, starting at token i."""
@@ -217,20 +228,36 @@ class _Parser:
                 if first.multiplier == 1:
                     value *= second.multiplier
                 value, end, qualifier = (value + second.value) / 2, second.end, APPROXIMATE
+        value, share_end = self._fraction(value, i, end)
+        if share_end > end:  # a share ("two-thirds of voters") has no unit: it counts nothing
+            return _Part(value, prefix or qualifier or EXACT, None, share_end)
         suffix, end = self._suffixes(end, after_unit=False)
-        unit = currency
+        unit, state = currency, False
         if unit is None:
             unit, end = self._symbol_unit(end)
         if unit is None:
-            unit, end = self._word_unit(end)
+            unit, end, state = self._word_unit(end)
         late_suffix, end = self._suffixes(end, after_unit=True)
-        return _Part(value, prefix or suffix or late_suffix or qualifier or EXACT, unit, end)
+        return _Part(value, prefix or suffix or late_suffix or qualifier or EXACT, unit, end,
+                     state)
+
+    def _fraction(self, value: Fraction, start: int, end: int) -> tuple[Fraction, int]:
+        """ "two-thirds", "two thirds of", "three quarters" (a numerator in words smaller than
+        the denominator): the value divided, the denominator read."""
+        at = end + (self.low(end) == "-" and self.attached(end))
+        denominator = _DENOMINATORS.get(self.low(at))
+        if denominator and (at > end or self.low(at + 1) == "of" or (
+                self.kind(start) == "word" and 0 < value < denominator)):
+            return value / denominator, at + 1
+        return value, end
 
     def _currency(self, i: int) -> tuple[str | None, int]:
         if self.low(i) in _DOLLAR_PREFIXES and self.low(i + 1) == "$" and self.attached(i + 1):
             return _DOLLAR_PREFIXES[self.low(i)], i + 2
         if self.low(i) in _CURRENCY_SYMBOLS:
             return _CURRENCY_SYMBOLS[self.low(i)], i + 1
+        if self.low(i) in _CURRENCY_CODES and self.kind(i + 1) == "num":
+            return _CURRENCY_CODES[self.low(i)], i + 1
         return None, i
 
     def _quantity(self, i: int) -> _Quantity | None:
@@ -316,21 +343,91 @@ class _Parser:
                 return qualifier, i
 
     def _symbol_unit(self, i: int) -> tuple[str | None, int]:
-        if self.low(i) in ("%", "percent"):
-            return "%", i + 1
+        if self.low(i) == "%":
+            return "percent", i + 1
         if (self.low(i), self.low(i + 1)) == ("per", "cent"):
-            return "%", i + 2
+            return "percent", i + 2
         if self.low(i) in _CURRENCY_SYMBOLS:  # "5€"
             return _CURRENCY_SYMBOLS[self.low(i)], i + 1
         return None, i
 
-    def _word_unit(self, i: int) -> tuple[str | None, int]:
+    def _word_unit(self, i: int) -> tuple[str | None, int, bool]:
+        """The unit in the words from token i (units.head_unit), the token after it, and
+        whether those words were only adjectives or participles."""
+        words: list[units.Word] = []
+        ends: list[int] = []
         k = i
-        while self.low(k) in _UNIT_FILLERS:
-            k += 1
-        if self.kind(k) == "word" and self.low(k) not in _NOT_UNITS:
-            return _display_unit(self.tokens[k].text), k + 1
-        return None, i
+        while (len(words) < _MAX_UNIT_WORDS and self.kind(k) == "word" and not self.apart(k)
+               and self.low(k) not in _NUMBER_WORDS):
+            text, k = self.tokens[k].text, k + 1
+            while (self.low(k) == "-" and self.attached(k) and self.kind(k + 1) == "word"
+                   and self.attached(k + 1) and self.low(k + 1) not in _NUMBER_WORDS):
+                text, k = f"{text}-{self.tokens[k + 1].text}", k + 2  # "Russian-made"
+            joined = not words and self.low(i - 1) == "-" and self.attached(i)
+            words.append(units.Word(text, joined))
+            ends.append(k)
+        found = units.head_unit(words, self.all_caps, attributive=self.low(i - 1) == "strong")
+        return found.name, ends[found.used - 1] if found.used else i, found.state
+
+
+MACHINE_FILLED = "machine_filled"
+"""The attribute that marks a span's attributes numbers.py filled in, not a person.
+
+Spans imported from doccano or Prodigy files carry no attributes; a NUMBER span gets the
+reading of its text (`fill_attrs`) and `"machine_filled": ["value", "qualifier", "unit"]`, the
+names it filled. It is an attribute so it travels with the span: the native JSONL export carries
+it and imports it back unchanged (our own JSONL is never filled in: its spans carry their own
+attributes). When a person edits one of those attributes its name leaves the list, and the list
+leaves the span when it is empty (`after_edit`)."""
+
+
+def fill_attrs(text: str, names: Collection[str]) -> dict[str, Any]:
+    """The reading of `text` for the attributes in `names` (a NUMBER label's), marked as
+    machine-filled; {} when the text holds no number or the label has none of them."""
+    parsed = parse_number(text)
+    if parsed.value is None:
+        return {}
+    attrs: dict[str, Any] = {k: v for k, v in parsed.as_attrs().items() if k in names}
+    if attrs and MACHINE_FILLED not in names:
+        attrs[MACHINE_FILLED] = list(attrs)
+    return attrs
+
+
+def mark_problem(value: object, attrs: dict[str, Any]) -> str | None:
+    """Why `value` cannot be the machine_filled mark of a span with `attrs`, or None."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return "must be a list of attribute names"
+    if len(set(value)) < len(value):
+        return "names an attribute twice"
+    missing = [v for v in value if v not in attrs or v == MACHINE_FILLED]
+    if missing:
+        return f"names {', '.join(map(repr, missing))}, which the span does not have"
+    return None
+
+
+def after_edit(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """`after` with the attributes a person changed since `before` taken out of the mark."""
+    mark = after.get(MACHINE_FILLED)
+    if not isinstance(mark, list):
+        return after
+    kept = [name for name in mark if name in after and after[name] == before.get(name)]
+    out = {k: v for k, v in after.items() if k != MACHINE_FILLED}
+    if kept:
+        out[MACHINE_FILLED] = kept
+    return out
+
+
+def after_reread(before: dict[str, Any], kept: dict[str, Any],
+                 now: dict[str, Any]) -> dict[str, Any]:
+    """After a span's text changed (resize): `now` is `kept` (what a person set) plus a fresh
+    reading. A span that had the mark gets one naming the fresh attributes, or none."""
+    if MACHINE_FILLED not in before:
+        return now
+    out = {k: v for k, v in now.items() if k != MACHINE_FILLED}
+    fresh = [k for k in out if k not in kept]
+    if fresh:
+        out[MACHINE_FILLED] = fresh
+    return out
 
 
 def parse_number(text: str) -> ParsedNumber:
@@ -343,20 +440,30 @@ def parse_number(text: str) -> ParsedNumber:
     "three hundred and forty-two", "a dozen", "half a million") are read; the value is an int
     whenever it is integral. Choices made:
 
-    - The unit is the one word that counts ("38 staff" -> "staff", "44-day" -> "day"), or "%",
-      or an ISO currency code for a symbol (£ GBP, $ USD, € EUR, ¥ JPY, ₹ INR, US$, C$ ...).
-      "strong" is not a unit: "2,000-strong" has unit None, "a 2,000-strong force" has "force".
+    - The unit is what is counted: the head noun of the words after the number, lower-case
+      and singular, found by units.head_unit (see annotator/units.py for the rules and why):
+      "38 military staff" -> "staff", "2,000 Syrian mercenaries" -> "mercenary", "a 2,000-strong
+      peace force" -> "force", "a 20-member delegation" -> "delegation", "a 44-day war" and
+      "44 days" -> "day", "38 MPs" -> "MP", "one person" / "38 people" -> "people". "%", "per
+      cent" and "percent" -> "percent"; money -> an ISO code, for a symbol (£ GBP, $ USD, € EUR,
+      ¥ JPY, ₹ INR, US$, C$ ...) or a word ("dollars" USD, "euros" EUR ...). None when nothing
+      is counted: "38", "38 more", "38 of them", "38 dead", "11 March".
     - The qualifier comes from the wording before the number ("nearly", "at least", "about"),
       else after it ("or more", "-plus", "-odd", "or so"), else "exact".
     - "hundreds of" / "thousands of" / "dozens of" -> 100 / 1000 / 12, "at least".
     - Ranges ("30-40", "30 to 40", "two or three", "between 30 and 40") -> the midpoint,
-      "approximate".
-    - Several numbers joined by "and" (or listed with commas after a unit) are summed:
-      "one general and 38 staff" -> 39, "exact", unit None. The unit and qualifier are kept
-      only if every part has the same one; differing qualifiers give "approximate".
+      "approximate": one figure to compare across reports; the bounds stay in the text.
+    - Fractions ("two-thirds", "three quarters of") -> the value (0.666..., 0.75), no unit.
+    - Several numbers joined by "and" (or listed with commas after a unit) are one total when
+      they count things: "one general and 38 staff" -> 39, "exact", unit None, because the
+      span is one figure a later report is checked against ("35 military officers"; mark two
+      spans for two figures). The unit and qualifier are kept only if every part has the same
+      one; differing qualifiers give "approximate". Not summed, only the first number read:
+      when a part is a state ("38 dead and 100 injured") or the parts measure different things
+      ("2 days and 3 hours", "$5m and £3m").
     - Text with no number gives ParsedNumber(None, "exact", None).
     """
-    parser = _Parser(_tokenize(text if isinstance(text, str) else ""))
+    parser = _Parser(text if isinstance(text, str) else "")
     first = next(filter(None, map(parser.part, range(len(parser.tokens)))), None)
     if first is None:
         return ParsedNumber(None)
@@ -369,9 +476,22 @@ def parse_number(text: str) -> ParsedNumber:
         if following is None:
             break
         parts.append(following)
-    qualifiers, units = {p.qualifier for p in parts}, {p.unit for p in parts}
+    if not _summable(parts):
+        parts = parts[:1]
+    qualifiers, found = {p.qualifier for p in parts}, {p.unit for p in parts}
     value = _to_python(sum((p.value for p in parts), Fraction(0)))
     if value is None:
         return ParsedNumber(None)
     return ParsedNumber(value, qualifiers.pop() if len(qualifiers) == 1 else APPROXIMATE,
-                        units.pop() if len(units) == 1 else None)
+                        found.pop() if len(found) == 1 else None)
+
+
+def _summable(parts: list[_Part]) -> bool:
+    """Parts count one total ("one general and 38 staff") unless one is a state ("38 dead and
+    12 wounded") or they measure different things ("2 days and 3 hours", "$5m and £3m")."""
+    if len(parts) == 1:
+        return True
+    if any(p.state for p in parts):
+        return False
+    found = {p.unit for p in parts}
+    return len(found) == 1 or not found & _MEASURE_UNITS

@@ -71,7 +71,7 @@ async def test_number_span_gets_normalised_value(store):
         await pilot.press("greater_than_sign")  # grow by a word: "About 7,000 residents"
         span = store.spans("alpha", "alice")[0]
         assert store.get_document("alpha").text[span.start : span.end] == "About 7,000 residents"
-        assert span.attrs == {"value": 7000, "qualifier": "approximate", "unit": "residents"}
+        assert span.attrs == {"value": 7000, "qualifier": "approximate", "unit": "resident"}
         await pilot.press("less_than_sign")
         assert span_texts(store, "alpha") == [("NUMBER", "About 7,000")]
 

@@ -173,9 +173,12 @@ class ImportSession:
             self.store._ensure_annotator(self.conn, annotator)
             self._annotators.add(annotator)
         ts = R.now()
+        # Another tool's spans (not strict) bring no attributes of their own: the ones stored
+        # (edited since, or filled in by an older numbers.py) are no conflict.
+        same = ("start", "end", "label", "attrs") if strict else ("start", "end", "label")
         new_spans = self._new_rows(
-            "span", [R.span_to_row(s) for s in spans], ("start", "end", "label", "attrs",
-                                                        "doc_id", "annotator"), ts, strict)
+            "span", [R.span_to_row(s) for s in spans], (*same, "doc_id", "annotator"), ts,
+            strict)
         new_links = self._new_rows(
             "link", [R.link_to_row(lk) for lk in links], ("type", "from_span", "to_span",
                                                            "annotator"), ts, strict)

@@ -8,8 +8,9 @@ from textual import events
 from textual.app import App
 from textual.keys import KEY_NAME_REPLACEMENTS, _character_to_key
 
+from annotator import units
 from annotator.labels import load_default_schema, load_schema, parse_schema
-from annotator.model import LabelSchema
+from annotator.model import Kind, LabelSchema
 from annotator.store import Store
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.session import Session
@@ -28,6 +29,11 @@ class AnnotatorApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(AnnotateScreen(self.session, self.doc_ids))
+        if any(lab.kind == Kind.NUMBER for lab in self.session.schema.labels):
+            # the unit dictionary takes ~0.4 s to load: after the first frame, not on the
+            # first NUMBER key press
+            self.call_after_refresh(self.run_worker, units.preload, thread=True,
+                                    name="preload units", group="preload")
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and (split := escape_then_key(event)) is not None:

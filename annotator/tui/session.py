@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from annotator.model import LabelSchema, Span, Status
-from annotator.numbers import parse_number
+from annotator.numbers import after_edit, after_reread, parse_number
 from annotator.store import ActionResult, Store, StoreError
 from annotator.words import WORD
 
@@ -74,12 +74,15 @@ class Session:
         if lab is not None and lab.kind == "number":
             old = parse_number(text[span.start : span.end]).as_attrs()
             auto = {k: v for k, v in span.attrs.items() if old.get(k) != v}  # hand-edited ones
-            attrs = self._prefill(span.label, text[span.start : end], auto)
+            attrs = after_reread(span.attrs, auto,
+                                 self._prefill(span.label, text[span.start : end], auto))
         return self.store.update_span(self.annotator, span.id, end=end, attrs=attrs,
                                       name="resize_span")
 
     def set_attrs(self, span: Span, attrs: dict) -> ActionResult:
-        return self.store.update_span(self.annotator, span.id, attrs=attrs, name="set_attrs")
+        """Save the attribute form; an edited attribute is no longer machine-filled."""
+        return self.store.update_span(self.annotator, span.id, attrs=after_edit(span.attrs, attrs),
+                                      name="set_attrs")
 
     def delete(self, span: Span) -> ActionResult:
         return self.store.delete_span(self.annotator, span.id)
