@@ -254,13 +254,16 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), required=True,
               help="jsonl: ours (round-trips); audit: the event log; or another tool's shape.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write this file (atomically) instead of standard output.")
+              help="Write this file (atomically) instead of standard output; never the"
+              " database, another SQLite file or a symbolic link.")
+@click.option("--force", is_flag=True,
+              help="Replace the -o file if it exists (keeping its permissions).")
 @click.option("--as", "as_", metavar="NAME", help="Only this annotator's work.")
 @click.option("--gold", is_flag=True, help="Only the adjudicated gold set.")
 @click.option("--status", type=click.Choice(STATUSES), default="any", show_default=True,
               help="Only annotation sets with this status.")
 @click.pass_obj
-def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
+def export(db: str, fmt: str, output: str | None, force: bool, as_: str | None, gold: bool,
            status: str) -> None:
     """Export annotations, one line per document and annotator, in a stable order.
 
@@ -270,7 +273,11 @@ def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
 
     \b
     annotator export -f jsonl --status done -o exports/done.jsonl
-    annotator export -f jsonl --as alice | jq .id"""
+    annotator export -f jsonl --as alice | jq .id
+
+    -o refuses the database and its -wal/-shm/-journal files, any other SQLite file and a
+    symbolic link, and an existing file unless --force; a named pipe or /dev/stdout is
+    written into."""
     from annotator import export as ex
     from annotator.model import GOLD
 
@@ -283,22 +290,26 @@ def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
             fail(ex.SPACY_MISSING)
         if output is None:
             raise click.UsageError("the spacy format is binary: give -o FILE.spacy")
+    if force and output is None:
+        raise click.UsageError("--force applies to -o FILE (standard output is never replaced)")
     with open_store(db, must_exist=True) as store:
         if as_ is not None and as_ not in (names := store.annotators()):
             fail(f"no annotator {as_!r} in {db}; there are: {', '.join(names) or 'none'}")
         if gold and GOLD not in store.annotators():
             # not an error: a pipeline may export gold before any adjudication
-            say(f"Note: {db} has no gold set yet (leads adjudicate one with"
-                " `annotator review`); the export is empty", err=True)
+            say(f"Note: {db} has no gold set yet, so the export is empty (a gold set is"
+                f' imported: JSONL lines with "annotator": "{GOLD}")', err=True)
         try:
             if output is None:
+                with suppress(ValueError, io.UnsupportedOperation):  # no file descriptor
+                    ex.refuse_database_stream(sys.stdout.fileno(), db, "standard output")
                 _to_stdout(lambda out: ex.export(store, fmt, out, as_, gold, status))
                 return
             total = None if fmt == "audit" else ex.count_sets(store, as_, status, gold)
             with progress_bar(f"Exporting {fmt}", total) as update, \
-                    ex.atomic_output(output, binary=fmt == "spacy") as out:
+                    ex.atomic_output(output, fmt == "spacy", force, db) as out:
                 n = ex.export(store, fmt, out, as_, gold, status, progress=update)
-        except ex.ExportError as exc:
+        except (ex.ExportError, ex.OutputRefused) as exc:
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.filename or output or 'standard output'}: {exc.strerror or exc}")

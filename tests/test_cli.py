@@ -104,6 +104,22 @@ def test_help_is_fast_and_light() -> None:
 
 
 @pytest.mark.slow
+def test_python_dash_m_annotator_is_the_command(tmp_path: Path, corpus: Path) -> None:
+    """`python -m annotator ...` works like the `annotator` script (it had no __main__)."""
+    def python_m(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "annotator", "--db", str(tmp_path / "m.db"),
+                               *args], capture_output=True, text=True, cwd=ROOT, check=False)
+
+    helped = python_m("--help")
+    assert helped.returncode == 0, helped.stderr
+    assert helped.stdout.startswith("Usage: annotator [OPTIONS] [COMMAND] [ARGS]...")
+    assert python_m("import", str(corpus)).stderr.startswith("Imported 2 new documents")
+    listed = python_m("docs", "--format", "json")
+    assert [d["id"] for d in json.loads(listed.stdout)] == ["akar", "notes"]
+    assert python_m("export").returncode == 2  # usage errors keep their exit code
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("module", ["annotator.ingest", "annotator.export", "annotator.cli",
                                     "annotator.jsonl_shapes"])
 def test_core_modules_do_not_load_textual(module: str) -> None:
@@ -315,7 +331,7 @@ def test_export_file_is_atomic(tmp_path: Path, filled: Path,
         raise KeyboardInterrupt
 
     monkeypatch.setattr(export, "export", dies_half_way)
-    result = CliRunner().invoke(main, ["export", "-f", "jsonl", "-o", str(out)])
+    result = CliRunner().invoke(main, ["export", "-f", "jsonl", "-o", str(out), "--force"])
     assert result.exit_code == 1  # click: Aborted!
     assert out.read_text(encoding="utf-8") == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".db") == [
@@ -350,22 +366,145 @@ def test_export_errors(tmp_path: Path, filled: Path) -> None:
     assert not (tmp_path / "none.db").exists()
 
 
-def test_export_gold_is_empty_until_adjudicated(filled: Path) -> None:
+def test_export_gold_is_empty_until_there_is_one_and_the_note_says_how(
+        tmp_path: Path, filled: Path) -> None:
     result = run("export", "-f", "jsonl", "--gold")
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr == (f"Note: {filled} has no gold set yet (leads adjudicate one with"
-                             " `annotator review`); the export is empty\n")
+    assert result.stderr == (f"Note: {filled} has no gold set yet, so the export is empty (a"
+                             ' gold set is imported: JSONL lines with "annotator": "@gold")\n')
+    assert "annotator review" not in result.stderr  # not a command (yet)
+    gold = tmp_path / "gold.jsonl"  # what the note says, done
+    gold.write_text(json.dumps({"id": "d1", "text": TEXT, "annotator": "@gold", "spans": [
+        {"start": 0, "end": 12, "label": "PERSON"}]}) + "\n", encoding="utf-8")
+    assert run("import", str(gold)).exit_code == 0
+    [line] = run("export", "-f", "jsonl", "--gold").stdout.splitlines()
+    assert json.loads(line)["spans"][0]["text"] == "General Akar"
 
 
-def test_export_through_a_symlink_keeps_the_link(tmp_path: Path, filled: Path) -> None:
+# -- what export -o will not write over (issue #8, point 1) ---------------------------------
+
+
+def test_export_refuses_the_database_and_its_companions(tmp_path: Path, filled: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`export -o live.db` replaced the database with JSONL (exit 0): every way of naming the
+    database, or one of its -wal/-shm/-journal files, is refused and leaves it whole."""
+    monkeypatch.chdir(filled.parent)
+    (filled.parent / "sub").mkdir()
+    os.link(filled, filled.parent / "hard.db")
+    before = filled.read_bytes()
+    names = {
+        str(filled): "the database", filled.name: "the database",
+        f"sub/../{filled.name}": "the database", "hard.db": "the database",
+        f"{filled.name}-wal": "the database's write-ahead log",
+        f"{filled.name}-shm": "the database's shared-memory index",
+        f"{filled.name}-journal": "the database's rollback journal",
+    }
+    for name, what in names.items():
+        for force in ([], ["--force"]):
+            result = run("--db", str(filled), "export", "-f", "jsonl", "-o", name, *force)
+            assert result.exit_code == 1, name
+            assert result.stderr == f"Error: {name} is {what}; the export would destroy it\n"
+    assert filled.read_bytes() == before
+    assert not (filled.parent / f"{filled.name}-journal").exists()
+    assert [p for p in filled.parent.iterdir() if p.name.endswith(".part")] == []
+    assert run("docs").exit_code == 0
+
+
+def test_export_refuses_any_sqlite_file(tmp_path: Path, filled: Path) -> None:
+    other = tmp_path / "notes.jsonl"  # the name says nothing: the first 16 bytes do
+    conn = sqlite3.connect(other)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    wal = tmp_path / "notes.jsonl-wal"
+    assert wal.exists()  # kept open: the log holds the insert
+    before = {p: p.read_bytes() for p in (other, wal)}
+    for name, said in ((other, "an SQLite database; the export never replaces one"),
+                       (wal, "an SQLite write-ahead log; the export never replaces one")):
+        result = run("export", "-f", "jsonl", "-o", str(name), "--force")
+        assert result.exit_code == 1
+        assert result.stderr == f"Error: {name} is {said}\n"
+    shm = tmp_path / "notes.jsonl-shm"
+    result = run("export", "-f", "jsonl", "-o", str(shm), "--force")
+    assert result.stderr == (f"Error: {shm} belongs to the SQLite database {other}; the export"
+                             " never replaces it\n")
+    assert {p: p.read_bytes() for p in (other, wal)} == before
+    assert conn.execute("SELECT x FROM t").fetchall() == [(1,)]
+    conn.close()
+
+
+def test_export_replaces_an_existing_file_only_with_force(tmp_path: Path, filled: Path) -> None:
+    out = tmp_path / "all.jsonl"
+    out.write_text("yesterday's export\n", encoding="utf-8")
+    out.chmod(0o600)
+    result = run("export", "-f", "jsonl", "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {out} exists; --force replaces it\n"
+    assert out.read_text(encoding="utf-8") == "yesterday's export\n"
+    result = run("export", "-f", "jsonl", "-o", str(out), "--force")
+    assert result.exit_code == 0
+    assert out.read_text(encoding="utf-8") == run("export", "-f", "jsonl").stdout
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # was 644 after the export
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".db") == [
+        "all.jsonl", "d.jsonl"]
+    assert run("export", "-f", "jsonl", "--force").exit_code == 2  # nothing to replace
+
+
+def test_export_refuses_to_write_through_a_symlink(tmp_path: Path, filled: Path) -> None:
     real = tmp_path / "real.jsonl"
     real.write_text("old\n", encoding="utf-8")
-    link = tmp_path / "latest.jsonl"
-    link.symlink_to(real)
-    assert run("export", "-f", "jsonl", "-o", str(link)).exit_code == 0
-    assert link.is_symlink()
-    assert real.read_text(encoding="utf-8") == run("export", "-f", "jsonl").stdout
+    for link, to in ((tmp_path / "latest.jsonl", real), (tmp_path / "dangling.jsonl",
+                                                         tmp_path / "nowhere.jsonl"),
+                     (tmp_path / "db-link.jsonl", filled)):
+        link.symlink_to(to)
+        for force in ([], ["--force"]):
+            result = run("export", "-f", "jsonl", "-o", str(link), *force)
+            assert result.exit_code == 1
+            what = ("the database; the export would destroy it" if to == filled else
+                    f"a symbolic link (to {to}); the export does not write through links: give"
+                    " the file's own path")
+            assert result.stderr == f"Error: {link} is {what}\n"
+        assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == "old\n"
+    assert not (tmp_path / "nowhere.jsonl").exists()
+
+
+def test_export_into_a_folder_is_a_clear_error(tmp_path: Path, filled: Path) -> None:
+    (tmp_path / "out").mkdir()
+    existing = run("export", "-f", "jsonl", "-o", str(tmp_path / "out"))
+    assert existing.exit_code == 2
+    assert "is a directory" in existing.stderr
+    for name in (str(tmp_path / "new") + "/", str(tmp_path / "out") + "/"):
+        result = run("export", "-f", "jsonl", "-o", name)
+        assert result.exit_code in (1, 2)
+        assert "folder" in result.stderr or "directory" in result.stderr
+    assert not (tmp_path / "new").exists()  # not a file named like the folder
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_export_to_standard_output_that_is_the_database(filled: Path) -> None:
+    """`annotator export >> annotations.db` (or -o /dev/stdout) would append JSON to it."""
+    before = filled.read_bytes()
+    for extra in ([], ["-o", "/dev/stdout"]):
+        with filled.open("ab") as db:
+            done = subprocess.run([sys.executable, "-m", "annotator", "--db", str(filled),
+                                   "export", "-f", "jsonl", *extra], stdout=db,
+                                  stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        assert done.returncode == 1
+        where = extra[-1] if extra else "standard output"
+        assert done.stderr == f"Error: {where} is the database; the export would destroy it\n"
+    assert filled.read_bytes() == before
+
+
+def test_export_to_dev_stdout_that_is_a_file(tmp_path: Path, filled: Path) -> None:
+    out = tmp_path / "redirected.jsonl"
+    with out.open("wb") as f:
+        done = subprocess.run([sys.executable, "-m", "annotator", "--db", str(filled),
+                               "export", "-f", "jsonl", "-o", "/dev/stdout"], stdout=f,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8") == run("export", "-f", "jsonl").stdout
 
 
 def test_export_to_a_named_pipe_writes_into_it(tmp_path: Path, filled: Path) -> None:
@@ -414,7 +553,8 @@ def test_an_unexpected_failure_is_one_line_not_a_traceback(
 def test_spacy_without_the_extra(tmp_path: Path, filled: Path) -> None:
     result = run("export", "-f", "spacy", "-o", str(tmp_path / "x.spacy"))
     assert result.exit_code == 1
-    assert result.stderr == "Error: the spacy format needs `pip install annotator[spacy]`\n"
+    assert result.stderr == ("Error: the spacy format needs spaCy, which is not installed; in"
+                             " the annotator checkout run: .venv/bin/pip install -e '.[spacy]'\n")
     assert not (tmp_path / "x.spacy").exists()
 
 
