@@ -19,7 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
-from annotator import sqlite_files
+from annotator import file_kinds
 
 _TEXT: dict[str, Any] = {"encoding": "utf-8", "newline": "\n"}
 # What a shell or a process hands over as a path to an open file: write to that file descriptor
@@ -51,7 +51,8 @@ def refuse_database_stream(fd: int, database: str | Path | None, what: str) -> N
         st = os.fstat(fd)
     except OSError:
         return
-    if stat.S_ISREG(st.st_mode) and (part := sqlite_files.database_part(what, database, st)):
+    if database is not None and stat.S_ISREG(st.st_mode) and (
+            part := file_kinds.DatabaseFiles(database).part(what, st)):
         raise OutputRefused(f"{what} is {part}; the export would destroy it")
 
 
@@ -63,7 +64,7 @@ def check_target(path: str | Path, database: str | Path | None = None,
     if name.endswith(("/", os.sep)) or Path(name).name in ("", ".", ".."):
         raise OutputRefused(f"{name} names a folder; give a file name, such as"
                             f" {os.path.join(name, 'export.jsonl')}")
-    if part := sqlite_files.database_part(name, database):
+    if database is not None and (part := file_kinds.DatabaseFiles(database).part(name)):
         raise OutputRefused(f"{name} is {part}; the export would destroy it")
     try:
         st = os.lstat(name)
@@ -86,28 +87,20 @@ def check_target(path: str | Path, database: str | Path | None = None,
         raise OutputRefused(f"{name} is a folder; give a file name, such as"
                             f" {os.path.join(name, 'export.jsonl')}")
     if not stat.S_ISREG(st.st_mode):
-        raise OutputRefused(f"{name} is {_special(st.st_mode)}, not a file")
+        raise OutputRefused(f"{name} is {file_kinds.special_kind(st.st_mode)}, not a file")
     try:
-        kind = sqlite_files.read_kind(name)
+        kind = file_kinds.read_kind(name)
     except OSError as exc:
         raise OutputRefused(f"{name}: cannot read it to check that it is not a database"
                             f" ({exc.strerror or exc})") from None
     if kind:
         raise OutputRefused(f"{name} is {kind}; the export never replaces one")
-    if base := sqlite_files.companion_of(name):
+    if base := file_kinds.companion_of(name):
         raise OutputRefused(f"{name} belongs to the SQLite database {base}; the export never"
                             " replaces it")
     if not force:
         raise OutputExists(f"{name} exists; --force replaces it")
     return st
-
-
-def _special(mode: int) -> str:
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
 
 
 @contextmanager
