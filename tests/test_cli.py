@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
@@ -782,3 +783,32 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
         update(10, 100)
         update(100)
     assert "Importing" in screen.getvalue()
+
+
+def test_an_import_into_a_read_only_database_is_one_clean_error(
+        tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It printed `Exception ignored ... Traceback` after the error (the import's transaction
+    was left open and finalised on a closed connection)."""
+    db = tmp_path / "ro.db"
+    assert run("--db", str(db), "import", str(corpus / "akar.txt")).exit_code == 0
+    opened = Store.__init__
+
+    def read_only(self: Store, path: Any) -> None:
+        """A file SQLite opened read-only (chattr +i, a read-only mount) lets the transaction
+        begin and refuses the first write: deny every INSERT the same way."""
+        opened(self, path)
+        self.conn.set_authorizer(lambda action, *_: sqlite3.SQLITE_DENY
+                                 if action == sqlite3.SQLITE_INSERT else sqlite3.SQLITE_OK)
+
+    monkeypatch.setattr(Store, "__init__", read_only)
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    result = run("--db", str(db), "import", str(corpus), env={"ANNOTATOR_DEBUG": None})
+    said = (result.exit_code, result.stderr)
+    del result  # its exception chain holds the import's frames: let them be collected
+    gc.collect()
+    assert said == (1, f"Error: {db}: the database refused: not authorized\n")
+    assert [u.exc_value for u in unraisable] == []
+    monkeypatch.undo()
+    with Store(db) as store:
+        assert store.document_ids() == ["akar"]
