@@ -35,7 +35,7 @@ def read_kind(path: str | Path) -> str | None:
 def special_kind(mode: int) -> str | None:
     """What a file that is neither a regular file, a folder nor a link is, from its st_mode."""
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return "a named pipe"
     if stat.S_ISCHR(mode):
         return "a character device"
     if stat.S_ISBLK(mode):
