@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -28,6 +29,7 @@ DEFAULT_DB = "annotations.db"
 FORMATS = ("jsonl", "audit", "prodigy", "doccano", "labelstudio", "spacy")  # = export.FORMATS
 STATUSES = ("done", "in_progress", "todo", "any")
 MAX_PROBLEMS = 50
+SCHEMA_MAX_BYTES = 1024 * 1024  # a schema is a few KiB; more is the wrong file
 Update = Callable[..., None]
 
 
@@ -69,7 +71,9 @@ def open_store(db: str, must_exist: bool = False) -> Iterator[Store]:
     from annotator.store import Store
 
     if must_exist and not Path(db).exists():
-        fail(f"no database at {db}; import documents first: annotator --db {db} import data/")
+        fail(f"no database at {db}; import documents first: {import_hint(db)}")
+    if why := _not_a_database_file(db):
+        fail(f"{db}: {why}")
     try:
         store = Store(db)
     except sqlite3.DatabaseError as exc:
@@ -78,9 +82,54 @@ def open_store(db: str, must_exist: bool = False) -> Iterator[Store]:
         yield store
 
 
+def import_hint(db: str) -> str:
+    """The import command for this database (a placeholder path: no folder is assumed)."""
+    import shlex
+
+    return f"annotator --db {shlex.quote(db)} import FILE_OR_FOLDER..."
+
+
+def _not_a_database_file(db: str) -> str | None:
+    """Why `db` cannot be a database file (a folder, a pipe, a device), before SQLite says
+    "unable to open database file" or "disk I/O error"."""
+    from annotator.file_kinds import special_kind
+
+    try:
+        mode = os.stat(db).st_mode
+    except OSError:
+        return None  # missing (it will be created), or SQLite says why
+    if stat.S_ISDIR(mode):
+        return "this is a folder; give the database file's path (--db PATH)"
+    if what := special_kind(mode):
+        return f"this is {what}, not a database file"
+    return None
+
+
+def _not_a_schema_file(path: str) -> str | None:
+    """Why `path` cannot hold a label schema: a pipe or device (reading it would wait or never
+    end), a huge file, an SQLite database, UTF-16 text."""
+    from annotator.file_kinds import not_text, special_kind
+
+    try:
+        st = os.stat(path)
+        if what := special_kind(st.st_mode):
+            return f"this is {what}, not a label schema file"
+        if st.st_size > SCHEMA_MAX_BYTES:
+            return (f"{st.st_size} bytes is too big for a label schema"
+                    f" (at most {SCHEMA_MAX_BYTES // 1024} KiB)")
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None  # load_schema says why it cannot be read
+    return why.replace("not text", "not a label schema (TOML)") if (why := not_text(head)) \
+        else None
+
+
 def load_labels(path: str | None) -> LabelSchema:
     from annotator.labels import SchemaError, load_default_schema, load_schema
 
+    if path and (why := _not_a_schema_file(path)):
+        fail(f"{path}: {why}")
     try:
         return load_schema(path) if path else load_default_schema()
     except SchemaError as exc:
@@ -349,7 +398,7 @@ def docs(db: str, fmt: str) -> None:
         ], ensure_ascii=False, indent=2)))
         return
     if not summaries:
-        say(f"No documents in {db} yet. Import some: annotator import data/")
+        say(f"No documents in {db} yet. Import some: {import_hint(db)}")
         return
     from rich.console import Console
     from rich.measure import Measurement

@@ -32,6 +32,29 @@ def read_kind(path: str | Path) -> str | None:
         return content_kind(f.read(len(HEADER)))
 
 
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+              (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
+def not_text(head: bytes) -> str | None:
+    """Why a file starting with `head` is not UTF-8 text at all (an SQLite database, UTF-16 or
+    UTF-32 with or without a byte-order mark), or None. Bad bytes further on are found by the
+    decoder, with their line."""
+    if kind := content_kind(head):
+        return f"this is {kind}, not text"
+    for bom, name in _WIDE_BOMS:
+        if head.startswith(bom):
+            return (f"this is {name} text (it starts with a {name} byte-order mark);"
+                    " save it as UTF-8")
+    sample = head[:4096]
+    # UTF-16 ASCII letters are a letter and a NUL; valid UTF-8, but NUL-interleaved garbage
+    for part in (sample[0::2], sample[1::2]):
+        if part and part.count(0) >= max(2, len(part) * 0.3):
+            return ("NUL bytes between the letters: this looks like UTF-16 or UTF-32 text"
+                    " without a byte-order mark; save it as UTF-8")
+    return None
+
+
 def special_kind(mode: int) -> str | None:
     """What a file that is neither a regular file, a folder nor a link is, from its st_mode."""
     if stat.S_ISFIFO(mode):

@@ -25,7 +25,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.file_kinds import DatabaseFiles, content_kind, special_kind
+from annotator.file_kinds import DatabaseFiles, not_text, special_kind
 from annotator.jsonl_shapes import Record, RecordReader, annotator_name_problem, detect, title_of
 from annotator.model import Document, LabelSchema, Link
 from annotator.store import Store
@@ -289,7 +289,7 @@ class _Importer:
         raw = path.read_bytes()
         self.done_bytes += len(raw)
         rep.records = 1
-        if why := _not_utf8_text(raw):
+        if why := not_text(raw):
             self.fail(rep, None, [why])
             return
         if raw.startswith(BOM):
@@ -320,7 +320,7 @@ class _Importer:
                 self.done_bytes += len(raw)
                 if self.progress and lineno % 512 == 0:
                     self.progress(self.done_bytes, self.total_bytes)
-                if lineno == 1 and (why := _not_utf8_text(raw)):
+                if lineno == 1 and (why := not_text(raw)):
                     self.fail(rep, None, [why])
                     return
                 if lineno == 1 and raw.startswith(BOM):
@@ -539,29 +539,6 @@ def _finite(text: str) -> float:
     if not math.isfinite(value):
         raise _OutOfRange(f"the number {text[:40]} is out of range (it would be infinite)")
     return value
-
-
-_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-              (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
-
-
-def _not_utf8_text(head: bytes) -> str | None:
-    """Why a file starting with `head` is not UTF-8 text at all (an SQLite database, UTF-16 or
-    UTF-32 with or without a byte-order mark), or None. Bad bytes further on are found by the
-    decoder, with their line."""
-    if kind := content_kind(head):
-        return f"this is {kind}, not text"
-    for bom, name in _WIDE_BOMS:
-        if head.startswith(bom):
-            return (f"this is {name} text (it starts with a {name} byte-order mark);"
-                    " save it as UTF-8")
-    sample = head[:4096]
-    # UTF-16 ASCII letters are a letter and a NUL; valid UTF-8, but NUL-interleaved garbage
-    for part in (sample[0::2], sample[1::2]):
-        if part and part.count(0) >= max(2, len(part) * 0.3):
-            return ("NUL bytes between the letters: this looks like UTF-16 or UTF-32 text"
-                    " without a byte-order mark; save it as UTF-8")
-    return None
 
 
 class _Refused(Exception):

@@ -6,6 +6,7 @@ import gc
 import io
 import json
 import os
+import shlex
 import sqlite3
 import stat
 import subprocess
@@ -690,12 +691,36 @@ def test_docs_with_more_annotators_than_columns(filled: Path) -> None:
     assert max(map(len, narrow)) <= 60
 
 
-def test_docs_on_an_empty_database(tmp_path: Path) -> None:
-    Store(tmp_path / "empty.db").close()
-    result = run("--db", str(tmp_path / "empty.db"), "docs")
+def test_docs_on_an_empty_database(tmp_path: Path, corpus: Path) -> None:
+    """The hint imports into this database (it said `annotator import data/`: another
+    database unless --db is the default, and a data/ folder only the checkout has)."""
+    db = tmp_path / "my notes.db"
+    Store(db).close()
+    result = run("--db", str(db), "docs")
     assert result.exit_code == 0
-    assert "No documents" in result.stdout
-    assert "annotator import" in result.stdout
+    hint = f"annotator --db '{db}' import FILE_OR_FOLDER..."
+    assert result.stdout == f"No documents in {db} yet. Import some: {hint}\n"
+    missing = run("--db", str(tmp_path / "none.db"), "export", "-f", "jsonl")
+    assert missing.stderr == (f"Error: no database at {tmp_path / 'none.db'}; import documents"
+                              f" first: annotator --db {tmp_path / 'none.db'} import"
+                              " FILE_OR_FOLDER...\n")
+    args = hint.removeprefix("annotator ").replace("FILE_OR_FOLDER...", str(corpus))
+    assert run(*shlex.split(args)).exit_code == 0  # what it says works
+    assert "akar" in run("--db", str(db), "docs").stdout
+
+
+def test_a_database_path_that_is_not_a_file(tmp_path: Path) -> None:
+    """SQLite said "unable to open database file" or "disk I/O error"."""
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    said = {tmp_path: "this is a folder; give the database file's path (--db PATH)",
+            fifo: "this is a named pipe, not a database file"}
+    if Path("/dev/null").exists():
+        said[Path("/dev/null")] = "this is a character device, not a database file"
+    for db, why in said.items():
+        for command in (["docs"], ["export", "-f", "jsonl"], ["import", str(tmp_path)]):
+            result = run("--db", str(db), *command)
+            assert (result.exit_code, result.stderr) == (1, f"Error: {db}: {why}\n")
 
 
 def test_labels_check() -> None:
@@ -706,6 +731,29 @@ def test_labels_check() -> None:
     assert lines[1].split() == ["1", "PERSON", "entity"]
     assert "qualifier (choice)" in ok.stdout
     assert "SAME_CLAIM" in ok.stdout
+
+
+def test_labels_check_on_files_that_are_no_schema(tmp_path: Path, filled: Path) -> None:
+    """A pipe made it wait forever, /dev/zero read until memory ran out; a database or UTF-16
+    file was "not valid UTF-8". The same for --labels on import."""
+    fifo = tmp_path / "schema.toml"
+    os.mkfifo(fifo)
+    utf16 = tmp_path / "utf16.toml"
+    utf16.write_text('name = "news"\n', encoding="utf-16")
+    huge = tmp_path / "huge.toml"
+    huge.write_bytes(b"#" * (1024 * 1024 + 1))
+    said = {fifo: "this is a named pipe, not a label schema file",
+            filled: "this is an SQLite database, not a label schema (TOML)",
+            utf16: "this is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as"
+                   " UTF-8",
+            huge: "1048577 bytes is too big for a label schema (at most 1024 KiB)"}
+    if Path("/dev/zero").exists():
+        said[Path("/dev/zero")] = "this is a character device, not a label schema file"
+    for path, why in said.items():
+        for command in (["labels", "check", str(path)],
+                        ["import", "--labels", str(path), str(tmp_path / "d.jsonl")]):
+            result = run(*command)
+            assert (result.exit_code, result.stderr) == (1, f"Error: {path}: {why}\n")
 
 
 def test_labels_check_refuses_with_file_and_line(tmp_path: Path) -> None:
