@@ -369,15 +369,31 @@ def _to_stdout(write: Callable[[io.TextIOWrapper], int]) -> None:
     sys.stdout.flush()
     stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
     try:
-        write(stream)
-        stream.flush()
-    except BrokenPipeError:  # `| head`: the reader left; stop quietly
-        with suppress(OSError, ValueError, io.UnsupportedOperation):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        with to_stdout():
+            write(stream)
+            stream.flush()
     finally:
         with suppress(ValueError, OSError):
             stream.detach()
+
+
+@contextmanager
+def to_stdout() -> Iterator[None]:
+    """Output for a person or a pipe. A reader that left (`| head`) ends the command quietly
+    (exit 1); a full disk is one line about standard output (it named the database)."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        with suppress(OSError, ValueError, io.UnsupportedOperation):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error
+        sys.exit(1)
+    except OSError as exc:
+        if exc.filename:
+            raise
+        with suppress(OSError, ValueError, io.UnsupportedOperation):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        fail(f"standard output: {exc.strerror or exc}")
 
 
 @main.command()
@@ -388,6 +404,11 @@ def docs(db: str, fmt: str) -> None:
     """List documents with each annotator's status and span count."""
     with open_store(db, must_exist=True) as store:
         summaries = store.documents()
+    with to_stdout():
+        _docs_report(db, fmt, summaries)
+
+
+def _docs_report(db: str, fmt: str, summaries: list[DocumentSummary]) -> None:
     if fmt == "json":  # data for scripts: exact, but DEL and C1 escaped (the same JSON value)
         click.echo(escape_json_controls(json.dumps([
             {"id": d.id, "title": d.title, "length": d.length,
@@ -471,14 +492,15 @@ def labels_check(file: str) -> None:
     """Validate the label schema FILE (TOML): every problem as file:line, or a summary
     of its labels, keys and link types."""
     schema = load_labels(file)
-    say(f"OK: {file}: schema {schema.ref}, {len(schema.labels)} labels,"
-        f" {len(schema.links)} link types")
-    for lab in schema.labels:
-        attrs = ", ".join(f"{a.name} ({a.type})" for a in lab.attributes)
-        say(f"  {lab.key}  {lab.name:<12} {lab.kind:<7}  {attrs}".rstrip())
-    for lt in schema.links:
-        ends = f"{'/'.join(lt.from_labels) or 'any'} -> {'/'.join(lt.to_labels) or 'any'}"
-        say(f"  {lt.key}  {lt.name:<12} {ends}{', symmetric' if lt.symmetric else ''}")
+    with to_stdout():
+        say(f"OK: {file}: schema {schema.ref}, {len(schema.labels)} labels,"
+            f" {len(schema.links)} link types")
+        for lab in schema.labels:
+            attrs = ", ".join(f"{a.name} ({a.type})" for a in lab.attributes)
+            say(f"  {lab.key}  {lab.name:<12} {lab.kind:<7}  {attrs}".rstrip())
+        for lt in schema.links:
+            ends = f"{'/'.join(lt.from_labels) or 'any'} -> {'/'.join(lt.to_labels) or 'any'}"
+            say(f"  {lt.key}  {lt.name:<12} {ends}{', symmetric' if lt.symmetric else ''}")
 
 
 if __name__ == "__main__":

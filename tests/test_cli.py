@@ -532,6 +532,30 @@ def test_a_full_standard_output_is_one_line(filled: Path) -> None:
     assert done.stderr == "Error: standard output: No space left on device\n"
 
 
+@pytest.mark.parametrize("command", [["docs"], ["docs", "--format", "json"],
+                                     ["labels", "check", str(ROOT / "labels" / "news.toml")]])
+def test_reports_on_a_full_or_closed_standard_output(filled: Path, command: list[str]) -> None:
+    """`docs > /dev/full` said "Error: annotations.db: No space left on device": the
+    database was fine, standard output was full. A reader that left (`| head`) is no error
+    message at all."""
+    argv = [sys.executable, "-m", "annotator", "--db", str(filled), *command]
+    env = {**os.environ, "ANNOTATOR_DEBUG": "", "COLUMNS": "100"}
+    if Path("/dev/full").exists():
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True,
+                                  env=env, cwd=ROOT, check=False)
+        assert (done.returncode, done.stderr) == (
+            1, "Error: standard output: No space left on device\n")
+    read, write = os.pipe()
+    os.close(read)  # the reader left before the first line
+    try:
+        done = subprocess.run(argv, stdout=write, stderr=subprocess.PIPE, text=True, env=env,
+                              cwd=ROOT, check=False)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (1, "")
+
+
 @pytest.mark.parametrize(("error", "message"), [
     (sqlite3.OperationalError("disk I/O error"), "{db}: the database refused: disk I/O error"),
     (PermissionError(13, "Permission denied", "/x/y"), "/x/y: Permission denied"),
