@@ -473,16 +473,19 @@ def test_export_refuses_to_write_through_a_symlink(tmp_path: Path, filled: Path)
 
 
 def test_export_into_a_folder_is_a_clear_error(tmp_path: Path, filled: Path) -> None:
-    (tmp_path / "out").mkdir()
-    existing = run("export", "-f", "jsonl", "-o", str(tmp_path / "out"))
-    assert existing.exit_code == 2
-    assert "is a directory" in existing.stderr
-    for name in (str(tmp_path / "new") + "/", str(tmp_path / "out") + "/"):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in (str(out), f"{out}/"):  # click's check: a usage error
         result = run("export", "-f", "jsonl", "-o", name)
-        assert result.exit_code in (1, 2)
-        assert "folder" in result.stderr or "directory" in result.stderr
-    assert not (tmp_path / "new").exists()  # not a file named like the folder
-    assert list((tmp_path / "out").iterdir()) == []
+        assert result.exit_code == 2
+        assert f"Invalid value for '-o' / '--output': File '{name}' is a directory." in (
+            result.stderr)
+    new = f"{tmp_path / 'new'}/"  # wrote a file named `new`
+    result = run("export", "-f", "jsonl", "-o", new)
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: {new} names a folder; give a file name, such as {new}export.jsonl\n")
+    assert not (tmp_path / "new").exists()
+    assert list(out.iterdir()) == []
 
 
 def test_export_to_standard_output_that_is_the_database(filled: Path) -> None:
