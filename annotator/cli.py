@@ -308,7 +308,7 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
 @click.option("--force", is_flag=True,
               help="Replace the -o file if it exists (keeping its permissions).")
 @click.option("--as", "as_", metavar="NAME", help="Only this annotator's work.")
-@click.option("--gold", is_flag=True, help="Only the adjudicated gold set.")
+@click.option("--gold", is_flag=True, help="Only the gold set (annotator @gold, imported).")
 @click.option("--status", type=click.Choice(STATUSES), default="any", show_default=True,
               help="Only annotation sets with this status.")
 @click.pass_obj
