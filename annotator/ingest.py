@@ -1,11 +1,13 @@
 """Importers: .txt/.md files, folders and JSONL (ours, doccano, Prodigy, plain) into the store.
 
 - Folders are walked recursively in sorted order; *.txt, *.md and *.jsonl are read, hidden
-  files and README.md are skipped, anything else is listed as ignored, and so are symbolic
-  links whose target is missing.
+  files and README.md are skipped, anything else is listed as ignored (pipes, devices and
+  links to folders say what they are), and so are symbolic links whose target is missing. A
+  folder that cannot be read is a problem, and so is the database itself.
 - A text file is one document: id = file stem, title = first non-empty line (without leading
   `#` for Markdown), text = UTF-8 without a leading BOM, CRLF/CR turned into LF (the report
-  says so). JSONL is streamed line by line and its text kept exactly (jsonl_shapes.py).
+  says so); UTF-16/UTF-32 and SQLite files are refused whole. JSONL is streamed line by line
+  and its text kept exactly (jsonl_shapes.py); numbers Python reads as infinite are refused.
 - One transaction: any invalid record raises IngestError listing every problem as
   `file:line: reason` and nothing is written, unless skip_invalid leaves the bad records out.
 - A link may point to a span further on in the import; that line's annotations wait until the
