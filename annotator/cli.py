@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -28,6 +29,7 @@ DEFAULT_DB = "annotations.db"
 FORMATS = ("jsonl", "audit", "prodigy", "doccano", "labelstudio", "spacy")  # = export.FORMATS
 STATUSES = ("done", "in_progress", "todo", "any")
 MAX_PROBLEMS = 50
+SCHEMA_MAX_BYTES = 1024 * 1024  # a schema is a few KiB; more is the wrong file
 Update = Callable[..., None]
 
 
@@ -69,7 +71,9 @@ def open_store(db: str, must_exist: bool = False) -> Iterator[Store]:
     from annotator.store import Store
 
     if must_exist and not Path(db).exists():
-        fail(f"no database at {db}; import documents first: annotator --db {db} import data/")
+        fail(f"no database at {db}; import documents first: {import_hint(db)}")
+    if why := _not_a_database_file(db):
+        fail(f"{db}: {why}")
     try:
         store = Store(db)
     except sqlite3.DatabaseError as exc:
@@ -78,9 +82,54 @@ def open_store(db: str, must_exist: bool = False) -> Iterator[Store]:
         yield store
 
 
+def import_hint(db: str) -> str:
+    """The import command for this database (a placeholder path: no folder is assumed)."""
+    import shlex
+
+    return f"annotator --db {shlex.quote(db)} import FILE_OR_FOLDER..."
+
+
+def _not_a_database_file(db: str) -> str | None:
+    """Why `db` cannot be a database file (a folder, a pipe, a device), before SQLite says
+    "unable to open database file" or "disk I/O error"."""
+    from annotator.file_kinds import special_kind
+
+    try:
+        mode = os.stat(db).st_mode
+    except OSError:
+        return None  # missing (it will be created), or SQLite says why
+    if stat.S_ISDIR(mode):
+        return "this is a folder; give the database file's path (--db PATH)"
+    if what := special_kind(mode):
+        return f"this is {what}, not a database file"
+    return None
+
+
+def _not_a_schema_file(path: str) -> str | None:
+    """Why `path` cannot hold a label schema: a pipe or device (reading it would wait or never
+    end), a huge file, an SQLite database, UTF-16 text."""
+    from annotator.file_kinds import not_text, special_kind
+
+    try:
+        st = os.stat(path)
+        if what := special_kind(st.st_mode):
+            return f"this is {what}, not a label schema file"
+        if st.st_size > SCHEMA_MAX_BYTES:
+            return (f"{st.st_size} bytes is too big for a label schema"
+                    f" (at most {SCHEMA_MAX_BYTES // 1024} KiB)")
+        with open(path, "rb") as f:
+            head = f.read(4096)
+    except OSError:
+        return None  # load_schema says why it cannot be read
+    return why.replace("not text", "not a label schema (TOML)") if (why := not_text(head)) \
+        else None
+
+
 def load_labels(path: str | None) -> LabelSchema:
     from annotator.labels import SchemaError, load_default_schema, load_schema
 
+    if path and (why := _not_a_schema_file(path)):
+        fail(f"{path}: {why}")
     try:
         return load_schema(path) if path else load_default_schema()
     except SchemaError as exc:
@@ -254,13 +303,16 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), required=True,
               help="jsonl: ours (round-trips); audit: the event log; or another tool's shape.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write this file (atomically) instead of standard output.")
+              help="Write this file (atomically) instead of standard output; never the"
+              " database, another SQLite file or a symbolic link.")
+@click.option("--force", is_flag=True,
+              help="Replace the -o file if it exists (keeping its permissions).")
 @click.option("--as", "as_", metavar="NAME", help="Only this annotator's work.")
-@click.option("--gold", is_flag=True, help="Only the adjudicated gold set.")
+@click.option("--gold", is_flag=True, help="Only the gold set (annotator @gold, imported).")
 @click.option("--status", type=click.Choice(STATUSES), default="any", show_default=True,
               help="Only annotation sets with this status.")
 @click.pass_obj
-def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
+def export(db: str, fmt: str, output: str | None, force: bool, as_: str | None, gold: bool,
            status: str) -> None:
     """Export annotations, one line per document and annotator, in a stable order.
 
@@ -270,7 +322,11 @@ def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
 
     \b
     annotator export -f jsonl --status done -o exports/done.jsonl
-    annotator export -f jsonl --as alice | jq .id"""
+    annotator export -f jsonl --as alice | jq .id
+
+    -o refuses the database and its -wal/-shm/-journal files, any other SQLite file and a
+    symbolic link, and an existing file unless --force; a named pipe or /dev/stdout is
+    written into."""
     from annotator import export as ex
     from annotator.model import GOLD
 
@@ -283,22 +339,26 @@ def export(db: str, fmt: str, output: str | None, as_: str | None, gold: bool,
             fail(ex.SPACY_MISSING)
         if output is None:
             raise click.UsageError("the spacy format is binary: give -o FILE.spacy")
+    if force and output is None:
+        raise click.UsageError("--force applies to -o FILE (standard output is never replaced)")
     with open_store(db, must_exist=True) as store:
         if as_ is not None and as_ not in (names := store.annotators()):
             fail(f"no annotator {as_!r} in {db}; there are: {', '.join(names) or 'none'}")
         if gold and GOLD not in store.annotators():
             # not an error: a pipeline may export gold before any adjudication
-            say(f"Note: {db} has no gold set yet (leads adjudicate one with"
-                " `annotator review`); the export is empty", err=True)
+            say(f"Note: {db} has no gold set yet, so the export is empty (a gold set is"
+                f' imported: JSONL lines with "annotator": "{GOLD}")', err=True)
         try:
             if output is None:
+                with suppress(ValueError, io.UnsupportedOperation):  # no file descriptor
+                    ex.refuse_database_stream(sys.stdout.fileno(), db, "standard output")
                 _to_stdout(lambda out: ex.export(store, fmt, out, as_, gold, status))
                 return
             total = None if fmt == "audit" else ex.count_sets(store, as_, status, gold)
             with progress_bar(f"Exporting {fmt}", total) as update, \
-                    ex.atomic_output(output, binary=fmt == "spacy") as out:
+                    ex.atomic_output(output, fmt == "spacy", force, db) as out:
                 n = ex.export(store, fmt, out, as_, gold, status, progress=update)
-        except ex.ExportError as exc:
+        except (ex.ExportError, ex.OutputRefused) as exc:
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.filename or output or 'standard output'}: {exc.strerror or exc}")
@@ -309,15 +369,31 @@ def _to_stdout(write: Callable[[io.TextIOWrapper], int]) -> None:
     sys.stdout.flush()
     stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
     try:
-        write(stream)
-        stream.flush()
-    except BrokenPipeError:  # `| head`: the reader left; stop quietly
-        with suppress(OSError, ValueError, io.UnsupportedOperation):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        sys.exit(1)
+        with to_stdout():
+            write(stream)
+            stream.flush()
     finally:
         with suppress(ValueError, OSError):
             stream.detach()
+
+
+@contextmanager
+def to_stdout() -> Iterator[None]:
+    """Output for a person or a pipe. A reader that left (`| head`) ends the command quietly
+    (exit 1); a full disk is one line about standard output (it named the database)."""
+    try:
+        yield
+        sys.stdout.flush()
+    except BrokenPipeError:
+        with suppress(OSError, ValueError, io.UnsupportedOperation):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error
+        sys.exit(1)
+    except OSError as exc:
+        if exc.filename:
+            raise
+        with suppress(OSError, ValueError, io.UnsupportedOperation):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        fail(f"standard output: {exc.strerror or exc}")
 
 
 @main.command()
@@ -328,6 +404,11 @@ def docs(db: str, fmt: str) -> None:
     """List documents with each annotator's status and span count."""
     with open_store(db, must_exist=True) as store:
         summaries = store.documents()
+    with to_stdout():
+        _docs_report(db, fmt, summaries)
+
+
+def _docs_report(db: str, fmt: str, summaries: list[DocumentSummary]) -> None:
     if fmt == "json":  # data for scripts: exact, but DEL and C1 escaped (the same JSON value)
         click.echo(escape_json_controls(json.dumps([
             {"id": d.id, "title": d.title, "length": d.length,
@@ -338,7 +419,7 @@ def docs(db: str, fmt: str) -> None:
         ], ensure_ascii=False, indent=2)))
         return
     if not summaries:
-        say(f"No documents in {db} yet. Import some: annotator import data/")
+        say(f"No documents in {db} yet. Import some: {import_hint(db)}")
         return
     from rich.console import Console
     from rich.measure import Measurement
@@ -411,14 +492,15 @@ def labels_check(file: str) -> None:
     """Validate the label schema FILE (TOML): every problem as file:line, or a summary
     of its labels, keys and link types."""
     schema = load_labels(file)
-    say(f"OK: {file}: schema {schema.ref}, {len(schema.labels)} labels,"
-        f" {len(schema.links)} link types")
-    for lab in schema.labels:
-        attrs = ", ".join(f"{a.name} ({a.type})" for a in lab.attributes)
-        say(f"  {lab.key}  {lab.name:<12} {lab.kind:<7}  {attrs}".rstrip())
-    for lt in schema.links:
-        ends = f"{'/'.join(lt.from_labels) or 'any'} -> {'/'.join(lt.to_labels) or 'any'}"
-        say(f"  {lt.key}  {lt.name:<12} {ends}{', symmetric' if lt.symmetric else ''}")
+    with to_stdout():
+        say(f"OK: {file}: schema {schema.ref}, {len(schema.labels)} labels,"
+            f" {len(schema.links)} link types")
+        for lab in schema.labels:
+            attrs = ", ".join(f"{a.name} ({a.type})" for a in lab.attributes)
+            say(f"  {lab.key}  {lab.name:<12} {lab.kind:<7}  {attrs}".rstrip())
+        for lt in schema.links:
+            ends = f"{'/'.join(lt.from_labels) or 'any'} -> {'/'.join(lt.to_labels) or 'any'}"
+            say(f"  {lt.key}  {lt.name:<12} {ends}{', symmetric' if lt.symmetric else ''}")
 
 
 if __name__ == "__main__":

@@ -9,24 +9,29 @@ document, so cross-document links are left out of that format (they are in `json
 
 from __future__ import annotations
 
-import errno
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from pathlib import Path
 from typing import IO, Any
 
+from annotator.export_target import (
+    OutputExists,
+    OutputRefused,
+    atomic_output,
+    refuse_database_stream,
+)
 from annotator.model import GOLD, Document, Link, Span, Status
 from annotator.store import Store
 
 FORMATS = ("jsonl", "audit", "prodigy", "doccano", "labelstudio", "spacy")
-SPACY_MISSING = "the spacy format needs `pip install annotator[spacy]`"
+# `pip install annotator[spacy]` would fetch an unrelated project of that name from PyPI
+SPACY_MISSING = ("the spacy format needs spaCy, which is not installed; in the annotator checkout"
+                 " run: .venv/bin/pip install -e '.[spacy]'")
 AUDIT_KEYS = ("seq", "ts", "annotator", "action", "entity", "entity_id", "doc_id", "before",
               "after")
 
-_TEXT: dict[str, Any] = {"encoding": "utf-8", "newline": "\n"}
+__all__ = ["AUDIT_KEYS", "FORMATS", "SPACY_MISSING", "AnnotationSet", "ExportError",
+           "OutputExists", "OutputRefused", "atomic_output", "count_sets", "document_meta",
+           "export", "refuse_database_stream", "spacy_available"]
 
 AnnotationSet = tuple[Document, str, Status, list[Span], list[Link]]
 
@@ -187,37 +192,3 @@ def _spacy(sets: Iterator[AnnotationSet], out: IO[Any],
             progress(n)
     getattr(out, "buffer", out).write(bin_.to_bytes())
     return n
-
-
-@contextmanager
-def atomic_output(path: str | Path, binary: bool = False) -> Iterator[IO[Any]]:
-    """A file that appears at `path` only when the block finishes: it is written to a temporary
-    file in the same folder and renamed into place, so an error or Ctrl-C leaves no half file."""
-    target = Path(path)
-    if target.exists() and not target.is_file():
-        # /dev/stdout, a named pipe, a device: renaming over it would replace it; write to it
-        with target.open("wb" if binary else "w", **({} if binary else _TEXT)) as f:
-            yield f
-        return
-    if not target.parent.is_dir():
-        raise FileNotFoundError(errno.ENOENT, f"there is no folder {str(target.parent)!r}",
-                                str(target))
-    real = Path(os.path.realpath(target))  # through a symlink: keep the link, replace its file
-    try:
-        fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".part")
-    except OSError as exc:  # name the file asked for, not the temporary one
-        raise type(exc)(exc.errno, exc.strerror, str(target)) from None
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)  # mkstemp makes 0600; give the usual permissions
-        out: IO[Any] = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", **_TEXT)
-        with out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, real)
-    except BaseException:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise

@@ -1,11 +1,13 @@
 """Importers: .txt/.md files, folders and JSONL (ours, doccano, Prodigy, plain) into the store.
 
 - Folders are walked recursively in sorted order; *.txt, *.md and *.jsonl are read, hidden
-  files and README.md are skipped, anything else is listed as ignored, and so are symbolic
-  links whose target is missing.
+  files and README.md are skipped, anything else is listed as ignored (pipes, devices and
+  links to folders say what they are), and so are symbolic links whose target is missing. A
+  folder that cannot be read is a problem, and so is the database itself.
 - A text file is one document: id = file stem, title = first non-empty line (without leading
   `#` for Markdown), text = UTF-8 without a leading BOM, CRLF/CR turned into LF (the report
-  says so). JSONL is streamed line by line and its text kept exactly (jsonl_shapes.py).
+  says so); UTF-16/UTF-32 and SQLite files are refused whole. JSONL is streamed line by line
+  and its text kept exactly (jsonl_shapes.py); numbers Python reads as infinite are refused.
 - One transaction: any invalid record raises IngestError listing every problem as
   `file:line: reason` and nothing is written, unless skip_invalid leaves the bad records out.
 - A link may point to a span further on in the import; that line's annotations wait until the
@@ -15,12 +17,17 @@
 from __future__ import annotations
 
 import json
+import math
+import os
 import sqlite3
+import stat
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from annotator.file_kinds import DatabaseFiles, not_text, special_kind
 from annotator.jsonl_shapes import Record, RecordReader, annotator_name_problem, detect, title_of
 from annotator.model import Document, LabelSchema, Link
 from annotator.store import Store
@@ -98,8 +105,8 @@ class ImportReport:
                        f" {n(same[1], 'span')} and {n(same[2], 'link')}.")
         out += [f"{f.path}: {note}" for f in self.files for note in f.notes]
         if self.ignored:
-            out.append(f"Ignored {n(len(self.ignored), 'file')} (not .txt, .md or .jsonl, or a"
-                       f" README): {', '.join(self.ignored[:10])}"
+            out.append(f"Ignored {n(len(self.ignored), 'file')} (not .txt, .md or .jsonl, a"
+                       f" README, or not a file): {', '.join(self.ignored[:10])}"
                        + (" ..." if len(self.ignored) > 10 else ""))
         out += [f"Skipped broken link: {link}" for link in self.broken_links[:limit]]
         if len(self.broken_links) > limit:
@@ -121,7 +128,8 @@ def import_paths(store: Store, paths: Iterable[str | Path], schema: LabelSchema,
         raise ValueError(why)
     problems = _Problems()
     report = ImportReport(schema.ref)
-    files = _sources(paths, problems, report.ignored, report.broken_links)
+    files = _sources(paths, problems, report.ignored, report.broken_links,
+                     DatabaseFiles(store.path))
     try:
         with store.import_session(actor) as imp:
             try:
@@ -162,12 +170,18 @@ class _Problems:
 
 
 def _sources(paths: Iterable[str | Path], problems: _Problems, ignored: list[str],
-             broken: list[str]) -> list[Path]:
-    """Files to read, in order: given files as given, folders recursively and sorted."""
+             broken: list[str], database: DatabaseFiles | None = None) -> list[Path]:
+    """Files to read, in order: given files as given, folders recursively and sorted.
+
+    An unreadable folder, a pipe or device named on the command line and the database itself
+    are problems; pipes, devices and links to folders met in a folder are listed as ignored."""
     out: list[Path] = []
     seen: set[Path] = set()
 
     def add(path: Path) -> None:
+        if database is not None and (part := database.part(path)):
+            problems.add(str(path), None, f"this is {part} (--db), not a document")
+            return
         key = path.resolve()
         if key not in seen:
             seen.add(key)
@@ -176,25 +190,60 @@ def _sources(paths: Iterable[str | Path], problems: _Problems, ignored: list[str
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                if any(part.startswith(".") for part in found.relative_to(path).parts):
-                    continue
+            for found in _walk(path, problems):
                 if not found.is_file():
                     if found.is_symlink() and not found.exists():  # missing target, or a loop
                         broken.append(f"{found} -> {_link_target(found)}")
+                    elif what := _not_a_file(found):
+                        ignored.append(f"{found} ({what})")
                     continue
                 if found.suffix.lower() in SUFFIXES and found.name.lower() != "readme.md":
                     add(found)
                 else:
                     ignored.append(str(found))
         elif path.is_file():
-            if path.suffix.lower() in SUFFIXES:
+            if path.suffix.lower() in SUFFIXES or database is not None and database.part(path):
                 add(path)
             else:
                 problems.add(str(path), None, "not a .txt, .md or .jsonl file")
+        elif what := _not_a_file(path):
+            problems.add(str(path), None, f"this is {what}, not a file or folder")
+        elif path.is_symlink():
+            problems.add(str(path), None, f"a symbolic link to {_link_target(path)}, which does"
+                         " not exist")
         else:
             problems.add(str(path), None, "no such file or folder")
     return out
+
+
+def _walk(folder: Path, problems: _Problems) -> list[Path]:
+    """Everything under `folder` but hidden names, sorted; folders are not followed through
+    symbolic links, and one that cannot be read is a problem (its files would be missing)."""
+
+    def unreadable(exc: OSError) -> None:
+        problems.add(exc.filename or str(folder), None,
+                     f"cannot read this folder ({exc.strerror or exc}); its files were not"
+                     " imported")
+
+    found: list[Path] = []
+    for top, dirs, files in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        here = Path(top)
+        found += (here / name for name in files if not name.startswith("."))
+        found += (here / d for d in dirs if (here / d).is_symlink())  # listed, not walked
+    return sorted(found)
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What `path` is when it is neither a regular file nor a folder (a pipe, a device, a link
+    to a folder met in a walk), else None."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        return "a symbolic link to a folder, not followed" if path.is_symlink() else None
+    return special_kind(st.st_mode)
 
 
 @dataclass(slots=True)
@@ -242,6 +291,9 @@ class _Importer:
         raw = path.read_bytes()
         self.done_bytes += len(raw)
         rep.records = 1
+        if why := not_text(raw):
+            self.fail(rep, None, [why])
+            return
         if raw.startswith(BOM):
             raw = raw[len(BOM):]
             rep.notes.append("leading byte-order mark removed")
@@ -270,17 +322,28 @@ class _Importer:
                 self.done_bytes += len(raw)
                 if self.progress and lineno % 512 == 0:
                     self.progress(self.done_bytes, self.total_bytes)
+                if lineno == 1 and (why := not_text(raw)):
+                    self.fail(rep, None, [why])
+                    return
                 if lineno == 1 and raw.startswith(BOM):
                     raw = raw[len(BOM):]
                 if not raw.strip():
                     continue
                 rep.records += 1
                 try:
-                    rec = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+                    rec = json.loads(raw.decode("utf-8"), parse_constant=_no_constant,
+                                     parse_float=_finite)
                 except UnicodeDecodeError as exc:
                     self.fail(rep, lineno, [f"not valid UTF-8 (byte {exc.start + 1} of the line)"])
                     continue
+                except _OutOfRange as exc:
+                    self.fail(rep, lineno, [str(exc)])
+                    continue
                 except ValueError as exc:
+                    if not isinstance(exc, json.JSONDecodeError | _NotJson):  # int(): too long
+                        self.fail(rep, lineno, ["a number has more than"
+                                                f" {sys.get_int_max_str_digits()} digits"])
+                        continue
                     msg = getattr(exc, "msg", str(exc)).removesuffix(" at")
                     col = getattr(exc, "colno", None)
                     self.fail(rep, lineno, [f"not valid JSON: {msg}"
@@ -461,7 +524,23 @@ def _undecodable(name: str) -> bool:
 
 def _no_constant(name: str) -> None:
     # Python's json reads NaN and Infinity, which JSON has not: they would export as invalid JSON
-    raise ValueError(f"{name} is not a JSON value")
+    raise _NotJson(f"{name} is not a JSON value")
+
+
+class _NotJson(ValueError):
+    """Text Python's json reads but JSON has not."""
+
+
+class _OutOfRange(ValueError):
+    """A JSON number Python can only read as infinity."""
+
+
+def _finite(text: str) -> float:
+    # 1e400 would be read as inf: an id "inf", an offset or a value no export can write back
+    value = float(text)
+    if not math.isfinite(value):
+        raise _OutOfRange(f"the number {text[:40]} is out of range (it would be infinite)")
+    return value
 
 
 class _Refused(Exception):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import os
+import shlex
 import sqlite3
 import stat
 import subprocess
@@ -101,6 +103,22 @@ def test_help_is_fast_and_light() -> None:
     subprocess.run([sys.executable, "-m", "annotator.cli", "--help"], capture_output=True,
                    check=False, cwd=ROOT)
     assert time.perf_counter() - start < 2  # a whole interpreter, generously
+
+
+@pytest.mark.slow
+def test_python_dash_m_annotator_is_the_command(tmp_path: Path, corpus: Path) -> None:
+    """`python -m annotator ...` works like the `annotator` script (it had no __main__)."""
+    def python_m(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "annotator", "--db", str(tmp_path / "m.db"),
+                               *args], capture_output=True, text=True, cwd=ROOT, check=False)
+
+    helped = python_m("--help")
+    assert helped.returncode == 0, helped.stderr
+    assert helped.stdout.startswith("Usage: annotator [OPTIONS] [COMMAND] [ARGS]...")
+    assert python_m("import", str(corpus)).stderr.startswith("Imported 2 new documents")
+    listed = python_m("docs", "--format", "json")
+    assert [d["id"] for d in json.loads(listed.stdout)] == ["akar", "notes"]
+    assert python_m("export").returncode == 2  # usage errors keep their exit code
 
 
 @pytest.mark.slow
@@ -315,7 +333,7 @@ def test_export_file_is_atomic(tmp_path: Path, filled: Path,
         raise KeyboardInterrupt
 
     monkeypatch.setattr(export, "export", dies_half_way)
-    result = CliRunner().invoke(main, ["export", "-f", "jsonl", "-o", str(out)])
+    result = CliRunner().invoke(main, ["export", "-f", "jsonl", "-o", str(out), "--force"])
     assert result.exit_code == 1  # click: Aborted!
     assert out.read_text(encoding="utf-8") == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".db") == [
@@ -350,22 +368,148 @@ def test_export_errors(tmp_path: Path, filled: Path) -> None:
     assert not (tmp_path / "none.db").exists()
 
 
-def test_export_gold_is_empty_until_adjudicated(filled: Path) -> None:
+def test_export_gold_is_empty_until_there_is_one_and_the_note_says_how(
+        tmp_path: Path, filled: Path) -> None:
     result = run("export", "-f", "jsonl", "--gold")
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr == (f"Note: {filled} has no gold set yet (leads adjudicate one with"
-                             " `annotator review`); the export is empty\n")
+    assert result.stderr == (f"Note: {filled} has no gold set yet, so the export is empty (a"
+                             ' gold set is imported: JSONL lines with "annotator": "@gold")\n')
+    assert "annotator review" not in result.stderr  # not a command (yet)
+    gold = tmp_path / "gold.jsonl"  # what the note says, done
+    gold.write_text(json.dumps({"id": "d1", "text": TEXT, "annotator": "@gold", "spans": [
+        {"start": 0, "end": 12, "label": "PERSON"}]}) + "\n", encoding="utf-8")
+    assert run("import", str(gold)).exit_code == 0
+    [line] = run("export", "-f", "jsonl", "--gold").stdout.splitlines()
+    assert json.loads(line)["spans"][0]["text"] == "General Akar"
 
 
-def test_export_through_a_symlink_keeps_the_link(tmp_path: Path, filled: Path) -> None:
+# -- what export -o will not write over (issue #8, point 1) ---------------------------------
+
+
+def test_export_refuses_the_database_and_its_companions(tmp_path: Path, filled: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`export -o live.db` replaced the database with JSONL (exit 0): every way of naming the
+    database, or one of its -wal/-shm/-journal files, is refused and leaves it whole."""
+    monkeypatch.chdir(filled.parent)
+    (filled.parent / "sub").mkdir()
+    os.link(filled, filled.parent / "hard.db")
+    before = filled.read_bytes()
+    names = {
+        str(filled): "the database", filled.name: "the database",
+        f"sub/../{filled.name}": "the database", "hard.db": "the database",
+        f"{filled.name}-wal": "the database's write-ahead log",
+        f"{filled.name}-shm": "the database's shared-memory index",
+        f"{filled.name}-journal": "the database's rollback journal",
+    }
+    for name, what in names.items():
+        for force in ([], ["--force"]):
+            result = run("--db", str(filled), "export", "-f", "jsonl", "-o", name, *force)
+            assert result.exit_code == 1, name
+            assert result.stderr == f"Error: {name} is {what}; the export would destroy it\n"
+    assert filled.read_bytes() == before
+    assert not (filled.parent / f"{filled.name}-journal").exists()
+    assert [p for p in filled.parent.iterdir() if p.name.endswith(".part")] == []
+    assert run("docs").exit_code == 0
+
+
+def test_export_refuses_any_sqlite_file(tmp_path: Path, filled: Path) -> None:
+    other = tmp_path / "notes.jsonl"  # the name says nothing: the first 16 bytes do
+    conn = sqlite3.connect(other)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    wal = tmp_path / "notes.jsonl-wal"
+    assert wal.exists()  # kept open: the log holds the insert
+    before = {p: p.read_bytes() for p in (other, wal)}
+    for name, said in ((other, "an SQLite database; the export never replaces one"),
+                       (wal, "an SQLite write-ahead log; the export never replaces one")):
+        result = run("export", "-f", "jsonl", "-o", str(name), "--force")
+        assert result.exit_code == 1
+        assert result.stderr == f"Error: {name} is {said}\n"
+    shm = tmp_path / "notes.jsonl-shm"
+    result = run("export", "-f", "jsonl", "-o", str(shm), "--force")
+    assert result.stderr == (f"Error: {shm} belongs to the SQLite database {other}; the export"
+                             " never replaces it\n")
+    assert {p: p.read_bytes() for p in (other, wal)} == before
+    assert conn.execute("SELECT x FROM t").fetchall() == [(1,)]
+    conn.close()
+
+
+def test_export_replaces_an_existing_file_only_with_force(tmp_path: Path, filled: Path) -> None:
+    out = tmp_path / "all.jsonl"
+    out.write_text("yesterday's export\n", encoding="utf-8")
+    out.chmod(0o600)
+    result = run("export", "-f", "jsonl", "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {out} exists; --force replaces it\n"
+    assert out.read_text(encoding="utf-8") == "yesterday's export\n"
+    result = run("export", "-f", "jsonl", "-o", str(out), "--force")
+    assert result.exit_code == 0
+    assert out.read_text(encoding="utf-8") == run("export", "-f", "jsonl").stdout
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # was 644 after the export
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".db") == [
+        "all.jsonl", "d.jsonl"]
+    assert run("export", "-f", "jsonl", "--force").exit_code == 2  # nothing to replace
+
+
+def test_export_refuses_to_write_through_a_symlink(tmp_path: Path, filled: Path) -> None:
     real = tmp_path / "real.jsonl"
     real.write_text("old\n", encoding="utf-8")
-    link = tmp_path / "latest.jsonl"
-    link.symlink_to(real)
-    assert run("export", "-f", "jsonl", "-o", str(link)).exit_code == 0
-    assert link.is_symlink()
-    assert real.read_text(encoding="utf-8") == run("export", "-f", "jsonl").stdout
+    for link, to in ((tmp_path / "latest.jsonl", real), (tmp_path / "dangling.jsonl",
+                                                         tmp_path / "nowhere.jsonl"),
+                     (tmp_path / "db-link.jsonl", filled)):
+        link.symlink_to(to)
+        for force in ([], ["--force"]):
+            result = run("export", "-f", "jsonl", "-o", str(link), *force)
+            assert result.exit_code == 1
+            what = ("the database; the export would destroy it" if to == filled else
+                    f"a symbolic link (to {to}); the export does not write through links: give"
+                    " the file's own path")
+            assert result.stderr == f"Error: {link} is {what}\n"
+        assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == "old\n"
+    assert not (tmp_path / "nowhere.jsonl").exists()
+
+
+def test_export_into_a_folder_is_a_clear_error(tmp_path: Path, filled: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in (str(out), f"{out}/"):  # click's check: a usage error
+        result = run("export", "-f", "jsonl", "-o", name)
+        assert result.exit_code == 2
+        assert f"Invalid value for '-o' / '--output': File '{name}' is a directory." in (
+            result.stderr)
+    new = f"{tmp_path / 'new'}/"  # wrote a file named `new`
+    result = run("export", "-f", "jsonl", "-o", new)
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: {new} names a folder; give a file name, such as {new}export.jsonl\n")
+    assert not (tmp_path / "new").exists()
+    assert list(out.iterdir()) == []
+
+
+def test_export_to_standard_output_that_is_the_database(filled: Path) -> None:
+    """`annotator export >> annotations.db` (or -o /dev/stdout) would append JSON to it."""
+    before = filled.read_bytes()
+    for extra in ([], ["-o", "/dev/stdout"]):
+        with filled.open("ab") as db:
+            done = subprocess.run([sys.executable, "-m", "annotator", "--db", str(filled),
+                                   "export", "-f", "jsonl", *extra], stdout=db,
+                                  stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        assert done.returncode == 1
+        where = extra[-1] if extra else "standard output"
+        assert done.stderr == f"Error: {where} is the database; the export would destroy it\n"
+    assert filled.read_bytes() == before
+
+
+def test_export_to_dev_stdout_that_is_a_file(tmp_path: Path, filled: Path) -> None:
+    out = tmp_path / "redirected.jsonl"
+    with out.open("wb") as f:
+        done = subprocess.run([sys.executable, "-m", "annotator", "--db", str(filled),
+                               "export", "-f", "jsonl", "-o", "/dev/stdout"], stdout=f,
+                              stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text(encoding="utf-8") == run("export", "-f", "jsonl").stdout
 
 
 def test_export_to_a_named_pipe_writes_into_it(tmp_path: Path, filled: Path) -> None:
@@ -391,6 +535,30 @@ def test_a_full_standard_output_is_one_line(filled: Path) -> None:
     assert done.stderr == "Error: standard output: No space left on device\n"
 
 
+@pytest.mark.parametrize("command", [["docs"], ["docs", "--format", "json"],
+                                     ["labels", "check", str(ROOT / "labels" / "news.toml")]])
+def test_reports_on_a_full_or_closed_standard_output(filled: Path, command: list[str]) -> None:
+    """`docs > /dev/full` said "Error: annotations.db: No space left on device": the
+    database was fine, standard output was full. A reader that left (`| head`) is no error
+    message at all."""
+    argv = [sys.executable, "-m", "annotator", "--db", str(filled), *command]
+    env = {**os.environ, "ANNOTATOR_DEBUG": "", "COLUMNS": "100"}
+    if Path("/dev/full").exists():
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True,
+                                  env=env, cwd=ROOT, check=False)
+        assert (done.returncode, done.stderr) == (
+            1, "Error: standard output: No space left on device\n")
+    read, write = os.pipe()
+    os.close(read)  # the reader left before the first line
+    try:
+        done = subprocess.run(argv, stdout=write, stderr=subprocess.PIPE, text=True, env=env,
+                              cwd=ROOT, check=False)
+    finally:
+        os.close(write)
+    assert (done.returncode, done.stderr) == (1, "")
+
+
 @pytest.mark.parametrize(("error", "message"), [
     (sqlite3.OperationalError("disk I/O error"), "{db}: the database refused: disk I/O error"),
     (PermissionError(13, "Permission denied", "/x/y"), "/x/y: Permission denied"),
@@ -414,7 +582,8 @@ def test_an_unexpected_failure_is_one_line_not_a_traceback(
 def test_spacy_without_the_extra(tmp_path: Path, filled: Path) -> None:
     result = run("export", "-f", "spacy", "-o", str(tmp_path / "x.spacy"))
     assert result.exit_code == 1
-    assert result.stderr == "Error: the spacy format needs `pip install annotator[spacy]`\n"
+    assert result.stderr == ("Error: the spacy format needs spaCy, which is not installed; in"
+                             " the annotator checkout run: .venv/bin/pip install -e '.[spacy]'\n")
     assert not (tmp_path / "x.spacy").exists()
 
 
@@ -549,12 +718,36 @@ def test_docs_with_more_annotators_than_columns(filled: Path) -> None:
     assert max(map(len, narrow)) <= 60
 
 
-def test_docs_on_an_empty_database(tmp_path: Path) -> None:
-    Store(tmp_path / "empty.db").close()
-    result = run("--db", str(tmp_path / "empty.db"), "docs")
+def test_docs_on_an_empty_database(tmp_path: Path, corpus: Path) -> None:
+    """The hint imports into this database (it said `annotator import data/`: another
+    database unless --db is the default, and a data/ folder only the checkout has)."""
+    db = tmp_path / "my notes.db"
+    Store(db).close()
+    result = run("--db", str(db), "docs")
     assert result.exit_code == 0
-    assert "No documents" in result.stdout
-    assert "annotator import" in result.stdout
+    hint = f"annotator --db '{db}' import FILE_OR_FOLDER..."
+    assert result.stdout == f"No documents in {db} yet. Import some: {hint}\n"
+    missing = run("--db", str(tmp_path / "none.db"), "export", "-f", "jsonl")
+    assert missing.stderr == (f"Error: no database at {tmp_path / 'none.db'}; import documents"
+                              f" first: annotator --db {tmp_path / 'none.db'} import"
+                              " FILE_OR_FOLDER...\n")
+    args = hint.removeprefix("annotator ").replace("FILE_OR_FOLDER...", str(corpus))
+    assert run(*shlex.split(args)).exit_code == 0  # what it says works
+    assert "akar" in run("--db", str(db), "docs").stdout
+
+
+def test_a_database_path_that_is_not_a_file(tmp_path: Path) -> None:
+    """SQLite said "unable to open database file" or "disk I/O error"."""
+    fifo = tmp_path / "pipe.db"
+    os.mkfifo(fifo)
+    said = {tmp_path: "this is a folder; give the database file's path (--db PATH)",
+            fifo: "this is a named pipe, not a database file"}
+    if Path("/dev/null").exists():
+        said[Path("/dev/null")] = "this is a character device, not a database file"
+    for db, why in said.items():
+        for command in (["docs"], ["export", "-f", "jsonl"], ["import", str(tmp_path)]):
+            result = run("--db", str(db), *command)
+            assert (result.exit_code, result.stderr) == (1, f"Error: {db}: {why}\n")
 
 
 def test_labels_check() -> None:
@@ -565,6 +758,29 @@ def test_labels_check() -> None:
     assert lines[1].split() == ["1", "PERSON", "entity"]
     assert "qualifier (choice)" in ok.stdout
     assert "SAME_CLAIM" in ok.stdout
+
+
+def test_labels_check_on_files_that_are_no_schema(tmp_path: Path, filled: Path) -> None:
+    """A pipe made it wait forever, /dev/zero read until memory ran out; a database or UTF-16
+    file was "not valid UTF-8". The same for --labels on import."""
+    fifo = tmp_path / "schema.toml"
+    os.mkfifo(fifo)
+    utf16 = tmp_path / "utf16.toml"
+    utf16.write_text('name = "news"\n', encoding="utf-16")
+    huge = tmp_path / "huge.toml"
+    huge.write_bytes(b"#" * (1024 * 1024 + 1))
+    said = {fifo: "this is a named pipe, not a label schema file",
+            filled: "this is an SQLite database, not a label schema (TOML)",
+            utf16: "this is UTF-16 text (it starts with a UTF-16 byte-order mark); save it as"
+                   " UTF-8",
+            huge: "1048577 bytes is too big for a label schema (at most 1024 KiB)"}
+    if Path("/dev/zero").exists():
+        said[Path("/dev/zero")] = "this is a character device, not a label schema file"
+    for path, why in said.items():
+        for command in (["labels", "check", str(path)],
+                        ["import", "--labels", str(path), str(tmp_path / "d.jsonl")]):
+            result = run(*command)
+            assert (result.exit_code, result.stderr) == (1, f"Error: {path}: {why}\n")
 
 
 def test_labels_check_refuses_with_file_and_line(tmp_path: Path) -> None:
@@ -642,3 +858,32 @@ def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> Non
         update(10, 100)
         update(100)
     assert "Importing" in screen.getvalue()
+
+
+def test_an_import_into_a_read_only_database_is_one_clean_error(
+        tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """It printed `Exception ignored ... Traceback` after the error (the import's transaction
+    was left open and finalised on a closed connection)."""
+    db = tmp_path / "ro.db"
+    assert run("--db", str(db), "import", str(corpus / "akar.txt")).exit_code == 0
+    opened = Store.__init__
+
+    def read_only(self: Store, path: Any) -> None:
+        """A file SQLite opened read-only (chattr +i, a read-only mount) lets the transaction
+        begin and refuses the first write: deny every INSERT the same way."""
+        opened(self, path)
+        self.conn.set_authorizer(lambda action, *_: sqlite3.SQLITE_DENY
+                                 if action == sqlite3.SQLITE_INSERT else sqlite3.SQLITE_OK)
+
+    monkeypatch.setattr(Store, "__init__", read_only)
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    result = run("--db", str(db), "import", str(corpus), env={"ANNOTATOR_DEBUG": None})
+    said = (result.exit_code, result.stderr)
+    del result  # its exception chain holds the import's frames: let them be collected
+    gc.collect()
+    assert said == (1, f"Error: {db}: the database refused: not authorized\n")
+    assert [u.exc_value for u in unraisable] == []
+    monkeypatch.undo()
+    with Store(db) as store:
+        assert store.document_ids() == ["akar"]

@@ -22,6 +22,8 @@ from annotator.export import (
     FORMATS,
     SPACY_MISSING,
     ExportError,
+    OutputExists,
+    OutputRefused,
     atomic_output,
     count_sets,
     export,
@@ -312,16 +314,21 @@ def test_labelstudio_relations_within_a_document(store: Store, schema: LabelSche
 
 @pytest.mark.skipif(spacy_available(), reason="spaCy is installed")
 def test_spacy_needs_the_extra(annotated: Store) -> None:
-    with pytest.raises(ExportError, match=r"needs `pip install annotator\[spacy\]`"):
+    with pytest.raises(ExportError, match=r"pip install -e '\.\[spacy\]'"):
         export(annotated, "spacy", io.BytesIO())
 
 
 def test_the_spacy_extra_the_message_names_exists() -> None:
-    """`pip install annotator[spacy]` must install spaCy; the tests must not need it."""
+    """The command the message gives installs this checkout's spacy extra, which brings spaCy
+    (`pip install annotator[spacy]` would fetch another project named annotator from PyPI);
+    the tests must not need it."""
+    assert "pip install annotator" not in SPACY_MISSING
     project = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(
         encoding="utf-8"))["project"]
-    extra = re.search(r"annotator\[(\w+)\]", SPACY_MISSING)
+    extra = re.search(r"\.venv/bin/pip install -e '\.\[(\w+)\]'", SPACY_MISSING)
     assert extra is not None
+    assert (Path(__file__).parent.parent / "Makefile").read_text(encoding="utf-8").count(
+        "$(VENV)/bin") >= 1  # make run/test create that .venv
     extras = project["optional-dependencies"]
     assert [r.split(">")[0] for r in extras[extra.group(1)]] == ["spacy"]
     assert not any(r.startswith("spacy") for r in extras["test"] + project["dependencies"])
@@ -374,7 +381,7 @@ def test_atomic_output_leaves_nothing_on_error(tmp_path: Path, error: type) -> N
     target.write_text("old contents\n", encoding="utf-8")
 
     def interrupted() -> None:
-        with atomic_output(target) as f:
+        with atomic_output(target, force=True) as f:
             f.write("half a li")
             raise error()
 
@@ -389,3 +396,45 @@ def test_document_without_schema_or_title(store: Store) -> None:
         imp.add_document(Document("raw", "text"))
     store.set_status("a", "raw", Status.TODO)
     assert lines(store)[0]["meta"] == {"title": ""}
+
+
+def test_atomic_output_never_overwrites_a_file_that_appears_meanwhile(tmp_path: Path) -> None:
+    """Without force, a file created while the export runs is not replaced at the end."""
+    target = tmp_path / "out.jsonl"
+
+    def meanwhile() -> None:
+        with atomic_output(target) as f:
+            f.write("the export\n")
+            target.write_text("someone else's file\n", encoding="utf-8")
+
+    with pytest.raises(OutputExists, match="out.jsonl exists; --force replaces it"):
+        meanwhile()
+    assert target.read_text(encoding="utf-8") == "someone else's file\n"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_atomic_output_rechecks_the_target_before_replacing_it(tmp_path: Path) -> None:
+    """With force, a target that became a database meanwhile is still refused."""
+    target = tmp_path / "out.jsonl"
+    target.write_text("old\n", encoding="utf-8")
+
+    def meanwhile() -> None:
+        with atomic_output(target, force=True) as f:
+            f.write("the export\n")
+            target.write_bytes(b"SQLite format 3\x00" + bytes(84))
+
+    with pytest.raises(OutputRefused, match="is an SQLite database"):
+        meanwhile()
+    assert target.read_bytes().startswith(b"SQLite format 3\x00")
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_atomic_output_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    target.write_text("old\n", encoding="utf-8")
+    for mode in (0o600, 0o640, 0o444):
+        target.chmod(mode)
+        with atomic_output(target, force=True) as f:
+            f.write(f"{mode:o}\n")
+        assert (stat.S_IMODE(target.stat().st_mode), target.read_text(encoding="utf-8")) == (
+            mode, f"{mode:o}\n")

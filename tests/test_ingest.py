@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import textwrap
 import tracemalloc
 from pathlib import Path
@@ -182,6 +183,128 @@ def test_unsupported_and_missing_paths(tmp_path: Path, store: Store, schema: Lab
     problems = refused(store, schema, tmp_path / "data.csv", tmp_path / "nope.txt")
     assert problems == [f"{tmp_path / 'data.csv'}: not a .txt, .md or .jsonl file",
                         f"{tmp_path / 'nope.txt'}: no such file or folder"]
+
+
+def test_an_unreadable_subfolder_is_a_problem(tmp_path: Path, store: Store, schema: LabelSchema,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """It was skipped silently (exit 0): its documents would be missing without a word."""
+    corpus = tmp_path / "corpus"
+    locked = corpus / "locked"
+    locked.mkdir(parents=True)
+    (corpus / "open.txt").write_text("Open\n", encoding="utf-8")
+    (locked / "secret.txt").write_text("Secret\n", encoding="utf-8")
+    locked.chmod(0)
+    try:
+        if os.access(locked, os.R_OK):  # root reads anything: refuse it the same way
+            scandir = os.scandir
+
+            def denied(path: Any = ".") -> Any:
+                if Path(path) == locked:
+                    raise PermissionError(13, "Permission denied", str(path))
+                return scandir(path)
+
+            monkeypatch.setattr(os, "scandir", denied)
+        problem = f"{locked}: cannot read this folder (Permission denied); its files were not" \
+                  " imported"
+        assert refused(store, schema, corpus) == [problem]
+        report = import_paths(store, [corpus], schema, "tester", skip_invalid=True)
+        assert store.document_ids() == ["open"]
+        assert report.skipped == [problem]
+    finally:
+        locked.chmod(0o755)
+
+
+def test_utf16_and_utf32_files_are_refused(tmp_path: Path, store: Store,
+                                           schema: LabelSchema) -> None:
+    """UTF-16 without a byte-order mark is valid UTF-8 (a letter, a NUL, ...): it imported as
+    NUL-interleaved garbage. Wide encodings are refused, with or without a mark."""
+    words = "Akar said 38 staff were evacuated.\n"
+    files = {
+        "le.txt": words.encode("utf-16-le"), "be.txt": words.encode("utf-16-be"),
+        "u32.txt": words.encode("utf-32-le"), "bom16.txt": words.encode("utf-16"),
+        "bom32.txt": words.encode("utf-32"),
+        "le.jsonl": (json.dumps({"id": "x", "text": words}) + "\n").encode("utf-16-le"),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    nul = "NUL bytes between the letters: this looks like UTF-16 or UTF-32 text without a" \
+          " byte-order mark; save it as UTF-8"
+    mark = "this is {0} text (it starts with a {0} byte-order mark); save it as UTF-8"
+    assert refused(store, schema, *(tmp_path / name for name in files)) == [
+        f"{tmp_path / 'le.txt'}: {nul}", f"{tmp_path / 'be.txt'}: {nul}",
+        f"{tmp_path / 'u32.txt'}: {nul}", f"{tmp_path / 'bom16.txt'}: {mark.format('UTF-16')}",
+        f"{tmp_path / 'bom32.txt'}: {mark.format('UTF-32')}", f"{tmp_path / 'le.jsonl'}: {nul}"]
+    (tmp_path / "one-nul.txt").write_bytes(b"A NUL\x00 byte in UTF-8 text is kept\n")
+    import_paths(store, [tmp_path / "one-nul.txt"], schema, "tester")
+    assert store.get_document("one-nul").text == "A NUL\x00 byte in UTF-8 text is kept\n"  # type: ignore[union-attr]
+
+
+def test_sqlite_files_and_the_database_itself_are_not_documents(
+        tmp_path: Path, store: Store, db_path: Path, schema: LabelSchema) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "fine.txt").write_text("Fine\n", encoding="utf-8")
+    os.link(db_path, corpus / "hard-link.txt")  # the database under a document's name
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
+    (corpus / "copy.jsonl").write_bytes(other.read_bytes())
+    (corpus / "copy.md").write_bytes(other.read_bytes())
+    assert refused(store, schema, db_path, corpus) == [
+        f"{db_path}: this is the database (--db), not a document",
+        f"{corpus / 'hard-link.txt'}: this is the database (--db), not a document",
+        f"{corpus / 'copy.jsonl'}: this is an SQLite database, not text",
+        f"{corpus / 'copy.md'}: this is an SQLite database, not text"]
+
+
+def test_pipes_and_devices_say_what_they_are(tmp_path: Path, store: Store,
+                                             schema: LabelSchema) -> None:
+    """They were "no such file or folder"; in a folder they are listed, never read (a pipe
+    nobody writes to would block the import)."""
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    problems = [f"{pipe}: this is a named pipe, not a file or folder"]
+    paths = [pipe]
+    if Path("/dev/null").exists():
+        paths.append(Path("/dev/null"))
+        problems.append("/dev/null: this is a character device, not a file or folder")
+    assert refused(store, schema, *paths) == problems
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "doc.txt").write_text("A document\n", encoding="utf-8")
+    os.mkfifo(corpus / "feed.txt")
+    (corpus / "elsewhere").symlink_to(corpus / "sub")
+    report = import_paths(store, [corpus], schema, "tester")
+    assert store.document_ids() == ["doc"]
+    assert report.ignored == [f"{corpus / 'elsewhere'} (a symbolic link to a folder, not"
+                              " followed)", f"{corpus / 'feed.txt'} (a named pipe)"]
+
+
+def test_numbers_no_export_could_write_back_are_refused(tmp_path: Path, store: Store,
+                                                        schema: LabelSchema) -> None:
+    """A JSON id 1e400 became the document "inf"; offsets and values must be finite numbers,
+    offsets integers (not true/false), and no number longer than Python reads."""
+    path = tmp_path / "numbers.jsonl"
+    number = span("s-38", "38 staff", "NUMBER")
+    write_jsonl(
+        path,
+        '{"id": 1e400, "text": "x"}',
+        '{"id": -1E+999, "text": "x"}',
+        json.dumps(ours("a")).replace('"status"', '"x": 1e400, "status"'),
+        json.dumps(ours("b", spans=[{**number, "end": 1e400, "text": None}])).replace(
+            "Infinity", "1e400"),
+        json.dumps(ours("c", spans=[{**number, "attrs": {"value": 1}}])).replace(
+            '"value": 1', '"value": 2e308'),
+        '{"id": ' + "9" * 5000 + ', "text": "x"}',
+        json.dumps(ours("d", spans=[{**number, "start": True, "end": 8}])),
+        json.dumps(ours("e", spans=[{**number, "start": 0, "end": False}])),
+    )
+    far = "the number {} is out of range (it would be infinite)"
+    assert refused(store, schema, path) == [
+        f"{path}:1: {far.format('1e400')}", f"{path}:2: {far.format('-1E+999')}",
+        f"{path}:3: {far.format('1e400')}", f"{path}:4: {far.format('1e400')}",
+        f"{path}:5: {far.format('2e308')}", f"{path}:6: a number has more than 4300 digits",
+        f"{path}:7: span s-38: start and end must be integers",
+        f"{path}:8: span s-38: start and end must be integers"]
 
 
 # -- JSONL shapes -----------------------------------------------------------------------------

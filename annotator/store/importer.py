@@ -36,6 +36,15 @@ class ImportSession:
     def __enter__(self) -> ImportSession:
         self._cm = self.store.write()
         self.conn = self._cm.__enter__()
+        try:
+            return self._begin()
+        except BaseException as exc:
+            # __exit__ will not run: end the transaction now, or the suspended write() is
+            # finalised later on a closed connection ("Exception ignored ... Traceback")
+            self._cm.__exit__(type(exc), exc, exc.__traceback__)
+            raise
+
+    def _begin(self) -> ImportSession:
         self.conn.execute("PRAGMA defer_foreign_keys = ON")  # links may point forward in the file
         self.store._ensure_annotator(self.conn, self.actor)
         cur = self.conn.execute(
