@@ -52,7 +52,8 @@ class Terminal:
         os.write(self.master, keys.encode())
 
     def kill(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.proc.poll() is None:  # not if it has ended (its group may be gone)
+            os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(10)
         os.close(self.master)
 

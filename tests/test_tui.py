@@ -7,7 +7,7 @@ import pytest
 from annotator.model import Status
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.document_view import DocumentView
-from tests.tui_support import app_for, make_store, span_texts
+from tests.tui_support import app_for, find, make_store, span_texts, status
 
 
 @pytest.fixture
@@ -22,18 +22,10 @@ def screen(app) -> AnnotateScreen:
     return app.screen
 
 
-def status(app) -> str:
-    return str(app.screen.query_one("#status").render())
-
-
 def view(app) -> DocumentView:
     active = screen(app).active
     assert active is not None
     return active.view
-
-
-async def find(pilot, needle: str) -> None:
-    await pilot.press("slash", *needle, "enter")
 
 
 async def test_label_word_under_cursor(store):
