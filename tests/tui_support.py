@@ -41,8 +41,13 @@ def make_store(path: Path, docs: dict[str, str] | None = None) -> Store:
     return store
 
 
+THEME = "textual-dark"  # pinned: $TEXTUAL_THEME (the README suggests it) must not change a test
+
+
 def app_for(store: Store, *doc_ids: str, who: str = "alice") -> AnnotatorApp:
-    return make_app(store, who, load_default_schema(), list(doc_ids))
+    app = make_app(store, who, load_default_schema(), list(doc_ids))
+    app.theme = THEME
+    return app
 
 
 def status(app: App) -> str:
