@@ -395,3 +395,13 @@ async def test_escape_cancels_a_pending_link_before_the_search_marks(store):
         assert v.search_query  # the marks stay until the next escape
         await pilot.press("escape")
         assert not v.search_query
+
+
+async def test_the_layout_saved_after_closing_a_pane_has_only_the_panes_left(store):
+    """A closed pane stays in Textual's tree until it is removed, later: the layout saved at
+    once had it, and a kill -9 then brought it back (the same fault as D's, issue #8 11a)."""
+    app = app_for(store, "alpha", "beta", "messy")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("ctrl+w")
+        assert store.get_ui_state("alice", "layout")["docs"] == ["beta", "messy"]
+        assert "closed alpha" in status(app)
