@@ -41,7 +41,8 @@ class Terminal:
                 self.raw += chunk
                 self.seen += ANSI.sub("", chunk.decode("utf-8", "replace"))
 
-    def wait_for(self, text: str, timeout: float = 20) -> None:
+    def wait_for(self, text: str, timeout: float = 120) -> None:
+        """Until the program has written text (a generous limit: a loaded machine is slow)."""
         end = time.monotonic() + timeout
         while text not in self.seen:
             if time.monotonic() > end:

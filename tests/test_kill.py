@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 
 import pytest
 
@@ -34,10 +33,8 @@ def test_sigkill_loses_no_acknowledged_action(tmp_path):
         for needle, key, label in (("Halina", "1", "PERSON"), ("Quellby", "3", "LOC"),
                                    ("Monday", "4", "DATE")):
             term.seen = ""
-            term.type("/")
-            time.sleep(0.3)
-            term.type(f"{needle}\r")
-            time.sleep(0.3)
+            term.type(f"/{needle}\r")
+            term.wait_for(f"/{needle} 1/1")  # the cursor is on it (the status bar says so)
             term.type(key)
             term.wait_for(f"{label} “{needle}”")
             acknowledged.append((label, needle))
