@@ -65,7 +65,10 @@ def resolve_identity(name: str | None) -> str:
 
 
 @contextmanager
-def open_store(db: str, must_exist: bool = False) -> Iterator[Store]:
+def open_store(db: str, must_exist: bool = False, read_only_ok: bool = False
+               ) -> Iterator[Store]:
+    """The store; with read_only_ok (commands that only read) a file that cannot be written
+    opens for reading."""
     import sqlite3
 
     from annotator.store import Store
@@ -75,7 +78,7 @@ def open_store(db: str, must_exist: bool = False) -> Iterator[Store]:
     if why := _not_a_database_file(db):
         fail(f"{db}: {why}")
     try:
-        store = Store(db)
+        store = Store(db, read_only_ok=read_only_ok)
     except sqlite3.DatabaseError as exc:
         fail(f"{db}: cannot open it as an annotator database ({exc})")
     with store:
@@ -241,7 +244,7 @@ def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, .
     who = resolve_identity(as_)
     if labels:
         load_labels(labels)  # refuse a broken schema before the screen takes over
-    with open_store(db, must_exist=True) as store:
+    with open_store(db, must_exist=True, read_only_ok=True) as store:
         known = store.document_ids()
     if not known:
         fail(f"{db} has no documents yet; import some first: annotator import data/")
@@ -255,7 +258,9 @@ def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, .
     long_lived.hold()  # no garbage collection while Textual loads; the app settles it when drawn
     from annotator.tui.app import run_tui
 
-    run_tui(db_path=db, annotator=who, labels_path=labels, doc_ids=list(doc_ids))
+    code = run_tui(db_path=db, annotator=who, labels_path=labels, doc_ids=list(doc_ids))
+    if code:  # a crash: Textual has printed the traceback
+        sys.exit(code)
 
 
 @main.command("import", short_help="Import .txt/.md files, folders and .jsonl.")
@@ -341,7 +346,7 @@ def export(db: str, fmt: str, output: str | None, force: bool, as_: str | None, 
             raise click.UsageError("the spacy format is binary: give -o FILE.spacy")
     if force and output is None:
         raise click.UsageError("--force applies to -o FILE (standard output is never replaced)")
-    with open_store(db, must_exist=True) as store:
+    with open_store(db, must_exist=True, read_only_ok=True) as store:
         if as_ is not None and as_ not in (names := store.annotators()):
             fail(f"no annotator {as_!r} in {db}; there are: {', '.join(names) or 'none'}")
         if gold and GOLD not in store.annotators():
@@ -402,7 +407,7 @@ def to_stdout() -> Iterator[None]:
 @click.pass_obj
 def docs(db: str, fmt: str) -> None:
     """List documents with each annotator's status and span count."""
-    with open_store(db, must_exist=True) as store:
+    with open_store(db, must_exist=True, read_only_ok=True) as store:
         summaries = store.documents()
     with to_stdout():
         _docs_report(db, fmt, summaries)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,3 +44,49 @@ def other(store: Store, db_path: Path) -> Iterator[Store]:
 @pytest.fixture(scope="session")
 def schema() -> LabelSchema:
     return load_default_schema()
+
+
+# -- permissions as an ordinary user has them, also when the tests run as root ---------------
+
+_CAP_VERSION_3 = 0x20080522
+_DAC_CAPS = (1 << 1) | (1 << 2) | (1 << 3)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+@contextmanager
+def _without_root_bypass() -> Iterator[None]:
+    """Root writes a read-only file anyway (CAP_DAC_OVERRIDE): take that capability out of
+    this thread's effective set for the block (the permitted set keeps it to restore)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    header, data = _CapHeader(_CAP_VERSION_3, 0), (_CapData * 2)()
+    if libc.capget(ctypes.byref(header), data) != 0:
+        pytest.skip("running as root and cannot read capabilities: chmod would not stop writes")
+    saved = data[0].effective
+    data[0].effective = saved & ~_DAC_CAPS
+    if libc.capset(ctypes.byref(header), data) != 0:
+        pytest.skip("running as root and cannot drop CAP_DAC_OVERRIDE: chmod would not stop"
+                    " writes")
+    try:
+        yield
+    finally:
+        data[0].effective = saved
+        libc.capset(ctypes.byref(header), data)
+
+
+@pytest.fixture
+def unprivileged() -> Iterator[None]:
+    """File permissions apply to this test as to an ordinary user (chmod 444 stops writes),
+    whoever runs the suite."""
+    if os.geteuid() != 0:
+        yield
+        return
+    with _without_root_bypass():
+        yield

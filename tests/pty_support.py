@@ -41,7 +41,8 @@ class Terminal:
                 self.raw += chunk
                 self.seen += ANSI.sub("", chunk.decode("utf-8", "replace"))
 
-    def wait_for(self, text: str, timeout: float = 20) -> None:
+    def wait_for(self, text: str, timeout: float = 120) -> None:
+        """Until the program has written text (a generous limit: a loaded machine is slow)."""
         end = time.monotonic() + timeout
         while text not in self.seen:
             if time.monotonic() > end:
@@ -52,7 +53,8 @@ class Terminal:
         os.write(self.master, keys.encode())
 
     def kill(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
+        if self.proc.poll() is None:  # not if it has ended (its group may be gone)
+            os.killpg(self.proc.pid, signal.SIGKILL)
         self.proc.wait(10)
         os.close(self.master)
 

@@ -26,6 +26,7 @@ from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.link_type import LinkTypeChooser
 from annotator.tui.screens.picker import DocumentPicker, fuzzy_score
 from annotator.tui.text_layout import safe
+from tests.tui_support import THEME
 
 SCHEMA = load_default_schema()
 SIZE = (100, 30)
@@ -93,6 +94,7 @@ class Host(App[None]):
 
     def __init__(self, make: Callable[[], Screen[Any]]) -> None:
         super().__init__()
+        self.theme = THEME
         self.make = make
         self.result: Any = NOTHING
 

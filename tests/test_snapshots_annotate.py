@@ -6,6 +6,9 @@ as tabs); a document with emoji, CJK, combining marks and escape sequences.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +82,19 @@ def test_snapshot_emoji_cjk_and_escapes(snap_compare, annotated: Store) -> None:
 
     app = app_for(annotated, "messy")
     assert snap_compare(app, terminal_size=(120, 30), run_before=before)
+
+
+@pytest.mark.slow
+def test_snapshots_do_not_depend_on_textual_theme(tmp_path: Path) -> None:
+    """The README suggests setting TEXTUAL_THEME; the pictures are the same with it set (the
+    test apps pin their theme: tests/tui_support.THEME)."""
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, TEXTUAL_THEME="textual-light")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "--basetemp",
+         str(tmp_path / "run"), "tests/test_snapshots_annotate.py::test_snapshot_80x24_tabs",
+         "tests/test_screens.py::test_snapshot_picker"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "2 passed" in proc.stdout

@@ -105,16 +105,22 @@ def _one_action(store: Store, who: str, m: _Model, rng: random.Random) -> Any:
     return r
 
 
+def _wait_for(path: Path, what: str, count: int = 1) -> None:
+    """Until `count` files match `path` (a glob): a condition, with a limit only a hung run
+    reaches."""
+    deadline = time.monotonic() + 300
+    while len(list(path.parent.glob(path.name))) < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {what}")
+        time.sleep(0.005)
+
+
 def _wait_for_go(go_dir: str | None, name: str) -> None:
     """A start line: every process is open and ready before any of them acts."""
     if go_dir is None:
         return
     Path(go_dir, f"ready-{name}").touch()
-    deadline = time.monotonic() + 60
-    while not Path(go_dir, "go").exists():
-        if time.monotonic() > deadline:
-            raise TimeoutError("no go signal")
-        time.sleep(0.005)
+    _wait_for(Path(go_dir, "go"), "go signal")
 
 
 def _writer(path: str, who: str, n: int, seed: int, go_dir: str | None = None
@@ -126,14 +132,17 @@ def _writer(path: str, who: str, n: int, seed: int, go_dir: str | None = None
         reported: list[tuple[int, int]] = []  # (action id, number of changes)
         with Store(path) as store:
             _wait_for_go(go_dir, who)
-            began = time.time()
-            for _ in range(n):
+            for i in range(n):
                 r = _one_action(store, who, m, rng)
                 if r.action_id:  # set_status to the same status is not an action
                     reported.append((r.action_id, len(r.changes)))
-            ended = time.time()
-        return {"who": who, "reported": reported, "spans": m.spans, "links": m.links,
-                "began": began, "ended": ended}
+                if i == 0 and go_dir is not None:
+                    # no one runs ahead: every writer has acted before any goes on, so they
+                    # all work at the same time, however the machine schedules them
+                    Path(go_dir, f"acted-{who}").touch()
+                    _wait_for(Path(go_dir, "acted-*"), "first action from every writer",
+                              WRITERS)
+        return {"who": who, "reported": reported, "spans": m.spans, "links": m.links}
     except BaseException:
         return {"who": who, "error": traceback.format_exc()}
 
@@ -200,35 +209,29 @@ def test_concurrent_annotators_lose_nothing_and_never_see_locked(tmp_path: Path)
     go.mkdir()
     _setup(path)
     ctx = get_context("spawn")
-    started = time.monotonic()
     with ProcessPoolExecutor(max_workers=WRITERS + 1, mp_context=ctx) as pool:
-        reader = pool.submit(_reader, str(path), str(stop), 60.0, str(go))
+        reader = pool.submit(_reader, str(path), str(stop), 600.0, str(go))
         writers = [
             pool.submit(_writer, str(path), f"w{i}", ACTIONS_EACH, 1000 + i, str(go))
             for i in range(WRITERS)
         ]
         while len(list(go.glob("ready-*"))) < WRITERS + 1:
             assert not any(f.done() for f in (reader, *writers)), "a process failed to start"
-            assert time.monotonic() - started < 60, "processes did not start"
             time.sleep(0.01)
         (go / "go").touch()
-        results = [f.result(timeout=120) for f in writers]
+        results = [f.result() for f in writers]
         stop.touch()
-        read = reader.result(timeout=60)
-    elapsed = time.monotonic() - started
+        read = reader.result()
     assert "error" not in read, read["error"]
     assert read["reads"] >= 1
     for res in results:
         assert "error" not in res, res["error"]
-    # they really ran at the same time: every writer began before any of them finished
-    assert max(r["began"] for r in results) < min(r["ended"] for r in results)
     with Store(path) as store:
         _check_reported(store, results)
         assert sum(len(r["reported"]) for r in results) >= WRITERS * ACTIONS_EACH * 0.9
         assert store.replay_log() == store.current_state()
         assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
-    assert elapsed < 60, f"{elapsed:.1f}s: writers are waiting on each other far too long"
 
 
 @pytest.mark.slow
@@ -296,13 +299,13 @@ def test_an_action_waits_out_a_long_write_instead_of_failing(tmp_path: Path) -> 
     path = tmp_path / "wait.db"
     _setup(path)
     outcome: dict[str, Any] = {}
+    released = threading.Event()
 
     def act() -> None:
         try:
-            started = time.monotonic()
             with Store(path) as store:  # opening waits too: it checks the schema in a write
                 outcome["result"] = store.add_span("patient", "d1", 0, 5, "PERSON")
-                outcome["waited"] = time.monotonic() - started
+                outcome["after_release"] = released.is_set()
         except BaseException as err:  # pragma: no cover - reported below
             outcome["error"] = err
 
@@ -312,11 +315,12 @@ def test_an_action_waits_out_a_long_write_instead_of_failing(tmp_path: Path) -> 
         worker = threading.Thread(target=act)
         worker.start()
         time.sleep(1.0)  # hold the lock the way a long import would
-        assert worker.is_alive(), outcome
+        assert worker.is_alive(), outcome  # it cannot have finished: the lock is held
+        released.set()
         holder.conn.execute("COMMIT")
-        worker.join(timeout=30)
+        worker.join()
         assert "error" not in outcome, outcome.get("error")
-        assert outcome["waited"] >= 0.5
+        assert outcome["after_release"]  # it waited for the lock, and then it went through
         assert [s.id for s in holder.spans("d1", "patient")] == [
             outcome["result"].changes[0].after["id"]
         ]

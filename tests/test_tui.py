@@ -7,7 +7,7 @@ import pytest
 from annotator.model import Status
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.document_view import DocumentView
-from tests.tui_support import app_for, make_store, span_texts
+from tests.tui_support import app_for, find, make_store, span_texts, status
 
 
 @pytest.fixture
@@ -22,18 +22,10 @@ def screen(app) -> AnnotateScreen:
     return app.screen
 
 
-def status(app) -> str:
-    return str(app.screen.query_one("#status").render())
-
-
 def view(app) -> DocumentView:
     active = screen(app).active
     assert active is not None
     return active.view
-
-
-async def find(pilot, needle: str) -> None:
-    await pilot.press("slash", *needle, "enter")
 
 
 async def test_label_word_under_cursor(store):
@@ -403,3 +395,13 @@ async def test_escape_cancels_a_pending_link_before_the_search_marks(store):
         assert v.search_query  # the marks stay until the next escape
         await pilot.press("escape")
         assert not v.search_query
+
+
+async def test_the_layout_saved_after_closing_a_pane_has_only_the_panes_left(store):
+    """A closed pane stays in Textual's tree until it is removed, later: the layout saved at
+    once had it, and a kill -9 then brought it back (the same fault as D's, issue #8 11a)."""
+    app = app_for(store, "alpha", "beta", "messy")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("ctrl+w")
+        assert store.get_ui_state("alice", "layout")["docs"] == ["beta", "messy"]
+        assert "closed alpha" in status(app)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.app import App
+from textual.pilot import Pilot
+
 from annotator.labels import load_default_schema
 from annotator.model import Document
 from annotator.store import Store
@@ -38,8 +41,23 @@ def make_store(path: Path, docs: dict[str, str] | None = None) -> Store:
     return store
 
 
+THEME = "textual-dark"  # pinned: $TEXTUAL_THEME (the README suggests it) must not change a test
+
+
 def app_for(store: Store, *doc_ids: str, who: str = "alice") -> AnnotatorApp:
-    return make_app(store, who, load_default_schema(), list(doc_ids))
+    app = make_app(store, who, load_default_schema(), list(doc_ids))
+    app.theme = THEME
+    return app
+
+
+def status(app: App) -> str:
+    """The status bar's text."""
+    return str(app.screen.query_one("#status").render())
+
+
+async def find(pilot: Pilot, needle: str) -> None:
+    """Search for needle: the cursor goes to its first match."""
+    await pilot.press("slash", *needle, "enter")
 
 
 def span_texts(store: Store, doc_id: str, who: str = "alice") -> list[tuple[str, str]]:

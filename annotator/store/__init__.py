@@ -58,29 +58,89 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class Store:
-    """A connection to one annotation database file, safe to share between threads."""
+def cannot_write(err: sqlite3.Error) -> bool:
+    """The file (or its directory, for the -wal and -shm files) cannot be written."""
+    name = getattr(err, "sqlite_errorname", "")
+    return name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")) or "readonly" in str(err)
 
-    def __init__(self, path: str | Path) -> None:
+
+class Store:
+    """A connection to one annotation database file, safe to share between threads.
+
+    With read_only_ok, a file that cannot be written (a read-only file, directory or mount)
+    opens for reading, and `read_only` says so; otherwise such a file raises at once or on
+    the first write."""
+
+    def __init__(self, path: str | Path, *, read_only_ok: bool = False) -> None:
         self.path = str(path)
+        self.read_only = False
         self._lock = threading.RLock()
-        self.conn = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False,
-            timeout=BUSY_TIMEOUT_MS / 1000,
-        )
-        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self.conn.execute("PRAGMA foreign_keys = ON")
         try:
+            self._connect(self.path)
+        except sqlite3.OperationalError as err:
+            if not (read_only_ok and cannot_write(err)):
+                raise
+            self._open_read_only(err)
+        else:
+            if read_only_ok and self.path != ":memory:" and not self._can_write():
+                self.read_only = True
+
+    def _connect(self, target: str, uri: bool = False) -> None:
+        self.conn = sqlite3.connect(
+            target, isolation_level=None, check_same_thread=False,
+            timeout=BUSY_TIMEOUT_MS / 1000, uri=uri,
+        )
+        try:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.conn.execute("PRAGMA foreign_keys = ON")
             self._refuse_other_databases()  # before WAL, which would change the file for good
+            if self.read_only:
+                if self._needs_migrating():
+                    raise sqlite3.DatabaseError("it needs an upgrade, and it is read-only here")
+                return
+            if self.path != ":memory:":
+                self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            if self._needs_migrating():
+                with self.write():  # one process migrates; the others then find nothing to do
+                    migrations.apply(self.conn)
         except sqlite3.DatabaseError:
             self.conn.close()
             raise
-        if self.path != ":memory:":
-            self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
-        self.conn.execute("PRAGMA synchronous = NORMAL")
-        if self._needs_migrating():
-            with self.write():  # one process migrates; the others then find nothing to do
-                migrations.apply(self.conn)
+
+    def _open_read_only(self, why: sqlite3.OperationalError) -> None:
+        """Read a file we cannot write. A WAL database needs its -shm file: `mode=ro` makes do
+        with existing ones; in a read-only directory without them only `immutable` reads it,
+        which would miss what an unfinished -wal file holds (then it refuses)."""
+        self.read_only = True
+        uri = Path(self.path).resolve().as_uri()
+        wal = Path(self.path + "-wal")
+        modes = ["?mode=ro"] + ([] if wal.exists() and wal.stat().st_size else
+                                ["?mode=ro&immutable=1"])
+        for mode in modes:
+            try:
+                self._connect(uri + mode, uri=True)
+                return
+            except sqlite3.OperationalError as err:
+                if not cannot_write(err):
+                    raise
+        raise why
+
+    def _can_write(self) -> bool:
+        """Whether a write would be accepted, tried without waiting and without writing."""
+        with self._lock:
+            self.conn.execute("PRAGMA busy_timeout = 0")
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    self.conn.execute("DELETE FROM ui_state WHERE 0")
+                finally:
+                    self.conn.execute("ROLLBACK")
+            except sqlite3.OperationalError as err:
+                return not cannot_write(err)  # busy: someone else is writing it, so can we
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            return True
 
     def _needs_migrating(self) -> bool:
         """Whether a migration is missing, asked with plain sqlite3: sqlite-utils is imported

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from textual import events
+from textual.actions import ActionParseResult
 from textual.app import App
+from textual.dom import DOMNode
 from textual.keys import KEY_NAME_REPLACEMENTS, _character_to_key
 
 from annotator import units
@@ -26,6 +29,8 @@ class AnnotatorApp(App[None]):
         super().__init__()
         self.session = session
         self.doc_ids = doc_ids
+        if session.store.read_only:
+            self.title = f"{self.TITLE} (read-only)"
 
     def on_mount(self) -> None:
         self.push_screen(AnnotateScreen(self.session, self.doc_ids))
@@ -34,6 +39,19 @@ class AnnotatorApp(App[None]):
             # first NUMBER key press
             self.call_after_refresh(self.run_worker, units.preload, thread=True,
                                     name="preload units", group="preload")
+
+    async def run_action(self, action: str | ActionParseResult,
+                         default_namespace: DOMNode | None = None,
+                         namespaces: Mapping[str, DOMNode] | None = None) -> bool:
+        """Every key's action, with a database error refused on the annotation screen's status
+        bar (AnnotateScreen.database_guard) instead of ending the app."""
+        screen = next((s for s in reversed(self.screen_stack) if isinstance(s, AnnotateScreen)),
+                      None)
+        if screen is None:
+            return await super().run_action(action, default_namespace, namespaces)
+        with screen.database_guard():
+            return await super().run_action(action, default_namespace, namespaces)
+        return True  # refused: the key was handled
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and (split := escape_then_key(event)) is not None:
@@ -79,7 +97,11 @@ def make_app(store: Store, annotator: str, schema: LabelSchema,
 
 
 def run_tui(db_path: str, annotator: str, labels_path: str | None = None,
-            doc_ids: list[str] | None = None) -> None:
-    with Store(db_path) as store:
+            doc_ids: list[str] | None = None) -> int:
+    """Run the app; its exit status: 0, or 1 after a crash (Textual has printed the traceback).
+    A database that cannot be written opens read-only."""
+    with Store(db_path, read_only_ok=True) as store:
         schema = resolve_schema(store, labels_path, doc_ids)
-        make_app(store, annotator, schema, doc_ids).run()
+        app = make_app(store, annotator, schema, doc_ids)
+        app.run()
+        return app.return_code or 0

@@ -3,7 +3,12 @@ action an annotator takes (each committed to the store before the screen shows i
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import fields
+from functools import wraps
+from typing import Any, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -16,7 +21,8 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from annotator.model import Link, Span, Status
-from annotator.store import ActionResult, StoreError
+from annotator.sanitize import safe_line
+from annotator.store import ActionResult, StoreError, cannot_write
 from annotator.tui import long_lived
 from annotator.tui.keys import SEARCH_EDITING, label_bindings, screen_bindings
 from annotator.tui.session import Session
@@ -29,6 +35,21 @@ from annotator.tui.widgets.span_list import SpanList
 LINK_FIELDS = [f.name for f in fields(Link)]
 MAX_PANES = 4
 NARROW = 100  # columns below which panes become tabs
+READ_ONLY = "read-only database: viewing only (labels, links, undo and D are off)"
+A = TypeVar("A", bound=Callable[..., Any])
+
+
+def writes(action: A) -> A:
+    """An action that changes the database: refused, with the reason, when it is read-only."""
+
+    @wraps(action)
+    def run(self: AnnotateScreen, *args: Any) -> Any:
+        if self.store.read_only:
+            self.refuse(READ_ONLY)
+            return None
+        return action(self, *args)
+
+    return run  # type: ignore[return-value]
 
 
 class AnnotateScreen(Screen[None]):
@@ -57,7 +78,7 @@ class AnnotateScreen(Screen[None]):
         self.links: dict[str, Link] = {}
         self.active: Pane | None = None
         self.pending: tuple[Pane, Span] | None = None
-        self.last_action = "ready"
+        self.last_action = READ_ONLY if self.store.read_only else "ready"
         self.side = SidePanel(self.schema)
         self._label_keys = label_bindings(self.schema)
         self._save_timer: Timer | None = None
@@ -94,7 +115,8 @@ class AnnotateScreen(Screen[None]):
 
     @property
     def panes(self) -> list[Pane]:
-        return list(self.query(Pane))
+        """The open panes; one being closed (Textual removes it later) is not one of them."""
+        return [p for p in self.query(Pane) if not p.has_class("-closed")]
 
     def _restore_or_open(self, doc_ids: list[str]) -> None:
         saved = self.store.get_ui_state(self.session.annotator, "layout") or {}
@@ -163,6 +185,7 @@ class AnnotateScreen(Screen[None]):
         long_lived.settle()
 
     def _remove_pane(self, pane: Pane) -> None:
+        pane.add_class("-closed")
         pane.remove()
         long_lived.release()  # its widgets are cycles: let the collector have them
 
@@ -260,6 +283,8 @@ class AnnotateScreen(Screen[None]):
         done, total = self._progress
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f"{self.session.annotator}", "bold")
+        if self.store.read_only:
+            text.append("  read-only", "bold reverse")
         text.append(f"  {done}/{total} done  ")
         if self.active is not None:
             view = self.active.view
@@ -351,6 +376,29 @@ class AnnotateScreen(Screen[None]):
         self.last_action = why
         self._update_status()
 
+    @contextmanager
+    def database_guard(self) -> Iterator[None]:
+        """The one place a database error in an action ends (a read-only or full disk, a
+        damaged file): the action is refused in the status bar, and as every action is one
+        transaction, what was committed stays and the screen still shows it. Every key
+        action runs inside it (AnnotatorApp.run_action), and so do dialog answers and timers
+        (see guarded)."""
+        try:
+            yield
+        except sqlite3.Error as err:
+            why = "it cannot be written here" if cannot_write(err) else "the database refused it"
+            self.refuse(f"nothing changed: {why} ({safe_line(str(err))})", timeout=6)
+            self.app.bell()
+
+    def guarded(self, fn: Callable[..., Any]) -> Callable[..., None]:
+        """fn, run inside database_guard: for what runs outside a key action."""
+
+        def run(*args: Any) -> None:
+            with self.database_guard():
+                fn(*args)
+
+        return run
+
     def _run(self, fn, *args, message: str = "") -> ActionResult | None:  # type: ignore[no-untyped-def]
         try:
             result = fn(*args)
@@ -364,6 +412,7 @@ class AnnotateScreen(Screen[None]):
 
     # -- actions --------------------------------------------------------------------------
 
+    @writes
     def action_label_key(self, index: int) -> None:
         """A label key of the schema (bound on each document view, in key order)."""
         if self.active is None or not isinstance(self.focused, DocumentView):
@@ -402,6 +451,7 @@ class AnnotateScreen(Screen[None]):
             return None
         return self.active, span
 
+    @writes
     def action_delete_span(self) -> None:
         found = self._under()
         if found:
@@ -409,6 +459,7 @@ class AnnotateScreen(Screen[None]):
             self._run(self.session.delete, span,
                       message=f"deleted {span.label} “{short(self._span_text(pane, span), 24)}”")
 
+    @writes
     def action_resize(self, grow: bool) -> None:
         found = self._under()
         if found:
@@ -416,6 +467,7 @@ class AnnotateScreen(Screen[None]):
             self._run(self.session.resize, span, pane.view.text, grow,
                       message=f"{'grew' if grow else 'shrank'} {span.label}")
 
+    @writes
     def action_edit_attributes(self) -> None:
         found = self._under()
         if not found:
@@ -436,9 +488,11 @@ class AnnotateScreen(Screen[None]):
                           message=f"set attributes of {span.label}")
 
         self.app.push_screen(
-            AttributeForm(span, label, self._span_text(pane, span), candidates), saved
+            AttributeForm(span, label, self._span_text(pane, span), candidates),
+            self.guarded(saved),
         )
 
+    @writes
     def action_link(self) -> None:
         found = self._under()
         if not found:
@@ -487,7 +541,8 @@ class AnnotateScreen(Screen[None]):
         self.app.push_screen(
             # the dialog cuts the two texts to its own width
             LinkTypeChooser(types, short(self._span_text(source_pane, source), 200),
-                            short(self._span_text(pane, span), 200), frozenset(between)), chosen
+                            short(self._span_text(pane, span), 200), frozenset(between)),
+            self.guarded(chosen),
         )
 
     def action_cancel(self) -> None:
@@ -505,9 +560,11 @@ class AnnotateScreen(Screen[None]):
             pane.view.set_pending_link(None)
         self._update_status()
 
+    @writes
     def action_undo(self) -> None:
         self._history(self.session.undo, "undid")
 
+    @writes
     def action_redo(self) -> None:
         self._history(self.session.redo, "redid")
 
@@ -537,6 +594,7 @@ class AnnotateScreen(Screen[None]):
                 elif not any(p.document.id == row["doc_id"] for p in self.panes):
                     self.notify(f"{self.last_action} in {row['doc_id']}", timeout=3)
 
+    @writes
     def action_done(self) -> None:
         pane = self.active
         if pane is None:
@@ -596,7 +654,8 @@ class AnnotateScreen(Screen[None]):
                 self.open_pane(doc_id)
 
         self.app.push_screen(
-            DocumentPicker(self.store.documents(), self.session.annotator, open_ids), picked
+            DocumentPicker(self.store.documents(), self.session.annotator, open_ids),
+            self.guarded(picked),
         )
 
     def action_close_pane(self) -> None:
@@ -659,7 +718,7 @@ class AnnotateScreen(Screen[None]):
         self.app.push_screen(HelpScreen(self.schema))
 
     def action_quit(self) -> None:
-        self._save_layout()
+        self.guarded(self._save_layout)()  # a full disk must not keep anyone in
         self.app.exit()
 
     # -- remembering panes and cursors --------------------------------------------------
@@ -667,11 +726,11 @@ class AnnotateScreen(Screen[None]):
     def _schedule_save(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
-        self._save_timer = self.set_timer(1.0, self._save_layout)
+        self._save_timer = self.set_timer(1.0, self.guarded(self._save_layout))
 
     def _save_layout(self) -> None:
         panes = self.panes
-        if not panes:
+        if not panes or self.store.read_only:
             return
         saved = self.store.get_ui_state(self.session.annotator, "layout") or {}
         cursors = saved.get("cursors", {})
