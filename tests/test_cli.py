@@ -863,10 +863,10 @@ def test_an_import_into_a_read_only_database_is_one_clean_error(
     assert run("--db", str(db), "import", str(corpus / "akar.txt")).exit_code == 0
     opened = Store.__init__
 
-    def read_only(self: Store, path: Any) -> None:
+    def read_only(self: Store, path: Any, **kwargs: Any) -> None:
         """A file SQLite opened read-only (chattr +i, a read-only mount) lets the transaction
         begin and refuses the first write: deny every INSERT the same way."""
-        opened(self, path)
+        opened(self, path, **kwargs)
         self.conn.set_authorizer(lambda action, *_: sqlite3.SQLITE_DENY
                                  if action == sqlite3.SQLITE_INSERT else sqlite3.SQLITE_OK)
 
