@@ -28,6 +28,7 @@ from textual.strip import Strip
 
 from annotator.model import Document, Span
 from annotator.tui.keys import view_bindings
+from annotator.tui.plain import toast
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import Layout, glyph, wrap
 from annotator.tui.widgets.direct_lines import DirectLines
@@ -594,7 +595,7 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
             return False
         matches = self.matches()
         if not matches:
-            self.notify(f"not found: {self.search_query}", severity="warning", timeout=2)
+            toast(self, f"not found: {self.search_query}", severity="warning", timeout=2)
             return False
         starts = self._match_starts
         if delta > 0:

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from annotator.model import Document, Span, Status
-from annotator.tui.text_layout import safe
+from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.document_view import DocumentView
 
 STATUS_MARK = {Status.TODO: "○", Status.IN_PROGRESS: "◐", Status.DONE: "●"}
@@ -45,10 +45,12 @@ class Pane(Vertical):
         # the id first: in a narrow pane it is what tells documents apart; the status word last
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(STATUS_MARK[self.status] + " ")
-        title.append(safe(self.document.id), "bold")
-        title.append("  " + safe(self.document.title or ""), "italic")
+        title.append(one_line(self.document.id), "bold")
+        title.append("  " + one_line(self.document.title or ""), "italic")
         self.title_bar.update(title)
-        self.title_bar.tooltip = f"{STATUS_WORD[self.status]}: {safe(self.document.title or '')}"
+        # a tooltip given a str is markup: give it a Text
+        self.title_bar.tooltip = Text(f"{STATUS_WORD[self.status]}: "
+                                      f"{one_line(self.document.title or '')}")
 
     def set_status(self, status: Status) -> None:
         self.status = status
