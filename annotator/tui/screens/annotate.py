@@ -373,7 +373,9 @@ class AnnotateScreen(Screen[None]):
         view = self.active.view
         target = view.target()
         if target is None:
-            self.refuse("nothing to label here: select text or put the cursor on a word")
+            self.refuse("the selection is only whitespace: nothing labelled"
+                        if view.blank_selection() else
+                        "nothing to label here: select text or put the cursor on a word")
             return
         text = short(view.text[target.start:target.end], 30)
         same = view.index.exact(target.start, target.end, label.name)
