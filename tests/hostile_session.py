@@ -48,7 +48,8 @@ def prepare(db: Path) -> None:
     first = store.add_span(WHO, DOC_ID, a, a + 15, LABEL,
                            {"unit": UNIT, "qualifier": QUALIFIER}).changes[0].after
     second = store.add_span(WHO, DOC_ID, b, b + 8, LABEL, {"unit": "staff"}).changes[0].after
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     store.add_link(WHO, LINK, first["id"], second["id"])
     store.close()
 
