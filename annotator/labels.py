@@ -14,7 +14,7 @@ from typing import Any
 from rich.color import Color, ColorParseError
 
 from annotator.model import ATTRIBUTE_TYPES, AttributeDef, Kind, LabelDef, LabelSchema, LinkTypeDef
-from annotator.sanitize import safe_line, unsafe_characters
+from annotator.sanitize import escape_json_controls, safe_line, unsafe_characters
 
 RESERVED_KEYS: dict[str, str] = {
     "h": "move left", "j": "move down", "k": "move up", "l": "move right",
@@ -365,8 +365,9 @@ class _Checker:
 
 
 def _show(value: Any) -> str:
-    """A value as it would be written in TOML, for messages."""
-    return json.dumps(value, ensure_ascii=False, default=str)
+    """A value as it would be written in TOML, for messages (controls, bidi and invisible
+    characters as \\u escapes, as TOML would write them too)."""
+    return escape_json_controls(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _fits(value: Any, kind: str, choices: tuple[str, ...]) -> bool:
