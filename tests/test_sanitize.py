@@ -125,3 +125,15 @@ def test_docs_shows_bidi_overrides_and_c1_as_placeholders(tmp_path) -> None:
     as_json = runner.invoke(main, ["docs", "--format", "json"], env=env)
     assert not UNSAFE.search(as_json.output)
     assert json.loads(as_json.output)[0]["title"] == title
+
+
+def test_cli_errors_show_bidi_overrides_and_c1_as_placeholders(tmp_path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"id": "d", "text": "text", "annotator": "alice", "spans": [
+        {"id": "s\u202eexe.txt\x85", "start": 3, "end": 99, "label": "PERSON"}]}) + "\n",
+        encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(path)],
+                                env={"ANNOTATOR_DB": str(tmp_path / "a.db")})
+    assert result.exit_code == 1
+    assert "span s·exe.txt␦: offsets 3-99" in result.output
+    assert not UNSAFE.search(result.output)
