@@ -82,7 +82,9 @@ def test_hostile_names_and_values_never_reach_the_terminal_on_any_screen(tmp_pat
 
     db = tmp_path / "hostile.db"
     h.prepare(db)
-    env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
+    # Textual takes COLUMNS/LINES over the pty's size (a test run may have set them)
+    env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor", COLUMNS="120",
+               LINES="40")
     code = f"from tests.hostile_session import run; run({str(db)!r})"
     term = Terminal([sys.executable, "-c", code], env)
     try:
