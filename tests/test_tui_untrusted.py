@@ -8,7 +8,9 @@ import ast
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from rich.text import Text
+from textual.geometry import Region
+from textual.widgets import Input, Static
 
 from annotator.jsonl_shapes import ATTR_TEXT_MAX
 from annotator.tui.screens.annotate import AnnotateScreen
@@ -165,3 +167,16 @@ def test_the_scan_finds_each_pattern(tmp_path: Path) -> None:
     assert [p.split(": ")[0] for p in scan(sample)] == [
         "sample.py:1", "sample.py:2", "sample.py:2", "sample.py:3", "sample.py:4",
         "sample.py:6", "sample.py:5"]
+
+
+async def test_a_widget_that_forgets_plain_still_writes_no_raw_control(store):
+    """The line filter every line passes through: a Static given raw text (a new widget that
+    forgot plain()) is drawn with placeholders all the same."""
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        forgot = Static(Text("a\x1b]0;x\x07b\x9bc\u202ed"), id="forgot")
+        await app.screen.mount(forgot)
+        await pilot.pause()
+        drawn = "".join(seg.text for strip in forgot.render_lines(Region(0, 0, 20, 1))
+                        for seg in strip)
+        assert drawn.startswith("a␛]0;xb␦c·d")  # (Rich drops the BEL itself)

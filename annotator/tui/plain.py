@@ -1,4 +1,5 @@
-"""The one way a string reaches the screen outside a document view: `plain(text)`.
+"""The one way a string reaches the screen outside a document view: `plain(text)`; and the
+last guard for any that does not, `Placeholders`, a line filter every line drawn goes through.
 
 Every string a widget shows (document ids and titles, label, link and attribute names and
 values, search text, annotator names, status and toast messages) is untrusted. `plain` cuts
@@ -6,14 +7,24 @@ it before anything measures it, draws controls, bidi controls and invisible char
 placeholders (annotator.sanitize, the CLI's own) and never parses markup: "[/]", "[sic]" and
 "[@click=app.quit]" show as written. tests/test_terminal_output.py scans the TUI for the
 ways around it (markup in Static/update/notify, Text.from_markup, ...).
+
+`Placeholders` is where text becomes what the terminal is sent: the app applies it to every
+line of every widget (Textual's line filters: the styles cache and DirectLines both apply
+them), so a widget that forgets plain() still never writes a raw ESC, C1 or bidi control.
+It costs a check per segment of a line when the line is drawn anew (Strip caches the result).
 """
 
 from __future__ import annotations
 
+import re
+
+from rich.segment import Segment
+from textual.color import Color
 from textual.content import Content
+from textual.filter import LineFilter
 from textual.widget import Widget
 
-from annotator.sanitize import LINE_MAX
+from annotator.sanitize import LINE_MAX, UNSAFE, safe_line
 from annotator.tui.text_layout import one_line
 
 
@@ -28,3 +39,19 @@ def toast(widget: Widget, message: str, *, title: str = "", severity: str = "inf
     """A notification whose message and title are shown literally and sanitised."""
     widget.notify(one_line(message), title=one_line(title), severity=severity,  # type: ignore[arg-type]
                   timeout=timeout, markup=False)
+
+
+_UNSAFE_IN_LINE = re.compile(f"[\t\n]|{UNSAFE.pattern}")
+
+
+class Placeholders(LineFilter):
+    """Draws any control, bidi or invisible character left in a line as its placeholder (the
+    sanitiser's own); a line without one is returned as it is."""
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        line = "".join([segment.text for segment in segments])
+        if (line.isascii() and line.isprintable()) or not _UNSAFE_IN_LINE.search(line):
+            return segments  # nearly every line: one search of the whole line
+        return [segment if segment.control else
+                Segment(safe_line(segment.text), segment.style, segment.control)
+                for segment in segments]
