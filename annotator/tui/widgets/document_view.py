@@ -28,7 +28,7 @@ from textual.strip import Strip
 
 from annotator.model import Document, Span
 from annotator.tui.keys import view_bindings
-from annotator.tui.plain import toast
+from annotator.tui.plain import SanitisedLines, toast
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import Layout, glyph, wrap
 from annotator.tui.widgets.direct_lines import DirectLines
@@ -92,7 +92,7 @@ class Target:
     end: int
 
 
-class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
+class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_focus=True):
     """Draws one document and owns its cursor, selection and spans (of one annotator)."""
 
     COMPONENT_CLASSES = {

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from annotator.model import Document, Span, Status
+from annotator.tui.plain import SanitisedLines
 from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.document_view import DocumentView
 
@@ -15,7 +16,7 @@ STATUS_MARK = {Status.TODO: "○", Status.IN_PROGRESS: "◐", Status.DONE: "●"
 STATUS_WORD = {Status.TODO: "todo", Status.IN_PROGRESS: "in progress", Status.DONE: "done"}
 
 
-class Pane(Vertical):
+class Pane(SanitisedLines, Vertical):
     """One open document; several sit side by side."""
 
     DEFAULT_CSS = """

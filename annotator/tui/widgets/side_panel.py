@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from annotator.model import LabelSchema, Link, Span
+from annotator.tui.plain import SanitisedLines
 from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.span_list import SpanList, describe_attrs
 
@@ -30,7 +31,7 @@ def short(text: str, width: int = 40) -> str:
     return one_line(text, width)
 
 
-class SidePanel(Vertical):
+class SidePanel(SanitisedLines, Vertical):
     DEFAULT_CSS = """
     SidePanel { width: 38; background: $panel; border-left: vkey $panel-lighten-2; }
     SidePanel.-narrow { width: 28; }

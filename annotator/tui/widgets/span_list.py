@@ -16,6 +16,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from annotator.model import Span
+from annotator.tui.plain import SanitisedLines
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.direct_lines import DirectLines
@@ -35,7 +36,7 @@ def describe_attrs(attrs: dict) -> str:
                     for k in sorted(attrs) if k != "speaker" and attrs[k] not in ("", None))
 
 
-class SpanList(QuietScroll, DirectLines, ScrollView, can_focus=True):
+class SpanList(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_focus=True):
     """One row per span: label, text, attributes. Enter or a click jumps to the span."""
 
     COMPONENT_CLASSES = {"span-list--highlight"}
