@@ -5,13 +5,15 @@ Every string a widget shows (document ids and titles, label, link and attribute 
 values, search text, annotator names, status and toast messages) is untrusted. `plain` cuts
 it before anything measures it, draws controls, bidi controls and invisible characters as
 placeholders (annotator.sanitize, the CLI's own) and never parses markup: "[/]", "[sic]" and
-"[@click=app.quit]" show as written. tests/test_terminal_output.py scans the TUI for the
-ways around it (markup in Static/update/notify, Text.from_markup, ...).
+"[@click=app.quit]" show as written. tests/test_tui_untrusted.py scans the TUI's code for
+the ways around it (markup in Static/update/notify, Text.from_markup, ...), and
+tests/test_terminal_output.py drives every screen on a pty with hostile names and values.
 
 `Placeholders` is where text becomes what the terminal is sent: the app applies it to every
 line of every widget (Textual's line filters: the styles cache and DirectLines both apply
-them), so a widget that forgets plain() still never writes a raw ESC, C1 or bidi control.
-It costs a check per segment of a line when the line is drawn anew (Strip caches the result).
+them) but those that need none (SanitisedLines), so a new widget that forgets plain() still
+never writes a raw ESC, C1 or bidi control. It costs one search of a line drawn anew (a Strip
+keeps the result).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from rich.segment import Segment
 from textual.color import Color
 from textual.content import Content
 from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.widget import Widget
 
 from annotator.sanitize import LINE_MAX, UNSAFE, safe_line
@@ -31,15 +34,15 @@ from annotator.tui.text_layout import one_line
 
 def plain(text: object, style: str = "", limit: int = LINE_MAX) -> Content:
     """`text` (str() of it) as one line of literal, sanitised content, cut to `limit`."""
-    return Content.styled(one_line(str(text), limit), style) if style else Content(
-        one_line(str(text), limit))
+    shown = one_line(str(text), limit)
+    return Content.styled(shown, style) if style else Content(shown)
 
 
-def toast(widget: Widget, message: str, *, title: str = "", severity: str = "information",
-          timeout: float | None = None) -> None:
+def toast(widget: Widget, message: str, *, title: str = "",
+          severity: SeverityLevel = "information", timeout: float | None = None) -> None:
     """A notification whose message and title are shown literally and sanitised."""
-    widget.notify(one_line(message), title=one_line(title), severity=severity,  # type: ignore[arg-type]
-                  timeout=timeout, markup=False)
+    widget.notify(one_line(message), title=one_line(title), severity=severity, timeout=timeout,
+                  markup=False)
 
 
 _UNSAFE_IN_LINE = re.compile(f"[\t\n]|{UNSAFE.pattern}")
