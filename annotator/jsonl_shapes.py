@@ -13,6 +13,10 @@ from annotator.numbers import MACHINE_FILLED, fill_attrs, mark_problem
 
 ID_NAMESPACE = uuid.UUID("0b5f6a4e-2c1d-5e8f-9a3b-7c6d5e4f3a2b")  # generated ids: never change it
 TITLE_MAX = 200
+ATTR_TEXT_MAX = 2000
+"""Code points of a text attribute at most (a speaker's name, a qualifier, a note): imports
+refuse longer values, the attribute form takes no more, and the screen shows a cut of any
+longer value that is in a database already. Two thousand is a long paragraph."""
 STATUSES = {s.value: s for s in Status}
 # Where another tool's record names its annotator (ours writes the first of each), else --as
 ANNOTATOR_FIELDS = {"doccano": ("annotator",), "prodigy": ("_annotator_id", "_session_id")}
@@ -329,7 +333,12 @@ def _status(rec: dict[str, Any], errs: list[str]) -> Status | None:
 
 def _attr_problem(a: AttributeDef, value: Any, spans: dict[str, Span]) -> str | None:
     if a.type == "text":
-        return None if isinstance(value, str) else "must be text"
+        if not isinstance(value, str):
+            return "must be text"
+        if len(value) > ATTR_TEXT_MAX:
+            return (f"is {len(value):,} characters long; a text attribute may have at most"
+                    f" {ATTR_TEXT_MAX:,}")
+        return None
     if a.type == "number":
         ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         return None if ok else "must be a number"

@@ -14,6 +14,7 @@ from typing import Any
 from rich.color import Color, ColorParseError
 
 from annotator.model import ATTRIBUTE_TYPES, AttributeDef, Kind, LabelDef, LabelSchema, LinkTypeDef
+from annotator.sanitize import escape_json_controls, safe_line, unsafe_characters
 
 RESERVED_KEYS: dict[str, str] = {
     "h": "move left", "j": "move down", "k": "move up", "l": "move right",
@@ -175,7 +176,10 @@ class _Checker:
 
     def enter(self, what: str, table: _Table, number: int) -> None:
         name = table.get("name")
-        self.where += f'{what} "{name}": ' if isinstance(name, str) else f"{what} #{number + 1}: "
+        if isinstance(name, str):
+            self.where += f'{what} "{safe_line(name, 60)}": '
+        else:
+            self.where += f"{what} #{number + 1}: "
 
     def unknown(self, table: _Table, path: _Loc, allowed: tuple[str, ...]) -> None:
         for field in table:
@@ -192,6 +196,16 @@ class _Checker:
             return ""
         if not isinstance(value, str) or (required and not value.strip()):
             self.add(path + (field,), f"{field} must be a non-empty string")
+            return ""
+        return value
+
+    def name(self, table: _Table, path: _Loc, field: str = "name") -> str:
+        """A required name shown on screen, in keys' help and in exports: no control, bidi or
+        invisible characters (they would rewrite the terminal or disguise the name)."""
+        value = self.string(table, path, field, required=True)
+        if value and (bad := unsafe_characters(value)):
+            self.add(path + (field,), f"{field} {_show(value)} contains control, bidi or"
+                                      f" invisible characters ({', '.join(bad)})")
             return ""
         return value
 
@@ -247,7 +261,7 @@ class _Checker:
     def schema(self, data: _Table) -> LabelSchema:
         self.unknown(data, (), _TOP)
         self.where = "schema "
-        name = self.string(data, (), "name", required=True)
+        name = self.name(data, ())
         description = self.string(data, (), "description")
         version = data.get("version")
         if type(version) is not int or version < 1:
@@ -274,7 +288,7 @@ class _Checker:
         self.where = ""
         self.enter("label", table, path[1])
         self.unknown(table, path, _LABEL)
-        name = self.string(table, path, "name", required=True)
+        name = self.name(table, path)
         first = next(i for i, t in enumerate(raw_labels) if t.get("name") == table.get("name"))
         if name and first < path[1]:
             line = self.lines.get(("labels", first, "name"))
@@ -299,7 +313,7 @@ class _Checker:
             self.add(path + ("name",), f'duplicate attribute "{name}"')
         self.enter("attribute", table, path[3])
         self.unknown(table, path, _ATTR)
-        name = self.string(table, path, "name", required=True)
+        name = self.name(table, path)
         kind = table.get("type")
         if kind not in ATTRIBUTE_TYPES:
             got = "is missing, it must be" if kind is None else f"{_show(kind)} is not"
@@ -326,6 +340,10 @@ class _Checker:
             self.add(path, "a choice attribute needs a non-empty list of choices")
         elif kind not in ("choice", "") and value:
             self.add(path, "choices only apply to choice attributes")
+        elif bad := [c for c in value if unsafe_characters(c)]:
+            chars = ", ".join(dict.fromkeys(u for c in bad for u in unsafe_characters(c)))
+            self.add(path, f"choice {_show(bad[0])} contains control, bidi or invisible"
+                           f" characters ({chars})")
         else:
             return tuple(value)
         return ()
@@ -336,7 +354,7 @@ class _Checker:
             self.add(path + ("name",), f'duplicate link name "{name}"')
         self.enter("link", table, path[1])
         self.unknown(table, path, _LINK)
-        name = self.string(table, path, "name", required=True)
+        name = self.name(table, path)
         key = self.key(table, path, f'link "{name}"')
         symmetric = table.get("symmetric", False)
         if not isinstance(symmetric, bool):
@@ -347,8 +365,9 @@ class _Checker:
 
 
 def _show(value: Any) -> str:
-    """A value as it would be written in TOML, for messages."""
-    return json.dumps(value, ensure_ascii=False, default=str)
+    """A value as it would be written in TOML, for messages (controls, bidi and invisible
+    characters as \\u escapes, as TOML would write them too)."""
+    return escape_json_controls(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _fits(value: Any, kind: str, choices: tuple[str, ...]) -> bool:

@@ -141,3 +141,31 @@ WORD = re.compile(
     rf"|{_CJK}++(?:{_JOINER}?(?:{_CJK}++|{_MARK}))*+"
 )
 """One word; `WORD.finditer(text, lo, hi)` finds them in a window of a long text."""
+
+_WINDOW = 256  # how far around an offset to look for the word containing it
+
+
+def word_at(text: str, offset: int) -> tuple[int, int] | None:
+    """(start, end) of the word containing offset, None on space or punctuation between words
+    (a window around it is searched: the cost does not grow with the text)."""
+    lo = max(0, offset - _WINDOW)
+    for m in WORD.finditer(text, lo, min(len(text), offset + _WINDOW)):
+        if m.start() <= offset < m.end():
+            return m.start(), m.end()
+        if m.start() > offset:
+            break
+    return None
+
+
+def snap(text: str, lo: int, hi: int) -> tuple[int, int] | None:
+    """What a word-snapped selection from lo to hi (both included) covers: widened to the
+    whole words at its ends, without the whitespace at either end (spaces, newlines, any
+    Unicode space: a span never starts or ends with one). None when it is only whitespace."""
+    a, b = word_at(text, lo), word_at(text, hi)
+    start = a[0] if a else lo
+    end = min(len(text), b[1] if b else hi + 1)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None

@@ -667,10 +667,12 @@ def test_labels_check_never_writes_control_characters_raw(tmp_path: Path) -> Non
     schema = tmp_path / "evil.toml"
     schema.write_text('name = "x\\u001b]0;t\\u0007"\nversion = 1\n[[labels]]\nname = "A\\u009b"\n'
                       'kind = "entity"\nkey = "1"\n', encoding="utf-8")
-    ok = run("labels", "check", str(schema))
-    assert raw_controls(ok.output) == []
-    assert "schema x␛]0;t␇@1" in ok.stdout
-    assert "A␦" in ok.stdout
+    refused = run("labels", "check", str(schema))  # names with controls are refused (#8)
+    assert refused.exit_code == 1
+    assert raw_controls(refused.output) == []
+    assert ("evil.toml:1: schema name \"x\\u001b]0;t\\u0007\" contains control, bidi or"
+            " invisible characters (U+001B, U+0007)") in refused.stderr
+    assert "evil.toml:4: label \"A␦\": name \"A\\u009b\" contains" in refused.stderr
     schema.write_text(schema.read_text(encoding="utf-8") + 'colour = "red\\u001b"\n',
                       encoding="utf-8")
     bad = run("labels", "check", str(schema))

@@ -549,6 +549,9 @@ REFUSALS = [
     ("bool is not a number", _attrs(1, value=True),
      "span s-38: attribute 'value' must be a number"),
     ("text attribute", _attrs(1, unit=3), "span s-38: attribute 'unit' must be text"),
+    ("text attribute too long (issue #8: a 10 MB value froze the TUI)",
+     _attrs(1, unit="x" * 10_000_000), "span s-38: attribute 'unit' is 10,000,000 characters"
+     " long; a text attribute may have at most 2,000"),
     ("span ref missing", _attrs(2, speaker="nobody"), "span s-claim: attribute 'speaker' must be"
      " the id of a span in the same annotation set"),
     ("span ref wrong label", _attrs(2, speaker="s-38"), "span s-claim: attribute 'speaker' must"

@@ -613,3 +613,47 @@ def test_any_single_character_key_is_accepted_or_refused_with_a_reason(key: str)
         reason = r'^<string>:6: label "A": key .*(reserved for|one printable character)'
         with pytest.raises(SchemaError, match=reason):
             parse_schema(text)
+
+
+# --- names that would rewrite the terminal or disguise themselves (issue #8, point 6) ------
+
+HOSTILE_NAMES = {
+    "escape": ("A\x1b]0;t\x07", "U+001B, U+0007"),
+    "c1": ("A\x9b31m", "U+009B"),
+    "bidi": ("A\u202eB", "U+202E"),
+    "isolate": ("A\u2066B\u2069", "U+2066, U+2069"),
+    "invisible": ("A\u200bB", "U+200B"),
+    "newline": ("A\nB", "U+000A"),
+}
+
+
+@pytest.mark.parametrize(("name", "codes"), HOSTILE_NAMES.values(), ids=HOSTILE_NAMES.keys())
+def test_names_with_control_bidi_or_invisible_characters_are_refused(name: str,
+                                                                      codes: str) -> None:
+    shown = toml_str(name)
+    err = errors(
+        f"name = {shown}\nversion = 1\n"
+        f"[[labels]]\nname = {shown}\nkind = \"entity\"\nkey = \"1\"\n"
+        "[[labels]]\nname = \"B\"\nkind = \"claim\"\nkey = \"2\"\n"
+        f"  [[labels.attributes]]\n  name = {shown}\n  type = \"choice\"\n"
+        f"  choices = [\"ok\", {shown}]\n"
+        f"[[links]]\nname = {shown}\nkey = \"s\"\n"
+    )
+    lines = err.splitlines()
+    assert len(lines) == 5, err
+    why = f"contains control, bidi or invisible characters ({codes})"
+    assert lines[0].startswith("bad.toml:1: schema name ")
+    assert lines[1].startswith("bad.toml:4: label ")
+    assert lines[2].startswith("bad.toml:12: label \"B\": attribute ")
+    assert lines[3].startswith("bad.toml:14: label \"B\": attribute ")
+    assert "choice " in lines[3]
+    assert lines[4].startswith("bad.toml:16: link ")
+    assert all(line.endswith(why) for line in lines)
+    for line in lines:  # the message shows them escaped or as placeholders, never raw
+        assert not any(c in line for c in name if not c.isprintable())
+
+
+def test_names_with_joiners_and_marks_are_fine() -> None:
+    schema = parse_schema(HEAD + '[[labels]]\nname = "Zoë e\u0301 می\u200cخواهم"\n'
+                          'kind = "entity"\nkey = "1"\n')
+    assert schema.labels[0].name == "Zoë e\u0301 می\u200cخواهم"

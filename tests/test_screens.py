@@ -25,7 +25,7 @@ from annotator.tui.screens.attributes import AttributeForm, read_number
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.link_type import LinkTypeChooser
 from annotator.tui.screens.picker import DocumentPicker, fuzzy_score
-from annotator.tui.text_layout import safe
+from annotator.tui.text_layout import one_line
 from tests.tui_support import THEME
 
 SCHEMA = load_default_schema()
@@ -99,7 +99,7 @@ class Host(App[None]):
         self.result: Any = NOTHING
 
     def compose(self) -> ComposeResult:
-        yield Static(Content((safe(TEXT) + " ") * 30), id="backdrop")
+        yield Static(Content((one_line(TEXT, len(TEXT)) + " ") * 30), id="backdrop")
 
     def on_mount(self) -> None:
         self.push_screen(self.make(), callback=self._done)

@@ -61,3 +61,70 @@ def test_escape_sequences_in_a_document_never_reach_the_terminal(tmp_path):
     assert "␛[2J" in shown
     assert "␦31m" in shown
     assert "␛Pq#0" in shown
+
+
+def _step(term: Terminal, keys: str, *expect: str) -> None:
+    """Type keys, then wait until each expected text has been drawn (anew)."""
+    term.seen = ""
+    term.type(keys)
+    for text in expect:
+        term.wait_for(text)
+    if not expect:
+        term.read(0.4)
+
+
+def test_hostile_names_and_values_never_reach_the_terminal_on_any_screen(tmp_path):
+    """Issue #8, points 6 and 7: escape sequences, C1 controls, a bidi override and Rich markup
+    in a document id and title, a label name, a link type name, attribute values and the
+    annotator's name, through the annotation screen, the attribute form, the link chooser,
+    search not found (twice: the second `n` crashed), help, the picker, D and undo."""
+    from tests import hostile_session as h
+
+    db = tmp_path / "hostile.db"
+    h.prepare(db)
+    # Textual takes COLUMNS/LINES over the pty's size (a test run may have set them)
+    env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor", COLUMNS="120",
+               LINES="40")
+    code = f"from tests.hostile_session import run; run({str(db)!r})"
+    term = Terminal([sys.executable, "-c", code], env)
+    try:
+        for text in ("doc␛]0;pwned-id␇[/]", "Title␛]0;pwned-title␇[sic]·",
+                     "NUM␛]0;pwned-label␇[/]·", "CONTRA␛]0;pwned-link␇[/]", "eve[/]"):
+            term.wait_for(text)
+        _step(term, "]")
+        _step(term, "e", "staff␛]0;pwned-attr␇[bold]u[/bold]␦31m·",
+              "exact␛[2J[@click=app.quit] (not in the schema)")
+        _step(term, "\x1b")
+        _step(term, "L")
+        _step(term, "]")
+        _step(term, "L", "CONTRA␛]0;pwned-link␇[/]  linked")
+        _step(term, "\x1b")
+        _step(term, "\x1b")
+        _step(term, "/zz[/]\r", "not found: zz[/]")
+        _step(term, "n", "not found: zz[/]")
+        _step(term, "/[sic]\r", "not found: [sic]")
+        _step(term, "?", "Keys")
+        # the help grid cuts names to its columns; a link row shows its labels whole
+        term.seen = ""
+        for _ in range(40):  # scroll down to the labels, a key at a time
+            term.type("j")
+            term.read(0.03)
+        for text in ("NUM␛]0;pwned", "CONTRA␛]0;pwne", "⇄ NUM␛]0;pwned-label␇[/]·"):
+            term.wait_for(text)
+        _step(term, "\x1b")
+        _step(term, "o", "Title␛]0;pwned-title␇[sic]·", "doc␛]0;pwned-id␇[/]")
+        _step(term, "\x1b")
+        _step(term, "D", "marked doc␛]0;pwned-id␇[/] done")
+        _step(term, "u", "undid set status")  # in a document no longer open: a toast too
+        assert term.proc.poll() is None  # still running: nothing crashed on markup
+    finally:
+        term.kill()
+    raw = term.raw
+    for what in (b"id", b"title", b"label", b"link", b"attr"):
+        assert b"pwned-" + what in raw  # the text is drawn ...
+        assert b"\x1b]0;pwned-" + what not in raw  # ... never as a title change
+    assert "\x9b".encode() not in raw  # no 8-bit CSI, UTF-8 encoded or not
+    assert b"\x9b31m" not in raw
+    assert "\u202e".encode() not in raw  # no bidi override
+    assert b"\x1b[2J[@click" not in raw
+    assert "[bold]u[/bold]" in term.seen or b"[bold]u[/bold]" in raw  # markup shown as typed

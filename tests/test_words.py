@@ -10,8 +10,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from annotator.labels import load_default_schema
+from annotator.model import Document
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.words import COMBINING, WORD
+from annotator.tui.session import Session
+from annotator.words import COMBINING, WORD, snap
 from tests.tui_support import app_for, make_store, span_texts
 
 # WORD as it was before CJK runs got their own words: in text with no CJK it still is WORD.
@@ -205,3 +208,107 @@ async def test_word_motions_stop_where_the_script_changes(store):
         assert seen == ["M", "氏", "状", "と", "S", "에"]
         await pilot.press("b", "b")
         assert v.text[v.cursor] == "と"
+
+
+# -- word snapping never keeps whitespace (issue #8, point 3) --------------------------------
+
+SNAP_DOC = ("Snap report\n\n"
+            "Officials said 38 military staff said nothing.\n\n"
+            "Turkey will not send troops, Hulusi Akar says.\n\n"
+            "Next   paragraph\u2003with\u00a0odd spaces.\n")
+
+
+@pytest.fixture
+def snap_store(tmp_path):
+    s = make_store(tmp_path / "snap.db", {"snap": SNAP_DOC})
+    yield s
+    s.close()
+
+
+def _stored(store) -> list[tuple[str, str, int, int]]:
+    text = store.get_document("snap").text
+    return [(s.label, text[s.start:s.end], s.start, s.end) for s in store.spans("snap", "alice")]
+
+
+async def test_v_w_w_w_h_stores_the_words_without_the_space_after_them(snap_store):
+    app = app_for(snap_store, "snap")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("slash", "3", "8", "enter", "v", "w", "w", "w", "h", "5")
+        start = SNAP_DOC.index("38 military")
+        assert _stored(snap_store) == [("NUMBER", "38 military staff", start, start + 17)]
+
+
+async def test_a_selection_over_a_paragraph_end_stops_at_its_last_character(snap_store):
+    app = app_for(snap_store, "snap")
+    async with app.run_test(size=(120, 40)) as pilot:
+        # from "Hulusi" to the newline before the next paragraph: } then h
+        await pilot.press("slash", *"Hulusi", "enter", "v", "right_curly_bracket", "h", "1")
+        start = SNAP_DOC.index("Hulusi")
+        assert _stored(snap_store) == [("PERSON", "Hulusi Akar says.", start, start + 17)]
+
+
+async def test_a_selection_of_whitespace_only_labels_nothing_and_says_so(snap_store):
+    app = app_for(snap_store, "snap")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        await pilot.press("slash", *"Next", "enter", "w")  # on "paragraph", after 3 spaces
+        view = screen.active.view
+        view.move_to(SNAP_DOC.index("Next") + 4)  # the first of the three spaces
+        await pilot.press("v", "l", "l", "1")
+        assert _stored(snap_store) == []
+        assert "the selection is only whitespace: nothing labelled" in str(
+            screen.query_one("#status").render())
+
+
+SPACES = " \t\n\u00a0\u2003\u3000\u2028"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"ab1,.-’", *SPACES, "東", "e\u0301"[1]]),
+               min_size=1, max_size=40), st.data())
+def test_a_snapped_selection_never_starts_or_ends_with_whitespace(text: str, data) -> None:
+    lo = data.draw(st.integers(0, len(text) - 1))
+    hi = data.draw(st.integers(lo, len(text) - 1))
+    snapped = snap(text, lo, hi)
+    inside = text[lo : hi + 1]
+    if snapped is None:
+        assert inside.isspace()
+        return
+    start, end = snapped
+    assert 0 <= start < end <= len(text)
+    assert not text[start].isspace()
+    assert not text[end - 1].isspace()
+    # everything selected that is not whitespace is in the span, and nothing past the words
+    # at the two ends
+    assert start <= lo + (len(inside) - len(inside.lstrip()))
+    assert end >= hi + 1 - (len(inside) - len(inside.rstrip()))
+    assert text[start:end] == text[start:end].strip()
+
+
+def test_a_snapped_selection_is_stored_as_it_was_snapped(tmp_path) -> None:
+    """Through the session into the database and back: the stored span's text is
+    text[start:end] of the snapped selection, with no whitespace at either end."""
+    store = make_store(tmp_path / "p.db", {})
+    session = Session(store, "alice", load_default_schema())
+    seen: list[str] = []
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.text(alphabet=st.sampled_from([*"ab1.", *SPACES]), min_size=1, max_size=30),
+           st.data())
+    def check(text: str, data) -> None:
+        lo = data.draw(st.integers(0, len(text) - 1))
+        snapped = snap(text, lo, data.draw(st.integers(lo, len(text) - 1)))
+        assume(snapped is not None)
+        start, end = snapped
+        doc_id = f"p{len(seen)}"
+        seen.append(doc_id)
+        with store.import_session("importer") as imp:
+            imp.add_document(Document(doc_id, text, "t", schema=session.schema.ref))
+        session.label(doc_id, text, start, end, "PERSON", None)
+        (span,) = store.spans(doc_id, "alice")
+        stored = store.get_document(doc_id).text[span.start : span.end]
+        assert stored == text[start:end] == stored.strip()
+
+    check()
+    store.close()

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from textual import events
 from textual.actions import ActionParseResult
 from textual.app import App
 from textual.dom import DOMNode
+from textual.filter import LineFilter
 from textual.keys import KEY_NAME_REPLACEMENTS, _character_to_key
 
 from annotator import units
 from annotator.labels import load_default_schema, load_schema, parse_schema
 from annotator.model import Kind, LabelSchema
 from annotator.store import Store
+from annotator.tui.plain import Placeholders
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.session import Session
 
@@ -53,6 +55,10 @@ class AnnotatorApp(App[None]):
             return await super().run_action(action, default_namespace, namespaces)
         return True  # refused: the key was handled
 
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        # the last guard: no line reaches the terminal with a raw control (see tui.plain)
+        return [*super().get_line_filters(), _PLACEHOLDERS]
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and (split := escape_then_key(event)) is not None:
             for key in split:
@@ -64,6 +70,9 @@ class AnnotatorApp(App[None]):
                 and screen.capture_key(event)):
             return
         await super().on_event(event)
+
+
+_PLACEHOLDERS = Placeholders()
 
 
 def escape_then_key(event: events.Key) -> tuple[events.Key, events.Key] | None:

@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from rich.cells import get_character_cell_size
 
+from annotator.sanitize import LINE_MAX, UNSAFE, cut, placeholder
+
 TAB_WIDTH = 4
 
 # Characters that are certainly one cell wide and safe to print as they are.
@@ -36,12 +38,8 @@ def glyph(ch: str) -> tuple[str, int]:
         return " " * TAB_WIDTH, TAB_WIDTH
     if ch == "\n":
         return " ", 1
-    if code < 0x20:
-        return chr(0x2400 + code), 1  # ␀ … ␟ (ESC is ␛)
-    if code == 0x7F:
-        return "\u2421", 1  # ␡
-    if 0x80 <= code <= 0x9F:
-        return "\u2426", 1  # ␦ for C1 controls
+    if UNSAFE.match(ch):
+        return placeholder(ch), 1  # controls, bidi, invisible characters: annotator.sanitize
     if ch in _ZERO_WIDTH_FORMAT or 0x1F3FB <= code <= 0x1F3FF:
         # joiners, variation selectors, skin-tone modifiers: drop, terminals disagree on them
         return "", 0
@@ -60,8 +58,11 @@ def cell_width(ch: str) -> int:
     return glyph(ch)[1]
 
 
-def safe(text: str) -> str:
-    """Text from a document made safe to print on one line (titles, list rows)."""
+def one_line(text: str, limit: int = LINE_MAX) -> str:
+    """Any text (a document's, a name, a value) as the screen draws it on one line: cut to
+    `limit` code points first (never more is laid out), each code point as its glyph, newlines
+    and tabs as one space."""
+    text = cut(text, limit)
     if text.isascii() and text.isprintable():
         return text
     return "".join(glyph(c)[0] if c not in "\t\n" else " " for c in text)

@@ -25,8 +25,9 @@ from annotator.sanitize import safe_line
 from annotator.store import ActionResult, StoreError, cannot_write
 from annotator.tui import long_lived
 from annotator.tui.keys import SEARCH_EDITING, label_bindings, screen_bindings
+from annotator.tui.plain import toast
 from annotator.tui.session import Session
-from annotator.tui.text_layout import safe
+from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import DocumentView
 from annotator.tui.widgets.pane import Pane
 from annotator.tui.widgets.side_panel import SidePanel, short
@@ -148,7 +149,7 @@ class AnnotateScreen(Screen[None]):
                   replace: Pane | None = None) -> Pane | None:
         doc = self.store.get_document(doc_id)
         if doc is None:
-            self.notify(f"no document {doc_id}", severity="error")
+            toast(self, f"no document {doc_id}", severity="error")
             return None
         who = self.session.annotator
         long_lived.hold()  # until it is drawn: see _settle
@@ -282,7 +283,7 @@ class AnnotateScreen(Screen[None]):
             self._progress = self.store.progress(self.session.annotator)
         done, total = self._progress
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"{self.session.annotator}", "bold")
+        text.append(safe(self.session.annotator), "bold")
         if self.store.read_only:
             text.append("  read-only", "bold reverse")
         text.append(f"  {done}/{total} done  ")
@@ -296,7 +297,7 @@ class AnnotateScreen(Screen[None]):
         if self.pending is not None:
             text.append(f"linking from “{short(self._span_text(*self.pending), 20)}”: L on the "
                         "target, esc cancels  ", "bold reverse")
-        text.append(self.last_action)
+        text.append(safe(self.last_action))  # names, ids, errors: all untrusted
         self.query_one("#status", Static).update(text, layout=False)  # one fixed line
 
     def _span_text(self, pane: Pane, span: Span) -> str:
@@ -372,7 +373,7 @@ class AnnotateScreen(Screen[None]):
 
     def refuse(self, why: str, timeout: float = 3) -> None:
         """An action did nothing: say why, in a toast and in the status bar (which stays)."""
-        self.notify(why, severity="warning", timeout=timeout)
+        toast(self, why, severity="warning", timeout=timeout)
         self.last_action = why
         self._update_status()
 
@@ -421,7 +422,9 @@ class AnnotateScreen(Screen[None]):
         view = self.active.view
         target = view.target()
         if target is None:
-            self.refuse("nothing to label here: select text or put the cursor on a word")
+            self.refuse("the selection is only whitespace: nothing labelled"
+                        if view.blank_selection() else
+                        "nothing to label here: select text or put the cursor on a word")
             return
         text = short(view.text[target.start:target.end], 30)
         same = view.index.exact(target.start, target.end, label.name)
@@ -592,7 +595,7 @@ class AnnotateScreen(Screen[None]):
                 if self.active.document.id == row["doc_id"]:
                     self.active.view.move_to(row["start"], center=True)
                 elif not any(p.document.id == row["doc_id"] for p in self.panes):
-                    self.notify(f"{self.last_action} in {row['doc_id']}", timeout=3)
+                    toast(self, f"{self.last_action} in {row['doc_id']}", timeout=3)
 
     @writes
     def action_done(self) -> None:
@@ -604,7 +607,7 @@ class AnnotateScreen(Screen[None]):
         nxt = self.store.next_document(self.session.annotator, after=doc_id)
         open_ids = {p.document.id for p in self.panes}
         if nxt is None:
-            self.notify("every document is done", title="All done", timeout=4)
+            toast(self, "every document is done", title="All done", timeout=4)
             self.last_action = f"marked {safe(doc_id)} done; every document is done"
             self._update_status()
             return
@@ -648,7 +651,7 @@ class AnnotateScreen(Screen[None]):
                 self._update_status()
                 return
             if len(self.panes) >= MAX_PANES:
-                self.notify(f"{MAX_PANES} panes at most: replacing this one", timeout=3)
+                toast(self, f"{MAX_PANES} panes at most: replacing this one", timeout=3)
                 self.open_pane(doc_id, replace=self.active)
             else:
                 self.open_pane(doc_id)

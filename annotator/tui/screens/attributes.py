@@ -16,9 +16,12 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
+from annotator.jsonl_shapes import ATTR_TEXT_MAX
 from annotator.model import AttributeDef, LabelDef, Span
+from annotator.sanitize import LINE_MAX
+from annotator.tui.plain import plain
 from annotator.tui.screens.help import label_chip
-from annotator.tui.text_layout import safe
+from annotator.tui.text_layout import one_line
 
 TITLE_CELLS = 60
 OPTION_CELLS = 40
@@ -52,8 +55,9 @@ class _NumberText(Validator):
 
 
 def clip(text: str, cells: int) -> Content:
-    """Document text on one line: sanitised, runs of spaces collapsed, cut to `cells`."""
-    return Content(re.sub(r"\s+", " ", safe(text)).strip()).truncate(cells, ellipsis=True)
+    """Document text on one line: cut, sanitised, runs of spaces collapsed, cut to `cells`."""
+    shown = re.sub(r"\s+", " ", one_line(text, LINE_MAX)).strip()
+    return Content(shown).truncate(cells, ellipsis=True)
 
 
 class AttributeForm(ModalScreen[dict | None]):
@@ -100,6 +104,9 @@ class AttributeForm(ModalScreen[dict | None]):
         self.span_text = span_text
         self.candidates = sorted(candidates, key=lambda c: (c[0].start, c[0].end, c[0].label))
         self._fields: dict[str, AttributeDef] = {}  # widget id -> attribute
+        # widget id -> (what the field shows, the stored value) for a text value that cannot be
+        # shown as it is (controls, newlines, too long): kept as it was unless it is edited
+        self._kept: dict[str, tuple[str, str]] = {}
 
     # -- building -----------------------------------------------------------------------
 
@@ -115,18 +122,18 @@ class AttributeForm(ModalScreen[dict | None]):
             with VerticalScroll(id="fields"):
                 if not self.label.attributes:
                     yield Static(
-                        Content(f"{safe(self.label.name)} has no attributes."), classes="empty"
+                        Content(f"{one_line(self.label.name)} has no attributes."), classes="empty"
                     )
                 for index, attr in enumerate(self.label.attributes):
                     field_id = f"attr-{index}"
                     self._fields[field_id] = attr
                     with Horizontal(classes="field"):
                         name_classes = "name bool-name" if attr.type == "bool" else "name"
-                        yield Static(Content(safe(attr.name)), classes=name_classes)
+                        yield Static(plain(attr.name), classes=name_classes)
                         with Vertical(classes="control"):
                             yield self._control(field_id, attr)
                             if attr.description:
-                                yield Static(Content(safe(attr.description)), classes="description")
+                                yield Static(plain(attr.description), classes="description")
                             yield Static(id=f"{field_id}-error", classes="error")
             with Horizontal(id="buttons"):
                 yield Static(Content("tab next field · ctrl+s save · esc cancel"), id="hint")
@@ -141,9 +148,9 @@ class AttributeForm(ModalScreen[dict | None]):
         if attr.type == "bool":
             return Checkbox("yes", value=bool(value), id=field_id)
         if attr.type == "choice":
-            options = [(Content(safe(c)), c) for c in attr.choices]
+            options = [(plain(c), c) for c in attr.choices]
             if value is not None and value not in attr.choices:
-                options.append((Content(f"{safe(str(value))} (not in the schema)"), value))
+                options.append((Content(f"{one_line(str(value))} (not in the schema)"), value))
             return Select(options, prompt="not set", value=_or_null(value), id=field_id)
         if attr.type == "span":
             return Select(
@@ -161,7 +168,11 @@ class AttributeForm(ModalScreen[dict | None]):
                 valid_empty=True,
                 id=field_id,
             )
-        return Input("" if value is None else str(value), id=field_id)
+        stored = "" if value is None else str(value)
+        shown = one_line(stored, ATTR_TEXT_MAX)
+        if shown != stored:
+            self._kept[field_id] = (shown, stored)
+        return Input(shown, max_length=ATTR_TEXT_MAX, id=field_id)
 
     def _span_options(self, attr: AttributeDef, value: Any) -> list[tuple[Content, str]]:
         options = []
@@ -171,7 +182,7 @@ class AttributeForm(ModalScreen[dict | None]):
             options.append(
                 (
                     Content.assemble(
-                        (safe(other.label), "bold"),
+                        (one_line(other.label), "bold"),
                         " “",
                         clip(text, OPTION_CELLS),
                         "” ",
@@ -181,7 +192,7 @@ class AttributeForm(ModalScreen[dict | None]):
                 )
             )
         if value is not None and value not in {v for _, v in options}:
-            options.append((Content(f"span {safe(str(value))} (not found)"), value))
+            options.append((Content(f"span {one_line(str(value))} (not found)"), value))
         return options
 
     def on_mount(self) -> None:
@@ -203,6 +214,9 @@ class AttributeForm(ModalScreen[dict | None]):
         assert isinstance(widget, Input)
         if attr.type == "number":
             return read_number(widget.value)
+        kept = self._kept.get(field_id)
+        if kept is not None and widget.value == kept[0]:
+            return kept[1]
         return widget.value.strip() or None
 
     def _show_error(self, field_id: str, message: str | None) -> None:

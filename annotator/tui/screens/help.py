@@ -12,7 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from annotator.model import LabelDef, LabelSchema, LinkTypeDef
-from annotator.tui.text_layout import safe
+from annotator.tui.plain import plain
+from annotator.tui.text_layout import one_line
 
 KEY_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     ("Move", (
@@ -76,8 +77,8 @@ def label_chip(label: LabelDef) -> Content:
     try:
         contrast = Color.parse(label.color).get_contrast_text(1.0).hex
     except Exception:  # an unparseable colour: show the name plainly rather than fail
-        return Content.styled(f" {safe(label.name)} ", "bold reverse")
-    return Content.styled(f" {safe(label.name)} ", f"bold {contrast} on {label.color}")
+        return Content.styled(f" {one_line(label.name)} ", "bold reverse")
+    return Content.styled(f" {one_line(label.name)} ", f"bold {contrast} on {label.color}")
 
 
 def _cell(content: Content | str, classes: str = "") -> Static:
@@ -129,7 +130,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
             dialog.border_title = "Keys"
-            dialog.border_subtitle = Content(f"labels: {safe(self.schema.ref)}")
+            dialog.border_subtitle = Content(f"labels: {one_line(self.schema.ref)}")
             with VerticalScroll(id="body"):
                 groups = dict(KEY_GROUPS)
                 with Horizontal(id="columns"):
@@ -164,19 +165,19 @@ class HelpScreen(ModalScreen[None]):
             and (int(keys[-1]) - int(keys[0]) == len(keys) - 1)
         ):
             return f"{keys[0]}–{keys[-1]}"
-        return " ".join(safe(k) for k in keys) or "label key"
+        return " ".join(one_line(k) for k in keys) or "label key"
 
     def _labels(self) -> ComposeResult:
-        yield _cell(f"Labels ({safe(self.schema.ref)})", "heading")
+        yield _cell(f"Labels ({one_line(self.schema.ref)})", "heading")
         if not self.schema.labels:
             yield _cell("This schema has no labels.", "muted")
             return
         with Grid(classes="labels"):
             for label in self.schema.labels:
-                yield _cell(safe(label.key), "key")
+                yield _cell(one_line(label.key), "key")
                 yield _cell(label_chip(label))
-                yield _cell(safe(label.kind), "muted")
-                yield _cell(safe(label.description))
+                yield _cell(one_line(label.kind), "muted")
+                yield _cell(one_line(label.description))
 
     def _links(self) -> ComposeResult:
         yield _cell("Link types (after L … L)", "heading")
@@ -185,11 +186,11 @@ class HelpScreen(ModalScreen[None]):
             return
         with Grid(classes="links"):
             for link in self.schema.links:
-                yield _cell(safe(link.key), "key")
-                yield _cell(Content.styled(safe(link.name), "bold"))
+                yield _cell(one_line(link.key), "key")
+                yield _cell(plain(link.name, "bold"))
                 yield _cell(
                     Content.assemble(
-                        (_direction(link), "$text-accent"), "  ", safe(link.description)
+                        (_direction(link), "$text-accent"), "  ", one_line(link.description)
                     )
                 )
 
@@ -216,7 +217,7 @@ class HelpScreen(ModalScreen[None]):
 
 def _direction(link: LinkTypeDef) -> str:
     def side(labels: tuple[str, ...]) -> str:
-        return ", ".join(safe(name) for name in labels) or "any"
+        return ", ".join(one_line(name) for name in labels) or "any"
 
     arrow = "⇄" if link.symmetric else "→"
     return f"{side(link.from_labels)} {arrow} {side(link.to_labels)}"

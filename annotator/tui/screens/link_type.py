@@ -12,7 +12,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.model import LinkTypeDef
-from annotator.tui.text_layout import safe
+from annotator.tui.plain import plain
+from annotator.tui.text_layout import one_line
 
 _END_CELLS = 200  # the dialog's width cuts it shorter, with an ellipsis
 
@@ -72,15 +73,15 @@ class LinkTypeChooser(ModalScreen[str | None]):
                 yield Static(Content("esc or enter to go back"), id="hint")
 
     def _row(self, link: LinkTypeDef) -> Content:
-        name_cells = max(len(safe(t.name)) for t in self.types)
+        name_cells = max(len(one_line(t.name)) for t in self.types)
         return Content.assemble(
-            (f" {safe(link.key)} ", "$text-accent bold"),
+            (f" {one_line(link.key)} ", "$text-accent bold"),
             " ",
-            Content.styled(safe(link.name), "bold").truncate(name_cells, pad=True),
+            plain(link.name, "bold").truncate(name_cells, pad=True),
             "  ",
             ("linked: pick to remove" if link.name in self.existing else "", "$text-warning bold"),
             ("  " if link.name in self.existing else "", ""),
-            (safe(link.description), "$text-muted"),
+            (one_line(link.description), "$text-muted"),
         )
 
     def on_mount(self) -> None:
@@ -110,4 +111,4 @@ class LinkTypeChooser(ModalScreen[str | None]):
 
 
 def _one_line(text: str) -> Content:
-    return Content(" ".join(safe(text).split())).truncate(_END_CELLS, ellipsis=True)
+    return Content(" ".join(one_line(text).split())).truncate(_END_CELLS, ellipsis=True)

@@ -18,7 +18,8 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.model import DocumentSummary, Status
-from annotator.tui.text_layout import safe
+from annotator.tui.plain import plain
+from annotator.tui.text_layout import one_line
 
 _PREFIX, _WORD_STARTS, _SUBSEQUENCE = 3_000_000, 2_000_000, 1_000_000
 _TIER = 1_000_000  # a penalty never crosses into the tier below
@@ -182,7 +183,7 @@ class DocumentPicker(ModalScreen[str | None]):
         self._matches: list[int] = list(range(len(self.documents)))  # indices, best first
         self._shown: list[int] = []  # indices of the rows in the option list
         self._width = 0
-        self._id_cells = max((cell_len(safe(d.id)) for d in self.documents), default=2)
+        self._id_cells = max((cell_len(one_line(d.id)) for d in self.documents), default=2)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as dialog:
@@ -286,13 +287,13 @@ class DocumentPicker(ModalScreen[str | None]):
             else ("$text-warning" if status == Status.IN_PROGRESS else "$text-muted")
         )
         spans = doc.span_counts.get(self.annotator, 0)
-        title = safe(doc.title) or safe(doc.id)
+        title = one_line(doc.title) or one_line(doc.id)
         return Content.assemble(
             Content.styled(status_text, status_style).truncate(status_w, pad=True),
             " ",
             Content(title).truncate(title_w, ellipsis=True, pad=True),
             " ",
-            Content.styled(safe(doc.id), "$text-muted").truncate(id_w, ellipsis=True, pad=True),
+            plain(doc.id, "$text-muted").truncate(id_w, ellipsis=True, pad=True),
             " ",
             Content.styled(f"{spans:>{spans_w}}", "" if spans else "$text-muted"),
             " ",

@@ -28,11 +28,12 @@ from textual.strip import Strip
 
 from annotator.model import Document, Span
 from annotator.tui.keys import view_bindings
+from annotator.tui.plain import SanitisedLines, toast
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import Layout, glyph, wrap
 from annotator.tui.widgets.direct_lines import DirectLines
 from annotator.tui.widgets.quiet_scroll import QuietScroll
-from annotator.words import WORD
+from annotator.words import WORD, snap, word_at
 
 _WINDOW = 256
 _NOT_REVERSED = Style(reverse=False)
@@ -91,7 +92,7 @@ class Target:
     end: int
 
 
-class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
+class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_focus=True):
     """Draws one document and owns its cursor, selection and spans (of one annotator)."""
 
     COMPONENT_CLASSES = {
@@ -350,34 +351,30 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
                 return None
             hi -= 1  # both ends are caret positions, before a character: [lo, hi)
         if not self.precise:
-            lo, hi = self._snap(lo, hi)
-        else:
-            hi += 1
-        hi = min(hi, len(self.text))
+            snapped = snap(self.text, lo, hi)  # whole words, no whitespace at either end
+            return Target(*snapped) if snapped else None
+        hi = min(hi + 1, len(self.text))
         return Target(lo, hi) if hi > lo else None
 
-    def _snap(self, lo: int, hi: int) -> tuple[int, int]:
-        a = self.word_at(lo)
-        b = self.word_at(hi)
-        start = a.start if a else lo
-        end = b.end if b else hi + 1
-        return start, end
+    def blank_selection(self) -> bool:
+        """A word-snapped selection is under way but covers only whitespace: nothing to label."""
+        if self.select_from is None or self.precise or self.selection() is not None:
+            return False
+        return not (self._exclusive and self.select_from == self.cursor)
 
     def word_at(self, offset: int) -> Target | None:
         """The word containing offset (None on space or punctuation between words)."""
-        lo = max(0, offset - _WINDOW)
-        for m in WORD.finditer(self.text, lo, min(len(self.text), offset + _WINDOW)):
-            if m.start() <= offset < m.end():
-                return Target(m.start(), m.end())
-            if m.start() > offset:
-                break
-        return None
+        found = word_at(self.text, offset)
+        return Target(*found) if found else None
 
     def target(self) -> Target | None:
-        """What a label key applies to: the selection, else the word under the cursor."""
+        """What a label key applies to: the selection, else the word under the cursor (None
+        for a selection of whitespace only)."""
         sel = self.selection()
         if sel is not None:
             return sel
+        if self.blank_selection():
+            return None
         word = self.word_at(self.cursor)
         if word is None and self.cursor < len(self.text) and not self.text[self.cursor].isspace():
             return Target(self.cursor, self.cursor + 1)
@@ -594,7 +591,7 @@ class DocumentView(QuietScroll, DirectLines, ScrollView, can_focus=True):
             return False
         matches = self.matches()
         if not matches:
-            self.notify(f"not found: {self.search_query}", severity="warning", timeout=2)
+            toast(self, f"not found: {self.search_query}", severity="warning", timeout=2)
             return False
         starts = self._match_starts
         if delta > 0:

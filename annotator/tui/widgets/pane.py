@@ -8,14 +8,15 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from annotator.model import Document, Span, Status
-from annotator.tui.text_layout import safe
+from annotator.tui.plain import SanitisedLines
+from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.document_view import DocumentView
 
 STATUS_MARK = {Status.TODO: "○", Status.IN_PROGRESS: "◐", Status.DONE: "●"}
 STATUS_WORD = {Status.TODO: "todo", Status.IN_PROGRESS: "in progress", Status.DONE: "done"}
 
 
-class Pane(Vertical):
+class Pane(SanitisedLines, Vertical):
     """One open document; several sit side by side."""
 
     DEFAULT_CSS = """
@@ -45,10 +46,12 @@ class Pane(Vertical):
         # the id first: in a narrow pane it is what tells documents apart; the status word last
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(STATUS_MARK[self.status] + " ")
-        title.append(safe(self.document.id), "bold")
-        title.append("  " + safe(self.document.title or ""), "italic")
+        title.append(one_line(self.document.id), "bold")
+        title.append("  " + one_line(self.document.title or ""), "italic")
         self.title_bar.update(title)
-        self.title_bar.tooltip = f"{STATUS_WORD[self.status]}: {safe(self.document.title or '')}"
+        # a tooltip given a str is markup: give it a Text
+        self.title_bar.tooltip = Text(f"{STATUS_WORD[self.status]}: "
+                                      f"{one_line(self.document.title or '')}")
 
     def set_status(self, status: Status) -> None:
         self.status = status

@@ -11,23 +11,27 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from annotator.model import LabelSchema, Link, Span
-from annotator.tui.text_layout import safe
+from annotator.tui.plain import SanitisedLines
+from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.span_list import SpanList, describe_attrs
 
 MAX_LINK_ROWS = 12
+NAME_MAX = 40  # code points of a label or link type name shown, at most
+DETAIL_MAX = 200  # of the attributes line under the cursor (the box is at most 38 cells wide)
 
 
 def label_chip(name: str, color: str) -> Text:
     c = Color.parse(color)
-    return Text(f" {name} ", Style(color=c.get_contrast_text().rich_color, bgcolor=c.rich_color))
+    style = Style(color=c.get_contrast_text().rich_color, bgcolor=c.rich_color)
+    return Text(f" {one_line(name, NAME_MAX)} ", style)
 
 
 def short(text: str, width: int = 40) -> str:
-    text = safe(text.replace("\n", " "))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    """Any text on one line of at most `width` code points (cut before it is sanitised)."""
+    return one_line(text, width)
 
 
-class SidePanel(Vertical):
+class SidePanel(SanitisedLines, Vertical):
     DEFAULT_CSS = """
     SidePanel { width: 38; background: $panel; border-left: vkey $panel-lighten-2; }
     SidePanel.-narrow { width: 28; }
@@ -77,7 +81,7 @@ class SidePanel(Vertical):
         per_row = 2 if self.has_class("-narrow") else 1
         for i, lab in enumerate(self.schema.labels):
             name = lab.name if per_row == 1 else f"{lab.name[:5]:<5}"
-            text.append(f"{lab.key} ", "bold")
+            text.append(f"{one_line(lab.key)} ", "bold")
             text.append_text(label_chip(name, lab.color))
             count = str(counts.get(lab.name, 0))
             if per_row > 1 and i % 2 == 0 and i + 1 < len(self.schema.labels):
@@ -95,17 +99,19 @@ class SidePanel(Vertical):
         out = Text()
         out.append_text(label_chip(span.label, self._color(span.label)))
         out.append(f" {span.start}–{span.end}\n", "dim")
-        out.append(short(text[span.start : span.end], 64) + "\n")
+        out.append(short(text[span.start : min(span.end, span.start + 64)], 64) + "\n")
         attrs = describe_attrs(span.attrs)
         if "speaker" in span.attrs:
             attrs = f"speaker={describe.get(span.attrs['speaker'], '?')} " + attrs
+        attrs = one_line(attrs, DETAIL_MAX)
         if attrs:
             out.append(attrs + "\n", "italic")
         for link in links:
             if span.id in (link.from_span, link.to_span):
                 other = link.to_span if link.from_span == span.id else link.from_span
                 arrow = "→" if link.from_span == span.id else "←"
-                out.append(f"{arrow} {link.type} {describe.get(other, '?')}\n", "dim")
+                out.append(f"{arrow} {one_line(link.type, NAME_MAX)} {describe.get(other, '?')}\n",
+                           "dim")
         out.rstrip()
         self._put(self.detail, out, fixed=True)
 
@@ -116,7 +122,7 @@ class SidePanel(Vertical):
             return
         out = Text(no_wrap=True, overflow="ellipsis")  # a row a link: the height is known
         for link in links[:MAX_LINK_ROWS]:
-            out.append(f"{link.type} ", "bold")
+            out.append(f"{one_line(link.type, NAME_MAX)} ", "bold")
             out.append(f"{describe.get(link.from_span, '?')} → {describe.get(link.to_span, '?')}\n")
         if len(links) > MAX_LINK_ROWS:
             out.append(f"… and {len(links) - MAX_LINK_ROWS} more", "dim")

@@ -16,8 +16,9 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from annotator.model import Span
+from annotator.tui.plain import SanitisedLines
 from annotator.tui.span_index import SpanIndex
-from annotator.tui.text_layout import safe
+from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.direct_lines import DirectLines
 from annotator.tui.widgets.quiet_scroll import QuietScroll, drawn_thumb
 
@@ -25,13 +26,17 @@ ROW_CACHE = 500  # drawn rows kept (a few screens' worth)
 LINKED = "⇄"  # before the text of a span that has a link
 
 
+VALUE_MAX = 60  # code points of one attribute value shown, at most
+
+
 def describe_attrs(attrs: dict) -> str:
-    """key=value, by key (the same before and after a reopen: the store keeps keys sorted)."""
-    return " ".join(f"{k}={attrs[k]}" for k in sorted(attrs)
-                    if k != "speaker" and attrs[k] not in ("", None))
+    """key=value, by key (the same before and after a reopen: the store keeps keys sorted),
+    each value on one line, sanitised and cut to VALUE_MAX (a 10 MB value costs nothing)."""
+    return " ".join(f"{one_line(k, VALUE_MAX)}={one_line(str(attrs[k]), VALUE_MAX)}"
+                    for k in sorted(attrs) if k != "speaker" and attrs[k] not in ("", None))
 
 
-class SpanList(QuietScroll, DirectLines, ScrollView, can_focus=True):
+class SpanList(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_focus=True):
     """One row per span: label, text, attributes. Enter or a click jumps to the span."""
 
     COMPONENT_CLASSES = {"span-list--highlight"}
@@ -161,10 +166,11 @@ class SpanList(QuietScroll, DirectLines, ScrollView, can_focus=True):
             label_style = Style(color=color.get_contrast_text().rich_color,
                                 bgcolor=color.rich_color)
             self._label_styles[span.label] = label_style
-        body = safe(self.text[span.start : span.end].replace("\n", " "))
+        # never more of the text than the row can show (a span may be megabytes long)
+        body = one_line(self.text[span.start : min(span.end, span.start + width + 1)], width)
         extra = describe_attrs(span.attrs)
         segments = [
-            Segment(f"{span.label if len(span.label) <= 7 else span.label[:6] + '…':<7}",
+            Segment(f"{one_line(span.label, 7):<7}",
                     label_style),
             Segment((f" {LINKED} " if linked else " ") + body + (f"  {extra}" if extra else ""),
                     style),
