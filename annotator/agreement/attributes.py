@@ -15,6 +15,8 @@ from annotator.agreement.sets import DocumentSets, SetSpan
 from annotator.agreement.tokens import Coincidence
 
 MISSING = ("missing",)  # the annotator has the span but not this attribute: a value of its own
+CACHE_SIZE = 50_000
+Parsed = dict[tuple[str, str, frozenset[tuple[str, str]]], dict[str, Any] | None]
 SpanKey = tuple[int, int, str]
 
 
@@ -35,11 +37,13 @@ class AttributeTally:
     def __init__(self) -> None:
         self.pairs: dict[tuple[str, str, str, str], AttributePair] = {}
         self.alpha: dict[tuple[str, str], Coincidence] = {}
+        self._parsed: Parsed = {}  # most attribute sets repeat: parse each JSON text once
 
     def add(self, doc: DocumentSets, span_typed: frozenset[tuple[str, str]]) -> None:
         keys: Counter[SpanKey] = Counter(
             (s.start, s.end, s.label) for spans in doc.sets.values() for s in spans)
-        values = {who: _values(spans, keys, span_typed) for who, spans in doc.sets.items()}
+        values = {who: _values(spans, keys, span_typed, self._parsed)
+                  for who, spans in doc.sets.items()}
         for a, b in combinations(doc.annotators, 2):
             va, vb = values[a], values[b]
             for key in va.keys() & vb.keys():
@@ -69,7 +73,8 @@ class AttributeTally:
 
 
 def _values(spans: list[SetSpan], keys: Counter[SpanKey],
-            span_typed: frozenset[tuple[str, str]]) -> dict[SpanKey, dict[str, Any]]:
+            span_typed: frozenset[tuple[str, str]], parsed: Parsed
+            ) -> dict[SpanKey, dict[str, Any]]:
     """The attributes with a value of each span another set has too, comparable between
     annotators (JSON is parsed only for those)."""
     where = {s.id: (s.start, s.end) for s in spans} if span_typed else {}
@@ -77,17 +82,30 @@ def _values(spans: list[SetSpan], keys: Counter[SpanKey],
     for s in spans:
         if keys[(s.start, s.end, s.label)] < 2:
             continue
-        attrs = {} if s.attrs == "{}" else json.loads(s.attrs)
+        if s.attrs == "{}":
+            out[(s.start, s.end, s.label)] = {}
+            continue
+        cache_key = (s.label, s.attrs, span_typed)
+        if cache_key in parsed:
+            kept = parsed[cache_key]
+            if kept is not None:
+                out[(s.start, s.end, s.label)] = kept
+                continue
         kept = {}
-        for name, value in attrs.items():
+        span_valued = False
+        for name, value in json.loads(s.attrs).items():
             if value is None:
                 continue
             if (s.label, name) in span_typed:
                 # the offsets of the span it points to; a dangling id is no value
+                span_valued = True
                 if value not in where:
                     continue
                 kept[name] = ("span", where[value])
             else:
                 kept[name] = _comparable(value)
         out[(s.start, s.end, s.label)] = kept
+        if len(parsed) > CACHE_SIZE:
+            parsed.clear()
+        parsed[cache_key] = None if span_valued else kept  # a span reference is per set
     return out

@@ -32,20 +32,24 @@ STATUSES = {"done": ("done",), "any": ("todo", "in_progress", "done")}
 Pair = tuple[str, str]
 
 
-def span_counts(a: list[SetSpan], b: list[SetSpan]) -> dict[str, tuple[Counts, Counts]]:
-    """Per label: (exact, overlap) matches of b against reference a (duplicates dropped)."""
-    by_label: dict[str, tuple[list[SetSpan], list[SetSpan]]] = {}
-    for side, spans in enumerate((a, b)):
-        for s in spans:
-            by_label.setdefault(s.label, ([], []))[side].append(s)
-    out = {}
-    for label, (xs, ys) in by_label.items():
-        ka = {(s.start, s.end) for s in xs}
-        kb = {(s.start, s.end) for s in ys}
-        ia = sorted(ka)  # sets hold one span per (start, end, label)
-        ib = sorted(kb)
-        overlap_tp = len(max_matching(len(ia), len(ib), interval_edges(ia, ib)))
-        out[label] = (Counts(len(ka & kb), len(ia), len(ib)), Counts(overlap_tp, len(ia), len(ib)))
+def span_counts(a: list[SetSpan], b: list[SetSpan]) -> dict[str, list[int]]:
+    """Per label: [exact tp, overlap tp, |A|, |B|] of b against reference a (both sorted by
+    start, end, label, duplicates dropped)."""
+    out: dict[str, list[int]] = {}
+    for s in a:
+        if (c := out.get(s.label)) is None:
+            c = out[s.label] = [0, 0, 0, 0]
+        c[2] += 1
+    for s in b:
+        if (c := out.get(s.label)) is None:
+            c = out[s.label] = [0, 0, 0, 0]
+        c[3] += 1
+    keys = {(s.start, s.end, s.label) for s in a}
+    for s in b:
+        if (s.start, s.end, s.label) in keys:
+            out[s.label][0] += 1
+    for i, _ in max_matching(len(a), len(b), interval_edges(a, b, labelled=True)):
+        out[a[i].label][1] += 1
     return out
 
 
@@ -56,7 +60,7 @@ class Corpus:
         self.schemas = schemas
         self.pairs: dict[Pair, PairFigures] = {}
         self.confusion: dict[Pair, Confusion] = {}
-        self.label_counts: dict[tuple[str, Pair], tuple[Counts, Counts]] = {}
+        self.label_counts: dict[tuple[str, Pair], list[int]] = {}  # as span_counts
         self.alpha = Coincidence()
         self.label_base = Coincidence()  # every token as "not the label"
         self.label_alpha: dict[str, Coincidence] = {}  # corrections for the label's tokens
@@ -65,6 +69,7 @@ class Corpus:
         self.members: dict[str, frozenset[str]] = {}
         self.attributes = AttributeTally()
         self.sums = DocumentSums()
+        self._counted: dict[tuple[Label, ...], Counter[Label]] = {}
 
     def add(self, doc: DocumentSets) -> None:
         names = doc.annotators
@@ -85,7 +90,9 @@ class Corpus:
         columns = Counter(zip(*(labels[w] for w in names), strict=True))
         for values, times in ((*columns.items(),) + (((None,) * m, quiet),)):
             if times:
-                count = Counter(values)
+                count = self._counted.get(values)
+                if count is None:  # a handful of label combinations make up most tokens
+                    count = self._counted[values] = Counter(values)
                 alpha.unit(count, m, times)
                 fleiss.unit(count, times)
         self.alpha.add(alpha)
@@ -105,12 +112,15 @@ class Corpus:
         fig = PairFigures(a, b, 1, cohen_kappa=confusion.kappa(),
                           cohen_kappa_annotated=confusion.kappa(annotated_only=True),
                           percent_agreement=confusion.percent(), tokens=confusion.total)
-        for label, (exact, overlap) in span_counts(doc.sets[a], doc.sets[b]).items():
-            fig.exact.add(exact)
-            fig.overlap.add(overlap)
-            pooled = self.label_counts.setdefault((label, (a, b)), (Counts(), Counts()))
-            pooled[0].add(exact)
-            pooled[1].add(overlap)
+        for label, c in span_counts(doc.sets[a], doc.sets[b]).items():
+            fig.exact.add(Counts(c[0], c[2], c[3]))
+            fig.overlap.add(Counts(c[1], c[2], c[3]))
+            pooled = self.label_counts.get((label, (a, b)))
+            if pooled is None:
+                self.label_counts[(label, (a, b))] = c
+            else:
+                for k in range(4):
+                    pooled[k] += c[k]
         total = self.pairs.setdefault((a, b), PairFigures(a, b))
         total.documents += 1
         total.tokens += fig.tokens
@@ -150,8 +160,9 @@ class Corpus:
         for lab in sorted({lab for lab, _ in self.label_counts} | set(self.label_alpha)):
             per_pair = []
             for a, b in pairs:
-                exact, overlap = self.label_counts.get((lab, (a, b)), (Counts(), Counts()))
-                per_pair.append(PairFigures(a, b, exact=exact, overlap=overlap))
+                c = self.label_counts.get((lab, (a, b)), [0, 0, 0, 0])
+                per_pair.append(PairFigures(a, b, exact=Counts(c[0], c[2], c[3]),
+                                            overlap=Counts(c[1], c[2], c[3])))
             binary = Coincidence(self.label_base.n, self.label_base.diagonal,
                                  Counter(self.label_base.totals))
             binary.add(self.label_alpha.get(lab, Coincidence()))

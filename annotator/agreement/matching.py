@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
+from typing import Any
 
 Edge = tuple[int, int, int]  # (left index, right index, overlap > 0)
 
@@ -19,6 +20,9 @@ def max_matching(n_left: int, n_right: int, edges: Sequence[Edge]) -> list[tuple
     """The pairs (left, right) of a maximum matching with the largest total overlap."""
     if not edges:
         return []
+    lefts = {i for i, _, _ in edges}
+    if len(lefts) == len(edges) == len({j for _, j, _ in edges}):
+        return sorted((i, j) for i, j, _ in edges)  # every span has one partner at most
     parent = list(range(n_left + n_right))
 
     def find(x: int) -> int:
@@ -105,20 +109,23 @@ def _hungarian(cost: list[list[int]], n: int, m: int) -> list[tuple[int, int]]:
     return [(p[j] - 1, j - 1) for j in range(1, m + 1) if p[j]]
 
 
-def interval_edges(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> list[Edge]:
-    """Edges between intervals of `a` and `b` (sorted by start) that share a character,
-    weighted by the number of characters they share."""
+def interval_edges(a: Sequence[Sequence[Any]], b: Sequence[Sequence[Any]],
+                   labelled: bool = False) -> list[Edge]:
+    """Edges between intervals (start, end[, label]) of `a` and `b`, each sorted by start,
+    that share a character (and, when labelled, the label), weighted by the characters they
+    share."""
     if not a or not b:
         return []
-    starts = [s for s, _ in b]
-    longest = max(e - s for s, e in b)
+    starts = [x[0] for x in b]
+    longest = max(x[1] - x[0] for x in b)
     edges = []
-    for i, (s, e) in enumerate(a):
-        # b shares a character with [s, e) iff b.start < e and b.end > s; b.end <= b.start +
+    for i, x in enumerate(a):
+        s, e = x[0], x[1]
+        # y shares a character with [s, e) iff y.start < e and y.end > s; y.end <= y.start +
         # longest, so only starts in (s - longest, e) can
         for j in range(bisect_right(starts, s - longest), bisect_left(starts, e)):
-            bs, be = b[j]
-            shared = min(e, be) - max(s, bs)
-            if shared > 0:
+            y = b[j]
+            shared = min(e, y[1]) - max(s, y[0])
+            if shared > 0 and not (labelled and x[2] != y[2]):
                 edges.append((i, j, shared))
     return edges

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from annotator.model import LabelSchema
 from annotator.store.agreement_reads import AgreementReader, DocumentRows
 
 
-@dataclass(frozen=True, slots=True)
-class SetSpan:
-    id: str
+class SetSpan(NamedTuple):
+    """A span as compared: offsets and label (indexable like (start, end, label))."""
+
     start: int
     end: int
     label: str
+    id: str
     attrs: str  # JSON text as stored; parsed only for spans matched on both sides
 
 
@@ -44,7 +46,7 @@ def document_sets(rows: DocumentRows, label: str | None = None) -> DocumentSets:
             if (label is not None and lab != label) or (start, end, lab) == last:
                 continue
             last = (start, end, lab)
-            kept.append(SetSpan(span_id, start, end, lab, attrs))
+            kept.append(SetSpan(start, end, lab, span_id, attrs))
         sets[who] = kept
     return DocumentSets(rows.id, rows.text, rows.schema_ref, sets)
 

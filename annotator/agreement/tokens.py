@@ -100,20 +100,20 @@ class Confusion:
     def kappa(self, annotated_only: bool = False) -> float | None:
         """Cohen's κ (as sklearn's cohen_kappa_score); annotated_only: the tokens where at
         least one of the two is not O. None when undefined (no tokens, one category)."""
-        cells = {k: v for k, v in self.cells.items() if v and not (annotated_only
-                                                                   and k == (None, None))}
-        n = sum(cells.values())
-        if not n:
-            return None
-        rows: Counter[Label] = Counter()
-        cols: Counter[Label] = Counter()
-        agree = 0
-        for (a, b), v in cells.items():
-            rows[a] += v
-            cols[b] += v
+        rows: dict[Label, int] = {}
+        cols: dict[Label, int] = {}
+        agree = n = 0
+        for (a, b), v in self.cells.items():
+            if not v or (annotated_only and a is None and b is None):
+                continue
+            n += v
+            rows[a] = rows.get(a, 0) + v
+            cols[b] = cols.get(b, 0) + v
             if a == b:
                 agree += v
-        expected = sum(rows[k] * cols[k] for k in rows) / (n * n)
+        if not n:
+            return None
+        expected = sum(r * cols.get(k, 0) for k, r in rows.items()) / (n * n)
         if expected >= 1:
             return None
         return (agree / n - expected) / (1 - expected)
