@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 TOKEN = re.compile(r"\S+")
 _SPACE = re.compile(r"\s")
@@ -132,7 +133,7 @@ class Coincidence:
     diagonal: float = 0.0
     totals: Counter[object] = field(default_factory=Counter)
 
-    def unit(self, values: Counter[object], m: int, times: int = 1) -> None:
+    def unit(self, values: Mapping[Any, int], m: int, times: int = 1) -> None:
         """One unit (token, span) with m values, `times` times over; units with fewer than
         two values are not pairable and add nothing."""
         if m < 2:
