@@ -419,9 +419,8 @@ def agreement(db: str, fmt: str, label: str | None, status: str) -> None:
 
     with open_store(db, must_exist=True) as store:
         report = compute_agreement(store, status=status, label=label)
-    if fmt == "json":
-        click.echo(escape_json_controls(json.dumps(report.to_json(), ensure_ascii=False,
-                                                   indent=2)))
+    if fmt == "json":  # data: exact, but DEL and C1 escaped (the same JSON value)
+        _to_stdout(lambda out: report.write_json(lambda s: out.write(escape_json_controls(s))))
         return
     if fmt == "csv":
         from annotator.agreement.report import write_csv

@@ -350,3 +350,15 @@ def test_no_comparable_documents_is_a_note_not_an_error(store: Store, db_path: P
     assert "Agreement on 0 documents" in out.output
     assert "no document has sets marked done from two annotators yet" in out.output
     assert "n/a" in out.output
+    as_json = CliRunner().invoke(main, ["--db", str(db_path), "agreement", "--format", "json"])
+    data = json.loads(as_json.output)
+    assert (data["documents"], data["by_document"], data["pairs"]) == (0, [], [])
+    assert data["overall"]["exact_f1_pooled"] is None
+
+
+def test_streamed_json_is_the_report_as_json(store: Store) -> None:
+    _sample(store, 3)
+    report = compute_agreement(store)
+    chunks: list[str] = []
+    assert report.write_json(chunks.append) == 3
+    assert json.loads("".join(chunks)) == report.to_json()

@@ -15,7 +15,7 @@ from annotator.agreement.sets import DocumentSets, SetSpan
 from annotator.agreement.tokens import Coincidence
 
 MISSING = ("missing",)  # the annotator has the span but not this attribute: a value of its own
-CACHE_SIZE = 50_000
+CACHE_SIZE = 2_000
 Parsed = dict[tuple[str, str, frozenset[tuple[str, str]]], dict[str, Any] | None]
 SpanKey = tuple[int, int, str]
 

@@ -5,6 +5,7 @@ weighted sum (numpy), not a recomputation."""
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,24 +13,36 @@ from typing import Any
 MIN_DOCUMENTS = 5
 RESAMPLES = 1000
 SEED = 0
-_CHUNK = 100  # resamples weighed at once: bounds memory to 100 x documents counts
+_CHUNK = 20  # resamples weighed at once: bounds memory to 20 x documents counts
 
 
 @dataclass
 class DocumentSums:
-    """Per document: exact tp, overlap tp and set sizes summed over its pairs; α's sums."""
+    """Per document: exact tp, overlap tp and set sizes summed over its pairs; α's sums.
+    Kept as columns of C doubles (8 bytes a document each): a corpus has many documents."""
 
-    rows: list[tuple[float, ...]] = field(default_factory=list)
+    columns: list[array[float]] = field(default_factory=lambda: [array("d") for _ in range(5)])
     values: dict[object, int] = field(default_factory=dict)  # token label -> column
+
+    @property
+    def documents(self) -> int:
+        return len(self.columns[0])
 
     def add(self, exact_tp: int, overlap_tp: int, sizes: int, n: float, diagonal: float,
             totals: Mapping[object, float]) -> None:
-        row = [float(exact_tp), float(overlap_tp), float(sizes), n, diagonal]
+        d = self.documents
+        for col, x in zip(self.columns, (exact_tp, overlap_tp, sizes, n, diagonal),
+                          strict=False):
+            col.append(x)
         for value, t in totals.items():
-            col = self.values.setdefault(value, len(self.values))
-            row += [0.0] * (6 + col - len(row))
-            row[5 + col] = t
-        self.rows.append(tuple(row))
+            k = self.values.get(value)
+            if k is None:  # a label first seen now: zero for the documents before
+                k = self.values[value] = len(self.columns)
+                self.columns.append(array("d", bytes(8 * d)))
+            self.columns[k].append(t)
+        for col in self.columns[5:]:
+            if len(col) == d:
+                col.append(0.0)
 
 
 def intervals(sums: DocumentSums, resamples: int = RESAMPLES, seed: int = SEED
@@ -37,16 +50,13 @@ def intervals(sums: DocumentSums, resamples: int = RESAMPLES, seed: int = SEED
     """ci95 for exact_f1_pooled, overlap_f1_pooled and krippendorff_alpha (None: fewer than
     MIN_DOCUMENTS documents, or the figure undefined in every resample)."""
     keys = ("exact_f1_pooled", "overlap_f1_pooled", "krippendorff_alpha")
-    if len(sums.rows) < MIN_DOCUMENTS:
+    d = sums.documents
+    if d < MIN_DOCUMENTS:
         return dict.fromkeys(keys)
     import numpy as np
 
-    width = 5 + len(sums.values)
-    table = np.zeros((len(sums.rows), width))
-    for i, row in enumerate(sums.rows):
-        table[i, : len(row)] = row
+    table = np.column_stack([np.frombuffer(col, dtype=np.float64) for col in sums.columns])
     rng = np.random.default_rng(seed)
-    d = len(sums.rows)
     drawn: list[Any] = []
     for start in range(0, resamples, _CHUNK):
         k = min(_CHUNK, resamples - start)

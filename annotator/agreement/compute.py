@@ -14,6 +14,7 @@ from annotator.agreement.figures import (
     DocumentFigures,
     LabelFigures,
     PairFigures,
+    pair_row,
 )
 from annotator.agreement.links import LinkTally
 from annotator.agreement.matching import interval_edges, max_matching
@@ -70,11 +71,16 @@ class Corpus:
         self.attributes = AttributeTally()
         self.sums = DocumentSums()
         self._counted: dict[tuple[Label, ...], Counter[Label]] = {}
+        self._groups: dict[tuple[str, ...], frozenset[str]] = {}
+        self._names: dict[tuple[str, ...], list[str]] = {}
 
     def add(self, doc: DocumentSets) -> None:
-        names = doc.annotators
+        names = self._names.setdefault(tuple(doc.annotators), doc.annotators)  # shared
         m = len(names)
-        self.members[doc.id] = frozenset(names)
+        group = self._groups.get(tuple(names))
+        if group is None:  # one frozenset per distinct group of annotators, not per document
+            group = self._groups[tuple(names)] = frozenset(names)
+        self.members[doc.id] = group
         tokens = tokens_near(doc.text, ((s.start, s.end) for v in doc.sets.values() for s in v))
         n_tokens = token_count(doc.text)
         quiet = n_tokens - len(tokens)  # tokens no span touches: O for everybody
@@ -96,11 +102,11 @@ class Corpus:
                 alpha.unit(count, m, times)
                 fleiss.unit(count, times)
         self.alpha.add(alpha)
-        self.fleiss.setdefault(frozenset(names), Fleiss(m)).add(fleiss)
+        self.fleiss.setdefault(group, Fleiss(m)).add(fleiss)
         self._label_alpha(names, touched, n_tokens)
         self.attributes.add(doc, self.schemas.span_attributes(doc.schema_ref))
-        self.documents.append(DocumentFigures(doc.id, names, doc_pairs, alpha.alpha(),
-                                              fleiss.kappa()))
+        self.documents.append(DocumentFigures(doc.id, names, tuple(map(pair_row, doc_pairs)),
+                                              alpha.alpha(), fleiss.kappa()))
         self.sums.add(sum(p.exact.tp for p in doc_pairs), sum(p.overlap.tp for p in doc_pairs),
                       sum(p.exact.a + p.exact.b for p in doc_pairs), alpha.n, alpha.diagonal,
                       alpha.totals)

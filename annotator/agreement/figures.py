@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import fmean, pstdev
 from typing import Any
@@ -30,7 +32,7 @@ def mean(values: list[float | None]) -> float | None:
     return mean_sd(values)[0]
 
 
-@dataclass
+@dataclass(slots=True)
 class Counts:
     """Matches of B's items against reference A's: tp, and each side's size."""
 
@@ -77,7 +79,7 @@ def pooled_f1(counts: list[Counts]) -> float | None:
     return total.f1
 
 
-@dataclass
+@dataclass(slots=True)
 class PairFigures:
     """One annotator pair over the corpus (A is the reference)."""
 
@@ -101,7 +103,7 @@ class PairFigures:
                       "percent_agreement": rounded(self.percent_agreement)}
 
 
-@dataclass
+@dataclass(slots=True)
 class LabelFigures:
     """One label: span F1s pooled over pairs, and binary α (the label vs everything else)."""
 
@@ -123,23 +125,38 @@ class LabelFigures:
                 "krippendorff_alpha": rounded(self.krippendorff_alpha)}
 
 
-@dataclass
+# a pair on one document, kept small (a corpus has many): a, b, exact tp, overlap tp, |A|, |B|,
+# Cohen's κ, κ annotated, percent agreement, tokens
+PairRow = tuple[str, str, int, int, int, int, float | None, float | None, float | None, int]
+
+
+def pair_row(p: PairFigures) -> PairRow:
+    return (p.a, p.b, p.exact.tp, p.overlap.tp, p.exact.a, p.exact.b, p.cohen_kappa,
+            p.cohen_kappa_annotated, p.percent_agreement, p.tokens)
+
+
+@dataclass(slots=True)
 class DocumentFigures:
     """One document with at least two sets."""
 
     id: str
     annotators: list[str]
-    pairs: list[PairFigures]
+    rows: tuple[PairRow, ...]
     krippendorff_alpha: float | None = None
     fleiss_kappa: float | None = None
 
     @property
+    def pairs(self) -> list[PairFigures]:
+        return [PairFigures(a, b, 1, Counts(etp, na, nb), Counts(otp, na, nb), k, ka, pa, n)
+                for a, b, etp, otp, na, nb, k, ka, pa, n in self.rows]
+
+    @property
     def exact_f1_mean(self) -> float | None:
-        return mean([p.exact.f1 for p in self.pairs])
+        return mean([ratio(2 * r[2], r[4] + r[5]) for r in self.rows])
 
     @property
     def overlap_f1_mean(self) -> float | None:
-        return mean([p.overlap.f1 for p in self.pairs])
+        return mean([ratio(2 * r[3], r[4] + r[5]) for r in self.rows])
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "annotators": self.annotators,
@@ -152,7 +169,7 @@ class DocumentFigures:
                            "cohen_kappa": rounded(p.cohen_kappa)} for p in self.pairs]}
 
 
-@dataclass
+@dataclass(slots=True)
 class AttributePair:
     a: str
     b: str
@@ -168,7 +185,7 @@ class AttributePair:
                 "percent_agreement": rounded(self.percent_agreement)}
 
 
-@dataclass
+@dataclass(slots=True)
 class AttributeFigures:
     """One attribute of one label, on spans that annotators marked identically."""
 
@@ -196,7 +213,7 @@ class AttributeFigures:
                 "pairs": [p.to_json() for p in self.pairs]}
 
 
-@dataclass
+@dataclass(slots=True)
 class LinkPair:
     a: str
     b: str
@@ -208,7 +225,7 @@ class LinkPair:
                 "overlap": self.overlap.to_json()}
 
 
-@dataclass
+@dataclass(slots=True)
 class LinkGroup:
     """Link agreement over some links (all, one type, or one scope), per pair and pooled."""
 
@@ -228,7 +245,7 @@ class LinkGroup:
                 "pairs": [p.to_json() for p in self.pairs]}
 
 
-@dataclass
+@dataclass(slots=True)
 class LinkFigures:
     all: LinkGroup
     by_type: dict[str, LinkGroup]
@@ -245,7 +262,7 @@ class LinkFigures:
 CI_KEYS = ("exact_f1_pooled", "overlap_f1_pooled", "krippendorff_alpha")
 
 
-@dataclass
+@dataclass(slots=True)
 class AgreementReport:
     """Everything `annotator agreement` shows; `to_json()` is its JSON output."""
 
@@ -291,14 +308,39 @@ class AgreementReport:
                          (d.exact_f1_mean, d.overlap_f1_mean, d.krippendorff_alpha)) + (d.id,)
         return sorted(self.by_document, key=key)[:n]
 
-    def to_json(self) -> dict[str, Any]:
+    def _head(self) -> dict[str, Any]:
         overall: dict[str, Any] = {k: rounded(v) for k, v in self.overall().items()}
         overall["ci95"] = {k: None if v is None else [rounded(v[0]), rounded(v[1])]
                            for k, v in self.ci95.items()}
         return {"annotators": self.annotators, "documents": self.documents,
                 "status": self.status, "label": self.label, "overall": overall,
                 "pairs": [p.to_json() for p in self.pairs],
-                "by_label": {k: v.to_json() for k, v in self.by_label.items()},
-                "by_document": [d.to_json() for d in self.by_document],
-                "attributes": {k: v.to_json() for k, v in self.attributes.items()},
+                "by_label": {k: v.to_json() for k, v in self.by_label.items()}}
+
+    def _tail(self) -> dict[str, Any]:
+        return {"attributes": {k: v.to_json() for k, v in self.attributes.items()},
                 "links": self.links.to_json()}
+
+    def to_json(self) -> dict[str, Any]:
+        return self._head() | {"by_document": [d.to_json() for d in self.by_document]
+                               } | self._tail()
+
+    def write_json(self, write: Callable[[str], Any]) -> int:
+        """The same object as to_json(), written piece by piece: each top-level key on a line,
+        each document on a line, never the whole text in memory (a corpus has many).
+        Returns the number of documents written."""
+        def dumps(value: Any) -> str:
+            return json.dumps(value, ensure_ascii=False)
+
+        write("{\n")
+        for key, value in self._head().items():
+            write(f"  {dumps(key)}: {dumps(value)},\n")
+        write('  "by_document": [')
+        for i, doc in enumerate(self.by_document):
+            write(("," if i else "") + "\n    " + dumps(doc.to_json()))
+        write("\n  ],\n" if self.by_document else "],\n")
+        tail = list(self._tail().items())
+        for i, (key, value) in enumerate(tail):
+            write(f"  {dumps(key)}: {dumps(value)}{',' if i < len(tail) - 1 else ''}\n")
+        write("}\n")
+        return len(self.by_document)

@@ -85,7 +85,7 @@ def token_labels(tokens: Sequence[Interval], spans: Iterable[tuple[int, int, str
 
 # -- sums that add up over documents -------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Confusion:
     """Two annotators' labels on the same tokens: (label A, label B) -> tokens."""
 
@@ -124,7 +124,7 @@ class Confusion:
         return sum(v for (a, b), v in self.cells.items() if a == b) / n if n else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Coincidence:
     """Krippendorff's nominal α from its coincidence table, kept as the pairable values n,
     the coincidences on the diagonal and each value's total (all that nominal α needs)."""
@@ -160,7 +160,7 @@ def nominal_alpha(n: float, diagonal: float, totals: Iterable[float]) -> float |
     return 1 - (n - 1) * (n - diagonal) / expected
 
 
-@dataclass
+@dataclass(slots=True)
 class Fleiss:
     """Fleiss' κ (as statsmodels' fleiss_kappa) over units that each have `raters` values."""
 
