@@ -63,6 +63,7 @@ def _renamed(attrs: dict[str, Any], new: dict[str, str]) -> dict[str, Any]:
 def corpus_db(n_docs: int) -> Path:
     """A cached database: n_docs documents, each with 3 done sets of about 20 spans."""
     from bench import corpus
+    from bench.io import _rm_db
 
     src = Path(corpus.__file__).read_bytes() + Path(__file__).read_bytes()
     key = hashlib.sha256(src + f"{n_docs}".encode()).hexdigest()[:10]
@@ -71,8 +72,7 @@ def corpus_db(n_docs: int) -> Path:
         return path
     prune_cache(path)
     tmp = path.with_suffix(".tmp.db")
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(tmp) + suffix).unlink(missing_ok=True)
+    _rm_db(tmp)
     from annotator.model import Document, Span, Status
     from annotator.store import Store
 

@@ -79,6 +79,21 @@ def pooled_f1(counts: list[Counts]) -> float | None:
     return total.f1
 
 
+class PooledPairs:
+    """Span (or link) F1 pooled over `pairs`, each with `exact` and `overlap` Counts."""
+
+    __slots__ = ()
+    pairs: list[Any]
+
+    @property
+    def exact_f1_pooled(self) -> float | None:
+        return pooled_f1([p.exact for p in self.pairs])
+
+    @property
+    def overlap_f1_pooled(self) -> float | None:
+        return pooled_f1([p.overlap for p in self.pairs])
+
+
 @dataclass(slots=True)
 class PairFigures:
     """One annotator pair over the corpus (A is the reference)."""
@@ -104,20 +119,12 @@ class PairFigures:
 
 
 @dataclass(slots=True)
-class LabelFigures:
+class LabelFigures(PooledPairs):
     """One label: span F1s pooled over pairs, and binary α (the label vs everything else)."""
 
     label: str
     pairs: list[PairFigures]
     krippendorff_alpha: float | None = None
-
-    @property
-    def exact_f1_pooled(self) -> float | None:
-        return pooled_f1([p.exact for p in self.pairs])
-
-    @property
-    def overlap_f1_pooled(self) -> float | None:
-        return pooled_f1([p.overlap for p in self.pairs])
 
     def to_json(self) -> dict[str, Any]:
         return {"exact_f1_pooled": rounded(self.exact_f1_pooled),
@@ -226,18 +233,10 @@ class LinkPair:
 
 
 @dataclass(slots=True)
-class LinkGroup:
+class LinkGroup(PooledPairs):
     """Link agreement over some links (all, one type, or one scope), per pair and pooled."""
 
     pairs: list[LinkPair]
-
-    @property
-    def exact_f1_pooled(self) -> float | None:
-        return pooled_f1([p.exact for p in self.pairs])
-
-    @property
-    def overlap_f1_pooled(self) -> float | None:
-        return pooled_f1([p.overlap for p in self.pairs])
 
     def to_json(self) -> dict[str, Any]:
         return {"exact_f1_pooled": rounded(self.exact_f1_pooled),
@@ -263,7 +262,7 @@ CI_KEYS = ("exact_f1_pooled", "overlap_f1_pooled", "krippendorff_alpha")
 
 
 @dataclass(slots=True)
-class AgreementReport:
+class AgreementReport(PooledPairs):
     """Everything `annotator agreement` shows; `to_json()` is its JSON output."""
 
     annotators: list[str]
@@ -282,14 +281,6 @@ class AgreementReport:
     @property
     def documents(self) -> int:
         return len(self.by_document)
-
-    @property
-    def exact_f1_pooled(self) -> float | None:
-        return pooled_f1([p.exact for p in self.pairs])
-
-    @property
-    def overlap_f1_pooled(self) -> float | None:
-        return pooled_f1([p.overlap for p in self.pairs])
 
     def overall(self) -> dict[str, float | None]:
         exact_mean, exact_sd = mean_sd([p.exact.f1 for p in self.pairs])
