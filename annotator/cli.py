@@ -486,6 +486,40 @@ def _docs_table(db: str, summaries: list[DocumentSummary], names: list[str],
     return table
 
 
+@main.command(short_help="Inter-annotator agreement: spans, tokens, attributes, links.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True,
+              help="A table for people, JSON for scripts, CSV (one row per document and pair).")
+@click.option("--label", metavar="L", help="Only spans of this label (and links touching them).")
+@click.option("--status", type=click.Choice(["done", "any"]), default="done", show_default=True,
+              help="Compare the sets annotators marked done, or every set.")
+@click.pass_obj
+def agreement(db: str, fmt: str, label: str | None, status: str) -> None:
+    """Agreement between annotators on the documents at least two of them have done.
+
+    Span precision/recall/F1 (exact, and overlap by maximum matching), Cohen's and Fleiss'
+    κ and Krippendorff's α over tokens, attribute and link agreement; per pair, label and
+    document and pooled over the corpus, with 95% bootstrap intervals (5+ documents).
+    Undefined figures are n/a (null in JSON). docs/agreement.md defines every figure."""
+    from annotator.agreement import compute_agreement
+
+    with open_store(db, must_exist=True) as store:
+        report = compute_agreement(store, status=status, label=label)
+    if fmt == "json":  # data: exact, but DEL and C1 escaped (the same JSON value)
+        _to_stdout(lambda out: report.write_json(lambda s: out.write(escape_json_controls(s))))
+        return
+    if fmt == "csv":
+        from annotator.agreement.report import write_csv
+
+        _to_stdout(lambda out: write_csv(report, out))
+        return
+    from rich.console import Console
+
+    from annotator.agreement.report import print_table
+
+    print_table(report, Console(file=sys.stdout))
+
+
 @main.group()
 def labels() -> None:
     """Label schemas (labels/*.toml)."""

@@ -24,7 +24,7 @@ BENCHES = {
               "against a curses peer: time to text on screen"],
     "open_doc": ["open a document"],
     "io": ["import throughput", "export throughput", "export memory"],
-    "agreement": ["agreement"],
+    "agreement": ["agreement", "agreement memory"],
     "startup": ["start-up: annotator --help", "start-up: TUI first frame"],
     "concurrency": ["concurrent annotators"],
 }

@@ -31,6 +31,9 @@ CORE_MODULES = [
     "annotator.ingest",
     "annotator.export",
     "annotator.agreement",
+    "annotator.agreement.compute",
+    "annotator.agreement.report",
+    "annotator.store.agreement_reads",
     "annotator.cli",
 ]
 

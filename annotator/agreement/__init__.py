@@ -1,0 +1,38 @@
+"""Inter-annotator agreement (DESIGN.md §8): span P/R/F1 (exact and overlap), token κ and α,
+attribute and link agreement, per pair, label and document and pooled over the corpus.
+
+`compute_agreement(store)` makes one streaming pass over the store and returns an
+`AgreementReport` (`.to_json()` is `annotator agreement --format json`); `report.py` draws
+it as a table or CSV. Nothing here imports Textual.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annotator.agreement.bootstrap import RESAMPLES, SEED
+from annotator.agreement.figures import AgreementReport
+
+if TYPE_CHECKING:
+    from annotator.store import Store
+
+__all__ = ["AgreementReport", "compute_agreement"]
+
+
+def compute_agreement(store: Store, status: str = "done", label: str | None = None, *,
+                      resamples: int = RESAMPLES, seed: int = SEED) -> AgreementReport:
+    """Agreement over every document where at least two annotators have a set with `status`
+    ("done", or "any"); `label`: only spans (and links touching spans) of that label."""
+    from annotator.agreement.compute import STATUSES, Corpus
+    from annotator.agreement.links import LinkTally
+    from annotator.agreement.sets import Schemas, document_sets
+    from annotator.store.agreement_reads import agreement_reader
+
+    with agreement_reader(store, STATUSES[status]) as reader:
+        schemas = Schemas(reader)
+        corpus = Corpus(schemas)
+        for rows in reader.documents(min_sets=2):
+            corpus.add(document_sets(rows, label))
+        links = LinkTally(schemas.symmetric_links())
+        links.add_all(reader.links(), corpus.members, label)
+    return corpus.report(status, label, links, resamples, seed)

@@ -1,0 +1,111 @@
+"""Attribute agreement: on spans two annotators marked identically (same start, end, label),
+do they agree on what the span says (a NUMBER's value, unit and qualifier; a CLAIM's speaker,
+stance and certainty)? A span-typed attribute (a claim's speaker) is compared by the offsets of
+the span it points to: span ids differ between annotators."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from itertools import combinations
+from typing import Any
+
+from annotator.agreement.figures import AttributeFigures, AttributePair
+from annotator.agreement.sets import DocumentSets, SetSpan
+from annotator.agreement.tokens import Coincidence
+
+MISSING = ("missing",)  # the annotator has the span but not this attribute: a value of its own
+CACHE_SIZE = 2_000
+Parsed = dict[tuple[str, str, frozenset[tuple[str, str]]], dict[str, Any] | None]
+SpanKey = tuple[int, int, str]
+
+
+def _comparable(value: Any) -> Any:
+    """A hashable form in which equal values are equal (38 == 38.0) and others are not."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int | float):
+        return ("number", float(value))
+    if isinstance(value, str):
+        return ("text", value)
+    return ("json", json.dumps(value, sort_keys=True, ensure_ascii=False))
+
+
+class AttributeTally:
+    """Sums over documents, per (label, attribute): per pair units/agreements, and α."""
+
+    def __init__(self) -> None:
+        self.pairs: dict[tuple[str, str, str, str], AttributePair] = {}
+        self.alpha: dict[tuple[str, str], Coincidence] = {}
+        self._parsed: Parsed = {}  # most attribute sets repeat: parse each JSON text once
+
+    def add(self, doc: DocumentSets, span_typed: frozenset[tuple[str, str]]) -> None:
+        keys: Counter[SpanKey] = Counter(
+            (s.start, s.end, s.label) for spans in doc.sets.values() for s in spans)
+        values = {who: _values(spans, keys, span_typed, self._parsed)
+                  for who, spans in doc.sets.items()}
+        for a, b in combinations(doc.annotators, 2):
+            va, vb = values[a], values[b]
+            for key in va.keys() & vb.keys():
+                xa, xb = va[key], vb[key]
+                for name in xa.keys() | xb.keys():
+                    pair = self.pairs.get((key[2], name, a, b))
+                    if pair is None:
+                        pair = self.pairs[(key[2], name, a, b)] = AttributePair(a, b)
+                    pair.units += 1
+                    pair.agree += xa.get(name, MISSING) == xb.get(name, MISSING)
+        for key, m in keys.items():
+            if m < 2:
+                continue
+            holders = [values[who][key] for who in doc.annotators if key in values[who]]
+            for name in {n for h in holders for n in h}:
+                tally = self.alpha.setdefault((key[2], name), Coincidence())
+                tally.unit(Counter(h.get(name, MISSING) for h in holders), m)
+
+    def figures(self, pairs: list[tuple[str, str]]) -> dict[str, AttributeFigures]:
+        out = {}
+        for label, name in sorted(self.alpha):
+            out[f"{label}.{name}"] = AttributeFigures(
+                label, name,
+                [self.pairs.get((label, name, a, b)) or AttributePair(a, b) for a, b in pairs],
+                self.alpha[(label, name)].alpha())
+        return out
+
+
+def _values(spans: list[SetSpan], keys: Counter[SpanKey],
+            span_typed: frozenset[tuple[str, str]], parsed: Parsed
+            ) -> dict[SpanKey, dict[str, Any]]:
+    """The attributes with a value of each span another set has too, comparable between
+    annotators (JSON is parsed only for those)."""
+    where = {s.id: (s.start, s.end) for s in spans} if span_typed else {}
+    out: dict[SpanKey, dict[str, Any]] = {}
+    for s in spans:
+        if keys[(s.start, s.end, s.label)] < 2:
+            continue
+        if s.attrs == "{}":
+            out[(s.start, s.end, s.label)] = {}
+            continue
+        cache_key = (s.label, s.attrs, span_typed)
+        if cache_key in parsed:
+            kept = parsed[cache_key]
+            if kept is not None:
+                out[(s.start, s.end, s.label)] = kept
+                continue
+        kept = {}
+        span_valued = False
+        for name, value in json.loads(s.attrs).items():
+            if value is None:
+                continue
+            if (s.label, name) in span_typed:
+                # the offsets of the span it points to; a dangling id is no value
+                span_valued = True
+                if value not in where:
+                    continue
+                kept[name] = ("span", where[value])
+            else:
+                kept[name] = _comparable(value)
+        out[(s.start, s.end, s.label)] = kept
+        if len(parsed) > CACHE_SIZE:
+            parsed.clear()
+        parsed[cache_key] = None if span_valued else kept  # a span reference is per set
+    return out

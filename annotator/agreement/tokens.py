@@ -1,0 +1,191 @@
+"""Tokens and their labels, and the token-level chance-corrected figures: Cohen's κ, Fleiss' κ,
+Krippendorff's α (nominal).
+
+Tokens are the runs of `re.finditer(r"\\S+", text)`. A token takes the label of a span that
+shares a character with it; of several, the shortest span, then the earliest, then the smallest
+label; of none, `O` (here: None). Only the tokens near a span are ever looked at: every other
+token is `O` for everybody and enters the figures as a count (`str.split()` splits on exactly
+the characters `\\s` matches, so `len(text.split())` counts the tokens without building them).
+
+Every figure is kept as sums that add up over documents (a confusion table, a coincidence
+table, Fleiss' row sums), so the corpus figure is pooled, not averaged, and a bootstrap can
+resample documents without recomputing anything.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+TOKEN = re.compile(r"\S+")
+_SPACE = re.compile(r"\s")
+
+Label = str | None  # None is O
+Interval = tuple[int, int]
+
+
+def token_count(text: str) -> int:
+    return len(text.split())
+
+
+def _token_start(text: str, pos: int) -> int:
+    """The start of the token holding text[pos] (or pos when text[pos - 1] is a space)."""
+    lo = max(text.rfind(" ", 0, pos), text.rfind("\n", 0, pos)) + 1
+    found = lo
+    for space in _SPACE.finditer(text, lo, pos):  # other spaces (tabs, NBSP, ...) in between
+        found = space.end()
+    return found
+
+
+def _token_end(text: str, pos: int) -> int:
+    found = _SPACE.search(text, pos)
+    return found.start() if found else len(text)
+
+
+def tokens_near(text: str, spans: Iterable[Interval]) -> list[Interval]:
+    """Every token that shares a character with one of `spans` (and a few neighbours), in
+    order, each once."""
+    ranges = sorted((_token_start(text, s), _token_end(text, e)) for s, e in spans)
+    out: list[Interval] = []
+    cur_lo, cur_hi = -1, -1
+    for lo, hi in (*ranges, (-1, -1)):
+        if cur_hi >= 0 and (lo < 0 or lo >= cur_hi):
+            out += [m.span() for m in TOKEN.finditer(text, cur_lo, cur_hi)]
+            cur_lo, cur_hi = lo, hi
+        elif cur_hi < 0:
+            cur_lo, cur_hi = lo, hi
+        else:
+            cur_hi = max(cur_hi, hi)
+    return out
+
+
+def token_labels(tokens: Sequence[Interval], spans: Iterable[tuple[int, int, str]]
+                 ) -> tuple[list[Label], dict[str, set[int]]]:
+    """The label of each token, and per label the indices of the tokens any span of that label
+    shares a character with (for the per-label, binary figures)."""
+    ends = [e for _, e in tokens]
+    best: list[tuple[int, int, str] | None] = [None] * len(tokens)
+    touched: dict[str, set[int]] = {}
+    for s, e, label in spans:
+        key = (e - s, s, label)
+        i = bisect_right(ends, s)  # the first token ending after s
+        hit = touched.setdefault(label, set())
+        while i < len(tokens) and tokens[i][0] < e:
+            hit.add(i)
+            cur = best[i]
+            if cur is None or key < cur:
+                best[i] = key
+            i += 1
+    return [None if b is None else b[2] for b in best], touched
+
+
+# -- sums that add up over documents -------------------------------------------------------
+
+@dataclass(slots=True)
+class Confusion:
+    """Two annotators' labels on the same tokens: (label A, label B) -> tokens."""
+
+    cells: Counter[tuple[Label, Label]] = field(default_factory=Counter)
+
+    def add(self, other: Confusion) -> None:
+        self.cells.update(other.cells)
+
+    @property
+    def total(self) -> int:
+        return sum(self.cells.values())
+
+    def kappa(self, annotated_only: bool = False) -> float | None:
+        """Cohen's κ (as sklearn's cohen_kappa_score); annotated_only: the tokens where at
+        least one of the two is not O. None when undefined (no tokens, one category)."""
+        rows: dict[Label, int] = {}
+        cols: dict[Label, int] = {}
+        agree = n = 0
+        for (a, b), v in self.cells.items():
+            if not v or (annotated_only and a is None and b is None):
+                continue
+            n += v
+            rows[a] = rows.get(a, 0) + v
+            cols[b] = cols.get(b, 0) + v
+            if a == b:
+                agree += v
+        if not n:
+            return None
+        expected = sum(r * cols.get(k, 0) for k, r in rows.items()) / (n * n)
+        if expected >= 1:
+            return None
+        return (agree / n - expected) / (1 - expected)
+
+    def percent(self) -> float | None:
+        n = self.total
+        return sum(v for (a, b), v in self.cells.items() if a == b) / n if n else None
+
+
+@dataclass(slots=True)
+class Coincidence:
+    """Krippendorff's nominal α from its coincidence table, kept as the pairable values n,
+    the coincidences on the diagonal and each value's total (all that nominal α needs)."""
+
+    n: float = 0.0
+    diagonal: float = 0.0
+    totals: Counter[object] = field(default_factory=Counter)
+
+    def unit(self, values: Mapping[Any, int], m: int, times: int = 1) -> None:
+        """One unit (token, span) with m values, `times` times over; units with fewer than
+        two values are not pairable and add nothing."""
+        if m < 2:
+            return
+        self.n += m * times
+        self.diagonal += times * sum(c * (c - 1) for c in values.values()) / (m - 1)
+        for value, c in values.items():
+            self.totals[value] += c * times
+
+    def add(self, other: Coincidence) -> None:
+        self.n += other.n
+        self.diagonal += other.diagonal
+        self.totals.update(other.totals)
+
+    def alpha(self) -> float | None:
+        return nominal_alpha(self.n, self.diagonal, self.totals.values())
+
+
+def nominal_alpha(n: float, diagonal: float, totals: Iterable[float]) -> float | None:
+    """α = 1 - (n - 1)·(observed disagreement) / (expected disagreement); None if undefined."""
+    expected = n * n - sum(t * t for t in totals)
+    if n <= 1 or expected <= 0:
+        return None
+    return 1 - (n - 1) * (n - diagonal) / expected
+
+
+@dataclass(slots=True)
+class Fleiss:
+    """Fleiss' κ (as statsmodels' fleiss_kappa) over units that each have `raters` values."""
+
+    raters: int
+    units: int = 0
+    squares: int = 0  # sum over units and categories of count²
+    totals: Counter[Label] = field(default_factory=Counter)
+
+    def unit(self, values: Counter[Label], times: int = 1) -> None:
+        self.units += times
+        self.squares += times * sum(c * c for c in values.values())
+        for value, c in values.items():
+            self.totals[value] += c * times
+
+    def add(self, other: Fleiss) -> None:
+        self.units += other.units
+        self.squares += other.squares
+        self.totals.update(other.totals)
+
+    def kappa(self) -> float | None:
+        r, n = self.raters, self.units
+        if r < 3 or not n:
+            return None
+        p_bar = (self.squares - n * r) / (n * r * (r - 1))
+        p_e = sum((t / (n * r)) ** 2 for t in self.totals.values())
+        if p_e >= 1:
+            return None
+        return (p_bar - p_e) / (1 - p_e)
