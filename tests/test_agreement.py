@@ -1,4 +1,4 @@
-"""Agreement on hand-checked cases (DESIGN.md §8): what a lead reads in the figures, the JSON,
+"""Agreement on hand-checked cases (docs/agreement.md): what a lead reads in the figures, the JSON,
 the CSV and the table of `annotator agreement`."""
 
 from __future__ import annotations

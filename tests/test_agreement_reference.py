@@ -1,6 +1,6 @@
 """Every agreement figure against a reference on generated annotation sets: scikit-learn's
 cohen_kappa_score, statsmodels' fleiss_kappa, the krippendorff package (nominal), and a
-brute-force maximum matching for overlap F1 (DESIGN.md §8)."""
+brute-force maximum matching for overlap F1 (docs/agreement.md)."""
 
 from __future__ import annotations
 

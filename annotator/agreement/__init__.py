@@ -1,4 +1,4 @@
-"""Inter-annotator agreement (DESIGN.md §8): span P/R/F1 (exact and overlap), token κ and α,
+"""Inter-annotator agreement (docs/agreement.md): span P/R/F1 (exact and overlap), token κ and α,
 attribute and link agreement, per pair, label and document and pooled over the corpus.
 
 `compute_agreement(store)` makes one streaming pass over the store and returns an

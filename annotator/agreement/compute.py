@@ -1,5 +1,5 @@
 """One streaming pass over the store: each compared document's figures, and the sums that pool
-them over the corpus (DESIGN.md §8). Documents are read in id order, one at a time."""
+them over the corpus (docs/agreement.md). Documents are read in id order, one at a time."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The typed result of an agreement computation, and its JSON shape (DESIGN.md §8, with
+"""The typed result of an agreement computation, and its JSON shape (docs/agreement.md, with
 `attributes` and `links`). Undefined figures are None here and null in JSON, never 0 or 1."""
 
 from __future__ import annotations
