@@ -130,10 +130,11 @@ class Store:
         if not applied.issuperset(migrations.NAMES):
             return True
         if missing := migrations.TRIGGERS - {name for kind, name in master if kind == "trigger"}:
+            gone = ", ".join(sorted(missing))
             raise sqlite3.DatabaseError(
-                f"the triggers that keep its logs append-only are gone ({', '.join(sorted(missing))}"
-                "): it was changed by another program, and its event log may have been"
-                " rewritten; restore a backup")
+                f"the triggers that keep its logs append-only are gone ({gone}): it was changed"
+                " by another program, and its event log may have been rewritten; restore a"
+                " backup")
         return False
 
     def close(self) -> None:

@@ -75,7 +75,8 @@ class ImportSession:
         self._lock = ImportLock(store.path)
         self._in_tx = False
         self._started = 0.0
-        self._weight = 0  # rows and text written in the open transaction
+        self._changes = 0  # conn.total_changes when the open transaction began
+        self._text = 0  # code points of text written in it
         self._savepoints = 0
         self._depth = 0
         self._mine: set[str] = set()  # documents this import adds (hidden until it is done)
@@ -110,7 +111,7 @@ class ImportSession:
             raise
         return self
 
-    def __exit__(self, *exc: Any) -> bool:
+    def __exit__(self, *exc: Any) -> None:
         try:
             if exc[0] is None:
                 self._finish()
@@ -119,7 +120,6 @@ class ImportSession:
         finally:
             self.conn.execute(f"PRAGMA cache_size = {self._cache_size}")
             self._lock.release()
-        return False
 
     def _finish(self) -> None:
         """The last short transaction: staged statuses, then the import becomes visible."""
@@ -168,7 +168,7 @@ class ImportSession:
             self._end_tx(commit=False)
             raise
         self._started = time.monotonic()
-        self._weight = 0
+        self._changes, self._text = self.conn.total_changes, 0
         return self.conn
 
     def _end_tx(self, commit: bool) -> bool:
@@ -197,13 +197,15 @@ class ImportSession:
         self.store._lock.release()
         return True
 
-    def _written(self, weight: int) -> None:
-        """Count rows (and text) written; end the batch when it is long enough (never inside
-        a method: this is the last thing each one does)."""
-        self._weight += weight
+    def _written(self, text: int = 0) -> None:
+        """End the batch when it is long enough: BATCH_SECONDS, or BATCH_ROWS rows changed
+        (events included), or BATCH_TEXT code points of text. Called last by each method that
+        writes, never inside a savepoint."""
+        self._text += text
         if self._depth or not self._in_tx:
             return
-        if (self._weight >= self.BATCH_ROWS
+        if (self.conn.total_changes - self._changes >= self.BATCH_ROWS
+                or self._text >= self.BATCH_TEXT
                 or time.monotonic() - self._started >= self.BATCH_SECONDS) \
                 and self._end_tx(commit=True):
             time.sleep(self.YIELD_SECONDS)  # an annotator waiting for the lock goes first
@@ -211,11 +213,10 @@ class ImportSession:
     def _ensure_annotator(self, name: str) -> None:
         if name in self._annotators:
             return
-        cur = self._tx().execute(
+        self._tx().execute(
             "INSERT OR IGNORE INTO annotators (name, created_at, import_id) VALUES (?, ?, ?)",
             [name, R.now(), self.action_id])
         self._annotators.add(name)
-        self._weight += cur.rowcount
 
     def _event(self, entity: str, entity_id: str, doc_id: str | None, before: Any,
                after: Any, who: str | None = None) -> None:
@@ -236,7 +237,7 @@ class ImportSession:
             conn.execute(
                 "INSERT INTO schemas (ref, name, version, source, created_at, import_id)"
                 " VALUES (?,?,?,?,?,?)", [ref, name, version, source, R.now(), self.action_id])
-            self._written(1)
+            self._written()
         elif row[0] != source:
             raise ImportConflict(
                 f"schema {ref} is already in the database with different content;"
@@ -275,7 +276,7 @@ class ImportSession:
         self._event("document", doc.id, doc.id, None,
                     {"id": doc.id, "sha256": doc.sha256, "title": doc.title})
         self.counts["documents"] += 1
-        self._written(1 + len(doc.text) * self.BATCH_ROWS // self.BATCH_TEXT)
+        self._written(len(doc.text))
         return True
 
     def span_ids(self, ids: list[str]) -> set[str]:
@@ -312,7 +313,7 @@ class ImportSession:
         finally:
             self._depth -= 1
         self.conn.execute(f"RELEASE {name}")
-        self._written(0)
+        self._written()
 
     def add_annotation_set(self, doc_id: str, annotator: str, spans: list[Span],
                            links: list[Link], status: Status | None,
@@ -343,7 +344,7 @@ class ImportSession:
             status = Status.IN_PROGRESS
         if status is not None:
             self._set_status(conn, doc_id, annotator, status, ts)
-        self._written(len(new_spans) + len(new_links) + 1)
+        self._written()
 
     def _set_status(self, conn: sqlite3.Connection, doc_id: str, annotator: str,
                     status: Status, ts: str) -> None:
