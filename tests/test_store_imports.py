@@ -319,3 +319,21 @@ def _import_process(db: Path, src: Path, batch_rows: int) -> subprocess.Popen[st
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     return subprocess.Popen([sys.executable, "-c", code, str(db), str(src)], env=env,
                             stderr=subprocess.PIPE, text=True)
+
+
+def test_a_stream_of_events_or_annotation_sets_is_one_snapshot(
+        tmp_path: Path, store: Store, other: Store, schema: LabelSchema) -> None:
+    """An import that finishes while an export streams is in none of it (its events have
+    seqs from when they were written, below the ones already streamed)."""
+    import_paths(store, [write_corpus(tmp_path / "a.jsonl", 600, schema.ref)], schema, "lead")
+    third = Store(store.path)  # one stream per connection (a stream is one read transaction)
+    n_events, n_sets = len(list(other.events())), len(list(third.annotation_sets()))
+    events, sets = other.events(), third.annotation_sets()
+    first = [next(events), next(sets)]
+    import_paths(store, [write_corpus(tmp_path / "b.jsonl", 600, schema.ref, start=600)], schema,
+                 "lead")
+    assert 1 + sum(1 for _ in events) == n_events
+    assert 1 + sum(1 for _ in sets) == n_sets
+    assert first[1][0].id == "doc00000"
+    assert len(list(other.events())) > n_events  # a new stream sees it
+    third.close()

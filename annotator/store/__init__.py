@@ -201,6 +201,24 @@ class Store:
                         self.conn.execute("ROLLBACK")
                     raise
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One read transaction around a stream of queries: each sees the database as the
+        first did, so an import that finishes meanwhile shows in all of them or none (its
+        events, made visible at once, have seqs from when they were written). Writing on this
+        connection meanwhile is not possible: for exports, not for the TUI."""
+        with self._lock:
+            own = not self.conn.in_transaction
+            if own:
+                self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if own:
+                with self._lock:
+                    if self.conn.in_transaction:
+                        self.conn.execute("COMMIT")
+
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
         with self._lock:
             return self.conn.execute(sql, list(params)).fetchall()
@@ -625,7 +643,11 @@ class Store:
     # -- the event log --------------------------------------------------------------------
 
     def events(self, since: int = 0) -> Iterator[dict[str, Any]]:
-        """Every event after seq `since`, oldest first, streamed."""
+        """Every event after seq `since`, oldest first, streamed (from one snapshot)."""
+        with self._snapshot():
+            yield from self._events(since)
+
+    def _events(self, since: int) -> Iterator[dict[str, Any]]:
         last = since
         while True:
             batch = self._query(

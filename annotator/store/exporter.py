@@ -17,7 +17,14 @@ BATCH = 256
 def annotation_sets(store: Store, annotator: str | None, status: Status | None
                     ) -> Iterator[tuple[Document, str, Status, list[Span], list[Link]]]:
     """(document, annotator, status, spans, links whose from-span is in it), by doc id then
-    annotator; spans by start, end, label; links by type then ids."""
+    annotator; spans by start, end, label; links by type then ids. From one snapshot: an
+    import or an action committed meanwhile is in none of it."""
+    with store._snapshot():
+        yield from _annotation_sets(store, annotator, status)
+
+
+def _annotation_sets(store: Store, annotator: str | None, status: Status | None
+                     ) -> Iterator[tuple[Document, str, Status, list[Span], list[Link]]]:
     where, params = [R.VISIBLE], []
     if annotator is not None:
         where.append("annotator = ?")
