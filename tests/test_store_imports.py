@@ -337,3 +337,25 @@ def test_a_stream_of_events_or_annotation_sets_is_one_snapshot(
     assert first[1][0].id == "doc00000"
     assert len(list(other.events())) > n_events  # a new stream sees it
     third.close()
+
+
+def test_the_cli_says_when_another_import_is_running(
+        tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from annotator.cli import main
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    doc = tmp_path / "new.txt"
+    doc.write_text("A new document.\n", encoding="utf-8")
+    Store(db_path).close()
+    held = ImportLock(str(db_path))
+    held.acquire(1)
+    try:
+        result = CliRunner().invoke(main, ["--db", str(db_path), "import", str(doc)])
+    finally:
+        held.release()
+    assert result.exit_code == 1
+    assert "another import is running on this database" in result.stderr
+    result = CliRunner().invoke(main, ["--db", str(db_path), "import", str(doc)])
+    assert result.exit_code == 0, result.stderr

@@ -235,24 +235,25 @@ def m003_append_only_and_staged_imports(db: Database) -> None:
             WHEN OLD.state != 'abandoned'
             BEGIN SELECT RAISE(ABORT, 'a finished import stays finished'); END;
 
-        CREATE TRIGGER documents_fixed_insert BEFORE INSERT ON documents
-            WHEN EXISTS (SELECT 1 FROM documents WHERE id = NEW.id OR seq = NEW.seq)
+        {_immutable("documents", "id = NEW.id OR seq = NEW.seq")}
+        {_immutable("schemas", "ref = NEW.ref")}
+        """
+    )
+
+
+def _immutable(table: str, same_key: str) -> str:
+    """Triggers that refuse to update, replace or delete a row of `table` (except the rows of
+    an abandoned import: its clean-up)."""
+    return f"""
+        CREATE TRIGGER {table}_fixed_insert BEFORE INSERT ON {table}
+            WHEN EXISTS (SELECT 1 FROM {table} WHERE {same_key})
             BEGIN {ABORT_FIXED}; END;
-        CREATE TRIGGER documents_fixed_update BEFORE UPDATE ON documents
+        CREATE TRIGGER {table}_fixed_update BEFORE UPDATE ON {table}
             BEGIN {ABORT_FIXED}; END;
-        CREATE TRIGGER documents_fixed_delete BEFORE DELETE ON documents
-            WHEN NOT EXISTS ({ABANDONED} OLD.import_id)
-            BEGIN {ABORT_FIXED}; END;
-        CREATE TRIGGER schemas_fixed_insert BEFORE INSERT ON schemas
-            WHEN EXISTS (SELECT 1 FROM schemas WHERE ref = NEW.ref)
-            BEGIN {ABORT_FIXED}; END;
-        CREATE TRIGGER schemas_fixed_update BEFORE UPDATE ON schemas
-            BEGIN {ABORT_FIXED}; END;
-        CREATE TRIGGER schemas_fixed_delete BEFORE DELETE ON schemas
+        CREATE TRIGGER {table}_fixed_delete BEFORE DELETE ON {table}
             WHEN NOT EXISTS ({ABANDONED} OLD.import_id)
             BEGIN {ABORT_FIXED}; END;
         """
-    )
 
 
 NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in STEPS)  # every migration, in order
