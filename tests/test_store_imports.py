@@ -359,3 +359,32 @@ def test_the_cli_says_when_another_import_is_running(
     assert "another import is running on this database" in result.stderr
     result = CliRunner().invoke(main, ["--db", str(db_path), "import", str(doc)])
     assert result.exit_code == 0, result.stderr
+
+
+def test_an_import_that_cannot_get_the_write_lock_leaves_the_store_usable(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    with store.import_session("setup") as imp:
+        imp.add_document(Document("old", "Old text."))
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(ImportSession, "BATCH_ROWS", 1)
+    blocker = sqlite3.connect(store.path, isolation_level=None)
+    def blocked_import() -> None:
+        with store.import_session("lead") as imp:
+            imp.add_document(Document("first", "A batch of its own."))
+            assert not store.conn.in_transaction
+            blocker.execute("BEGIN IMMEDIATE")  # someone holds the write lock for too long
+            try:
+                imp.add_document(Document("new", "New text."))
+            finally:
+                blocker.execute("ROLLBACK")
+
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        blocked_import()
+    blocker.close()
+    done: list[int] = []
+    worker = threading.Thread(target=lambda: done.append(
+        store.add_span("alice", "old", 0, 3, "PERSON").action_id), daemon=True)
+    worker.start()
+    worker.join(10)  # the store's thread lock was not left held by the failed import
+    assert done
+    assert store.document_ids() == ["old"]

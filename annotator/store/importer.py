@@ -22,6 +22,7 @@ Re-running an import is a no-op: nothing new leaves no trace (not even its actio
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
@@ -145,8 +146,12 @@ class ImportSession:
             raise
 
     def _abandon(self) -> None:
+        """Roll back, then delete what the import committed. If that fails too (a full disk,
+        a second Ctrl-C), the rows stay hidden and the next import deletes them: the error
+        the caller sees is the one that stopped the import."""
         self._end_tx(commit=False)
-        discard(self.store, self.action_id)
+        with contextlib.suppress(Exception):
+            discard(self.store, self.action_id)
 
     # -- transactions -----------------------------------------------------------------------
 
@@ -157,7 +162,11 @@ class ImportSession:
         self.store._lock.acquire()
         try:
             self.store._begin()
-            self._in_tx = True
+        except BaseException:
+            self.store._lock.release()
+            raise
+        self._in_tx = True
+        try:
             self.conn.execute("PRAGMA defer_foreign_keys = ON")  # links may point forward
             row = self.conn.execute("SELECT state FROM imports WHERE id = ?",
                                     [self.action_id]).fetchone()
