@@ -27,6 +27,7 @@ BENCHES = {
     "agreement": ["agreement", "agreement memory"],
     "startup": ["start-up: annotator --help", "start-up: TUI first frame"],
     "concurrency": ["concurrent annotators"],
+    "import_latency": ["p99 action latency during a 100 MB import"],
 }
 
 

@@ -85,7 +85,8 @@ def bare_import(db: str, jsonl: str) -> dict[str, Any]:
     conn.execute("PRAGMA synchronous = NORMAL")
     now = "2026-01-01T00:00:00.000Z"
     conn.execute("BEGIN")
-    conn.execute("INSERT OR IGNORE INTO schemas VALUES ('news@1', 'news', 1, '', ?)", [now])
+    conn.execute("INSERT OR IGNORE INTO schemas (ref, name, version, source, created_at)"
+                 " VALUES ('news@1', 'news', 1, '', ?)", [now])
     docs, spans, links, statuses, annotators = [], [], [], [], set()
     seq = 0
 
@@ -96,7 +97,8 @@ def bare_import(db: str, jsonl: str) -> dict[str, Any]:
                          " origin, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)", spans)
         conn.executemany("INSERT INTO links (id, annotator, type, from_span, to_span, from_doc,"
                          " to_doc, created_at) VALUES (?,?,?,?,?,?,?,?)", links)
-        conn.executemany("INSERT INTO statuses VALUES (?,?,?,?)", statuses)
+        conn.executemany("INSERT INTO statuses (doc_id, annotator, status, updated_at)"
+                         " VALUES (?,?,?,?)", statuses)
         for lst in (docs, spans, links, statuses):
             lst.clear()
 
@@ -106,7 +108,8 @@ def bare_import(db: str, jsonl: str) -> dict[str, Any]:
             who, doc_id, text = rec["annotator"], rec["id"], rec["text"]
             if who not in annotators:
                 annotators.add(who)
-                conn.execute("INSERT OR IGNORE INTO annotators VALUES (?, ?)", [who, now])
+                conn.execute("INSERT OR IGNORE INTO annotators (name, created_at) VALUES (?, ?)",
+                             [who, now])
             meta = dict(rec.get("meta") or {})
             schema = meta.pop("schema", None)
             docs.append((doc_id, seq, text.split("\n", 1)[0][:200], text, rec["sha256"],

@@ -139,20 +139,30 @@ def test_only_a_database_that_needs_migrating_loads_sqlite_utils(tmp_path: Path)
 
     assert opened_with_sqlite_utils()  # a new file: created by the migrations
     assert not opened_with_sqlite_utils()  # up to date: plain sqlite3 only
-    with sqlite3.connect(path) as conn:  # as a database made before the latest migration
-        conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [migrations.NAMES[-1]])
-        conn.execute("DROP INDEX documents_card")
-        conn.execute("DROP INDEX documents_order")
-    conn.close()
+    path.unlink()
+    older_database(path)  # made by the annotator before the latest migration
     assert opened_with_sqlite_utils()
     with Store(path) as store:
-        indexes = {r[0] for r in store.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert {"documents_card", "documents_order"} <= indexes
+        names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master")}
+        assert {"documents_card", "documents_order", "imports"} | migrations.TRIGGERS <= names
         applied = [r[0] for r in store.conn.execute(
             "SELECT name FROM _sqlite_migrations ORDER BY id")]
         assert sorted(applied) == sorted(migrations.NAMES)
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(migrations.NAMES)
     assert not opened_with_sqlite_utils()
+
+
+def older_database(path: Path, steps: int = -1) -> None:
+    """A database as the annotator with only the first `steps` migrations made it."""
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+    older = Migrations(migrations.MIGRATION_SET)
+    for fn in migrations.STEPS[:steps]:
+        older()(fn)
+    conn = sqlite3.connect(path)
+    older.apply(Database(conn))
+    conn.close()
 
 
 def test_file_database_uses_wal_foreign_keys_and_a_busy_timeout(store: Store) -> None:

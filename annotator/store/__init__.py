@@ -21,10 +21,25 @@ if TYPE_CHECKING:
     from annotator.store.importer import ImportSession
 
 BUSY_TIMEOUT_MS = 15_000
+POLL_SECONDS = 0.001  # how often a writer asks for the write lock while another holds it
 
 
 class StoreError(Exception):
     """An action the store refused (a user-facing message)."""
+
+
+class NewerDatabaseError(sqlite3.DatabaseError):
+    """The file was written by a newer annotator: this one must not write (or migrate) it."""
+
+
+# A running import's link or attribute points to the span: it would point nowhere once the
+# import is done.
+IMPORT_REFERS = ("an import that is still running refers to this span; delete it when the"
+                 " import has finished")
+
+
+def _busy(err: sqlite3.OperationalError) -> bool:
+    return "locked" in str(err) or "busy" in str(err)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,18 +108,20 @@ class Store:
         try:
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.conn.execute("PRAGMA foreign_keys = ON")
-            self._refuse_other_databases()  # before WAL, which would change the file for good
+            # before WAL, which would change the file for good, and before any write
+            needs_migrating = self._inspect()
             if self.read_only:
-                if self._needs_migrating():
+                if needs_migrating:
                     raise sqlite3.DatabaseError("it needs an upgrade, and it is read-only here")
                 return
             if self.path != ":memory:":
                 self._retry(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
             self.conn.execute("PRAGMA synchronous = NORMAL")
-            if self._needs_migrating():
+            if needs_migrating:
                 with self.write():  # one process migrates; the others then find nothing to do
-                    migrations.apply(self.conn)
-        except sqlite3.DatabaseError:
+                    if self._inspect():  # asked again under the lock: another may have
+                        migrations.apply(self.conn)
+        except BaseException:
             self.conn.close()
             raise
 
@@ -142,24 +159,43 @@ class Store:
                 self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             return True
 
-    def _needs_migrating(self) -> bool:
-        """Whether a migration is missing, asked with plain sqlite3: sqlite-utils is imported
-        only to migrate (it costs start-up time, and an existing database rarely needs it)."""
+    def _inspect(self) -> bool:
+        """Refuse a file that is not ours to write; say whether a migration is missing. Asked
+        with plain sqlite3: sqlite-utils is imported only to migrate (it costs start-up time,
+        and an existing database rarely needs it)."""
         try:
+            master = self.conn.execute(
+                "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+        except sqlite3.OperationalError as err:  # busy: a new file being made; migrate, locked
+            if _busy(err):
+                return True
+            raise
+        tables = {name for kind, name in master if kind == "table"}
+        if not tables:
+            return True
+        if "documents" not in tables:  # another program's database: not ours to add tables to
+            raise sqlite3.DatabaseError(
+                f"it holds another program's tables: {', '.join(sorted(tables)[:5])}")
+        applied: set[str] = set()
+        if "_sqlite_migrations" in tables:
             applied = {r[0] for r in self.conn.execute(
                 "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
                 [migrations.MIGRATION_SET])}
-        except sqlite3.OperationalError:  # a new file (no such table) or busy: migrate, locked
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        known = migrations.SCHEMA_VERSION
+        if version > known or not applied <= set(migrations.NAMES):
+            raise NewerDatabaseError(
+                f"DB was written by a newer annotator (schema {max(version, len(applied))},"
+                f" this one knows up to {known}); upgrade annotator")
+        if not applied.issuperset(migrations.NAMES):
             return True
-        return not applied.issuperset(migrations.NAMES)
-
-    def _refuse_other_databases(self) -> None:
-        """Another program's database is not ours to add tables to."""
-        tables = {r[0] for r in self.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
-        if tables and "documents" not in tables:
+        if missing := migrations.TRIGGERS - {name for kind, name in master if kind == "trigger"}:
+            gone = ", ".join(sorted(missing))
             raise sqlite3.DatabaseError(
-                f"it holds another program's tables: {', '.join(sorted(tables)[:5])}")
+                f"the triggers that keep its logs append-only are gone ({gone}): it was changed"
+                " by another program, and its event log may have been rewritten; restore a"
+                " backup")
+        return False
 
     def close(self) -> None:
         with self._lock:
@@ -185,11 +221,30 @@ class Store:
                 time.sleep(min(0.5, 0.01 * 2**attempt))
         return None
 
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, asking for the write lock every millisecond while another writer
+        holds it (for up to BUSY_TIMEOUT_MS). SQLite's own busy handler sleeps longer and
+        longer between tries (up to 100 ms) and would miss the short gaps an import leaves
+        between its batches (store/importer.py) again and again."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        self.conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as err:
+                    if not _busy(err) or time.monotonic() >= deadline:
+                        raise
+                time.sleep(POLL_SECONDS)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One short IMMEDIATE transaction: waits for other writers, never fails half-way."""
         with self._lock:
-            self._retry(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+            self._begin()
             try:
                 yield self.conn
             except BaseException:
@@ -206,6 +261,24 @@ class Store:
                         self.conn.execute("ROLLBACK")
                     raise
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One read transaction around a stream of queries: each sees the database as the
+        first did, so an import that finishes meanwhile shows in all of them or none (its
+        events, made visible at once, have seqs from when they were written). Writing on this
+        connection meanwhile is not possible: for exports, not for the TUI."""
+        with self._lock:
+            own = not self.conn.in_transaction
+            if own:
+                self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if own:
+                with self._lock:
+                    if self.conn.in_transaction:
+                        self.conn.execute("COMMIT")
+
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
         with self._lock:
             return self.conn.execute(sql, list(params)).fetchall()
@@ -213,19 +286,22 @@ class Store:
     # -- schemas and documents ------------------------------------------------------------
 
     def schema_source(self, ref: str) -> str | None:
-        rows = self._query("SELECT source FROM schemas WHERE ref = ?", [ref])
+        rows = self._query(f"SELECT source FROM schemas WHERE ref = ? AND {R.VISIBLE}", [ref])
         return rows[0][0] if rows else None
 
     def schema_refs(self) -> list[str]:
-        return [r[0] for r in self._query("SELECT ref FROM schemas ORDER BY created_at, ref")]
+        return [r[0] for r in self._query(
+            f"SELECT ref FROM schemas WHERE {R.VISIBLE} ORDER BY created_at, ref")]
 
     def document_schema_ref(self, doc_id: str) -> str | None:
-        rows = self._query(f"SELECT schema_ref FROM {R.DOC_CARD} WHERE id = ?", [doc_id])
+        rows = self._query(
+            f"SELECT schema_ref FROM {R.DOC_CARD} WHERE id = ? AND {R.DOC_VISIBLE}", [doc_id])
         return rows[0][0] if rows else None
 
     def get_document(self, doc_id: str) -> Document | None:
         rows = self._query(
-            "SELECT id, text, title, sha256, meta, schema_ref FROM documents WHERE id = ?", [doc_id]
+            "SELECT id, text, title, sha256, meta, schema_ref FROM documents WHERE id = ?"
+            f" AND {R.DOC_VISIBLE}", [doc_id]
         )
         if not rows:
             return None
@@ -233,26 +309,31 @@ class Store:
         return Document(id_, text, title, sha, json.loads(meta), schema or "")
 
     def document_length(self, doc_id: str) -> int | None:
-        rows = self._query(f"SELECT length FROM {R.DOC_CARD} WHERE id = ?", [doc_id])
+        rows = self._query(
+            f"SELECT length FROM {R.DOC_CARD} WHERE id = ? AND {R.DOC_VISIBLE}", [doc_id])
         return rows[0][0] if rows else None
 
     def document_ids(self) -> list[str]:
-        return [r[0] for r in self._query("SELECT id FROM documents ORDER BY seq")]
+        return [r[0] for r in self._query(
+            f"SELECT id FROM documents WHERE {R.DOC_VISIBLE} ORDER BY seq")]
 
     def documents(self) -> list[DocumentSummary]:
         """Every document with each annotator's status and span count (no text loaded)."""
         statuses: dict[str, dict[str, Status]] = {}
-        for doc_id, who, status in self._query("SELECT doc_id, annotator, status FROM statuses"):
+        for doc_id, who, status in self._query(
+            f"SELECT doc_id, annotator, status FROM statuses WHERE {R.VISIBLE}"
+        ):
             statuses.setdefault(doc_id, {})[who] = Status(status)
         counts: dict[str, dict[str, int]] = {}
         for doc_id, who, n in self._query(
-            "SELECT doc_id, annotator, count(*) FROM spans GROUP BY doc_id, annotator"
+            f"SELECT doc_id, annotator, count(*) FROM spans WHERE {R.VISIBLE}"
+            " GROUP BY doc_id, annotator"
         ):
             counts.setdefault(doc_id, {})[who] = n
         return [
             DocumentSummary(id_, title, length, statuses.get(id_, {}), counts.get(id_, {}))
             for id_, title, length in self._query(
-                "SELECT id, title, length FROM documents ORDER BY seq"
+                f"SELECT id, title, length FROM documents WHERE {R.DOC_VISIBLE} ORDER BY seq"
             )
         ]
 
@@ -260,12 +341,13 @@ class Store:
         """The first document (in import order, after `after` if given) not done by annotator."""
         seq = -1
         if after is not None:
-            rows = self._query("SELECT seq FROM documents WHERE id = ?", [after])
+            rows = self._query(f"SELECT seq FROM {R.DOC_CARD} WHERE id = ?", [after])
             seq = rows[0][0] if rows else -1
         sql = (
             "SELECT d.id FROM documents d LEFT JOIN statuses s"
             " ON s.doc_id = d.id AND s.annotator = ?"
-            " WHERE (s.status IS NULL OR s.status != 'done') AND d.seq > ? ORDER BY d.seq LIMIT 1"
+            " WHERE (s.status IS NULL OR s.status != 'done') AND d.seq > ?"
+            f" AND d.{R.DOC_VISIBLE} ORDER BY d.seq LIMIT 1"
         )
         rows = self._query(sql, [annotator, seq])
         if not rows and after is not None:
@@ -275,9 +357,10 @@ class Store:
     def progress(self, annotator: str) -> tuple[int, int]:
         """(documents done by annotator, documents in all)."""
         done = self._query(
-            "SELECT count(*) FROM statuses WHERE annotator = ? AND status = 'done'", [annotator]
+            "SELECT count(*) FROM statuses WHERE annotator = ? AND status = 'done'"
+            f" AND {R.VISIBLE}", [annotator]
         )[0][0]
-        total = self._query("SELECT count(*) FROM documents")[0][0]
+        total = self._query(f"SELECT count(*) FROM documents WHERE {R.DOC_VISIBLE}")[0][0]
         return done, total
 
     # -- annotation reads -----------------------------------------------------------------
@@ -290,13 +373,14 @@ class Store:
             R.span_from_row(r)
             for r in self._query(
                 f"SELECT {self._SPAN_COLS} FROM spans WHERE doc_id = ? AND annotator = ?"
-                ' ORDER BY start, "end", label, id',
+                f' AND {R.VISIBLE} ORDER BY start, "end", label, id',
                 [doc_id, annotator],
             )
         ]
 
     def span(self, span_id: str) -> Span | None:
-        rows = self._query(f"SELECT {self._SPAN_COLS} FROM spans WHERE id = ?", [span_id])
+        rows = self._query(
+            f"SELECT {self._SPAN_COLS} FROM spans WHERE id = ? AND {R.VISIBLE}", [span_id])
         return R.span_from_row(rows[0]) if rows else None
 
     def links(self, annotator: str, doc_ids: Iterable[str] | None = None) -> list[Link]:
@@ -305,7 +389,7 @@ class Store:
             return [
                 R.link_from_row(r)
                 for r in self._query(
-                    f"SELECT {self._LINK_COLS} FROM links WHERE annotator = ?"
+                    f"SELECT {self._LINK_COLS} FROM links WHERE annotator = ? AND {R.VISIBLE}"
                     " ORDER BY type, from_span, to_span, id", [annotator]
                 )
             ]
@@ -314,7 +398,7 @@ class Store:
         return [
             R.link_from_row(r)
             for r in self._query(
-                f"SELECT {self._LINK_COLS} FROM links WHERE annotator = ?"
+                f"SELECT {self._LINK_COLS} FROM links WHERE annotator = ? AND {R.VISIBLE}"
                 f" AND (from_doc IN ({marks}) OR to_doc IN ({marks}))"
                 " ORDER BY type, from_span, to_span, id",
                 [annotator, *ids, *ids],
@@ -323,18 +407,23 @@ class Store:
 
     def status(self, doc_id: str, annotator: str) -> Status:
         rows = self._query(
-            "SELECT status FROM statuses WHERE doc_id = ? AND annotator = ?", [doc_id, annotator]
+            f"SELECT status FROM statuses WHERE doc_id = ? AND annotator = ? AND {R.VISIBLE}",
+            [doc_id, annotator]
         )
         return Status(rows[0][0]) if rows else Status.TODO
 
     def annotators(self) -> list[str]:
-        return [r[0] for r in self._query("SELECT name FROM annotators ORDER BY name")]
+        return [r[0] for r in self._query(
+            f"SELECT name FROM annotators WHERE {R.VISIBLE} ORDER BY name")]
 
     # -- actions: each one transaction, logged, undoable ----------------------------------
 
     def _ensure_annotator(self, conn: sqlite3.Connection, name: str) -> None:
+        # a name an unfinished import brought is this annotator's now: it stays if the
+        # import is abandoned
         conn.execute(
-            "INSERT OR IGNORE INTO annotators (name, created_at) VALUES (?, ?)", [name, R.now()]
+            "INSERT INTO annotators (name, created_at) VALUES (?, ?) ON CONFLICT (name)"
+            " DO UPDATE SET import_id = 0 WHERE import_id != 0", [name, R.now()]
         )
 
     def _begin_action(self, conn: sqlite3.Connection, annotator: str, kind: str, name: str,
@@ -371,6 +460,8 @@ class Store:
         result.changes.append(Change(entity, before, after))
 
     def _status_row(self, conn: sqlite3.Connection, doc_id: str, annotator: str) -> dict | None:
+        """The status row as this connection's transaction sees it (an import sees its own
+        hidden rows; an annotator's action only ever reaches visible documents)."""
         r = conn.execute(
             "SELECT doc_id, annotator, status, updated_at FROM statuses"
             " WHERE doc_id = ? AND annotator = ?", [doc_id, annotator]
@@ -386,11 +477,13 @@ class Store:
             self._log(conn, result, annotator, "status", before, after)
 
     def _span_row(self, conn: sqlite3.Connection, span_id: str) -> dict | None:
-        r = conn.execute(f"SELECT {self._SPAN_COLS} FROM spans WHERE id = ?", [span_id]).fetchone()
+        r = conn.execute(f"SELECT {self._SPAN_COLS} FROM spans WHERE id = ? AND {R.VISIBLE}",
+                         [span_id]).fetchone()
         return R.span_to_row(R.span_from_row(r)) if r else None
 
     def _check_range(self, conn: sqlite3.Connection, doc_id: str, start: int, end: int) -> None:
-        r = conn.execute(f"SELECT length FROM {R.DOC_CARD} WHERE id = ?", [doc_id]).fetchone()
+        r = conn.execute(f"SELECT length FROM {R.DOC_CARD} WHERE id = ? AND {R.DOC_VISIBLE}",
+                         [doc_id]).fetchone()
         if r is None:
             raise StoreError(f"no document {doc_id!r}")
         if not (0 <= start < end <= r[0]):
@@ -435,12 +528,16 @@ class Store:
             before = self._span_row(conn, span_id)
             if before is None or before["annotator"] != annotator:
                 raise StoreError("that span no longer exists")
+            hidden = f"import_id IN {R.UNFINISHED}"
+            if conn.execute(f"SELECT 1 FROM links WHERE (from_span = ? OR to_span = ?)"
+                            f" AND {hidden} LIMIT 1", [span_id, span_id]).fetchone():
+                raise StoreError(IMPORT_REFERS)
             result = ActionResult(
                 self._begin_action(conn, annotator, "do", "delete_span"), "delete_span"
             )
             for r in conn.execute(
-                f"SELECT {self._LINK_COLS} FROM links WHERE from_span = ? OR to_span = ?"
-                " ORDER BY id", [span_id, span_id]
+                f"SELECT {self._LINK_COLS} FROM links WHERE (from_span = ? OR to_span = ?)"
+                f" AND {R.VISIBLE} ORDER BY id", [span_id, span_id]
             ).fetchall():
                 self._log(conn, result, annotator, "link", R.link_to_row(R.link_from_row(r)), None)
             self._unset_references(conn, result, annotator, before)
@@ -458,13 +555,16 @@ class Store:
         # match among the set's spans (index spans_set) finds the few candidates without
         # decoding every span's attrs; only a value equal to the id counts.
         found = conn.execute(
-            f"SELECT {self._SPAN_COLS} FROM spans WHERE doc_id = ? AND annotator = ? AND id != ?"
-            ' AND instr(attrs, ?) > 0 ORDER BY start, "end", label, id',
+            f"SELECT {self._SPAN_COLS}, import_id IN {R.UNFINISHED} FROM spans"
+            " WHERE doc_id = ? AND annotator = ? AND id != ? AND instr(attrs, ?) > 0"
+            ' ORDER BY start, "end", label, id',
             [target["doc_id"], annotator, span_id, R.dumps(span_id)],
         ).fetchall()
         ts = R.now()
-        for r in found:
+        for *r, hidden in found:
             before = R.span_to_row(R.span_from_row(r))
+            if hidden and span_id in before["attrs"].values():
+                raise StoreError(IMPORT_REFERS)
             attrs = {k: v for k, v in before["attrs"].items() if v != span_id}
             if attrs != before["attrs"]:
                 after = {**before, "attrs": attrs, "updated_at": ts}
@@ -505,7 +605,8 @@ class Store:
 
     def set_status(self, annotator: str, doc_id: str, status: Status) -> ActionResult:
         with self.write() as conn:
-            if conn.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone() is None:
+            if conn.execute(f"SELECT 1 FROM {R.DOC_CARD} WHERE id = ? AND {R.DOC_VISIBLE}",
+                            [doc_id]).fetchone() is None:
                 raise StoreError(f"no document {doc_id!r}")
             before = self._status_row(conn, doc_id, annotator)
             if before is not None and before["status"] == status:
@@ -602,12 +703,17 @@ class Store:
     # -- the event log --------------------------------------------------------------------
 
     def events(self, since: int = 0) -> Iterator[dict[str, Any]]:
-        """Every event after seq `since`, oldest first, streamed."""
+        """Every event after seq `since`, oldest first, streamed (from one snapshot)."""
+        with self._snapshot():
+            yield from self._events(since)
+
+    def _events(self, since: int) -> Iterator[dict[str, Any]]:
         last = since
         while True:
             batch = self._query(
                 "SELECT seq, ts, annotator, action_id, action, entity, entity_id, doc_id,"
-                " before, after FROM events WHERE seq > ? ORDER BY seq LIMIT 1000", [last]
+                f" before, after FROM events WHERE seq > ? AND action_id NOT IN {R.UNFINISHED}"
+                " ORDER BY seq LIMIT 1000", [last]
             )
             if not batch:
                 return
@@ -641,14 +747,16 @@ class Store:
     def current_state(self) -> dict[str, dict[str, dict]]:
         spans = {
             r[0]: R.span_to_row(R.span_from_row(r))
-            for r in self._query(f"SELECT {self._SPAN_COLS} FROM spans")
+            for r in self._query(f"SELECT {self._SPAN_COLS} FROM spans WHERE {R.VISIBLE}")
         }
         links = {
             r[0]: R.link_to_row(R.link_from_row(r))
-            for r in self._query(f"SELECT {self._LINK_COLS} FROM links")
+            for r in self._query(f"SELECT {self._LINK_COLS} FROM links WHERE {R.VISIBLE}")
         }
         statuses = {}
-        for r in self._query("SELECT doc_id, annotator, status, updated_at FROM statuses"):
+        for r in self._query(
+            f"SELECT doc_id, annotator, status, updated_at FROM statuses WHERE {R.VISIBLE}"
+        ):
             row = dict(zip(R.TABLES["status"][2], r, strict=True))
             statuses[R.entity_key("status", row)] = row
         return {"span": spans, "link": links, "status": statuses}

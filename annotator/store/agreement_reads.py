@@ -16,6 +16,8 @@ from itertools import chain
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from annotator.store import rows as R
+
 if TYPE_CHECKING:
     from annotator.store import Store
 
@@ -64,12 +66,14 @@ class AgreementReader:
         sets = self._conn.execute(
             "SELECT st.doc_id, st.annotator FROM statuses st"
             f" WHERE {self._status_cond} AND st.annotator NOT LIKE '@%'"
+            f" AND st.import_id NOT IN {R.UNFINISHED}"
             " ORDER BY st.doc_id, st.annotator", self._statuses)
         spans = self._conn.execute(
             'SELECT s.doc_id, s.annotator, s.id, s.start, s."end", s.label, s.attrs'
             " FROM spans s JOIN statuses st ON st.doc_id = s.doc_id"
             f" AND st.annotator = s.annotator WHERE {self._status_cond}"
             " AND s.annotator NOT LIKE '@%'"
+            f" AND s.import_id NOT IN {R.UNFINISHED} AND st.import_id NOT IN {R.UNFINISHED}"
             ' ORDER BY s.doc_id, s.annotator, s.start, s."end", s.label, s.id', self._statuses)
         pending = next(spans, None)
         group: list[str] = []
@@ -101,6 +105,7 @@ class AgreementReader:
             ' l.to_doc, t.start, t."end", t.label'
             " FROM links l JOIN spans f ON f.id = l.from_span JOIN spans t ON t.id = l.to_span"
             " WHERE l.annotator NOT LIKE '@%'"
+            f" AND l.import_id NOT IN {R.UNFINISHED}"
             " ORDER BY min(l.from_doc, l.to_doc), max(l.from_doc, l.to_doc), l.type, l.id"):
             yield LinkRow(*row)
 

@@ -17,15 +17,22 @@ BATCH = 256
 def annotation_sets(store: Store, annotator: str | None, status: Status | None
                     ) -> Iterator[tuple[Document, str, Status, list[Span], list[Link]]]:
     """(document, annotator, status, spans, links whose from-span is in it), by doc id then
-    annotator; spans by start, end, label; links by type then ids."""
-    where, params = [], []
+    annotator; spans by start, end, label; links by type then ids. From one snapshot: an
+    import or an action committed meanwhile is in none of it."""
+    with store._snapshot():
+        yield from _annotation_sets(store, annotator, status)
+
+
+def _annotation_sets(store: Store, annotator: str | None, status: Status | None
+                     ) -> Iterator[tuple[Document, str, Status, list[Span], list[Link]]]:
+    where, params = [R.VISIBLE], []
     if annotator is not None:
         where.append("annotator = ?")
         params.append(annotator)
     if status is not None:
         where.append("status = ?")
         params.append(str(status))
-    cond = (" AND " + " AND ".join(where)) if where else ""
+    cond = " AND " + " AND ".join(where)
     last: tuple[str, str] = ("", "")
     doc: Document | None = None
     first = True
@@ -48,7 +55,7 @@ def annotation_sets(store: Store, annotator: str | None, status: Status | None
                 R.link_from_row(r)
                 for r in store._query(
                     f"SELECT {store._LINK_COLS} FROM links WHERE annotator = ? AND from_doc = ?"
-                    " ORDER BY type, from_span, to_span, id", [who, doc_id]
+                    f" AND {R.VISIBLE} ORDER BY type, from_span, to_span, id", [who, doc_id]
                 )
             ]
             yield doc, who, Status(st), spans, links

@@ -147,7 +147,125 @@ def m002_document_cards(db: Database) -> None:
     )
 
 
+ABORT_LOG = "SELECT RAISE(ABORT, 'the event log is append-only')"
+ABORT_ACTIONS = "SELECT RAISE(ABORT, 'the action log is append-only')"
+ABORT_FIXED = "SELECT RAISE(ABORT, 'documents and schemas are never changed or removed')"
+ABANDONED = "SELECT 1 FROM imports WHERE state = 'abandoned' AND id = "
+
+
+@step
+def m003_append_only_and_staged_imports(db: Database) -> None:
+    """The logs become append-only against every SQL path, and an import becomes invisible
+    until it finishes (store/importer.py).
+
+    - events: no UPDATE, no DELETE, and a new row's seq is above every existing one (a BEFORE
+      INSERT check defeats INSERT OR REPLACE and UPSERT, whose implicit delete fires no delete
+      trigger; an AFTER INSERT check refuses a row put into the past).
+    - actions: no DELETE, no replacing insert; an UPDATE may only move a do-action on its
+      undo stack (state done <-> undone -> dead, stack_seq); every other column is fixed.
+    - documents and schemas: never updated, never replaced, never deleted.
+    - The one exception to all of these: the rows of an import that never finished (its
+      `imports` row is 'abandoned'); they were never visible, and removing them is the clean-up.
+    - imports: one row per import (id = its action); state running -> done | abandoned. Rows it
+      writes carry import_id (documents also lie at seq >= first_seq); readers skip rows whose
+      import is not done, so a whole import appears at once, in its last short transaction.
+    Out of scope: a schema change (DROP TRIGGER, DROP TABLE, writable_schema) can undo any of
+    this; the store refuses to open a database whose triggers are missing (TRIGGERS below).
+    """
+    db.executescript(
+        f"""
+        CREATE TABLE imports (
+            id INTEGER PRIMARY KEY REFERENCES actions(id),
+            state TEXT NOT NULL CHECK (state IN ('running', 'done', 'abandoned')),
+            first_seq INTEGER NOT NULL,        -- its documents have seq >= first_seq
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE INDEX imports_unfinished ON imports(id, first_seq) WHERE state != 'done';
+        ALTER TABLE documents ADD COLUMN import_id INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE schemas ADD COLUMN import_id INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE annotators ADD COLUMN import_id INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE spans ADD COLUMN import_id INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE links ADD COLUMN import_id INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE statuses ADD COLUMN import_id INTEGER NOT NULL DEFAULT 0;
+        -- span counts per annotation set skip unfinished imports without reading the rows
+        DROP INDEX spans_set;
+        CREATE INDEX spans_set ON spans(doc_id, annotator, start, "end", label, import_id);
+
+        DROP TRIGGER events_append_only_update;
+        DROP TRIGGER events_append_only_delete;
+        CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+            BEGIN {ABORT_LOG}; END;
+        CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+            WHEN NOT EXISTS ({ABANDONED} OLD.action_id)
+            BEGIN {ABORT_LOG}; END;
+        CREATE TRIGGER events_append_only_insert BEFORE INSERT ON events
+            WHEN EXISTS (SELECT 1 FROM events WHERE seq = NEW.seq)
+            BEGIN {ABORT_LOG}; END;
+        CREATE TRIGGER events_append_only_order AFTER INSERT ON events
+            WHEN EXISTS (SELECT 1 FROM events WHERE seq > NEW.seq)
+            BEGIN {ABORT_LOG}; END;
+
+        CREATE TRIGGER actions_append_only_insert BEFORE INSERT ON actions
+            WHEN EXISTS (SELECT 1 FROM actions WHERE id = NEW.id)
+            BEGIN {ABORT_ACTIONS}; END;
+        CREATE TRIGGER actions_append_only_update BEFORE UPDATE ON actions
+            WHEN NEW.id IS NOT OLD.id OR NEW.annotator IS NOT OLD.annotator
+              OR NEW.kind IS NOT OLD.kind OR NEW.name IS NOT OLD.name
+              OR NEW.target IS NOT OLD.target OR NEW.created_at IS NOT OLD.created_at
+              OR (NEW.state IS NOT OLD.state AND (OLD.kind != 'do' OR (OLD.state, NEW.state)
+                  NOT IN (VALUES ('done', 'undone'), ('undone', 'done'), ('undone', 'dead'))))
+            BEGIN {ABORT_ACTIONS}; END;
+        CREATE TRIGGER actions_append_only_delete BEFORE DELETE ON actions
+            WHEN NOT EXISTS ({ABANDONED} OLD.id)
+            BEGIN {ABORT_ACTIONS}; END;
+
+        CREATE TRIGGER imports_insert BEFORE INSERT ON imports
+            WHEN NEW.state != 'running' OR EXISTS (SELECT 1 FROM imports WHERE id = NEW.id)
+              OR NOT EXISTS (SELECT 1 FROM actions WHERE id = NEW.id AND kind = 'import')
+              OR EXISTS (SELECT 1 FROM events WHERE action_id = NEW.id)
+            BEGIN SELECT RAISE(ABORT, 'an import is registered once, before its first event');
+            END;
+        CREATE TRIGGER imports_update BEFORE UPDATE ON imports
+            WHEN NEW.id IS NOT OLD.id OR NEW.first_seq IS NOT OLD.first_seq
+              OR NEW.started_at IS NOT OLD.started_at
+              OR (NEW.state IS NOT OLD.state AND OLD.state != 'running')
+            BEGIN SELECT RAISE(ABORT, 'a finished import stays finished'); END;
+        CREATE TRIGGER imports_delete BEFORE DELETE ON imports
+            WHEN OLD.state != 'abandoned'
+            BEGIN SELECT RAISE(ABORT, 'a finished import stays finished'); END;
+
+        {_immutable("documents", "id = NEW.id OR seq = NEW.seq")}
+        {_immutable("schemas", "ref = NEW.ref")}
+        """
+    )
+
+
+def _immutable(table: str, same_key: str) -> str:
+    """Triggers that refuse to update, replace or delete a row of `table` (except the rows of
+    an abandoned import: its clean-up)."""
+    return f"""
+        CREATE TRIGGER {table}_fixed_insert BEFORE INSERT ON {table}
+            WHEN EXISTS (SELECT 1 FROM {table} WHERE {same_key})
+            BEGIN {ABORT_FIXED}; END;
+        CREATE TRIGGER {table}_fixed_update BEFORE UPDATE ON {table}
+            BEGIN {ABORT_FIXED}; END;
+        CREATE TRIGGER {table}_fixed_delete BEFORE DELETE ON {table}
+            WHEN NOT EXISTS ({ABANDONED} OLD.import_id)
+            BEGIN {ABORT_FIXED}; END;
+        """
+
+
 NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in STEPS)  # every migration, in order
+SCHEMA_VERSION = len(NAMES)  # PRAGMA user_version of a database this code migrated
+# Every trigger the last migration leaves: one missing was dropped outside annotator.
+TRIGGERS = frozenset({
+    "events_append_only_update", "events_append_only_delete", "events_append_only_insert",
+    "events_append_only_order", "actions_append_only_insert", "actions_append_only_update",
+    "actions_append_only_delete", "imports_insert", "imports_update", "imports_delete",
+    "documents_fixed_insert", "documents_fixed_update", "documents_fixed_delete",
+    "schemas_fixed_insert", "schemas_fixed_update", "schemas_fixed_delete",
+})
 
 
 def migrations() -> Migrations:
@@ -165,3 +283,4 @@ def apply(conn: sqlite3.Connection) -> None:
     from sqlite_utils import Database
 
     migrations().apply(Database(conn))
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

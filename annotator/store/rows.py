@@ -38,6 +38,17 @@ def now() -> str:
 # comes before its other columns, so reading the row reads the whole text (migration m002).
 DOC_CARD = "documents INDEXED BY documents_card"
 
+# Rows an import writes carry its id (import_id) and stay out of every read until the import
+# is 'done' (store/importer.py): its last short transaction shows all of them at once.
+# A document's import_id sits behind its text, so documents are told apart by seq instead
+# (covered by the documents_card and documents_order indexes): an unfinished import's
+# documents are the ones at or above its first_seq.
+UNFINISHED = "(SELECT id FROM imports WHERE state != 'done')"
+VISIBLE = f"import_id NOT IN {UNFINISHED}"
+HORIZON = ("(SELECT coalesce(min(first_seq), 9223372036854775807) FROM imports"
+           " WHERE state != 'done')")
+DOC_VISIBLE = f"seq < {HORIZON}"
+
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
@@ -83,26 +94,27 @@ def _sql_values(entity: str, row: dict[str, Any]) -> list[Any]:
     return [dumps(row[c]) if c == "attrs" else row[c] for c in cols]
 
 
-def put_row(conn: sqlite3.Connection, entity: str, before: dict | None, after: dict | None) -> None:
-    """Make the row of `entity` go from `before` to `after` (None: absent)."""
+def put_row(conn: sqlite3.Connection, entity: str, before: dict | None, after: dict | None,
+            import_id: int = 0) -> None:
+    """Make the row of `entity` go from `before` to `after` (None: absent); import_id tags a
+    row an unfinished import writes (hidden until it is done)."""
     table, pk, cols = TABLES[entity]
     if after is None:
         if before is not None:
             where = " AND ".join(f'"{c}" = ?' for c in pk)
             conn.execute(f"DELETE FROM {table} WHERE {where}", [before[c] for c in pk])
         return
-    names = ", ".join(f'"{c}"' for c in cols)
-    marks = ", ".join("?" for _ in cols)
-    conn.execute(
-        f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})", _sql_values(entity, after)
-    )
+    names = ", ".join(f'"{c}"' for c in (*cols, "import_id"))
+    marks = ", ".join("?" for _ in range(len(cols) + 1))
+    conn.execute(f"INSERT OR REPLACE INTO {table} ({names}) VALUES ({marks})",
+                 [*_sql_values(entity, after), import_id])
 
 
 def insert_many(conn: sqlite3.Connection, entity: str, rows: list[dict[str, Any]],
-                or_ignore: bool = False) -> None:
+                or_ignore: bool = False, import_id: int = 0) -> None:
     table, _, cols = TABLES[entity]
-    names = ", ".join(f'"{c}"' for c in cols)
-    marks = ", ".join("?" for _ in cols)
+    names = ", ".join(f'"{c}"' for c in (*cols, "import_id"))
+    marks = ", ".join("?" for _ in cols) + f", {int(import_id)}"
     get = itemgetter(*cols)  # bulk imports: no per-column Python loop
     values: Callable[[dict[str, Any]], tuple[Any, ...]] = get
     if "attrs" in cols:
