@@ -26,8 +26,9 @@ FORMATS = ("jsonl", "audit", "prodigy", "doccano", "labelstudio", "spacy")
 # `pip install annotator[spacy]` would fetch an unrelated project of that name from PyPI
 SPACY_MISSING = ("the spacy format needs spaCy, which is not installed; in the annotator checkout"
                  " run: .venv/bin/pip install -e '.[spacy]'")
-AUDIT_KEYS = ("seq", "ts", "annotator", "action", "entity", "entity_id", "doc_id", "before",
-              "after")
+# annotator: whose set the event changed; actor: who acted (a lead importing, an SSH identity)
+AUDIT_KEYS = ("seq", "ts", "annotator", "actor", "action_id", "action", "entity", "entity_id",
+              "doc_id", "before", "after")
 
 __all__ = ["AUDIT_KEYS", "FORMATS", "SPACY_MISSING", "AnnotationSet", "ExportError",
            "OutputExists", "OutputRefused", "atomic_output", "count_sets", "document_meta",

@@ -64,6 +64,9 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._lock = threading.RLock()
+        # who acts through this connection, when not the annotator whose set changes (a lead
+        # importing for others; the identity of an SSH session): recorded in actions.actor
+        self.actor: str | None = None
         self.conn = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False,
             timeout=BUSY_TIMEOUT_MS / 1000,
@@ -197,11 +200,17 @@ class Store:
         ]
 
     def next_document(self, annotator: str, after: str | None = None) -> str | None:
-        """The first document (in import order, after `after` if given) not done by annotator."""
+        """The first document (in import order, after `after` if given) not done by annotator:
+        on a team, the annotator's assigned documents first, others only where allowed."""
+        from annotator.store import team
+
         seq = -1
         if after is not None:
             rows = self._query("SELECT seq FROM documents WHERE id = ?", [after])
             seq = rows[0][0] if rows else -1
+        assigned = team.next_assigned(self, annotator, seq)
+        if assigned is not None:
+            return assigned or None
         sql = (
             "SELECT d.id FROM documents d LEFT JOIN statuses s"
             " ON s.doc_id = d.id AND s.annotator = ?"
@@ -286,9 +295,10 @@ class Store:
                 [annotator],
             )
         cur = conn.execute(
-            "INSERT INTO actions (annotator, kind, name, target, state, stack_seq, created_at)"
-            " VALUES (?, ?, ?, ?, ?, 0, ?)",
-            [annotator, kind, name, target, "done" if kind == "do" else "meta", R.now()],
+            "INSERT INTO actions (annotator, kind, name, target, state, stack_seq, created_at,"
+            " actor) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+            [annotator, kind, name, target, "done" if kind == "do" else "meta", R.now(),
+             self.actor or annotator],
         )
         action_id = int(cur.lastrowid or 0)
         if kind == "do":
@@ -546,14 +556,18 @@ class Store:
         last = since
         while True:
             batch = self._query(
-                "SELECT seq, ts, annotator, action_id, action, entity, entity_id, doc_id,"
-                " before, after FROM events WHERE seq > ? ORDER BY seq LIMIT 1000", [last]
+                "SELECT e.seq, e.ts, e.annotator, e.action_id, e.action, e.entity, e.entity_id,"
+                " e.doc_id, e.before, e.after, coalesce(a.actor, a.annotator, e.annotator)"
+                " FROM events e LEFT JOIN actions a ON a.id = e.action_id"
+                " WHERE e.seq > ? ORDER BY e.seq LIMIT 1000", [last]
             )
             if not batch:
                 return
-            for seq, ts, who, action_id, action, entity, eid, doc_id, before, after in batch:
+            for seq, ts, who, action_id, action, entity, eid, doc_id, before, after, actor \
+                    in batch:
                 yield {
-                    "seq": seq, "ts": ts, "annotator": who, "action_id": action_id,
+                    "seq": seq, "ts": ts, "annotator": who, "actor": actor,
+                    "action_id": action_id,
                     "action": action, "entity": entity, "entity_id": eid, "doc_id": doc_id,
                     "before": json.loads(before) if before else None,
                     "after": json.loads(after) if after else None,

@@ -48,8 +48,9 @@ class ImportSession:
         self.conn.execute("PRAGMA defer_foreign_keys = ON")  # links may point forward in the file
         self.store._ensure_annotator(self.conn, self.actor)
         cur = self.conn.execute(
-            "INSERT INTO actions (annotator, kind, name, state, stack_seq, created_at)"
-            " VALUES (?, 'import', 'import', 'meta', 0, ?)", [self.actor, R.now()]
+            "INSERT INTO actions (annotator, kind, name, state, stack_seq, created_at, actor)"
+            " VALUES (?, 'import', 'import', 'meta', 0, ?, ?)",
+            [self.actor, R.now(), self.store.actor or self.actor]
         )
         self.action_id = int(cur.lastrowid or 0)
         self._next_seq = self.conn.execute(

@@ -147,6 +147,47 @@ def m002_document_cards(db: Database) -> None:
     )
 
 
+@step
+def m0XX_team(db: Database) -> None:
+    # Teams (DESIGN §9): people and roles (none: a personal database), assignments, project
+    # settings, flags with notes; and who acted in each action (the SSH identity or local user),
+    # besides whose set it changed (actions.annotator / events.annotator). NULL actor: the set's
+    # annotator acted (every action before this migration).
+    db.executescript(
+        """
+        CREATE TABLE team_users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('annotator', 'lead')),
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE assignments (
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            annotator TEXT NOT NULL,
+            assigned_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (doc_id, annotator)
+        );
+        CREATE INDEX assignments_annotator ON assignments(annotator, doc_id);
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE flags (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            span_id TEXT,                      -- NULL: the flag is on the whole document
+            annotator TEXT NOT NULL,           -- who flagged it (in their own set)
+            note TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            resolved_by TEXT,
+            resolved_at TEXT
+        );
+        CREATE INDEX flags_doc ON flags(doc_id, annotator);
+        ALTER TABLE actions ADD COLUMN actor TEXT;
+        """
+    )
+
+
 NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in STEPS)  # every migration, in order
 
 
