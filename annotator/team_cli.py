@@ -539,8 +539,11 @@ def serve_session(db: str, name: str) -> None:
         fail(str(exc))
     SESSION = Identity(name, role, via_ssh=True)
     root = click.get_current_context().find_root().command
-    with root.make_context("annotator", ["--db", db, *argv]) as ctx:
-        root.invoke(ctx)
+    try:
+        with root.make_context("annotator", ["--db", db, *argv]) as ctx:
+            root.invoke(ctx)
+    finally:
+        SESSION = None  # one session a process; a caller in-process (tests) is itself again
 
 
 COMMANDS = (users, assign, unassign, settings, flag, backup, serve_session)
