@@ -197,7 +197,7 @@ def docs_view(store: Store, summaries: list[DocumentSummary]
 
 # -- users --------------------------------------------------------------------------------
 
-@click.group()
+@click.group(short_help="Team members and roles (leads).")
 def users() -> None:
     """People and roles: annotator (blind: their own work) or lead (everything)."""
 
@@ -362,7 +362,7 @@ def _doc_selection(store: Store, doc_ids: tuple[str, ...], all_: bool, unassigne
     return [d for d in known if d not in taken]
 
 
-@click.command()
+@click.command(short_help="Hand out documents: --to A,B --overlap N (leads).")
 @click.argument("doc_ids", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every document.")
 @click.option("--unassigned", is_flag=True, help="Documents nobody is assigned yet.")
@@ -403,7 +403,7 @@ def assign(db: str, doc_ids: tuple[str, ...], all_: bool, unassigned: bool, to: 
         + ", ".join(f"{p} {loads.get(p, 0)}" for p in people), err=True)
 
 
-@click.command()
+@click.command(short_help="Take documents back (leads).")
 @click.argument("doc_ids", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every document.")
 @click.option("--from", "from_", metavar="A,B,...", help="Only these people (default: all).")
@@ -419,7 +419,7 @@ def unassign(db: str, doc_ids: tuple[str, ...], all_: bool, from_: str | None) -
     say(f"Removed {n} assignment{'s' if n != 1 else ''}", err=True)
 
 
-@click.command()
+@click.command(short_help="Project settings (leads).")
 @click.argument("key", required=False)
 @click.argument("value", required=False)
 @click.pass_obj
@@ -444,7 +444,7 @@ def settings(db: str, key: str | None, value: str | None) -> None:
 
 # -- flags --------------------------------------------------------------------------------
 
-@click.group()
+@click.group(short_help="Flag a document or span with a note; list, resolve.")
 def flag() -> None:
     """Flags: a short note on a document or span ("guideline unclear"), for the leads."""
 
@@ -505,7 +505,7 @@ def flag_resolve(db: str, flag_id: int) -> None:
 
 # -- backup and the SSH forced command ----------------------------------------------------
 
-@click.command()
+@click.command(short_help="Copy the database safely while people work (leads).")
 @click.argument("target", type=click.Path(dir_okay=False))
 @click.pass_obj
 def backup(db: str, target: str) -> None:
@@ -519,14 +519,9 @@ def backup(db: str, target: str) -> None:
     say(f"Backed up {db} to {target}", err=True)
 
 
-@click.command("serve-session")
-@click.argument("name")
-@click.pass_obj
-def serve_session(db: str, name: str) -> None:
-    """The forced command of NAME's SSH key (authorized_keys, written by `users add --key`):
-    runs the subcommand in $SSH_ORIGINAL_COMMAND (none: the annotation screen) as NAME, if
-    NAME's role allows it. --db and --as cannot be given by the client."""
-    global SESSION
+def start_session(db: str, name: str, original: str | None) -> tuple[Identity, list[str]]:
+    """serve-session's checks: NAME is on the team, and its role may run the command the client
+    asked for. Returns the identity and the command line to run."""
     from annotator.store import team
 
     with open_store(db, must_exist=True) as store:
@@ -534,10 +529,21 @@ def serve_session(db: str, name: str) -> None:
     if role is None:
         fail(f"{name} is not on this project's team; ask a lead")
     try:
-        argv = session_argv(os.environ.get("SSH_ORIGINAL_COMMAND"), role)
+        return Identity(name, role, via_ssh=True), session_argv(original, role)
     except Refused as exc:
         fail(str(exc))
-    SESSION = Identity(name, role, via_ssh=True)
+
+
+@click.command("serve-session", short_help="The forced command of a person's SSH key.")
+@click.argument("name")
+@click.pass_obj
+def serve_session(db: str, name: str) -> None:
+    """The forced command of NAME's SSH key (authorized_keys, written by `users add --key`):
+    runs the subcommand in $SSH_ORIGINAL_COMMAND (none: the annotation screen) as NAME, if
+    NAME's role allows it. --db and --as cannot be given by the client."""
+    global SESSION
+
+    SESSION, argv = start_session(db, name, os.environ.get("SSH_ORIGINAL_COMMAND"))
     root = click.get_current_context().find_root().command
     try:
         with root.make_context("annotator", ["--db", db, *argv]) as ctx:

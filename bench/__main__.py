@@ -27,6 +27,7 @@ BENCHES = {
     "agreement": ["agreement"],
     "startup": ["start-up: annotator --help", "start-up: TUI first frame"],
     "concurrency": ["concurrent annotators"],
+    "team": ["20 concurrent annotators through the forced command"],
 }
 
 

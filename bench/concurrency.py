@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,13 @@ from bench.harness import PYTHON, ROOT, bench_env, percentile, summary
 LABELS = ("PERSON", "ORG", "LOC", "DATE", "NUMBER", "CLAIM", "EQUIPMENT", "EVENT")
 
 
-def worker(args: dict[str, Any]) -> dict[str, Any]:
+def worker(args: dict[str, Any], open_store: Callable[[str], Any] | None = None
+           ) -> dict[str, Any]:
     from annotator.store import Store, StoreError
 
     rng = random.Random(args["seed"])
     who, doc_id = args["annotator"], args["doc"]
-    store = Store(args["db"])
+    store = (open_store or Store)(args["db"])
     text = store.get_document(doc_id).text  # type: ignore[union-attr]
     words = [m.span() for m in re.finditer(r"\w+", text)]
     live: dict[str, tuple[int, int]] = {}
@@ -97,17 +99,18 @@ def worker(args: dict[str, Any]) -> dict[str, Any]:
             "n_errors": len(errors), "max_lag_s": late, "ready_late_s": ready_late}
 
 
-def _spawn(args: dict[str, Any]) -> subprocess.Popen[str]:
-    return subprocess.Popen([PYTHON, "-m", "bench.concurrency", "--worker", json.dumps(args)],
+def _spawn(args: dict[str, Any], module: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([PYTHON, "-m", module, "--worker", json.dumps(args)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                             env=bench_env())
 
 
-def swarm(db: Path, n_procs: int, seconds: float, rate: float, docs: list[str]
-          ) -> dict[str, Any]:
+def swarm(db: Path, n_procs: int, seconds: float, rate: float, docs: list[str],
+          module: str = "bench.concurrency") -> dict[str, Any]:
+    """n_procs workers (`python -m module --worker ARGS`), annotators ann00, ann01, ..."""
     start = time.time() + 1.0 + 0.12 * n_procs  # time for every process to import and open
     procs = [_spawn({"db": str(db), "annotator": f"ann{i:02d}", "doc": docs[i % len(docs)],
-                     "seed": i, "rate": rate, "seconds": seconds, "start": start})
+                     "seed": i, "rate": rate, "seconds": seconds, "start": start}, module)
              for i in range(n_procs)]
     results = []
     for p in procs:
