@@ -148,7 +148,7 @@ def m002_document_cards(db: Database) -> None:
 
 
 @step
-def m0XX_team(db: Database) -> None:
+def m099_team(db: Database) -> None:
     # Teams (DESIGN §9): people and roles (none: a personal database), assignments, project
     # settings, flags with notes; and who acted in each action (the SSH identity or local user),
     # besides whose set it changed (actions.annotator / events.annotator). NULL actor: the set's
