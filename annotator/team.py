@@ -6,7 +6,6 @@ the CLI asks here what a role may do.
 
 from __future__ import annotations
 
-import hashlib
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -93,6 +92,8 @@ def session_argv(original: str | None, role: Role) -> list[str]:
 def _tie(seed: int, doc_id: str, person: str) -> bytes:
     """A deterministic pseudo-random order of people per document, from the seed alone (not from
     the other documents: adding documents later does not move earlier choices)."""
+    import hashlib  # not at import: `annotator --help` loads this module
+
     return hashlib.sha256(f"{seed}\0{doc_id}\0{person}".encode()).digest()
 
 

@@ -21,17 +21,17 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from annotator.model import DocumentSummary, Status
 from annotator.team import ROLES, Identity, Refused, Role, parse_people, session_argv
 
 if TYPE_CHECKING:
+    from annotator.model import DocumentSummary
     from annotator.store import Store
 
 # Set by serve-session alone (never from the environment): the SSH key's identity.
 SESSION: Identity | None = None
-NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-KEY_RE = re.compile(r"(ssh-ed25519|ssh-rsa|ssh-dss|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+)"
-                    r" [A-Za-z0-9+/=]+( [^\x00-\x1f\x7f\"]*)?")
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"  # compiled when used: start-up time
+KEY_PATTERN = (r"(ssh-ed25519|ssh-rsa|ssh-dss|ecdsa-sha2-nistp\d+|sk-[a-z0-9@.-]+)"
+               r" [A-Za-z0-9+/=]+( [^\x00-\x1f\x7f\"]*)?")
 SERVE_TAG = " serve-session "
 
 
@@ -174,6 +174,7 @@ def docs_view(store: Store, summaries: list[DocumentSummary]
               ) -> tuple[list[DocumentSummary], DocsTeam]:
     """A lead sees everything; an annotator only their own column, on the documents they may
     open (blind: nobody else's status or counts)."""
+    from annotator.model import DocumentSummary, Status
     from annotator.store import team
 
     me, _ = identity(store)
@@ -203,7 +204,7 @@ def users() -> None:
 
 
 def _check_name(name: str) -> str:
-    if not NAME_RE.fullmatch(name):
+    if not re.fullmatch(NAME_PATTERN, name):
         raise click.BadParameter(f"{name!r}: a user name is letters, digits, '.', '_' and '-'"
                                  " (at most 64, not starting with '.' or '-')",
                                  param_hint="'NAME'")
@@ -228,7 +229,7 @@ def read_key(path: str) -> str:
                  if ln.strip() and not ln.startswith("#")]
     except (OSError, UnicodeDecodeError) as exc:
         fail(f"{path}: cannot read the public key ({exc})")
-    if len(lines) != 1 or not KEY_RE.fullmatch(lines[0]):
+    if len(lines) != 1 or not re.fullmatch(KEY_PATTERN, lines[0]):
         fail(f"{path}: not one OpenSSH public key line (like `ssh-ed25519 AAAA... name`);"
              " give the .pub file")
     return lines[0]
@@ -321,7 +322,7 @@ def users_remove(db: str, name: str) -> None:
             team.remove_user(store, name)
         except (LookupError, ValueError) as exc:
             fail(str(exc.args[0]))
-    if NAME_RE.fullmatch(name) and authorized_keys_path().exists():
+    if re.fullmatch(NAME_PATTERN, name) and authorized_keys_path().exists():
         write_authorized_keys(name, None)
     say(f"Removed {name}", err=True)
 
