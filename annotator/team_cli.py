@@ -203,11 +203,11 @@ def users() -> None:
     """People and roles: annotator (blind: their own work) or lead (everything)."""
 
 
-def _check_name(name: str) -> str:
+def _check_name(name: str, param_hint: str = "'NAME'") -> str:
     if not re.fullmatch(NAME_PATTERN, name):
         raise click.BadParameter(f"{name!r}: a user name is letters, digits, '.', '_' and '-'"
                                  " (at most 64, not starting with '.' or '-')",
-                                 param_hint="'NAME'")
+                                 param_hint=param_hint)
     return name
 
 
@@ -220,7 +220,12 @@ def serve_command(db: str, name: str) -> str:
     """The forced command for `name`'s key: this annotator program, the database fixed."""
     prefix = os.environ.get("ANNOTATOR_SSH_COMMAND") or shlex.join(
         [sys.executable, "-m", "annotator"])
-    return f"{prefix} --db {shlex.quote(str(Path(db).resolve()))}{SERVE_TAG}{name}"
+    command = f"{prefix} --db {shlex.quote(str(Path(db).resolve()))}{SERVE_TAG}{name}"
+    if any(c in command for c in '"\\') or not command.isprintable():
+        # authorized_keys' command="..." would end early, or mean something else
+        fail(f"cannot write a forced command for {command!r}: the database path and"
+             " $ANNOTATOR_SSH_COMMAND must not contain quotes, backslashes or control characters")
+    return command
 
 
 def read_key(path: str) -> str:
@@ -272,19 +277,19 @@ def users_add(db: str, name: str, role: str, key_file: str | None) -> None:
     from annotator.store import team
 
     key = read_key(key_file) if key_file else None
+    line = f'command="{serve_command(db, name)}",restrict,pty {key}' if key else None
     with open_store(db) as store:
         me, _ = identity(store)
         require_lead(me, "users add")
         first = not team.is_team(store)
         if not team.add_user(store, name, Role(role), creator=me.name):
-            if key is None:
+            if line is None:
                 fail(f"{name} is already on the team (users set-role changes the role)")
         elif first and me.name != name:
             say(f"{me.name} is the first lead of {db}", err=True)
         final = team.role_of(store, name)
     say(f"{name}: {final}", err=True)
-    if key:
-        line = f'command="{serve_command(db, name)}",restrict,pty {key}'
+    if line:
         say(f"Wrote {name}'s key to {write_authorized_keys(name, line)}", err=True)
 
 
@@ -382,7 +387,7 @@ def assign(db: str, doc_ids: tuple[str, ...], all_: bool, unassigned: bool, to: 
     from annotator.team import plan_assignment
 
     try:
-        people = [_check_name(p) for p in parse_people(to)]
+        people = [_check_name(p, "'--to'") for p in parse_people(to)]
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--to'") from None
     with lead_store(db, "assign") as (store, me):

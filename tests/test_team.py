@@ -253,3 +253,17 @@ def test_backup_is_a_consistent_copy(team_db: Path, tmp_path: Path) -> None:
     r = run(team_db, "boss", "backup", str(team_db))
     assert r.exit_code == 1
     assert "the database itself" in r.stderr
+
+
+def test_users_add_refuses_a_forced_command_that_would_break_its_quotes(team_db: Path,
+                                                                       tmp_path: Path) -> None:
+    pub = tmp_path / "carol.pub"
+    pub.write_text(KEY + "\n")
+    keys = tmp_path / "authorized_keys"
+    r = run(team_db, "boss", "users", "add", "carol", "--key", str(pub),
+            ANNOTATOR_AUTHORIZED_KEYS=str(keys), ANNOTATOR_SSH_COMMAND='sh -c "id"')
+    assert r.exit_code == 1
+    assert "must not contain quotes" in r.stderr
+    assert not keys.exists()
+    users = json.loads(ok(run(team_db, "boss", "users", "list", "--format", "json")).stdout)
+    assert "carol" not in [u["name"] for u in users]  # nothing half-done
