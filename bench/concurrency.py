@@ -151,28 +151,42 @@ def verify(db: Path, results: list[dict[str, Any]]) -> int:
     return lost
 
 
+def workload(cfg: Any, prefix: str) -> tuple[int, float, float, Path, Path, list[str]]:
+    """(processes, seconds, actions a second each, the documents' database, a scratch folder,
+    the document ids): CI-sized when quick."""
+    from bench import fixtures
+
+    n_procs, seconds = (8, 5.0) if cfg.quick else (20, 30.0)
+    specs = [(f"c{i}", 5_000, 20, 100 + i) for i in range(5)]
+    src = fixtures.documents_db("concurrency", specs)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=cfg.tmp))
+    return n_procs, seconds, 10.0, src, tmp, [s[0] for s in specs]
+
+
+def clean(many: dict[str, Any]) -> bool:
+    return bool(many["locked"] == 0 and many["lost"] == 0 and many["other_errors"] == 0)
+
+
+def counts_text(many: dict[str, Any]) -> str:
+    return (f"p50 {many['p50_ms']:.1f} ms, p99 {many['p99_ms']:.1f} ms; {many['locked']} locked,"
+            f" {many['lost']} lost, {many['other_errors']} other errors")
+
+
 def run(cfg: Any) -> list[Any]:
     from bench import fixtures
     from bench.report import Figure
 
-    n_procs, seconds = (8, 5.0) if cfg.quick else (20, 30.0)
-    rate = 10.0
-    specs = [(f"c{i}", 5_000, 20, 100 + i) for i in range(5)]
-    src = fixtures.documents_db("concurrency", specs)
-    tmp = Path(tempfile.mkdtemp(prefix="bench-conc-", dir=cfg.tmp))
-    docs = [s[0] for s in specs]
+    n_procs, seconds, rate, src, tmp, docs = workload(cfg, "bench-conc-")
     alone = swarm(fixtures.copy_db(src, tmp / "alone.db"), 1, min(seconds, 5.0), rate, docs)
     cfg.log(f"concurrency: one process alone p50 {alone['p50_ms']:.1f} ms")
     many = swarm(fixtures.copy_db(src, tmp / "many.db"), n_procs, seconds, rate, docs)
-    ok = many["locked"] == 0 and many["lost"] == 0 and many["other_errors"] == 0
+    ok = clean(many)
     fig = Figure(
         "concurrent annotators", "ms", ours=summary([many["p50_ms"]]),
         baseline=summary([alone["p50_ms"]]),
         ratio=summary([many["p50_ms"] / alone["p50_ms"]]) if alone["p50_ms"] else {},
         target="0 locked, 0 lost (p50/p99 reported)", met=ok, reps=1,
-        ours_text=(f"p50 {many['p50_ms']:.1f} ms, p99 {many['p99_ms']:.1f} ms;"
-                   f" {many['locked']} locked, {many['lost']} lost, {many['other_errors']} other"
-                   f" errors ({n_procs} procs × {rate:g}/s, {seconds:g} s,"
+        ours_text=(f"{counts_text(many)} ({n_procs} procs × {rate:g}/s, {seconds:g} s,"
                    f" {many['actions']:,} actions)"),
         base_text=f"p50 {alone['p50_ms']:.1f} ms, p99 {alone['p99_ms']:.1f} ms (1 process alone)",
         note="ratio: p50 under contention / p50 alone", extra={"many": many, "alone": alone})

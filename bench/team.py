@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -54,27 +53,20 @@ def run(cfg: Any) -> list[Any]:
     from bench.harness import summary
     from bench.report import Figure
 
-    n_procs, seconds = (8, 5.0) if cfg.quick else (20, 30.0)
-    rate = 10.0
-    specs = [(f"c{i}", 5_000, 20, 100 + i) for i in range(5)]
-    src = fixtures.documents_db("concurrency", specs)
-    tmp = Path(tempfile.mkdtemp(prefix="bench-team-", dir=cfg.tmp))
-    docs = [s[0] for s in specs]
+    n_procs, seconds, rate, src, tmp, docs = concurrency.workload(cfg, "bench-team-")
     plain = concurrency.swarm(fixtures.copy_db(src, tmp / "plain.db"), n_procs, seconds, rate,
                               docs)
     cfg.log(f"team: {n_procs} plain writers p99 {plain['p99_ms']:.1f} ms")
     db = fixtures.copy_db(src, tmp / "team.db")
     make_team(db, n_procs, docs)
     many = concurrency.swarm(db, n_procs, seconds, rate, docs, module="bench.team")
-    ok = many["locked"] == 0 and many["lost"] == 0 and many["other_errors"] == 0
+    ok = concurrency.clean(many)
     return [Figure(
         NAME, "ms", ours=summary([many["p99_ms"]]), baseline=summary([plain["p99_ms"]]),
         ratio=summary([many["p99_ms"] / plain["p99_ms"]]) if plain["p99_ms"] else {},
         target="0 locked, 0 lost (p99 reported)", met=ok, reps=1,
-        ours_text=(f"p50 {many['p50_ms']:.1f} ms, p99 {many['p99_ms']:.1f} ms;"
-                   f" {many['locked']} locked, {many['lost']} lost, {many['other_errors']} other"
-                   f" errors ({n_procs} annotators × {rate:g}/s, {seconds:g} s,"
-                   f" {many['actions']:,} actions)"),
+        ours_text=(f"{concurrency.counts_text(many)} ({n_procs} annotators × {rate:g}/s,"
+                   f" {seconds:g} s, {many['actions']:,} actions)"),
         base_text=(f"p50 {plain['p50_ms']:.1f} ms, p99 {plain['p99_ms']:.1f} ms"
                    f" ({n_procs} plain writers, no team)"),
         note="ratio: p99 through serve-session's path / p99 of plain writers",
