@@ -95,6 +95,13 @@ def identity(store: Store, as_: str | None = None) -> tuple[Identity, str]:
     return me, target
 
 
+def personal(store: Store) -> bool:
+    """A personal database, outside an SSH session: nobody to check."""
+    from annotator.store import team
+
+    return SESSION is None and not team.is_team(store)
+
+
 def require_lead(me: Identity, what: str) -> None:
     if not me.is_lead:
         fail(f"{what} is for leads; you ({me.name}) are an annotator")
@@ -132,7 +139,10 @@ def may_import(store: Store, as_: str | None) -> str:
 
 
 def export_scope(store: Store, as_: str | None, gold: bool) -> str | None:
-    """Whose work an export may hold: an annotator's own only (blind), a lead's anything."""
+    """Whose work an export may hold: an annotator's own only (blind), a lead's anything.
+    On a personal database --as stays a filter and nobody needs to be named."""
+    if personal(store):
+        return as_
     me, who = identity(store, as_)
     if me.is_lead:
         return as_
@@ -177,7 +187,7 @@ def docs_view(store: Store, summaries: list[DocumentSummary]
     from annotator.model import DocumentSummary, Status
     from annotator.store import team
 
-    me, _ = identity(store)
+    me = Identity("", None) if personal(store) else identity(store)[0]
     assigned = team.assignments(store)
     flags = team.flags(store, None if me.is_lead else me.name)
     open_flags: dict[str, int] = {}

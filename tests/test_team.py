@@ -241,6 +241,11 @@ def test_personal_database_has_no_team_checks(tmp_path: Path) -> None:
     ok(run(db, "me", "import", str(tmp_path / "a.txt"), "--as", "someone"))
     ok(run(db, "me", "export", "-f", "jsonl", "--as", "someone"))
     ok(run(db, "me", "assign", "a", "--to", "x"))  # a personal database: anyone may assign
+    # export and docs never needed to know who you are, and still don't
+    with Store(db) as s:
+        s.add_span("someone", "a", 2, 6, "ORG")
+    assert jsonl(ok(run(db, "not a name", "export", "-f", "jsonl")))[0]["annotator"] == "someone"
+    assert "someone" in ok(run(db, "not a name", "docs")).stdout
 
 
 def test_backup_is_a_consistent_copy(team_db: Path, tmp_path: Path) -> None:
