@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from annotator.cli import main
 from annotator.model import Status
-from annotator.store import Store
+from annotator.store import Store, StoreError
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice@x"
 
@@ -272,3 +272,21 @@ def test_users_add_refuses_a_forced_command_that_would_break_its_quotes(team_db:
     assert not keys.exists()
     users = json.loads(ok(run(team_db, "boss", "users", "list", "--format", "json")).stdout)
     assert "carol" not in [u["name"] for u in users]  # nothing half-done
+
+
+
+def test_store_refuses_an_annotators_work_on_unassigned_documents(team_db: Path) -> None:
+    ok(run(team_db, "boss", "assign", "d3", "--to", "alice"))
+    with Store(team_db) as s:
+        s.add_span("alice", "d2", 6, 15, "ORG")  # allowed: unassigned work is, by default
+    ok(run(team_db, "boss", "settings", "allow_unassigned", "no"))
+    with Store(team_db) as s:
+        with pytest.raises(StoreError, match="d1 is not assigned to you"):
+            s.add_span("alice", "d1", 16, 21, "ORG")  # whatever opened it (the picker lists all)
+        with pytest.raises(StoreError, match="d2 is not assigned to you"):
+            s.set_status("alice", "d2", Status.DONE)
+        s.add_span("alice", "d3", 6, 15, "ORG")
+        s.add_span("boss", "d1", 6, 15, "ORG")  # a lead is not bound by assignment
+        assert [(x.doc_id, x.annotator) for x in s.spans("d1", "alice")] == [("d1", "alice")]
+        assert [x.label for x in s.spans("d3", "alice")] == ["ORG"]
+        assert len(s.spans("d1", "boss")) == 1

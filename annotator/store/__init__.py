@@ -329,7 +329,12 @@ class Store:
 
     def _touch_status(self, conn: sqlite3.Connection, result: ActionResult, doc_id: str,
                       annotator: str) -> None:
-        """The first action on a document puts it in progress."""
+        """The first action on a document puts it in progress. (Every span and link action
+        comes here: an annotator's work on a document not assigned to them is refused here when
+        the project allows no unassigned work.)"""
+        from annotator.store import team
+
+        team.refuse_unassigned(conn, annotator, doc_id)
         before = self._status_row(conn, doc_id, annotator)
         if before is None or before["status"] == Status.TODO:
             after = R.status_row(doc_id, annotator, Status.IN_PROGRESS, R.now())
@@ -457,6 +462,9 @@ class Store:
         with self.write() as conn:
             if conn.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone() is None:
                 raise StoreError(f"no document {doc_id!r}")
+            from annotator.store import team
+
+            team.refuse_unassigned(conn, annotator, doc_id)
             before = self._status_row(conn, doc_id, annotator)
             if before is not None and before["status"] == status:
                 return ActionResult(0, "set_status")

@@ -159,6 +159,21 @@ def may_open(store: Store, annotator: str, doc_id: str) -> bool:
                              [doc_id, annotator]))
 
 
+def refuse_unassigned(conn: sqlite3.Connection, annotator: str, doc_id: str) -> None:
+    """Inside an action: an annotator may not change their set on a document not assigned to
+    them when the project allows no unassigned work (whatever screen or command asked)."""
+    from annotator.store import StoreError
+
+    if conn.execute(
+        "SELECT 1 WHERE EXISTS (SELECT 1 FROM team_users WHERE name = ? AND role = 'annotator')"
+        " AND EXISTS (SELECT 1 FROM settings WHERE key = ? AND value = 'no')"
+        " AND NOT EXISTS (SELECT 1 FROM assignments WHERE doc_id = ? AND annotator = ?)",
+        [annotator, ALLOW_UNASSIGNED, doc_id, annotator],
+    ).fetchone():
+        raise StoreError(f"{doc_id} is not assigned to you, and this project does not allow"
+                         " unassigned work")
+
+
 def next_assigned(store: Store, annotator: str, after_seq: int) -> str | None:
     """For Store.next_document: the annotator's next assigned, unfinished document (after
     after_seq, wrapping); "" when none is left and unassigned work is not allowed; None to let
