@@ -26,8 +26,9 @@ LEAD_COMMANDS = ANNOTATOR_COMMANDS | {"import", "users", "assign", "unassign", "
                                       "backup", "labels"}
 # Options that choose the database or the identity: the forced command fixes both.
 SESSION_FIXED_OPTIONS = ("--db", "--as")
-# Options that write or read a file on the server as the service account.
-SERVER_FILE_OPTIONS = ("-o", "--output")
+# Options that write or read a file on the server as the service account (its database, its
+# authorized_keys, anything it can read): not for annotators over SSH.
+SERVER_FILE_OPTIONS = ("-o", "--output", "--labels")
 
 
 class Refused(Exception):
@@ -81,8 +82,9 @@ def session_argv(original: str | None, role: Role) -> list[str]:
         for arg in argv:
             for opt in SERVER_FILE_OPTIONS:
                 if arg == opt or arg.startswith(opt + "=") or (opt == "-o" and arg.startswith(opt)):
-                    raise Refused(f"{opt} writes a file on the server; over SSH the output"
-                                  " comes to you: `ssh HOST export ... > FILE`")
+                    raise Refused(f"{opt} names a file on the server, which is not yours to"
+                                  " read or write; over SSH the output comes to you:"
+                                  " `ssh HOST export ... > FILE`")
     return argv
 
 
