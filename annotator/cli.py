@@ -246,6 +246,7 @@ def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, .
         load_labels(labels)  # refuse a broken schema before the screen takes over
     with open_store(db, must_exist=True, read_only_ok=True) as store:
         known = store.document_ids()
+        who = team_cli.may_annotate(store, as_, doc_ids)
     if not known:
         fail(f"{db} has no documents yet; import some first: annotator import data/")
     unknown = [d for d in doc_ids if d not in set(known)]
@@ -292,6 +293,7 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
     schema = load_labels(labels)
     try:
         with open_store(db) as store, progress_bar("Importing", transfer=True) as update:
+            who = team_cli.may_import(store, as_)
             report = import_paths(store, paths, schema, who, skip_invalid=skip_invalid,
                                   progress=update, schema_path=labels or str(default_schema_path()))
     except IngestError as exc:
@@ -347,6 +349,7 @@ def export(db: str, fmt: str, output: str | None, force: bool, as_: str | None, 
     if force and output is None:
         raise click.UsageError("--force applies to -o FILE (standard output is never replaced)")
     with open_store(db, must_exist=True, read_only_ok=True) as store:
+        as_ = team_cli.export_scope(store, as_, gold)
         if as_ is not None and as_ not in (names := store.annotators()):
             fail(f"no annotator {as_!r} in {db}; there are: {', '.join(names) or 'none'}")
         if gold and GOLD not in store.annotators():
@@ -408,18 +411,21 @@ def to_stdout() -> Iterator[None]:
 def docs(db: str, fmt: str) -> None:
     """List documents with each annotator's status and span count."""
     with open_store(db, must_exist=True, read_only_ok=True) as store:
-        summaries = store.documents()
+        summaries, team = team_cli.docs_view(store, store.documents())
     with to_stdout():
-        _docs_report(db, fmt, summaries)
+        _docs_report(db, fmt, summaries, team)
 
 
-def _docs_report(db: str, fmt: str, summaries: list[DocumentSummary]) -> None:
+def _docs_report(db: str, fmt: str, summaries: list[DocumentSummary],
+                 team: team_cli.DocsTeam | None = None) -> None:
+    team = team or team_cli.DocsTeam()
     if fmt == "json":  # data for scripts: exact, but DEL and C1 escaped (the same JSON value)
         click.echo(escape_json_controls(json.dumps([
             {"id": d.id, "title": d.title, "length": d.length,
              "annotators": {who: {"status": str(d.statuses.get(who, "todo")),
                                   "spans": d.span_counts.get(who, 0)}
-                            for who in sorted(d.statuses.keys() | d.span_counts.keys())}}
+                            | team.json_extra(d.id, who)
+                            for who in team.people(d)}} | team.json_flags(d.id)
             for d in summaries
         ], ensure_ascii=False, indent=2)))
         return
@@ -430,20 +436,20 @@ def _docs_report(db: str, fmt: str, summaries: list[DocumentSummary]) -> None:
     from rich.measure import Measurement
 
     console = Console(file=sys.stdout)
-    names = sorted({w for d in summaries for w in (*d.statuses, *d.span_counts)})
-    table = _docs_table(db, summaries, names, wide=True)
+    names = sorted({w for d in summaries for w in team.people(d)})
+    table = _docs_table(db, summaries, names, wide=True, team=team)
     title = table.columns[1]
     title.max_width = title.min_width  # measure with the title at its narrowest
     unbounded = console.options.update(width=10**6, max_width=10**6)
     too_wide = Measurement.get(console, unbounded, table).minimum > console.width
     title.max_width = None
     if too_wide:
-        table = _docs_table(db, summaries, names, wide=False)  # one row per annotator
+        table = _docs_table(db, summaries, names, wide=False, team=team)  # a row per annotator
     console.print(table)
 
 
 def _docs_table(db: str, summaries: list[DocumentSummary], names: list[str],
-                wide: bool) -> Any:
+                wide: bool, team: team_cli.DocsTeam) -> Any:
     """Wide: a column per annotator. Narrow: a row per document and annotator.
 
     Ids, titles and names are plain Text (not markup) with control characters made visible."""
@@ -458,7 +464,7 @@ def _docs_table(db: str, summaries: list[DocumentSummary], names: list[str],
     table = Table(title=Text(safe_line(f"{count} in {db}")), title_justify="left",
                   box=box.SIMPLE_HEAD, show_edge=False,
                   caption="✓ done  ◐ in progress  · to do; the number is the span count"
-                  if names else None, caption_justify="left")
+                  + team.caption if names else None, caption_justify="left")
     table.add_column("id", no_wrap=True)
     table.add_column("title", min_width=10)  # the one column that gives way when narrow
     if wide:
@@ -466,7 +472,8 @@ def _docs_table(db: str, summaries: list[DocumentSummary], names: list[str],
     mark = {"done": "[green]✓[/]", "in_progress": "[yellow]◐[/]", "todo": "[dim]·[/]"}
 
     def cell(d: DocumentSummary, who: str) -> str:
-        return f"{d.span_counts.get(who, 0)} {mark[str(d.statuses.get(who, 'todo'))]}"
+        return (f"{team.mark(d.id, who)}{d.span_counts.get(who, 0)}"
+                f" {mark[str(d.statuses.get(who, 'todo'))]}")
 
     if not wide:
         table.add_column("annotator", no_wrap=True)
@@ -475,7 +482,9 @@ def _docs_table(db: str, summaries: list[DocumentSummary], names: list[str],
         table.add_column(plain(who), justify="right", no_wrap=True)
     for d in summaries:
         doc_id, title = plain(d.id), plain(d.title)
-        present = [who for who in names if who in d.statuses or who in d.span_counts]
+        if flagged := team.open_flags.get(d.id):
+            title = Text.assemble((f"⚑{flagged} ", "red"), title)
+        present = [who for who in names if who in team.people(d)]
         if wide:
             table.add_row(doc_id, title, str(d.length),
                           *[cell(d, who) if who in present else "" for who in names])
@@ -541,6 +550,11 @@ def labels_check(file: str) -> None:
             ends = f"{'/'.join(lt.from_labels) or 'any'} -> {'/'.join(lt.to_labels) or 'any'}"
             say(f"  {lt.key}  {lt.name:<12} {ends}{', symmetric' if lt.symmetric else ''}")
 
+
+from annotator import team_cli  # noqa: E402  (it looks up this module's helpers when run)
+
+for _command in team_cli.COMMANDS:
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main()

@@ -26,8 +26,9 @@ FORMATS = ("jsonl", "audit", "prodigy", "doccano", "labelstudio", "spacy")
 # `pip install annotator[spacy]` would fetch an unrelated project of that name from PyPI
 SPACY_MISSING = ("the spacy format needs spaCy, which is not installed; in the annotator checkout"
                  " run: .venv/bin/pip install -e '.[spacy]'")
-AUDIT_KEYS = ("seq", "ts", "annotator", "action", "entity", "entity_id", "doc_id", "before",
-              "after")
+# annotator: whose set the event changed; actor: who acted (a lead importing, an SSH identity)
+AUDIT_KEYS = ("seq", "ts", "annotator", "actor", "action_id", "action", "entity",
+              "entity_id", "doc_id", "before", "after")
 
 __all__ = ["AUDIT_KEYS", "FORMATS", "SPACY_MISSING", "AnnotationSet", "ExportError",
            "OutputExists", "OutputRefused", "atomic_output", "count_sets", "document_meta",
@@ -62,6 +63,8 @@ def export(store: Store, fmt: str, out: IO[Any], annotator: str | None = None, g
     else:
         shape = _SHAPES[fmt]
         rows = (shape(*s) for s in store.annotation_sets(annotator, wanted))
+        if fmt == "jsonl":
+            rows = _with_notes(store, rows)
     n = 0
     for row in rows:
         out.write(json.dumps(row, ensure_ascii=False))
@@ -97,6 +100,21 @@ def document_meta(doc: Document) -> dict[str, Any]:
     if doc.schema:
         meta["schema"] = doc.schema
     return meta
+
+
+def _with_notes(store: Store, rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """A set's flags (annotator/store/team.py) as its "notes"; a set without any has no key."""
+    from annotator.store.team import flags
+
+    notes: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for f in flags(store, open_only=False):
+        notes.setdefault((f.doc_id, f.annotator), []).append(
+            {"id": f.id, "span": f.span_id, "note": f.note, "created_at": f.created_at,
+             "resolved_by": f.resolved_by, "resolved_at": f.resolved_at})
+    for row in rows:
+        if found := notes.get((row["id"], row["annotator"])):
+            row["notes"] = found
+        yield row
 
 
 def _jsonl(doc: Document, who: str, status: Status, spans: list[Span],

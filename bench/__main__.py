@@ -28,6 +28,7 @@ BENCHES = {
     "startup": ["start-up: annotator --help", "start-up: TUI first frame"],
     "concurrency": ["concurrent annotators"],
     "import_latency": ["p99 action latency during a 100 MB import"],
+    "team": ["20 concurrent annotators through the forced command"],
 }
 
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,13 @@ from bench.harness import PYTHON, ROOT, bench_env, percentile, summary
 LABELS = ("PERSON", "ORG", "LOC", "DATE", "NUMBER", "CLAIM", "EQUIPMENT", "EVENT")
 
 
-def worker(args: dict[str, Any]) -> dict[str, Any]:
+def worker(args: dict[str, Any], open_store: Callable[[str], Any] | None = None
+           ) -> dict[str, Any]:
     from annotator.store import Store, StoreError
 
     rng = random.Random(args["seed"])
     who, doc_id = args["annotator"], args["doc"]
-    store = Store(args["db"])
+    store = (open_store or Store)(args["db"])
     text = store.get_document(doc_id).text  # type: ignore[union-attr]
     words = [m.span() for m in re.finditer(r"\w+", text)]
     live: dict[str, tuple[int, int]] = {}
@@ -97,17 +99,18 @@ def worker(args: dict[str, Any]) -> dict[str, Any]:
             "n_errors": len(errors), "max_lag_s": late, "ready_late_s": ready_late}
 
 
-def _spawn(args: dict[str, Any]) -> subprocess.Popen[str]:
-    return subprocess.Popen([PYTHON, "-m", "bench.concurrency", "--worker", json.dumps(args)],
+def _spawn(args: dict[str, Any], module: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([PYTHON, "-m", module, "--worker", json.dumps(args)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                             env=bench_env())
 
 
-def swarm(db: Path, n_procs: int, seconds: float, rate: float, docs: list[str]
-          ) -> dict[str, Any]:
+def swarm(db: Path, n_procs: int, seconds: float, rate: float, docs: list[str],
+          module: str = "bench.concurrency") -> dict[str, Any]:
+    """n_procs workers (`python -m module --worker ARGS`), annotators ann00, ann01, ..."""
     start = time.time() + 1.0 + 0.12 * n_procs  # time for every process to import and open
     procs = [_spawn({"db": str(db), "annotator": f"ann{i:02d}", "doc": docs[i % len(docs)],
-                     "seed": i, "rate": rate, "seconds": seconds, "start": start})
+                     "seed": i, "rate": rate, "seconds": seconds, "start": start}, module)
              for i in range(n_procs)]
     results = []
     for p in procs:
@@ -148,28 +151,42 @@ def verify(db: Path, results: list[dict[str, Any]]) -> int:
     return lost
 
 
+def workload(cfg: Any, prefix: str) -> tuple[int, float, float, Path, Path, list[str]]:
+    """(processes, seconds, actions a second each, the documents' database, a scratch folder,
+    the document ids): CI-sized when quick."""
+    from bench import fixtures
+
+    n_procs, seconds = (8, 5.0) if cfg.quick else (20, 30.0)
+    specs = [(f"c{i}", 5_000, 20, 100 + i) for i in range(5)]
+    src = fixtures.documents_db("concurrency", specs)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=cfg.tmp))
+    return n_procs, seconds, 10.0, src, tmp, [s[0] for s in specs]
+
+
+def clean(many: dict[str, Any]) -> bool:
+    return bool(many["locked"] == 0 and many["lost"] == 0 and many["other_errors"] == 0)
+
+
+def counts_text(many: dict[str, Any]) -> str:
+    return (f"p50 {many['p50_ms']:.1f} ms, p99 {many['p99_ms']:.1f} ms; {many['locked']} locked,"
+            f" {many['lost']} lost, {many['other_errors']} other errors")
+
+
 def run(cfg: Any) -> list[Any]:
     from bench import fixtures
     from bench.report import Figure
 
-    n_procs, seconds = (8, 5.0) if cfg.quick else (20, 30.0)
-    rate = 10.0
-    specs = [(f"c{i}", 5_000, 20, 100 + i) for i in range(5)]
-    src = fixtures.documents_db("concurrency", specs)
-    tmp = Path(tempfile.mkdtemp(prefix="bench-conc-", dir=cfg.tmp))
-    docs = [s[0] for s in specs]
+    n_procs, seconds, rate, src, tmp, docs = workload(cfg, "bench-conc-")
     alone = swarm(fixtures.copy_db(src, tmp / "alone.db"), 1, min(seconds, 5.0), rate, docs)
     cfg.log(f"concurrency: one process alone p50 {alone['p50_ms']:.1f} ms")
     many = swarm(fixtures.copy_db(src, tmp / "many.db"), n_procs, seconds, rate, docs)
-    ok = many["locked"] == 0 and many["lost"] == 0 and many["other_errors"] == 0
+    ok = clean(many)
     fig = Figure(
         "concurrent annotators", "ms", ours=summary([many["p50_ms"]]),
         baseline=summary([alone["p50_ms"]]),
         ratio=summary([many["p50_ms"] / alone["p50_ms"]]) if alone["p50_ms"] else {},
         target="0 locked, 0 lost (p50/p99 reported)", met=ok, reps=1,
-        ours_text=(f"p50 {many['p50_ms']:.1f} ms, p99 {many['p99_ms']:.1f} ms;"
-                   f" {many['locked']} locked, {many['lost']} lost, {many['other_errors']} other"
-                   f" errors ({n_procs} procs × {rate:g}/s, {seconds:g} s,"
+        ours_text=(f"{counts_text(many)} ({n_procs} procs × {rate:g}/s, {seconds:g} s,"
                    f" {many['actions']:,} actions)"),
         base_text=f"p50 {alone['p50_ms']:.1f} ms, p99 {alone['p99_ms']:.1f} ms (1 process alone)",
         note="ratio: p50 under contention / p50 alone", extra={"many": many, "alone": alone})

@@ -349,6 +349,9 @@ class _OneAtATime:
     def __init__(self, real: Store, out: io.StringIO) -> None:
         self.real, self.out = real, out
 
+    def __getattr__(self, name: str) -> Any:  # the rest of the store, as it is
+        return getattr(self.real, name)
+
     def annotation_sets(self, annotator: Any, status: Any) -> Iterator[Any]:
         for i, item in enumerate(self.real.annotation_sets(annotator, status)):
             assert self.out.getvalue().count("\n") == i  # the previous set is already out

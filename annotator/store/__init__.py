@@ -90,6 +90,9 @@ class Store:
         self.path = str(path)
         self.read_only = False
         self._lock = threading.RLock()
+        # who acts through this connection, when not the annotator whose set changes (a lead
+        # importing for others; the identity of an SSH session): recorded in actions.actor
+        self.actor: str | None = None
         try:
             self._connect(self.path)
         except sqlite3.OperationalError as err:
@@ -338,11 +341,17 @@ class Store:
         ]
 
     def next_document(self, annotator: str, after: str | None = None) -> str | None:
-        """The first document (in import order, after `after` if given) not done by annotator."""
+        """The first document (in import order, after `after` if given) not done by annotator:
+        on a team, the annotator's assigned documents first, others only where allowed."""
+        from annotator.store import team
+
         seq = -1
         if after is not None:
             rows = self._query(f"SELECT seq FROM {R.DOC_CARD} WHERE id = ?", [after])
             seq = rows[0][0] if rows else -1
+        assigned = team.next_assigned(self, annotator, seq)
+        if assigned is not None:
+            return assigned or None
         sql = (
             "SELECT d.id FROM documents d LEFT JOIN statuses s"
             " ON s.doc_id = d.id AND s.annotator = ?"
@@ -435,9 +444,10 @@ class Store:
                 [annotator],
             )
         cur = conn.execute(
-            "INSERT INTO actions (annotator, kind, name, target, state, stack_seq, created_at)"
-            " VALUES (?, ?, ?, ?, ?, 0, ?)",
-            [annotator, kind, name, target, "done" if kind == "do" else "meta", R.now()],
+            "INSERT INTO actions (annotator, kind, name, target, state, stack_seq, created_at,"
+            " actor) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+            [annotator, kind, name, target, "done" if kind == "do" else "meta", R.now(),
+             self.actor or annotator],
         )
         action_id = int(cur.lastrowid or 0)
         if kind == "do":
@@ -470,7 +480,12 @@ class Store:
 
     def _touch_status(self, conn: sqlite3.Connection, result: ActionResult, doc_id: str,
                       annotator: str) -> None:
-        """The first action on a document puts it in progress."""
+        """The first action on a document puts it in progress. (Every span and link action
+        comes here: an annotator's work on a document not assigned to them is refused here when
+        the project allows no unassigned work.)"""
+        from annotator.store import team
+
+        team.refuse_unassigned(conn, annotator, doc_id)
         before = self._status_row(conn, doc_id, annotator)
         if before is None or before["status"] == Status.TODO:
             after = R.status_row(doc_id, annotator, Status.IN_PROGRESS, R.now())
@@ -608,6 +623,9 @@ class Store:
             if conn.execute(f"SELECT 1 FROM {R.DOC_CARD} WHERE id = ? AND {R.DOC_VISIBLE}",
                             [doc_id]).fetchone() is None:
                 raise StoreError(f"no document {doc_id!r}")
+            from annotator.store import team
+
+            team.refuse_unassigned(conn, annotator, doc_id)
             before = self._status_row(conn, doc_id, annotator)
             if before is not None and before["status"] == status:
                 return ActionResult(0, "set_status")
@@ -711,15 +729,19 @@ class Store:
         last = since
         while True:
             batch = self._query(
-                "SELECT seq, ts, annotator, action_id, action, entity, entity_id, doc_id,"
-                f" before, after FROM events WHERE seq > ? AND action_id NOT IN {R.UNFINISHED}"
-                " ORDER BY seq LIMIT 1000", [last]
+                "SELECT e.seq, e.ts, e.annotator, e.action_id, e.action, e.entity, e.entity_id,"
+                " e.doc_id, e.before, e.after, coalesce(a.actor, a.annotator, e.annotator)"
+                " FROM events e LEFT JOIN actions a ON a.id = e.action_id"
+                f" WHERE e.seq > ? AND e.action_id NOT IN {R.UNFINISHED}"
+                " ORDER BY e.seq LIMIT 1000", [last]
             )
             if not batch:
                 return
-            for seq, ts, who, action_id, action, entity, eid, doc_id, before, after in batch:
+            for seq, ts, who, action_id, action, entity, eid, doc_id, before, after, actor \
+                    in batch:
                 yield {
-                    "seq": seq, "ts": ts, "annotator": who, "action_id": action_id,
+                    "seq": seq, "ts": ts, "annotator": who, "actor": actor,
+                    "action_id": action_id,
                     "action": action, "entity": entity, "entity_id": eid, "doc_id": doc_id,
                     "before": json.loads(before) if before else None,
                     "after": json.loads(after) if after else None,

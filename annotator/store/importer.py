@@ -94,8 +94,9 @@ class ImportSession:
             discard_unfinished(self.store)  # killed imports: we hold the lock, they cannot run
             with self.store.write() as conn:
                 cur = conn.execute(
-                    "INSERT INTO actions (annotator, kind, name, state, stack_seq, created_at)"
-                    " VALUES (?, 'import', 'import', 'meta', 0, ?)", [self.actor, R.now()])
+                    "INSERT INTO actions (annotator, kind, name, state, stack_seq, created_at,"
+                    " actor) VALUES (?, 'import', 'import', 'meta', 0, ?, ?)",
+                    [self.actor, R.now(), self.store.actor or self.actor])
                 self.action_id = int(cur.lastrowid or 0)
                 self._first_seq = self._next_seq = conn.execute(
                     "SELECT coalesce(max(seq), -1) + 1 FROM documents").fetchone()[0]

@@ -256,6 +256,58 @@ def _immutable(table: str, same_key: str) -> str:
         """
 
 
+@step
+def m004_team(db: Database) -> None:
+    # Teams (docs/team.md): people and roles (none: a personal database), assignments, project
+    # settings, flags with notes; and who acted in each action (the SSH identity or local user),
+    # besides whose set it changed (actions.annotator / events.annotator). NULL actor: the set's
+    # annotator acted (every action before this migration).
+    db.executescript(
+        f"""
+        CREATE TABLE team_users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('annotator', 'lead')),
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE assignments (
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            annotator TEXT NOT NULL,
+            assigned_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (doc_id, annotator)
+        );
+        CREATE INDEX assignments_annotator ON assignments(annotator, doc_id);
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE flags (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            span_id TEXT,                      -- NULL: the flag is on the whole document
+            annotator TEXT NOT NULL,           -- who flagged it (in their own set)
+            note TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            resolved_by TEXT,
+            resolved_at TEXT
+        );
+        CREATE INDEX flags_doc ON flags(doc_id, annotator);
+        ALTER TABLE actions ADD COLUMN actor TEXT;
+
+        -- m003's guard names every fixed column of actions; actor is one now
+        DROP TRIGGER actions_append_only_update;
+        CREATE TRIGGER actions_append_only_update BEFORE UPDATE ON actions
+            WHEN NEW.id IS NOT OLD.id OR NEW.annotator IS NOT OLD.annotator
+              OR NEW.kind IS NOT OLD.kind OR NEW.name IS NOT OLD.name
+              OR NEW.target IS NOT OLD.target OR NEW.created_at IS NOT OLD.created_at
+              OR NEW.actor IS NOT OLD.actor
+              OR (NEW.state IS NOT OLD.state AND (OLD.kind != 'do' OR (OLD.state, NEW.state)
+                  NOT IN (VALUES ('done', 'undone'), ('undone', 'done'), ('undone', 'dead'))))
+            BEGIN {ABORT_ACTIONS}; END;
+        """
+    )
+
+
 NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in STEPS)  # every migration, in order
 SCHEMA_VERSION = len(NAMES)  # PRAGMA user_version of a database this code migrated
 # Every trigger the last migration leaves: one missing was dropped outside annotator.
