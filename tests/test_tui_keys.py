@@ -8,8 +8,9 @@ from textual import events
 from annotator.tui.screens.annotate import AnnotateScreen
 from tests.tui_support import app_for, make_store, span_texts
 
-NAMES = {"/": "slash", "?": "question_mark", "{": "left_curly_bracket", "}": "right_curly_bracket",
-         "\r": "enter", " ": "space", ",": "comma", "’": "right_single_quotation_mark"}
+NAMES = {"\x1b": "escape", "/": "slash", "?": "question_mark", "{": "left_curly_bracket",
+         "}": "right_curly_bracket", "\r": "enter", " ": "space", ",": "comma",
+         "’": "right_single_quotation_mark"}
 
 
 @pytest.fixture
@@ -103,3 +104,19 @@ async def test_escape_then_a_key_in_one_read_is_both_keys(store):
         assert view.text_layout.line_of(view.cursor) == line + 1
         status = str(screen.query_one("#status").render())
         assert "linking from" in status or "no span under the cursor" in status  # L was taken
+
+
+@pytest.mark.parametrize("opener", ["e", "?", "o"])
+async def test_keys_after_escape_from_a_dialog_in_one_burst_act_on_the_document(store, opener):
+    """`Escape w 2` in one read: the dialog closes, then the cursor moves and labels (the two
+    keys after Escape went to the closing dialog and were lost)."""
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("5")  # NUMBER on the first word: it has attributes to edit
+        await pilot.press(opener)
+        await pilot.pause()
+        assert not isinstance(app.screen, AnnotateScreen)
+        await burst(pilot, "\x1bw2")
+        assert isinstance(app.screen, AnnotateScreen)
+        assert [label for label, _ in span_texts(store, "alpha")] == ["NUMBER", "ORG"]

@@ -11,6 +11,8 @@ from textual.app import App
 from textual.dom import DOMNode
 from textual.filter import LineFilter
 from textual.keys import KEY_NAME_REPLACEMENTS, _character_to_key
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Select
 
 from annotator import units
 from annotator.labels import load_default_schema, load_schema, parse_schema
@@ -66,6 +68,8 @@ class AnnotatorApp(App[None]):
             return
         # The one place keys are taken strictly in arrival order (see AnnotateScreen.capture_key)
         screen = self.screen if self._screen_stack else None
+        if isinstance(event, events.Key) and escape_closes(screen, event):
+            return
         if (isinstance(event, events.Key) and isinstance(screen, AnnotateScreen)
                 and screen.capture_key(event)):
             return
@@ -73,6 +77,20 @@ class AnnotatorApp(App[None]):
 
 
 _PLACEHOLDERS = Placeholders()
+
+
+def escape_closes(screen: Screen[object] | None, event: events.Key) -> bool:
+    """Escape on a dialog (attribute form, link chooser, picker, help) closes it here, as the
+    app reads the key. Handed to the dialog's focused widget it would be handled later, through
+    that widget's queue, and the keys after it in the same read (a slow link, `Escape w 2`) went
+    to the closing dialog and were lost. Every dialog cancels on escape, so closing it at once
+    loses nothing; an open drop-down of the attribute form takes its escape itself."""
+    if event.key != "escape" or not isinstance(screen, ModalScreen):
+        return False
+    if any(select.expanded for select in screen.query(Select)):
+        return False
+    screen.dismiss(None)
+    return True
 
 
 def escape_then_key(event: events.Key) -> tuple[events.Key, events.Key] | None:
