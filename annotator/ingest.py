@@ -22,13 +22,21 @@ import os
 import sqlite3
 import stat
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from annotator.file_kinds import DatabaseFiles, not_text, special_kind
-from annotator.jsonl_shapes import Record, RecordReader, annotator_name_problem, detect, title_of
+from annotator.jsonl_shapes import (
+    LinkIn,
+    Record,
+    RecordReader,
+    annotator_name_problem,
+    detect,
+    title_of,
+)
 from annotator.model import Document, LabelSchema, Link
 from annotator.store import Store
 from annotator.store.importer import ImportConflict, ImportSession
@@ -36,7 +44,7 @@ from annotator.store.importer import ImportConflict, ImportSession
 __all__ = ["FileReport", "ImportError_", "ImportReport", "IngestError", "annotator_name_problem",
            "import_paths"]
 
-SUFFIXES = (".txt", ".md", ".jsonl")
+SUFFIXES = (".txt", ".md", ".jsonl", ".json")
 BOM = b"\xef\xbb\xbf"
 KEEP_PROBLEMS = 1000  # problems kept for the message; the rest are only counted
 COUNTS = ("documents", "documents_same", "spans", "spans_same", "links", "links_same")
@@ -60,7 +68,7 @@ class FileReport:
     """What one input file contributed."""
 
     path: str
-    shape: str  # text | markdown | annotator | doccano | prodigy | plain
+    shape: str  # text | markdown | annotator | doccano | prodigy | labelstudio | plain
     records: int = 0
     skipped: int = 0
     documents: int = 0
@@ -70,6 +78,37 @@ class FileReport:
     links: int = 0
     links_same: int = 0
     notes: list[str] = field(default_factory=list)
+    left_out: Counter[str] = field(default_factory=Counter)  # what was read but not imported
+    dropped_links: list[str] = field(default_factory=list)  # `link id -> document`
+
+    def left_out_lines(self) -> list[str]:
+        """One line per kind of thing read and deliberately not imported."""
+        out = [f"{self.path}: skipped {n} {_plural(n, what)}{LEFT_OUT[what]}"
+               for what, n in sorted(self.left_out.items())]
+        if n := len(self.dropped_links):
+            shown = ", ".join(self.dropped_links[:5]) + (" ..." if n > 5 else "")
+            out.append(f"{self.path}: dropped {n} {_plural(n, 'link')} to spans of annotation"
+                       " sets not in this import (a filtered export leaves them out; nothing"
+                       f" links to a missing span): {shown}")
+        return out
+
+
+# Things read but deliberately not imported: why, for the report
+LEFT_OUT = {
+    "rejected answer": " (Prodigy: only accepted answers are annotations; a text no accepted"
+                       " record has is not imported)",
+    "ignored answer": " (Prodigy: only accepted answers are annotations; a text no accepted"
+                      " record has is not imported)",
+    "prediction": " (Label Studio model predictions are not annotations)",
+    "cancelled annotation": " (Label Studio: skipped by the annotator)",
+    "draft": " (Label Studio: not submitted)",
+    "document-level result": " (Label Studio results on no labelled region: a span attribute"
+                             " needs its region)",
+}
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
 
 
 @dataclass
@@ -104,6 +143,7 @@ class ImportReport:
             out.append(f"Unchanged (already there): {n(same[0], 'document')},"
                        f" {n(same[1], 'span')} and {n(same[2], 'link')}.")
         out += [f"{f.path}: {note}" for f in self.files for note in f.notes]
+        out += [line for f in self.files for line in f.left_out_lines()]
         if self.ignored:
             out.append(f"Ignored {n(len(self.ignored), 'file')} (not .txt, .md or .jsonl, a"
                        f" README, or not a file): {', '.join(self.ignored[:10])}"
@@ -253,6 +293,7 @@ class _Pending:
     file: FileReport
     line: int
     record: Record
+    dropped: list[str] = field(default_factory=list)  # links left out (`id -> document`)
 
 
 class _Importer:
@@ -264,6 +305,7 @@ class _Importer:
         self.problems, self.progress, self.total_bytes = problems, progress, total_bytes
         self.done_bytes = 0
         self.docs: dict[str, tuple[str, str]] = {}  # doc id -> (sha256, "file:line") this import
+        self.sets: set[tuple[str, str]] = set()  # (doc id, annotator) of the records read
         self.deferred: list[_Pending] = []
 
     # -- files ----------------------------------------------------------------------------
@@ -391,10 +433,18 @@ class _Importer:
     def write(self, pending: _Pending) -> None:
         """Write a valid record; links to spans not yet seen wait for the end of the import."""
         rec = pending.record
+        if rec.skipped:
+            pending.file.left_out[rec.skipped] += 1
+            return
         doc, errs = rec.doc, []
         seen = self.docs.get(doc.id)
         if seen is not None and seen[0] != doc.sha256:
             errs.append(f"document {doc.id!r} has different text than on {seen[1]}")
+        if rec.annotator is not None:
+            self.sets.add((doc.id, rec.annotator))
+            if not rec.strict and (rec.spans or rec.links) and not errs and (
+                    seen is not None or self.imp.has_document(doc.id) is not None):
+                rec = pending.record = self._as_stored(rec)
         links = self._links(rec, errs, None) if rec.links and not errs else []
         if errs:
             self.fail(pending.file, pending.line, errs)
@@ -416,9 +466,38 @@ class _Importer:
             return
         self.docs.setdefault(doc.id, (doc.sha256, f"{pending.file.path}:{pending.line}"))
 
-    def _links(self, rec: Record, errs: list[str],
-               later: dict[str, tuple[str, str, str]] | None) -> list[Link] | None:
-        """Resolve a record's links; None when a target may come later in the import."""
+    def _as_stored(self, rec: Record) -> Record:
+        """Another tool's record (no ids of its own) with the ids of the spans and links of
+        its set that are already stored with the same offsets and label (type and ends): a
+        re-imported export is the same spans, whatever ids they were given on screen."""
+        assert rec.annotator is not None
+        stored_spans, stored_links = self.imp.set_contents(rec.doc.id, rec.annotator)
+        ids: dict[str, str] = {}
+        spans = []
+        for s in rec.spans:
+            old = stored_spans.get((s.start, s.end, s.label))
+            if old is not None and old != s.id:
+                ids[s.id] = old
+                s = replace(s, id=old)
+            spans.append(s)
+        links = []
+        for lk in rec.links:
+            a, b = ids.get(lk.from_, lk.from_), ids.get(lk.to, lk.to)
+            if old := stored_links.get((lk.type, a, b)):
+                lk = LinkIn(old, lk.type, a, b, lk.to_doc)
+            elif self.reader.link_types[lk.type].symmetric and (
+                    old := stored_links.get((lk.type, b, a))):
+                lk = LinkIn(old, lk.type, b, a, None)  # the stored way round
+            elif (a, b) != (lk.from_, lk.to):
+                lk = LinkIn(lk.id, lk.type, a, b, lk.to_doc)
+            links.append(lk)
+        return replace(rec, spans=spans, links=links)
+
+    def _links(self, rec: Record, errs: list[str], later: dict[str, tuple[str, str, str]] | None,
+               dropped: list[str] | None = None) -> list[Link] | None:
+        """Resolve a record's links; None when a target may come later in the import. At the
+        end (`later` given), a link whose `to` span is in a set this import has no record of
+        (a filtered export) is left out and listed in `dropped`."""
         local = {s.id: (s.doc_id, s.annotator, s.label) for s in rec.spans}
         need = sorted({x for lk in rec.links for x in (lk.from_, lk.to) if x not in local})
         found = self.imp.span_info(need) if need else {}
@@ -432,6 +511,10 @@ class _Importer:
             ends = []
             for x in (lk.from_, lk.to):
                 info = local.get(x) or found.get(x)
+                if (info is None and dropped is not None and x == lk.to and lk.to_doc
+                        and (lk.to_doc, rec.annotator) not in self.sets):
+                    dropped.append(f"{lk.id} -> {lk.to_doc}")
+                    break
                 if info is None:
                     errs.append(f"link {lk.id}: span {x} is neither in this import nor in the"
                                 " database")
@@ -440,7 +523,7 @@ class _Importer:
                                 f" not {rec.annotator}")
                 else:
                     ends.append(info)
-            if len(ends) < 2:
+            if len(ends) < 2:  # an error, or dropped
                 continue
             (a_doc, _, a_label), (b_doc, _, b_label) = ends
             if lk.from_ == lk.to:
@@ -484,10 +567,13 @@ class _Importer:
             for rep, gain in gains:  # kept until the round stands
                 for k, g in zip(COUNTS, gain, strict=True):
                     setattr(rep, k, getattr(rep, k) + g)
+            for p, _ in ok:
+                p.file.dropped_links += p.dropped
             return
 
     def _resolvable(self, pending: list[_Pending]) -> list[tuple[_Pending, list[Link]]]:
-        """The records whose links all resolve, failing the others round by round."""
+        """The records whose links all resolve, failing the others round by round; links to
+        sets the import has no record of are dropped (listed on their file)."""
         while True:
             later = {s.id: (s.doc_id, s.annotator, s.label)
                      for p in pending for s in p.record.spans}
@@ -495,7 +581,8 @@ class _Importer:
             bad = 0
             for p in pending:
                 errs: list[str] = []
-                links = self._links(p.record, errs, later) or []
+                p.dropped = []
+                links = self._links(p.record, errs, later, p.dropped) or []
                 if errs:
                     bad += 1
                     self.fail(p.file, p.line, [e + " (the line's annotations were skipped)"
