@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sqlite3
 import stat
 import sys
@@ -27,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from annotator.file_kinds import DatabaseFiles, not_text, special_kind
 from annotator.jsonl_shapes import (
@@ -37,6 +39,7 @@ from annotator.jsonl_shapes import (
     detect,
     title_of,
 )
+from annotator.labelstudio_shape import TaskReader
 from annotator.model import Document, LabelSchema, Link
 from annotator.store import Store
 from annotator.store.importer import ImportConflict, ImportSession
@@ -80,11 +83,15 @@ class FileReport:
     notes: list[str] = field(default_factory=list)
     left_out: Counter[str] = field(default_factory=Counter)  # what was read but not imported
     dropped_links: list[str] = field(default_factory=list)  # `link id -> document`
+    ignored_meta: set[str] = field(default_factory=set)  # Label Studio task meta keys
 
     def left_out_lines(self) -> list[str]:
         """One line per kind of thing read and deliberately not imported."""
         out = [f"{self.path}: skipped {n} {_plural(n, what)}{LEFT_OUT[what]}"
                for what, n in sorted(self.left_out.items())]
+        if self.ignored_meta:
+            out.append(f"{self.path}: ignored the task meta keys"
+                       f" {', '.join(sorted(self.ignored_meta))} (nothing to map them to)")
         if n := len(self.dropped_links):
             shown = ", ".join(self.dropped_links[:5]) + (" ..." if n > 5 else "")
             out.append(f"{self.path}: dropped {n} {_plural(n, 'link')} to spans of annotation"
@@ -145,7 +152,7 @@ class ImportReport:
         out += [f"{f.path}: {note}" for f in self.files for note in f.notes]
         out += [line for f in self.files for line in f.left_out_lines()]
         if self.ignored:
-            out.append(f"Ignored {n(len(self.ignored), 'file')} (not .txt, .md or .jsonl, a"
+            out.append(f"Ignored {n(len(self.ignored), 'file')} (not .txt, .md, .jsonl or .json, a"
                        f" README, or not a file): {', '.join(self.ignored[:10])}"
                        + (" ..." if len(self.ignored) > 10 else ""))
         out += [f"Skipped broken link: {link}" for link in self.broken_links[:limit]]
@@ -245,7 +252,7 @@ def _sources(paths: Iterable[str | Path], problems: _Problems, ignored: list[str
             if path.suffix.lower() in SUFFIXES or database is not None and database.part(path):
                 add(path)
             else:
-                problems.add(str(path), None, "not a .txt, .md or .jsonl file")
+                problems.add(str(path), None, "not a .txt, .md, .jsonl or .json file")
         elif what := _not_a_file(path):
             problems.add(str(path), None, f"this is {what}, not a file or folder")
         elif path.is_symlink():
@@ -306,13 +313,15 @@ class _Importer:
         self.done_bytes = 0
         self.docs: dict[str, tuple[str, str]] = {}  # doc id -> (sha256, "file:line") this import
         self.sets: set[tuple[str, str]] = set()  # (doc id, annotator) of the records read
+        self.tasks = TaskReader(reader)
         self.deferred: list[_Pending] = []
 
     # -- files ----------------------------------------------------------------------------
 
     def file(self, path: Path, report: ImportReport) -> None:
         markdown = path.suffix.lower() == ".md"
-        shape = "jsonl" if path.suffix.lower() == ".jsonl" else "markdown" if markdown else "text"
+        suffix = path.suffix.lower()
+        shape = suffix[1:] if suffix in (".jsonl", ".json") else "markdown" if markdown else "text"
         rep = FileReport(str(path), shape)
         report.files.append(rep)
         if _undecodable(str(path)):  # its name would be a document id no one can store
@@ -322,6 +331,8 @@ class _Importer:
             try:
                 if shape == "jsonl":
                     self._jsonl(path, rep)
+                elif shape == "json":
+                    self._json(path, rep)
                 else:
                     self._text(path, rep, markdown)
             except OSError as exc:
@@ -378,43 +389,67 @@ class _Importer:
                 except UnicodeDecodeError as exc:
                     self.fail(rep, lineno, [f"not valid UTF-8 (byte {exc.start + 1} of the line)"])
                     continue
-                except _OutOfRange as exc:
-                    self.fail(rep, lineno, [str(exc)])
-                    continue
-                except ValueError as exc:
-                    if not isinstance(exc, json.JSONDecodeError | _NotJson):  # int(): too long
-                        self.fail(rep, lineno, ["a number has more than"
-                                                f" {sys.get_int_max_str_digits()} digits"])
-                        continue
-                    msg = getattr(exc, "msg", str(exc)).removesuffix(" at")
-                    col = getattr(exc, "colno", None)
-                    self.fail(rep, lineno, [f"not valid JSON: {msg}"
-                                            + (f" at column {col}" if col else "")])
-                    continue
-                except RecursionError:
-                    self.fail(rep, lineno, ["not valid JSON: nested too deeply"])
+                except (ValueError, RecursionError) as exc:
+                    self.fail(rep, lineno, [_json_problem(exc)])
                     continue
                 if not isinstance(rec, dict):
                     self.fail(rep, lineno, [f"expected a JSON object, got {type(rec).__name__}"])
                     continue
-                kind = detect(rec)
-                if shape in ("", "plain"):  # records without spans say nothing of the shape
-                    shape = rep.shape = kind
-                elif kind not in ("plain", shape):
-                    self.fail(rep, lineno, [f"a {kind} record in a file of {shape} records"
-                                            " (one shape per file)"])
+                shape = self._record(path, rep, lineno, rec, shape)
+
+    def _json(self, path: Path, rep: FileReport) -> None:
+        """A .json file: an array of records (Label Studio's export: tasks), each reported
+        at the line it starts on."""
+        raw = path.read_bytes()
+        self.done_bytes += len(raw)
+        if why := not_text(raw):
+            self.fail(rep, None, [why])
+            return
+        try:
+            text = raw.removeprefix(BOM).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.fail(rep, raw[: exc.start].count(b"\n") + 1,
+                      [f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})"])
+            return
+        shape = ""
+        try:
+            for lineno, rec in _json_array(text):
+                rep.records += 1
+                if not isinstance(rec, dict):
+                    self.fail(rep, lineno, [f"expected a JSON object, got {type(rec).__name__}"])
                     continue
-                errs: list[str] = []
-                try:
-                    record = self.reader.read(shape, rec, path, lineno, errs)
-                    if errs or record is None:
-                        self.fail(rep, lineno, errs)
-                    else:
-                        self.write(_Pending(rep, lineno, record))
-                except UnicodeEncodeError as exc:
-                    bad = exc.object[exc.start : exc.end]
-                    self.fail(rep, lineno, [f"contains {bad!a}, an unpaired surrogate, which is"
-                                            " not valid Unicode text"])
+                shape = self._record(path, rep, lineno, rec, shape)
+        except (ValueError, RecursionError) as exc:
+            self.fail(rep, getattr(exc, "lineno", None), [_json_problem(exc)])
+
+    def _record(self, path: Path, rep: FileReport, lineno: int, rec: dict[str, Any],
+                shape: str) -> str:
+        """Read and write one record of a file whose shape so far is `shape`; the shape now."""
+        kind = detect(rec)
+        if shape in ("", "plain"):  # records without spans say nothing of the shape
+            shape = rep.shape = kind
+        elif kind not in ("plain", shape):
+            self.fail(rep, lineno, [f"a {kind} record in a file of {shape} records"
+                                    " (one shape per file)"])
+            return shape
+        errs: list[str] = []
+        try:
+            if kind == "labelstudio":
+                records = self.tasks.read(rec, path, lineno, errs, rep.left_out,
+                                          rep.ignored_meta)
+            else:
+                one = self.reader.read(kind if kind == "plain" else shape, rec, path, lineno,
+                                       errs)
+                records = [one] if one is not None else []
+            if errs or not records:
+                self.fail(rep, lineno, errs)
+            for record in records if not errs else []:
+                self.write(_Pending(rep, lineno, record))
+        except UnicodeEncodeError as exc:
+            bad = exc.object[exc.start : exc.end]
+            self.fail(rep, lineno, [f"contains {bad!a}, an unpaired surrogate, which is"
+                                    " not valid Unicode text"])
+        return shape
 
     # -- writing --------------------------------------------------------------------------
 
@@ -607,6 +642,55 @@ def _undecodable(name: str) -> bool:
     except UnicodeEncodeError:  # bytes the file system could not decode (surrogateescape)
         return True
     return False
+
+
+def _json_problem(exc: ValueError | RecursionError) -> str:
+    """What is wrong with JSON that json.loads refused."""
+    if isinstance(exc, RecursionError):
+        return "not valid JSON: nested too deeply"
+    if isinstance(exc, _OutOfRange | _NotArray):
+        return str(exc)
+    if not isinstance(exc, json.JSONDecodeError | _NotJson):  # int(): too long
+        return f"a number has more than {sys.get_int_max_str_digits()} digits"
+    msg = getattr(exc, "msg", str(exc)).removesuffix(" at")
+    col = getattr(exc, "colno", None)
+    return f"not valid JSON: {msg}" + (f" at column {col}" if col else "")
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _json_array(text: str) -> Iterator[tuple[int, Any]]:
+    """The items of a JSON array, one at a time, with the line each starts on."""
+    decoder = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+
+    def space(at: int) -> int:
+        match = _SPACE.match(text, at)
+        return match.end() if match else at
+
+    pos = space(0)
+    if text[pos : pos + 1] != "[":
+        exc = _NotArray("expected a JSON array of records (as Label Studio exports its tasks)")
+        exc.lineno = text.count("\n", 0, pos) + 1
+        raise exc
+    pos, line, counted = space(pos + 1), 1, 0
+    while text[pos : pos + 1] != "]":
+        line, counted = line + text.count("\n", counted, pos), pos
+        item, pos = decoder.raw_decode(text, pos)
+        yield line, item
+        pos = space(pos)
+        if text[pos : pos + 1] == ",":
+            pos = space(pos + 1)
+        elif text[pos : pos + 1] != "]":
+            raise json.JSONDecodeError("expected , or ] after an item", text, pos)
+    if space(pos + 1) != len(text):
+        raise json.JSONDecodeError("Extra data", text, space(pos + 1))
+
+
+class _NotArray(ValueError):
+    """A .json file that is not an array."""
+
+    lineno = 1
 
 
 def _no_constant(name: str) -> None:

@@ -403,6 +403,13 @@ class RecordReader:
             links.append(LinkIn(lid, str(ltype), a, b, to_doc))
         return Record(doc, who, spans, links, status, strict=True)
 
+    def filled(self, span: Span, doc: Document) -> Span:
+        """A NUMBER span without attributes, with the ones numbers.py reads filled in (and
+        marked machine_filled); any other span as it is."""
+        if span.label not in self.number_labels or span.attrs:
+            return span
+        return replace(span, attrs=fill_attrs(span.text_in(doc.text), self.labels[span.label]))
+
     def _entries(self, doc: Document, who: str, errs: list[str], entries: Any,
                  keys: tuple[str, str]) -> tuple[list[Span], dict[Any, str]]:
         """Spans of doccano ([s, e, label] or {start_offset, ...}) and Prodigy ({start, ...}),
@@ -424,9 +431,7 @@ class RecordReader:
                 continue
             span = self._span(doc, who, -(i + 1), None, start, end, label, None, text, errs)
             if span is not None:
-                if span.label in self.number_labels:  # no attributes: fill in and mark them
-                    span = replace(span, attrs=fill_attrs(span.text_in(doc.text),
-                                                          self.labels[span.label]))
+                span = self.filled(span, doc)
                 spans[span.id] = span
                 if isinstance(e, dict) and type(e.get("id")) in (int, str):
                     by_entry[e["id"]] = span.id

@@ -181,7 +181,7 @@ def test_same_stem_with_different_text_is_a_conflict(tmp_path: Path, store: Stor
 def test_unsupported_and_missing_paths(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
     (tmp_path / "data.csv").write_text("a,b\n", encoding="utf-8")
     problems = refused(store, schema, tmp_path / "data.csv", tmp_path / "nope.txt")
-    assert problems == [f"{tmp_path / 'data.csv'}: not a .txt, .md or .jsonl file",
+    assert problems == [f"{tmp_path / 'data.csv'}: not a .txt, .md, .jsonl or .json file",
                         f"{tmp_path / 'nope.txt'}: no such file or folder"]
 
 
