@@ -162,9 +162,12 @@ class TaskReader:
             return None
         sid = rid if isinstance(rid, str) and rid and rid not in used else generated_id(
             doc.id, who, rid, value.get("start"), value.get("end"), labels[0])
+        start, end, text = value.get("start"), value.get("end"), value.get("text")
+        if type(start) is int and type(end) is int and isinstance(text, str) and (
+                doc.text[start:end] != text):
+            start, end = _from_utf16(doc.text, start, end, text) or (start, end)
         errs_before = len(errs)
-        span = self.r._span(doc, who, i + 1, sid, value.get("start"), value.get("end"),
-                            labels[0], None, value.get("text"), errs)
+        span = self.r._span(doc, who, i + 1, sid, start, end, labels[0], None, text, errs)
         errs[errs_before:] = [e.replace(f"span {sid}", where, 1) for e in errs[errs_before:]]
         return span
 
@@ -225,3 +228,17 @@ class TaskReader:
 
 def _hashable(value: Any) -> Any:
     return value if isinstance(value, str | int | None) else repr(value)
+
+
+def _from_utf16(text: str, start: int, end: int, expected: str) -> tuple[int, int] | None:
+    """Code point offsets for UTF-16 ones (as JavaScript counts, and older Label Studio
+    versions wrote), when they select `expected` exactly; else None."""
+    units = text.encode("utf-16-le")
+    if not 0 <= start < end <= len(units) // 2:
+        return None
+    try:
+        first = len(units[: 2 * start].decode("utf-16-le"))
+        last = first + len(units[2 * start : 2 * end].decode("utf-16-le"))
+    except UnicodeDecodeError:  # an offset inside a surrogate pair
+        return None
+    return (first, last) if text[first:last] == expected else None

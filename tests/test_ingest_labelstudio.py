@@ -220,3 +220,25 @@ def test_bad_label_studio_files(tmp_path: Path, store: Store, schema: LabelSchem
     path = tmp_path / "t.json"
     path.write_text(content, encoding="utf-8")
     assert [p.removeprefix(f"{path}:") for p in refused(store, schema, path)] == [problem]
+
+
+def test_utf16_offsets_are_read_when_the_region_text_says_so(tmp_path: Path, store: Store,
+                                                             schema: LabelSchema) -> None:
+    """JavaScript counts UTF-16 units: 🙄 is two. A region whose text matches only that way
+    is read that way; one that matches neither is refused."""
+    text = "Easily 🙄 said Zoë Akar, 38 staff left."
+    units = len(text[: text.index("Zoë")].encode("utf-16-le")) // 2
+    good = region("r1", "Zoë Akar", "PERSON", text)
+    good["value"].update(start=units, end=units + 8)
+    path = write(tmp_path / "emoji.json", [{"data": {"text": text}, "annotations": [
+        {"completed_by": 1, "result": [good, region("r2", "38 staff", "NUMBER", text)]}]}])
+    import_paths(store, [path], schema, "tester")
+    assert sorted((text[s.start : s.end], s.label) for s in store.spans("emoji-2",
+                                                                        "labelstudio-1")) == [
+        ("38 staff", "NUMBER"), ("Zoë Akar", "PERSON")]
+    good["value"].update(start=units + 1, end=units + 9)
+    bad = write(tmp_path / "bad.json", [{"data": {"text": text}, "annotations": [
+        {"completed_by": 1, "result": [good]}]}])
+    assert refused(store, schema, bad) == [
+        f"{bad}:2: region r1: text 'Zoë Akar' does not match the document at"
+        f" {units + 1}-{units + 9}, which is {text[units + 1 : units + 9]!r}"]
