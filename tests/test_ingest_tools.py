@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -175,32 +174,13 @@ def test_doccanos_relation_example(tmp_path: Path, store: Store, schema: LabelSc
         " CONTRADICTS, SUPPORTS)",
         f"{path}:1: relation #3: unknown link type 'foundedBy' (the schema has SAME_CLAIM,"
         " CONTRADICTS, SUPPORTS)"]
-    companies = parse_schema(textwrap.dedent("""\
-        name = "companies"
-        version = 1
-        [[labels]]
-        name = "ORG"
-        kind = "entity"
-        key = "1"
-        [[labels]]
-        name = "PERSON"
-        kind = "entity"
-        key = "2"
-        [[labels]]
-        name = "DATE"
-        kind = "entity"
-        key = "3"
-        [[links]]
-        name = "foundedAt"
-        key = "a"
-        from = ["ORG"]
-        to = ["DATE"]
-        [[links]]
-        name = "foundedBy"
-        key = "m"
-        from = ["ORG"]
-        to = ["PERSON"]
-        """), "companies.toml")
+    labels = "".join(f'[[labels]]\nname = "{name}"\nkind = "entity"\nkey = "{i}"\n'
+                     for i, name in enumerate(("ORG", "PERSON", "DATE"), 1))
+    links = "".join(f'[[links]]\nname = "{name}"\nkey = "{key}"\nfrom = ["ORG"]\nto = ["{to}"]\n'
+                    for name, key, to in (("foundedAt", "a", "DATE"),
+                                          ("foundedBy", "m", "PERSON")))
+    companies = parse_schema(f'name = "companies"\nversion = 1\n{labels}{links}',
+                             "companies.toml")
     import_paths(store, [path], companies, "tester")
     text = DOCCANO_EXAMPLE["text"]
     spans = {s.id: text[s.start : s.end] for s in store.spans("example-1", "tester")}
