@@ -264,25 +264,31 @@ def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, .
         sys.exit(code)
 
 
-@main.command("import", short_help="Import .txt/.md files, folders and .jsonl.")
+@main.command("import", short_help="Import .txt/.md files, folders, .jsonl and .json.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--labels", type=click.Path(exists=True, dir_okay=False),
               help="Label schema to validate against (default: the news schema).")
 @click.option("--as", "as_", metavar="NAME",
-              help="Annotator for doccano/Prodigy records that name none (default: $USER).")
+              help="Annotator for doccano/Prodigy/Label Studio records that name none"
+                   " (default: $USER).")
 @click.option("--skip-invalid", is_flag=True,
               help="Import the valid records and list the others, instead of importing nothing.")
 @click.pass_obj
 def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None,
             skip_invalid: bool) -> None:
-    """Import .txt/.md files, folders and .jsonl (ours, doccano, Prodigy, plain {"text"}).
+    """Import .txt/.md files, folders, .jsonl (ours, doccano, Prodigy, Label Studio, plain
+    {"text"}) and .json (Label Studio's JSON export).
 
     A .txt or .md file is one document: its id is the file name without the extension, its
     title the first line. Folders are read recursively. A .jsonl file is in one shape, told
-    from its records: our export, doccano ({"text", "label": [[start, end, label]]}), Prodigy
-    ({"text", "spans": [...]}) or plain ({"text"}); spans must fit the text and the schema.
-    A doccano record's "annotator" (Prodigy: "_annotator_id", else "_session_id") names
-    whose spans they are; records without one are --as's.
+    from its records: our export, doccano ({"text", "label": [[start, end, label]]} or
+    "entities" and "relations"), Prodigy ({"text", "spans": [...]}; only "accept" answers are
+    annotations), Label Studio tasks ({"data": {"text"}, "annotations"}) or plain ({"text"});
+    a .json file is an array of them. Spans must fit the text and the schema. A doccano
+    record's "annotator" (Prodigy: "_annotator_id", else "_session_id"; Label Studio:
+    "completed_by") names whose spans they are; records without one are --as's. What was
+    read but not imported (rejected answers, predictions, links to sets a filtered export
+    left out) is counted on stderr.
 
     All or nothing: any invalid record is reported as file:line and nothing is imported,
     unless --skip-invalid. Importing the same files again changes nothing."""

@@ -19,16 +19,27 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sqlite3
 import stat
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from annotator.file_kinds import DatabaseFiles, not_text, special_kind
-from annotator.jsonl_shapes import Record, RecordReader, annotator_name_problem, detect, title_of
+from annotator.jsonl_shapes import (
+    LinkIn,
+    Record,
+    RecordReader,
+    annotator_name_problem,
+    detect,
+    title_of,
+)
+from annotator.labelstudio_shape import TaskReader
 from annotator.model import Document, LabelSchema, Link
 from annotator.store import Store
 from annotator.store.importer import ImportConflict, ImportSession
@@ -36,7 +47,7 @@ from annotator.store.importer import ImportConflict, ImportSession
 __all__ = ["FileReport", "ImportError_", "ImportReport", "IngestError", "annotator_name_problem",
            "import_paths"]
 
-SUFFIXES = (".txt", ".md", ".jsonl")
+SUFFIXES = (".txt", ".md", ".jsonl", ".json")
 BOM = b"\xef\xbb\xbf"
 KEEP_PROBLEMS = 1000  # problems kept for the message; the rest are only counted
 COUNTS = ("documents", "documents_same", "spans", "spans_same", "links", "links_same")
@@ -60,7 +71,7 @@ class FileReport:
     """What one input file contributed."""
 
     path: str
-    shape: str  # text | markdown | annotator | doccano | prodigy | plain
+    shape: str  # text | markdown | annotator | doccano | prodigy | labelstudio | plain
     records: int = 0
     skipped: int = 0
     documents: int = 0
@@ -70,6 +81,41 @@ class FileReport:
     links: int = 0
     links_same: int = 0
     notes: list[str] = field(default_factory=list)
+    left_out: Counter[str] = field(default_factory=Counter)  # what was read but not imported
+    dropped_links: list[str] = field(default_factory=list)  # `link id -> document`
+    ignored_meta: set[str] = field(default_factory=set)  # Label Studio task meta keys
+
+    def left_out_lines(self) -> list[str]:
+        """One line per kind of thing read and deliberately not imported."""
+        out = [f"{self.path}: skipped {n} {_plural(n, what)}{LEFT_OUT[what]}"
+               for what, n in sorted(self.left_out.items())]
+        if self.ignored_meta:
+            out.append(f"{self.path}: ignored the task meta keys"
+                       f" {', '.join(sorted(self.ignored_meta))} (nothing to map them to)")
+        if n := len(self.dropped_links):
+            shown = ", ".join(self.dropped_links[:5]) + (" ..." if n > 5 else "")
+            out.append(f"{self.path}: dropped {n} {_plural(n, 'link')} to spans of annotation"
+                       " sets not in this import (a filtered export leaves them out; nothing"
+                       f" links to a missing span): {shown}")
+        return out
+
+
+# Things read but deliberately not imported: why, for the report
+LEFT_OUT = {
+    "rejected answer": " (Prodigy: only accepted answers are annotations; a text no accepted"
+                       " record has is not imported)",
+    "ignored answer": " (Prodigy: only accepted answers are annotations; a text no accepted"
+                      " record has is not imported)",
+    "prediction": " (Label Studio model predictions are not annotations)",
+    "cancelled annotation": " (Label Studio: skipped by the annotator)",
+    "draft": " (Label Studio: not submitted)",
+    "document-level result": " (Label Studio results on no labelled region: a span attribute"
+                             " needs its region)",
+}
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
 
 
 @dataclass
@@ -104,8 +150,9 @@ class ImportReport:
             out.append(f"Unchanged (already there): {n(same[0], 'document')},"
                        f" {n(same[1], 'span')} and {n(same[2], 'link')}.")
         out += [f"{f.path}: {note}" for f in self.files for note in f.notes]
+        out += [line for f in self.files for line in f.left_out_lines()]
         if self.ignored:
-            out.append(f"Ignored {n(len(self.ignored), 'file')} (not .txt, .md or .jsonl, a"
+            out.append(f"Ignored {n(len(self.ignored), 'file')} (not .txt, .md, .jsonl or .json, a"
                        f" README, or not a file): {', '.join(self.ignored[:10])}"
                        + (" ..." if len(self.ignored) > 10 else ""))
         out += [f"Skipped broken link: {link}" for link in self.broken_links[:limit]]
@@ -205,7 +252,7 @@ def _sources(paths: Iterable[str | Path], problems: _Problems, ignored: list[str
             if path.suffix.lower() in SUFFIXES or database is not None and database.part(path):
                 add(path)
             else:
-                problems.add(str(path), None, "not a .txt, .md or .jsonl file")
+                problems.add(str(path), None, "not a .txt, .md, .jsonl or .json file")
         elif what := _not_a_file(path):
             problems.add(str(path), None, f"this is {what}, not a file or folder")
         elif path.is_symlink():
@@ -253,6 +300,7 @@ class _Pending:
     file: FileReport
     line: int
     record: Record
+    dropped: list[str] = field(default_factory=list)  # links left out (`id -> document`)
 
 
 class _Importer:
@@ -264,13 +312,16 @@ class _Importer:
         self.problems, self.progress, self.total_bytes = problems, progress, total_bytes
         self.done_bytes = 0
         self.docs: dict[str, tuple[str, str]] = {}  # doc id -> (sha256, "file:line") this import
+        self.sets: set[tuple[str, str]] = set()  # (doc id, annotator) of the records read
+        self.tasks = TaskReader(reader)
         self.deferred: list[_Pending] = []
 
     # -- files ----------------------------------------------------------------------------
 
     def file(self, path: Path, report: ImportReport) -> None:
         markdown = path.suffix.lower() == ".md"
-        shape = "jsonl" if path.suffix.lower() == ".jsonl" else "markdown" if markdown else "text"
+        suffix = path.suffix.lower()
+        shape = suffix[1:] if suffix in (".jsonl", ".json") else "markdown" if markdown else "text"
         rep = FileReport(str(path), shape)
         report.files.append(rep)
         if _undecodable(str(path)):  # its name would be a document id no one can store
@@ -280,6 +331,8 @@ class _Importer:
             try:
                 if shape == "jsonl":
                     self._jsonl(path, rep)
+                elif shape == "json":
+                    self._json(path, rep)
                 else:
                     self._text(path, rep, markdown)
             except OSError as exc:
@@ -336,43 +389,67 @@ class _Importer:
                 except UnicodeDecodeError as exc:
                     self.fail(rep, lineno, [f"not valid UTF-8 (byte {exc.start + 1} of the line)"])
                     continue
-                except _OutOfRange as exc:
-                    self.fail(rep, lineno, [str(exc)])
-                    continue
-                except ValueError as exc:
-                    if not isinstance(exc, json.JSONDecodeError | _NotJson):  # int(): too long
-                        self.fail(rep, lineno, ["a number has more than"
-                                                f" {sys.get_int_max_str_digits()} digits"])
-                        continue
-                    msg = getattr(exc, "msg", str(exc)).removesuffix(" at")
-                    col = getattr(exc, "colno", None)
-                    self.fail(rep, lineno, [f"not valid JSON: {msg}"
-                                            + (f" at column {col}" if col else "")])
-                    continue
-                except RecursionError:
-                    self.fail(rep, lineno, ["not valid JSON: nested too deeply"])
+                except (ValueError, RecursionError) as exc:
+                    self.fail(rep, lineno, [_json_problem(exc)])
                     continue
                 if not isinstance(rec, dict):
                     self.fail(rep, lineno, [f"expected a JSON object, got {type(rec).__name__}"])
                     continue
-                kind = detect(rec)
-                if shape in ("", "plain"):  # records without spans say nothing of the shape
-                    shape = rep.shape = kind
-                elif kind not in ("plain", shape):
-                    self.fail(rep, lineno, [f"a {kind} record in a file of {shape} records"
-                                            " (one shape per file)"])
+                shape = self._record(path, rep, lineno, rec, shape)
+
+    def _json(self, path: Path, rep: FileReport) -> None:
+        """A .json file: an array of records (Label Studio's export: tasks), each reported
+        at the line it starts on."""
+        raw = path.read_bytes()
+        self.done_bytes += len(raw)
+        if why := not_text(raw):
+            self.fail(rep, None, [why])
+            return
+        try:
+            text = raw.removeprefix(BOM).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            self.fail(rep, raw[: exc.start].count(b"\n") + 1,
+                      [f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})"])
+            return
+        shape = ""
+        try:
+            for lineno, rec in _json_array(text):
+                rep.records += 1
+                if not isinstance(rec, dict):
+                    self.fail(rep, lineno, [f"expected a JSON object, got {type(rec).__name__}"])
                     continue
-                errs: list[str] = []
-                try:
-                    record = self.reader.read(shape, rec, path, lineno, errs)
-                    if errs or record is None:
-                        self.fail(rep, lineno, errs)
-                    else:
-                        self.write(_Pending(rep, lineno, record))
-                except UnicodeEncodeError as exc:
-                    bad = exc.object[exc.start : exc.end]
-                    self.fail(rep, lineno, [f"contains {bad!a}, an unpaired surrogate, which is"
-                                            " not valid Unicode text"])
+                shape = self._record(path, rep, lineno, rec, shape)
+        except (ValueError, RecursionError) as exc:
+            self.fail(rep, getattr(exc, "lineno", None), [_json_problem(exc)])
+
+    def _record(self, path: Path, rep: FileReport, lineno: int, rec: dict[str, Any],
+                shape: str) -> str:
+        """Read and write one record of a file whose shape so far is `shape`; the shape now."""
+        kind = detect(rec)
+        if shape in ("", "plain"):  # records without spans say nothing of the shape
+            shape = rep.shape = kind
+        elif kind not in ("plain", shape):
+            self.fail(rep, lineno, [f"a {kind} record in a file of {shape} records"
+                                    " (one shape per file)"])
+            return shape
+        errs: list[str] = []
+        try:
+            if kind == "labelstudio":
+                records = self.tasks.read(rec, path, lineno, errs, rep.left_out,
+                                          rep.ignored_meta)
+            else:
+                one = self.reader.read(kind if kind == "plain" else shape, rec, path, lineno,
+                                       errs)
+                records = [one] if one is not None else []
+            if errs or not records:
+                self.fail(rep, lineno, errs)
+            for record in records if not errs else []:
+                self.write(_Pending(rep, lineno, record))
+        except UnicodeEncodeError as exc:
+            bad = exc.object[exc.start : exc.end]
+            self.fail(rep, lineno, [f"contains {bad!a}, an unpaired surrogate, which is"
+                                    " not valid Unicode text"])
+        return shape
 
     # -- writing --------------------------------------------------------------------------
 
@@ -391,10 +468,18 @@ class _Importer:
     def write(self, pending: _Pending) -> None:
         """Write a valid record; links to spans not yet seen wait for the end of the import."""
         rec = pending.record
+        if rec.skipped:
+            pending.file.left_out[rec.skipped] += 1
+            return
         doc, errs = rec.doc, []
         seen = self.docs.get(doc.id)
         if seen is not None and seen[0] != doc.sha256:
             errs.append(f"document {doc.id!r} has different text than on {seen[1]}")
+        if rec.annotator is not None:
+            self.sets.add((doc.id, rec.annotator))
+            if not rec.strict and (rec.spans or rec.links) and not errs and (
+                    seen is not None or self.imp.has_document(doc.id) is not None):
+                rec = pending.record = self._as_stored(rec)
         links = self._links(rec, errs, None) if rec.links and not errs else []
         if errs:
             self.fail(pending.file, pending.line, errs)
@@ -416,9 +501,38 @@ class _Importer:
             return
         self.docs.setdefault(doc.id, (doc.sha256, f"{pending.file.path}:{pending.line}"))
 
-    def _links(self, rec: Record, errs: list[str],
-               later: dict[str, tuple[str, str, str]] | None) -> list[Link] | None:
-        """Resolve a record's links; None when a target may come later in the import."""
+    def _as_stored(self, rec: Record) -> Record:
+        """Another tool's record (no ids of its own) with the ids of the spans and links of
+        its set that are already stored with the same offsets and label (type and ends): a
+        re-imported export is the same spans, whatever ids they were given on screen."""
+        assert rec.annotator is not None
+        stored_spans, stored_links = self.imp.set_contents(rec.doc.id, rec.annotator)
+        ids: dict[str, str] = {}
+        spans = []
+        for s in rec.spans:
+            old = stored_spans.get((s.start, s.end, s.label))
+            if old is not None and old != s.id:
+                ids[s.id] = old
+                s = replace(s, id=old)
+            spans.append(s)
+        links = []
+        for lk in rec.links:
+            a, b = ids.get(lk.from_, lk.from_), ids.get(lk.to, lk.to)
+            if old := stored_links.get((lk.type, a, b)):
+                lk = LinkIn(old, lk.type, a, b, lk.to_doc)
+            elif self.reader.link_types[lk.type].symmetric and (
+                    old := stored_links.get((lk.type, b, a))):
+                lk = LinkIn(old, lk.type, b, a, None)  # the stored way round
+            elif (a, b) != (lk.from_, lk.to):
+                lk = LinkIn(lk.id, lk.type, a, b, lk.to_doc)
+            links.append(lk)
+        return replace(rec, spans=spans, links=links)
+
+    def _links(self, rec: Record, errs: list[str], later: dict[str, tuple[str, str, str]] | None,
+               dropped: list[str] | None = None) -> list[Link] | None:
+        """Resolve a record's links; None when a target may come later in the import. At the
+        end (`later` given), a link whose `to` span is in a set this import has no record of
+        (a filtered export) is left out and listed in `dropped`."""
         local = {s.id: (s.doc_id, s.annotator, s.label) for s in rec.spans}
         need = sorted({x for lk in rec.links for x in (lk.from_, lk.to) if x not in local})
         found = self.imp.span_info(need) if need else {}
@@ -432,6 +546,10 @@ class _Importer:
             ends = []
             for x in (lk.from_, lk.to):
                 info = local.get(x) or found.get(x)
+                if (info is None and dropped is not None and x == lk.to and lk.to_doc
+                        and (lk.to_doc, rec.annotator) not in self.sets):
+                    dropped.append(f"{lk.id} -> {lk.to_doc}")
+                    break
                 if info is None:
                     errs.append(f"link {lk.id}: span {x} is neither in this import nor in the"
                                 " database")
@@ -440,7 +558,7 @@ class _Importer:
                                 f" not {rec.annotator}")
                 else:
                     ends.append(info)
-            if len(ends) < 2:
+            if len(ends) < 2:  # an error, or dropped
                 continue
             (a_doc, _, a_label), (b_doc, _, b_label) = ends
             if lk.from_ == lk.to:
@@ -484,10 +602,13 @@ class _Importer:
             for rep, gain in gains:  # kept until the round stands
                 for k, g in zip(COUNTS, gain, strict=True):
                     setattr(rep, k, getattr(rep, k) + g)
+            for p, _ in ok:
+                p.file.dropped_links += p.dropped
             return
 
     def _resolvable(self, pending: list[_Pending]) -> list[tuple[_Pending, list[Link]]]:
-        """The records whose links all resolve, failing the others round by round."""
+        """The records whose links all resolve, failing the others round by round; links to
+        sets the import has no record of are dropped (listed on their file)."""
         while True:
             later = {s.id: (s.doc_id, s.annotator, s.label)
                      for p in pending for s in p.record.spans}
@@ -495,7 +616,8 @@ class _Importer:
             bad = 0
             for p in pending:
                 errs: list[str] = []
-                links = self._links(p.record, errs, later) or []
+                p.dropped = []
+                links = self._links(p.record, errs, later, p.dropped) or []
                 if errs:
                     bad += 1
                     self.fail(p.file, p.line, [e + " (the line's annotations were skipped)"
@@ -520,6 +642,55 @@ def _undecodable(name: str) -> bool:
     except UnicodeEncodeError:  # bytes the file system could not decode (surrogateescape)
         return True
     return False
+
+
+def _json_problem(exc: ValueError | RecursionError) -> str:
+    """What is wrong with JSON that json.loads refused."""
+    if isinstance(exc, RecursionError):
+        return "not valid JSON: nested too deeply"
+    if isinstance(exc, _OutOfRange | _NotArray):
+        return str(exc)
+    if not isinstance(exc, json.JSONDecodeError | _NotJson):  # int(): too long
+        return f"a number has more than {sys.get_int_max_str_digits()} digits"
+    msg = getattr(exc, "msg", str(exc)).removesuffix(" at")
+    col = getattr(exc, "colno", None)
+    return f"not valid JSON: {msg}" + (f" at column {col}" if col else "")
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _json_array(text: str) -> Iterator[tuple[int, Any]]:
+    """The items of a JSON array, one at a time, with the line each starts on."""
+    decoder = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+
+    def space(at: int) -> int:
+        match = _SPACE.match(text, at)
+        return match.end() if match else at
+
+    pos = space(0)
+    if text[pos : pos + 1] != "[":
+        exc = _NotArray("expected a JSON array of records (as Label Studio exports its tasks)")
+        exc.lineno = text.count("\n", 0, pos) + 1
+        raise exc
+    pos, line, counted = space(pos + 1), 1, 0
+    while text[pos : pos + 1] != "]":
+        line, counted = line + text.count("\n", counted, pos), pos
+        item, pos = decoder.raw_decode(text, pos)
+        yield line, item
+        pos = space(pos)
+        if text[pos : pos + 1] == ",":
+            pos = space(pos + 1)
+        elif text[pos : pos + 1] != "]":
+            raise json.JSONDecodeError("expected , or ] after an item", text, pos)
+    if space(pos + 1) != len(text):
+        raise json.JSONDecodeError("Extra data", text, space(pos + 1))
+
+
+class _NotArray(ValueError):
+    """A .json file that is not an array."""
+
+    lineno = 1
 
 
 def _no_constant(name: str) -> None:

@@ -1,4 +1,6 @@
-"""Read one JSONL record (our shape, doccano, Prodigy or plain) into a validated Record."""
+"""Read one JSONL record (our shape, doccano, Prodigy or plain) into a validated Record.
+
+Label Studio tasks are read by labelstudio_shape.py, with the helpers of this module."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ longer value that is in a database already. Two thousand is a long paragraph."""
 STATUSES = {s.value: s for s in Status}
 # Where another tool's record names its annotator (ours writes the first of each), else --as
 ANNOTATOR_FIELDS = {"doccano": ("annotator",), "prodigy": ("_annotator_id", "_session_id")}
+ANSWERS = ("accept", "reject", "ignore")  # Prodigy's; only accept is an annotation
 
 
 def annotator_name_problem(name: object, allow_gold: bool = False) -> str | None:
@@ -56,8 +59,11 @@ def generated_id(*parts: object) -> str:
 
 
 def detect(rec: dict[str, Any]) -> str:
-    """The shape of a file, from its first record: annotator | doccano | prodigy | plain."""
+    """The shape of a file, from its first record: annotator | doccano | prodigy |
+    labelstudio | plain."""
     keys = rec.keys()
+    if "text" not in keys and isinstance(rec.get("data"), dict):
+        return "labelstudio"  # a task: {"data": {"text": ...}, "annotations": [...]}
     # doccano keeps spans in a list under one of these; Prodigy's textcat "label" is a string
     doccano = any(k in keys and (isinstance(rec[k], list) or "spans" not in keys)
                   for k in ("label", "labels", "entities"))
@@ -89,6 +95,7 @@ class Record:
     links: list[LinkIn] = field(default_factory=list)
     status: Status | None = None
     strict: bool = False  # our own shape: a repeated span/link id is an error
+    skipped: str = ""  # what it is when it is not imported: "rejected answer" (ingest.LEFT_OUT)
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -103,9 +110,12 @@ class RecordReader:
         self.labels = {lab.name: {a.name: a for a in lab.attributes} for lab in schema.labels}
         self.link_types = {lt.name: lt for lt in schema.links}
         self.number_labels = {lab.name for lab in schema.labels if lab.kind == Kind.NUMBER}
+        self.input_docs: dict[int | str, str] = {}  # Prodigy _input_hash -> document id
 
     def read(self, shape: str, rec: dict[str, Any], path: Path, lineno: int,
              errs: list[str]) -> Record | None:
+        if shape == "prodigy":
+            return self._prodigy(rec, path, lineno, errs)
         doc = self.document(rec, errs, lineno, path)
         if doc is None:
             return None
@@ -114,15 +124,115 @@ class RecordReader:
         if shape == "doccano":
             who = self._annotator(rec, shape, errs)
             entries = rec["entities"] if "entities" in rec else rec.get("label", rec.get("labels"))
-            return Record(doc, who, self._entries(doc, who, errs, entries,
-                                                  ("start_offset", "end_offset")),
+            spans, by_entry = self._entries(doc, who, errs, entries,
+                                            ("start_offset", "end_offset"))
+            links = self._doccano_relations(rec.get("relations"), by_entry, who, errs)
+            return Record(doc, who, spans, links,
                           status=_status(rec, errs))  # our doccano export writes it
-        if shape == "prodigy":
-            who = self._annotator(rec, shape, errs)
-            status = Status.DONE if rec.get("answer") == "accept" else None
-            return Record(doc, who, self._entries(doc, who, errs, rec.get("spans"),
-                                                  ("start", "end")), status=status)
         return Record(doc)
+
+    def _prodigy(self, rec: dict[str, Any], path: Path, lineno: int,
+                 errs: list[str]) -> Record | None:
+        """Only an accepted answer is an annotation (done); a record without an answer is
+        in progress. Records with the same _input_hash and no id of their own are one
+        document: the id of the first of them."""
+        answer = rec.get("answer")
+        if answer is not None and answer not in ANSWERS:
+            errs.append(f"answer {answer!r} is not one of {', '.join(ANSWERS)}")
+        key = rec.get("_input_hash")
+        key = key if type(key) in (int, str) else None
+        doc = self.document(rec, errs, lineno, path,
+                            None if key is None else self.input_docs.get(key))
+        if doc is None or errs:
+            return None
+        if key is not None:
+            self.input_docs.setdefault(key, doc.id)
+        if answer in ("reject", "ignore"):
+            return Record(doc, skipped=f"{answer.rstrip('e')}ed answer")
+        who = self._annotator(rec, "prodigy", errs)
+        spans, _ = self._entries(doc, who, errs, rec.get("spans"), ("start", "end"))
+        raw = rec.get("spans") if isinstance(rec.get("spans"), list) else []
+        links = self._prodigy_relations(rec.get("relations"), raw, who, spans, errs)
+        return Record(doc, who, spans, links, Status.DONE if answer == "accept" else None)
+
+    def link_type(self, name: Any, where: str, errs: list[str]) -> str | None:
+        """`name` when the schema has that link type, else None after an error."""
+        if isinstance(name, str) and name in self.link_types:
+            return name
+        errs.append(f"{where}: unknown link type {name!r} (the schema has"
+                    f" {', '.join(self.link_types) or 'none'})")
+        return None
+
+    def _relations(self, relations: Any, errs: list[str]) -> list[Any]:
+        if relations is None:
+            return []
+        if not isinstance(relations, list):
+            errs.append("relations must be a list")
+            return []
+        bad = [i for i, r in enumerate(relations) if not isinstance(r, dict)]
+        for i in bad:
+            errs.append(f"relation #{i + 1}: expected an object")
+        return [] if bad else relations
+
+    def _doccano_relations(self, relations: Any, by_entry: dict[Any, str], who: str,
+                           errs: list[str]) -> list[LinkIn]:
+        """doccano's {"id", "from_id", "to_id", "type"}, ends being ids of `entities`."""
+        links: dict[str, LinkIn] = {}
+        for i, r in enumerate(self._relations(relations, errs)):
+            where = f"relation #{i + 1}"
+            ltype = self.link_type(r.get("type"), where, errs)
+            ends = []
+            for key in ("from_id", "to_id"):
+                end = r.get(key)
+                sid = by_entry.get(end) if type(end) in (int, str) else None
+                if sid is None:
+                    errs.append(f"{where}: {key} {end!r} is not the id of an entity on this"
+                                " line")
+                ends.append(sid)
+            if ltype is not None and ends[0] and ends[1]:
+                link = make_link(who, ltype, ends[0], ends[1])
+                links[link.id] = link
+        return list(links.values())
+
+    def _prodigy_relations(self, relations: Any, raw: Any, who: str, spans: list[Span],
+                           errs: list[str]) -> list[LinkIn]:
+        """Prodigy's {"head", "child", "head_span", "child_span", "label"}: each end is the
+        span at head_span's offsets and label, else the span holding token `head`."""
+        by_key: dict[Any, Span] = {(s.start, s.end, s.label): s for s in spans}
+        tokens = {(e.get("start"), e.get("end"), e.get("label")): (e["token_start"],
+                                                                    e["token_end"])
+                  for e in raw if isinstance(e, dict)
+                  and type(e.get("token_start")) is int and type(e.get("token_end")) is int}
+        links: dict[str, LinkIn] = {}
+        for i, r in enumerate(self._relations(relations, errs)):
+            where = f"relation #{i + 1}"
+            ltype = self.link_type(r.get("label"), where, errs)
+            ends: list[Span | None] = []
+            for end in ("head", "child"):
+                ref = r.get(f"{end}_span")
+                found = None
+                if isinstance(ref, dict):
+                    found = by_key.get((ref.get("start"), ref.get("end"), ref.get("label")))
+                    what = (f"{end}_span {ref.get('start')}-{ref.get('end')}"
+                            f" {ref.get('label')!r}")
+                else:
+                    token = r.get(end)
+                    holding = [k for k, (ts, te) in tokens.items()
+                               if type(token) is int and ts <= token <= te]
+                    found = by_key.get(holding[0]) if len(holding) == 1 else None
+                    what = f"{end} token {token!r}"
+                    if len(holding) > 1:
+                        errs.append(f"{where}: {what} is in {len(holding)} spans; {end}_span"
+                                    " says which")
+                        ends.append(None)
+                        continue
+                if found is None:
+                    errs.append(f"{where}: {what} is not one of the record's spans")
+                ends.append(found)
+            if ltype is not None and ends[0] and ends[1]:
+                link = make_link(who, ltype, ends[0].id, ends[1].id)
+                links[link.id] = link
+        return list(links.values())
 
     def _annotator(self, rec: dict[str, Any], shape: str, errs: list[str]) -> str:
         """The record's own annotator field (doccano "annotator", Prodigy "_annotator_id" or
@@ -136,8 +246,8 @@ class RecordReader:
             return str(who)
         return self.actor
 
-    def document(self, rec: dict[str, Any], errs: list[str], lineno: int,
-                 path: Path) -> Document | None:
+    def document(self, rec: dict[str, Any], errs: list[str], lineno: int, path: Path,
+                 default_id: str | None = None) -> Document | None:
         text = rec.get("text")
         if not isinstance(text, str) or not text:
             errs.append("missing text" if text is None else
@@ -167,7 +277,7 @@ class RecordReader:
         if raw_id is None:  # Prodigy keeps ids in meta; the exporter puts it back there
             raw_id = meta.pop("id", None)
         if raw_id is None:
-            doc_id = f"{path.stem}-{lineno}"
+            doc_id = default_id or f"{path.stem}-{lineno}"
         elif type(raw_id) in (str, int, float) and raw_id != "":
             doc_id = str(raw_id)
         else:
@@ -297,14 +407,23 @@ class RecordReader:
             links.append(LinkIn(lid, str(ltype), a, b, to_doc))
         return Record(doc, who, spans, links, status, strict=True)
 
+    def filled(self, span: Span, doc: Document) -> Span:
+        """A NUMBER span without attributes, with the ones numbers.py reads filled in (and
+        marked machine_filled); any other span as it is."""
+        if span.label not in self.number_labels or span.attrs:
+            return span
+        return replace(span, attrs=fill_attrs(span.text_in(doc.text), self.labels[span.label]))
+
     def _entries(self, doc: Document, who: str, errs: list[str], entries: Any,
-                 keys: tuple[str, str]) -> list[Span]:
-        """Spans of doccano ([s, e, label] or {start_offset, ...}) and Prodigy ({start, ...})."""
+                 keys: tuple[str, str]) -> tuple[list[Span], dict[Any, str]]:
+        """Spans of doccano ([s, e, label] or {start_offset, ...}) and Prodigy ({start, ...}),
+        and the span id of each entry's own "id" (doccano's relations refer to those)."""
         if entries is None:
-            return []
+            return [], {}
         if not isinstance(entries, list):
             errs.append("the spans must be a list")
-            return []
+            return [], {}
+        by_entry: dict[Any, str] = {}
         spans: dict[str, Span] = {}  # an exact duplicate is the same span: keep one
         for i, e in enumerate(entries):
             if isinstance(e, dict):
@@ -316,11 +435,16 @@ class RecordReader:
                 continue
             span = self._span(doc, who, -(i + 1), None, start, end, label, None, text, errs)
             if span is not None:
-                if span.label in self.number_labels:  # no attributes: fill in and mark them
-                    span = replace(span, attrs=fill_attrs(span.text_in(doc.text),
-                                                          self.labels[span.label]))
+                span = self.filled(span, doc)
                 spans[span.id] = span
-        return list(spans.values())
+                if isinstance(e, dict) and type(e.get("id")) in (int, str):
+                    by_entry[e["id"]] = span.id
+        return list(spans.values()), by_entry
+
+
+def make_link(who: str, ltype: str, from_: str, to: str) -> LinkIn:
+    """A link of another tool's file, with a stable id; its spans are on the same line."""
+    return LinkIn(generated_id("link", who, ltype, from_, to), ltype, from_, to, None)
 
 
 def _status(rec: dict[str, Any], errs: list[str]) -> Status | None:

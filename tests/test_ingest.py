@@ -181,7 +181,7 @@ def test_same_stem_with_different_text_is_a_conflict(tmp_path: Path, store: Stor
 def test_unsupported_and_missing_paths(tmp_path: Path, store: Store, schema: LabelSchema) -> None:
     (tmp_path / "data.csv").write_text("a,b\n", encoding="utf-8")
     problems = refused(store, schema, tmp_path / "data.csv", tmp_path / "nope.txt")
-    assert problems == [f"{tmp_path / 'data.csv'}: not a .txt, .md or .jsonl file",
+    assert problems == [f"{tmp_path / 'data.csv'}: not a .txt, .md, .jsonl or .json file",
                         f"{tmp_path / 'nope.txt'}: no such file or folder"]
 
 
@@ -395,12 +395,11 @@ def test_prodigy_shape(tmp_path: Path, store: Store, schema: LabelSchema) -> Non
     )
     report = import_paths(store, [path], schema, "carol")
     assert report.files[0].shape == "prodigy"
-    assert store.document_ids() == ["p1", "prodigy-2"]
+    assert store.document_ids() == ["p1"]  # a rejected answer is no annotation (issue #13.1)
     doc = store.get_document("p1")
     assert doc is not None
     assert doc.meta == {"source": "wire"}
     assert store.status("p1", "carol") == Status.DONE
-    assert store.status("prodigy-2", "carol") == Status.IN_PROGRESS
     assert [s.label for s in store.spans("p1", "carol")] == ["NUMBER"]
 
 

@@ -306,6 +306,18 @@ class ImportSession:
                 found[id_] = (doc_id, who, label)
         return found
 
+    def set_contents(self, doc_id: str, annotator: str
+                     ) -> tuple[dict[tuple[int, int, str], str], dict[tuple[str, str, str], str]]:
+        """One annotation set's span ids by (start, end, label) and link ids by (type,
+        from_span, to_span), for links starting in doc_id: another tool's file names no ids."""
+        spans = {(s, e, lab): id_ for id_, s, e, lab in self.conn.execute(
+            'SELECT id, start, "end", label FROM spans WHERE doc_id = ? AND annotator = ?'
+            " ORDER BY rowid DESC", [doc_id, annotator])}  # the oldest of equal ones wins
+        links = {(t, a, b): id_ for id_, t, a, b in self.conn.execute(
+            "SELECT id, type, from_span, to_span FROM links WHERE annotator = ? AND from_doc = ?"
+            " ORDER BY rowid DESC", [annotator, doc_id])}
+        return spans, links
+
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """Make the writes of one record all-or-nothing inside the import (--skip-invalid).
