@@ -123,7 +123,7 @@ def loads(store: Store) -> dict[str, int]:
 def assign(store: Store, pairs: dict[str, list[str]], by: str) -> int:
     """Add (document, person) pairs in one transaction; returns how many were new."""
     with store.write() as conn:
-        known = {r[0] for r in conn.execute("SELECT id FROM documents")}
+        known = {r[0] for r in conn.execute(f"SELECT id FROM {R.DOC_CARD} WHERE {R.DOC_VISIBLE}")}
         missing = [d for d in pairs if d not in known]
         if missing:
             raise LookupError(f"no document {', '.join(map(repr, missing[:5]))}")
@@ -178,10 +178,11 @@ def next_assigned(store: Store, annotator: str, after_seq: int) -> str | None:
     """For Store.next_document: the annotator's next assigned, unfinished document (after
     after_seq, wrapping); "" when none is left and unassigned work is not allowed; None to let
     the store pick among all documents as it always has."""
-    sql = ("SELECT d.id FROM assignments a JOIN documents d ON d.id = a.doc_id"
+    sql = ("SELECT d.id FROM assignments a JOIN documents d INDEXED BY documents_card"
+           " ON d.id = a.doc_id"
            " LEFT JOIN statuses s ON s.doc_id = d.id AND s.annotator = a.annotator"
            " WHERE a.annotator = ? AND (s.status IS NULL OR s.status != 'done') AND d.seq > ?"
-           " ORDER BY d.seq LIMIT 1")
+           f" AND d.{R.DOC_VISIBLE} ORDER BY d.seq LIMIT 1")
     rows = store._query(sql, [annotator, after_seq]) or store._query(sql, [annotator, -1])
     if rows:
         return str(rows[0][0])
@@ -193,7 +194,8 @@ def next_assigned(store: Store, annotator: str, after_seq: int) -> str | None:
 def add_flag(store: Store, annotator: str, doc_id: str, note: str,
              span_id: str | None = None) -> int:
     with store.write() as conn:
-        if conn.execute("SELECT 1 FROM documents WHERE id = ?", [doc_id]).fetchone() is None:
+        if conn.execute(f"SELECT 1 FROM {R.DOC_CARD} WHERE id = ? AND {R.DOC_VISIBLE}",
+                        [doc_id]).fetchone() is None:
             raise LookupError(f"no document {doc_id!r}")
         if span_id is not None and conn.execute(
                 "SELECT 1 FROM spans WHERE id = ? AND doc_id = ? AND annotator = ?",
