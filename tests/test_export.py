@@ -269,7 +269,8 @@ def test_doccano(annotated: Store, tmp_path: Path, schema: LabelSchema) -> None:
     for e in wire["entities"]:
         assert wire["text"][e["start_offset"] : e["end_offset"]] in WIRE
     # both of alice's links cross documents: doccano relations cannot hold them
-    assert wire["relations"] == [] and rows[0]["relations"] == []
+    assert wire["relations"] == []
+    assert rows[0]["relations"] == []
     # NUMBER x2 (value, unit, qualifier; value), CLAIM (speaker, stance, certainty)
     assert losses.line() == "dropped: 7 attributes, 2 cross-document links"
     path = tmp_path / "doccano.jsonl"
@@ -299,7 +300,8 @@ def test_prodigy(annotated: Store, tmp_path: Path, schema: LabelSchema) -> None:
     # the tokens give the text back
     assert "".join(t["text"] + (" " if t["ws"] else "") for t in toks) == wire["text"]
     assert wire["_view_id"] == "spans_manual"
-    assert isinstance(wire["_input_hash"], int) and isinstance(wire["_task_hash"], int)
+    assert isinstance(wire["_input_hash"], int)
+    assert isinstance(wire["_task_hash"], int)
     assert lines(annotated, "prodigy", annotator="alice") == rows  # stable across runs
     bob_wire = lines(annotated, "prodigy", annotator="bob")[1]
     assert bob_wire["_input_hash"] == wire["_input_hash"]  # same text
@@ -336,7 +338,8 @@ def test_labelstudio(annotated: Store) -> None:
                                           {"annotator": "bob", "status": "in_progress"}]
     gold, alice, _bob = wire["annotations"]
     assert [a["id"] for a in courier["annotations"] + wire["annotations"]] == list(range(1, 7))
-    assert gold["ground_truth"] is True and alice["ground_truth"] is False
+    assert gold["ground_truth"] is True
+    assert alice["ground_truth"] is False
     labels = [r for r in gold["result"] if r["type"] == "labels"]
     assert [r["value"]["labels"] for r in labels] == [["NUMBER"], ["CLAIM"], ["ORG"], ["PERSON"]]
     assert all(r["from_name"] == "label" and r["to_name"] == "text" for r in labels)
