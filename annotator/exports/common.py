@@ -102,7 +102,10 @@ def tokens(text: str, spans: list[Span], base: Iterable[Token] | None = None
             out.append((start, cuts[i], False))
             start = cuts[i]
             i += 1
-        out.append((start, end, ws))
+        if ws and (end in starts or end + 1 in ends):  # a span starts or ends with that space
+            out += [(start, end, False), (end, end + 1, False)]
+        else:
+            out.append((start, end, ws))
     return out
 
 

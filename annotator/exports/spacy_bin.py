@@ -1,11 +1,11 @@
 """A spaCy DocBin: one Doc per annotation set, named in `user_data`.
 
 Tokens are spaCy's (`spacy.blank("en")`), cut further wherever a span starts or ends inside
-one, so "Russia" in "Turkish-Russian" stays "Russia". A span that still does not fall on
-token boundaries (it starts or ends inside the single space after a token) is not widened:
-it is left out and reported. Every aligned span is in `doc.spans["sc"]`; those whose label is
-an entity or a NUMBER go to `doc.ents`, overlaps resolved by `spacy.util.filter_spans` (the
-longest wins); CLAIMs are only in `doc.spans`. Attributes, ids and links are in `user_data`.
+one (or at the space after one), so "Russia" in "Turkish-Russian" stays "Russia". A span that
+still does not fall on token boundaries is never widened: it is left out and reported.
+Every aligned span is in `doc.spans["sc"]`; those whose label is an entity or a NUMBER go to
+`doc.ents`, overlaps resolved by `spacy.util.filter_spans` (the longest wins); CLAIMs are
+only in `doc.spans`. Attributes, ids and links are in `user_data`.
 """
 
 from __future__ import annotations
