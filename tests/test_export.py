@@ -361,17 +361,24 @@ def test_labelstudio(annotated: Store) -> None:
     assert (cross["type"], cross["from_id"], cross["to_doc"]) == ("SAME_CLAIM", claim, "courier")
 
 
-def test_labelstudio_relations_within_a_document(store: Store, schema: LabelSchema,
-                                                 tmp_path: Path) -> None:
-    (tmp_path / "d.txt").write_text("A said x. B said y.", encoding="utf-8")
+@pytest.fixture
+def two_claims(store: Store, schema: LabelSchema, tmp_path: Path) -> tuple[Store, str, str, str]:
+    """One document, al's two CLAIMs and a SUPPORTS link between them: (store, a, b, link)."""
+    (tmp_path / "d.txt").write_text("A said x. Then B said y.", encoding="utf-8")
     import_paths(store, [tmp_path / "d.txt"], schema, "t")
     a = add(store, "al", "d", "A said x", "CLAIM")
     b = add(store, "al", "d", "B said y", "CLAIM")
     link = store.add_link("al", "SUPPORTS", a, b).changes[-1].after
     assert link is not None
+    return store, a, b, link["id"]
+
+
+def test_labelstudio_relations_within_a_document(two_claims: tuple[Store, str, str, str]
+                                                 ) -> None:
+    store, a, b, link = two_claims
     [row] = tasks(store)
     [rel] = [r for r in row["annotations"][0]["result"] if r["type"] == "relation"]
-    assert rel == {"id": link["id"], "from_id": a, "to_id": b, "type": "relation",
+    assert rel == {"id": link, "from_id": a, "to_id": b, "type": "relation",
                    "direction": "right", "labels": ["SUPPORTS"]}
     assert row["meta"]["cross_document_links"] == []
 

@@ -26,6 +26,7 @@ from tests import test_export as base
 from tests.test_export import add, dump, lines
 
 annotated = base.annotated  # the fixture: two documents, three sets, attributes and links
+two_claims = base.two_claims
 
 ROOT = Path(__file__).resolve().parent.parent
 EMOJI = "Over 2,000 🙄 said Zoë 🇺🇦 in 蒼海; 𝔘𝔫𝔦 too."
@@ -165,14 +166,8 @@ def test_the_command_says_what_a_format_drops(annotated: Store, db_path: Path, f
 # -- Prodigy ----------------------------------------------------------------------------------
 
 
-def test_prodigy_relations_point_at_tokens(store: Store, schema: LabelSchema,
-                                           tmp_path: Path) -> None:
-    (tmp_path / "d.txt").write_text("A said x. Then B said y.", encoding="utf-8")
-    import_paths(store, [tmp_path / "d.txt"], schema, "t")
-    a = add(store, "al", "d", "A said x", "CLAIM")
-    b = add(store, "al", "d", "B said y", "CLAIM")
-    store.add_link("al", "SUPPORTS", a, b)
-    [row] = lines(store, "prodigy")
+def test_prodigy_relations_point_at_tokens(two_claims: tuple[Store, str, str, str]) -> None:
+    [row] = lines(two_claims[0], "prodigy")
     [rel] = row["relations"]
     toks = row["tokens"]
     assert rel["label"] == "SUPPORTS"
