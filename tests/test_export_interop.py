@@ -362,3 +362,21 @@ def test_other_formats_round_trip_or_list_the_loss(annotated: Store, schema: Lab
             1 for r in lines(annotated) for s in r["spans"] for v in s["attrs"].values()
             if v is not None)
         assert losses.counts["cross-document links"] == 6
+
+
+def test_the_readme_examples_are_what_the_export_writes(schema: LabelSchema,
+                                                        tmp_path: Path) -> None:
+    """README's Exports section: its jsonl record imports, and each format's record is what
+    the export of it writes, byte for byte."""
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Exports")[1]
+    blocks = [b.split("```", 1)[0] for b in section.split("```json\n")[1:]]
+    assert len(blocks) == 4
+    path = tmp_path / "in.jsonl"
+    path.write_text(blocks[0], encoding="utf-8")
+    with Store(tmp_path / "r.db") as store:
+        import_paths(store, [path], schema, "t")
+        for fmt, block in zip(["jsonl", "doccano", "prodigy", "labelstudio"], blocks,
+                              strict=True):
+            out = io.StringIO()
+            export(store, fmt, out)
+            assert out.getvalue() == block, fmt
