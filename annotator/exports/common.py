@@ -15,7 +15,7 @@ AnnotationSet = tuple[Document, str, Status, list[Span], list[Link]]
 
 # A word with inner "," "." "'" (2,000 / 3.5 / don't), else one character that is not a space:
 # "Turkish-Russian" is three tokens, "2,000-strong" is "2,000", "-", "strong".
-_WORD = re.compile(r"\w+(?:[.,'’]\w+)*|[^\w\s]")
+_TOKEN = re.compile(r"(\w+(?:[.,'’]\w+)*|[^\w\s])( ?)|\s+")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
@@ -89,19 +89,22 @@ def tokens(text: str, spans: list[Span], base: Iterable[Token] | None = None
 
     base: tokens of another tokenizer (spaCy's); else words, punctuation and runs of spaces
     other than one space after a token. Tokens are cut where a span starts or ends inside
-    them; a space after a token stays the token's `ws` unless a span starts or ends there."""
+    them; a space after a token stays the token's `ws` unless a span starts or ends there,
+    when it becomes a token of its own."""
     starts = {s.start for s in spans}
     ends = {s.end for s in spans}
     if base is None:
-        base = _words(text, starts, ends)
+        base = _words(text)
     cuts = sorted(starts | ends)
     out: list[Token] = []
+    j, n = 0, len(cuts)
     for start, end, ws in base:
-        i = bisect.bisect_right(cuts, start)
-        while i < len(cuts) and cuts[i] < end:
-            out.append((start, cuts[i], False))
-            start = cuts[i]
-            i += 1
+        while j < n and cuts[j] <= start:
+            j += 1
+        while j < n and cuts[j] < end:
+            out.append((start, cuts[j], False))
+            start = cuts[j]
+            j += 1
         if ws and (end in starts or end + 1 in ends):  # a span starts or ends with that space
             out += [(start, end, False), (end, end + 1, False)]
         else:
@@ -109,24 +112,7 @@ def tokens(text: str, spans: list[Span], base: Iterable[Token] | None = None
     return out
 
 
-def _words(text: str, starts: set[int], ends: set[int]) -> list[Token]:
-    out: list[Token] = []
-    pos = 0
-    for m in _WORD.finditer(text):
-        _gap(text, pos, m.start(), out, starts, ends)
-        out.append((m.start(), m.end(), False))
-        pos = m.end()
-    _gap(text, pos, len(text), out, starts, ends)
-    return out
-
-
-def _gap(text: str, a: int, b: int, out: list[Token], starts: set[int], ends: set[int]) -> None:
-    """Whitespace text[a:b]: one space after a token is its `ws`, the rest is a token."""
-    if a >= b:
-        return
-    if out and text[a] == " " and a not in starts and a + 1 not in ends:
-        s, e, _ = out[-1]
-        out[-1] = (s, e, True)
-        a += 1
-    if a < b:
-        out.append((a, b, False))
+def _words(text: str) -> list[Token]:
+    """Words, punctuation, and whitespace runs; one space after a token is its `ws`."""
+    return [(m.start(), m.end(1), bool(m.group(2))) if m.group(1) is not None
+            else (m.start(), m.end(), False) for m in _TOKEN.finditer(text)]
