@@ -284,7 +284,7 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
     from annotator.labels import default_schema_path
 
     who = resolve_identity(as_)
-    if len(paths) == 1 and _restore_backup(db, Path(paths[0])):
+    if _restore_backup(db, [Path(p) for p in paths]):
         return
     schema = load_labels(labels)
     try:
@@ -301,12 +301,17 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
         say(line, err=True)
 
 
-def _restore_backup(db: str, path: Path) -> bool:
+def _restore_backup(db: str, paths: list[Path]) -> bool:
     """A backup (`export --all`) is restored whole into an empty database; False: not one."""
     from annotator.restore import RestoreError, is_backup, restore_file
 
-    if not path.is_file() or not is_backup(path):
+    backups = [p for p in paths if p.is_file() and is_backup(p)]
+    if not backups:
         return False
+    if len(paths) > 1:
+        fail(f"{backups[0]} is a backup (export --all): restore it alone, into an empty"
+             " database, then import the other files")
+    path = backups[0]
     try:
         with open_store(db) as store:
             counts = restore_file(store, path)

@@ -380,3 +380,36 @@ def test_the_readme_examples_are_what_the_export_writes(schema: LabelSchema,
             out = io.StringIO()
             export(store, fmt, out)
             assert out.getvalue() == block, fmt
+
+
+@pytest.mark.parametrize("edit", ["no ts", "dangling action"])
+def test_a_broken_backup_is_one_message_and_nothing_written(annotated: Store, tmp_path: Path,
+                                                            edit: str) -> None:
+    rows = [json.loads(x) for x in dump(annotated, everything=True).split("\n")[:-1]]
+    event = next(r for r in rows if r.get("kind") == "event")
+    if edit == "no ts":
+        del event["ts"]
+    else:
+        event["action_id"] = 99999  # no such action
+    path = tmp_path / "broken.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "new.db"), "import", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ")
+    assert result.stderr.count("\n") == 1
+    assert ("lacks a field" if edit == "no ts" else "do not fit together") in result.stderr
+    with Store(tmp_path / "new.db") as new:
+        assert new.document_ids() == []
+        assert list(new.events()) == []
+
+
+def test_a_backup_is_restored_alone(annotated: Store, tmp_path: Path) -> None:
+    path = tmp_path / "backup.jsonl"
+    path.write_text(dump(annotated, everything=True), encoding="utf-8")
+    other = tmp_path / "more.txt"
+    other.write_text("More text.", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "new.db"), "import", str(path),
+                                       str(other)])
+    assert result.exit_code == 1
+    assert "is a backup (export --all): restore it alone" in result.stderr

@@ -7,6 +7,7 @@ tests/test_store.py checks it), so their times and origins come back exactly."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -83,6 +84,19 @@ def restore(store: Store, schema_rows: list[dict[str, Any]],
     if not is_empty(store):
         raise RestoreError("a backup is restored into an empty database only (this one has"
                            " documents or history); create a new one with --db NEW.db")
+    try:
+        return _restore(store, schema_rows, annotator_rows, docs, action_rows, event_rows, check)
+    except (KeyError, TypeError) as exc:
+        raise RestoreError(f"a backup line lacks a field or has the wrong type ({exc})") from None
+    except sqlite3.Error as exc:
+        raise RestoreError(f"the backup's rows do not fit together: {exc}") from None
+
+
+def _restore(store: Store, schema_rows: list[dict[str, Any]],
+             annotator_rows: list[dict[str, Any]],
+             docs: Iterable[tuple[Document, int, str]], action_rows: Iterable[dict[str, Any]],
+             event_rows: Iterable[dict[str, Any]],
+             check: Callable[[dict[str, dict[str, dict]]], None]) -> dict[str, int]:
     counts = {"documents": 0, "events": 0, "spans": 0, "links": 0, "statuses": 0}
     with store.write() as conn:
         conn.execute("PRAGMA defer_foreign_keys = ON")
