@@ -207,8 +207,8 @@ def test_spacy_keeps_spans_on_their_characters(store: Store, schema: LabelSchema
     assert [(s.text, s.label_) for s in doc.spans["sc"]] == [
         ("Russia", "LOC"), ("a 2,000-strong force said no", "CLAIM"), ("2,000", "NUMBER"),
         (" force", "ORG")]
-    assert [(e.text, e.label_) for e in doc.ents] == [
-        ("Russia", "LOC"), ("2,000", "NUMBER"), (" force", "ORG")]
+    # NER cannot learn an entity that starts with a space: " force" is only in doc.spans
+    assert [(e.text, e.label_) for e in doc.ents] == [("Russia", "LOC"), ("2,000", "NUMBER")]
     assert doc.user_data["annotator"] == "al"
     assert doc.user_data["status"] == "done"
     by_label = {s["label"]: s for s in doc.user_data["spans"]}

@@ -4,8 +4,8 @@ Tokens are spaCy's (`spacy.blank("en")`), cut further wherever a span starts or 
 one (or at the space after one), so "Russia" in "Turkish-Russian" stays "Russia". A span that
 still does not fall on token boundaries is never widened: it is left out and reported.
 Every aligned span is in `doc.spans["sc"]`; those whose label is an entity or a NUMBER go to
-`doc.ents`, overlaps resolved by `spacy.util.filter_spans` (the longest wins); CLAIMs are
-only in `doc.spans`. Attributes, ids and links are in `user_data`.
+`doc.ents` (unless it starts or ends with whitespace), overlaps resolved by
+`spacy.util.filter_spans` (the longest wins); CLAIMs are only in `doc.spans`. Attributes, ids and links are in `user_data`.
 """
 
 from __future__ import annotations
@@ -57,8 +57,10 @@ def write(sets: Iterator[AnnotationSet], out: IO[Any],
             aligned.append(sp)
             kept.append(s)
         sdoc.spans["sc"] = aligned
+        # spaCy's NER cannot learn an entity that starts or ends with whitespace
         sdoc.ents = spacy.util.filter_spans(
-            [sp for sp in aligned if ent_labels is None or sp.label_ in ent_labels])
+            [sp for sp in aligned if (ent_labels is None or sp.label_ in ent_labels)
+             and not sp.text[0].isspace() and not sp.text[-1].isspace()])
         sdoc.user_data.update({
             "id": doc.id, "title": doc.title, "annotator": who, "status": status.value,
             "schema": doc.schema,
