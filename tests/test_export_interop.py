@@ -413,3 +413,25 @@ def test_a_backup_is_restored_alone(annotated: Store, tmp_path: Path) -> None:
                                        str(other)])
     assert result.exit_code == 1
     assert "is a backup (export --all): restore it alone" in result.stderr
+
+
+@pytest.mark.slow
+def test_spacy_train_reads_the_docbin(annotated: Store, tmp_path: Path) -> None:
+    """`spacy train` with ner and spancat runs on the export (doc.ents and doc.spans["sc"])."""
+    need("spacy")
+    import subprocess
+    import sys
+
+    data = tmp_path / "train.spacy"
+    with data.open("wb") as f:
+        export(annotated, "spacy", f)
+    cfg = tmp_path / "cfg.cfg"
+    spacy_cmd = [sys.executable, "-m", "spacy"]
+    subprocess.run([*spacy_cmd, "init", "config", str(cfg), "--lang", "en", "--pipeline",
+                    "ner,spancat", "--force"], check=True, capture_output=True)
+    run = subprocess.run([*spacy_cmd, "train", str(cfg), "--paths.train", str(data),
+                          "--paths.dev", str(data), "--training.max_steps", "2",
+                          "--training.eval_frequency", "1", "--output", str(tmp_path / "m")],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert (tmp_path / "m" / "model-last" / "ner").is_dir()
