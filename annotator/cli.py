@@ -296,6 +296,8 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
     from annotator.labels import default_schema_path
 
     who = resolve_identity(as_)
+    if _restore_backup(db, [Path(p) for p in paths]):
+        return
     schema = load_labels(labels)
     try:
         with open_store(db) as store, progress_bar("Importing", transfer=True) as update:
@@ -312,6 +314,34 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
         say(line, err=True)
 
 
+def _restore_backup(db: str, paths: list[Path]) -> bool:
+    """A backup (`export --all`) is restored whole into an empty database; False: not one."""
+    from annotator.restore import RestoreError, is_backup, restore_file
+
+    backups = [p for p in paths if p.is_file() and is_backup(p)]
+    if not backups:
+        return False
+    if len(paths) > 1:
+        fail(f"{backups[0]} is a backup (export --all): restore it alone, into an empty"
+             " database, then import the other files")
+    path = backups[0]
+    try:
+        with open_store(db) as store:
+            counts = restore_file(store, path)
+    except RestoreError as exc:
+        fail(safe_line(str(exc)))
+    except OSError as exc:
+        fail(f"{exc.filename or path}: {exc.strerror or exc}")
+    say(f"Restored {_n(counts['documents'], 'document')}, {_n(counts['spans'], 'span')},"
+        f" {_n(counts['links'], 'link')}"
+        f" and {_n(counts['events'], 'event')} from {path}.", err=True)
+    return True
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @main.command(short_help="Export annotations (JSONL and other tools' shapes).")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), required=True,
               help="jsonl: ours (round-trips); audit: the event log; or another tool's shape.")
@@ -324,18 +354,24 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
 @click.option("--gold", is_flag=True, help="Only the gold set (annotator @gold, imported).")
 @click.option("--status", type=click.Choice(STATUSES), default="any", show_default=True,
               help="Only annotation sets with this status.")
+@click.option("--all", "everything", is_flag=True,
+              help="A full backup (-f jsonl): also documents nobody annotated, the schemas and"
+              " the event log; `import` restores it into an empty database.")
 @click.pass_obj
 def export(db: str, fmt: str, output: str | None, force: bool, as_: str | None, gold: bool,
-           status: str) -> None:
+           status: str, everything: bool) -> None:
     """Export annotations, one line per document and annotator, in a stable order.
 
     Each annotator's work on a document is one line (documents nobody has annotated are
-    not exported); `jsonl` imports back unchanged. `audit` is the event log, one event a
-    line (--as keeps one annotator's events; --status does not apply).
+    not exported, except with --all); `jsonl` imports back unchanged. `audit` is the event
+    log, one event a line (--as keeps one annotator's events; --status does not apply).
+    `labelstudio` is one JSON array, one task per document. What a format cannot hold
+    (attributes, cross-document links) is counted on one line of standard error.
 
     \b
     annotator export -f jsonl --status done -o exports/done.jsonl
     annotator export -f jsonl --as alice | jq .id
+    annotator export -f jsonl --all -o backup.jsonl
 
     -o refuses the database and its -wal/-shm/-journal files, any other SQLite file and a
     symbolic link, and an existing file unless --force; a named pipe or /dev/stdout is
@@ -354,8 +390,14 @@ def export(db: str, fmt: str, output: str | None, force: bool, as_: str | None, 
             raise click.UsageError("the spacy format is binary: give -o FILE.spacy")
     if force and output is None:
         raise click.UsageError("--force applies to -o FILE (standard output is never replaced)")
+    if everything and (fmt != "jsonl" or as_ is not None or gold or status != "any"):
+        raise click.UsageError("--all is a backup of the whole database in -f jsonl; it takes"
+                               " no --as, --gold or --status")
+    losses = ex.Losses()
     with open_store(db, must_exist=True, read_only_ok=True) as store:
         as_ = team_cli.export_scope(store, as_, gold)
+        if everything and as_ is not None:
+            fail("--all is a backup of every annotator's work: only a lead may take it")
         if as_ is not None and as_ not in (names := store.annotators()):
             fail(f"no annotator {as_!r} in {db}; there are: {', '.join(names) or 'none'}")
         if gold and GOLD not in store.annotators():
@@ -366,17 +408,33 @@ def export(db: str, fmt: str, output: str | None, force: bool, as_: str | None, 
             if output is None:
                 with suppress(ValueError, io.UnsupportedOperation):  # no file descriptor
                     ex.refuse_database_stream(sys.stdout.fileno(), db, "standard output")
-                _to_stdout(lambda out: ex.export(store, fmt, out, as_, gold, status))
+                _to_stdout(lambda out: ex.export(store, fmt, out, as_, gold, status,
+                                                 losses=losses, everything=everything))
+                _say_losses(losses)
                 return
-            total = None if fmt == "audit" else ex.count_sets(store, as_, status, gold)
+            total = (None if fmt == "audit" or everything or fmt == "labelstudio"
+                     else ex.count_sets(store, as_, status, gold))
             with progress_bar(f"Exporting {fmt}", total) as update, \
                     ex.atomic_output(output, fmt == "spacy", force, db) as out:
-                n = ex.export(store, fmt, out, as_, gold, status, progress=update)
+                n = ex.export(store, fmt, out, as_, gold, status, progress=update, losses=losses,
+                              everything=everything)
         except (ex.ExportError, ex.OutputRefused) as exc:
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.filename or output or 'standard output'}: {exc.strerror or exc}")
-    say(f"Wrote {n} {'line' if n == 1 else 'lines'} to {output}", err=True)
+    what = {"labelstudio": "task", "spacy": "document"}.get(fmt, "line")
+    say(f"Wrote {n} {what if n == 1 else what + 's'} to {output}", err=True)
+    _say_losses(losses)
+
+
+def _say_losses(losses: Any) -> None:
+    """Each span spaCy could not align, then one line of what the format could not hold."""
+    for detail in losses.details[:MAX_PROBLEMS]:
+        say(f"not aligned: {safe_line(detail)}", err=True)
+    if len(losses.details) > MAX_PROBLEMS:
+        say(f"... and {len(losses.details) - MAX_PROBLEMS} more not aligned", err=True)
+    if line := losses.line():
+        say(line, err=True)
 
 
 def _to_stdout(write: Callable[[io.TextIOWrapper], int]) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from annotator.exports.common import Utf16
 from annotator.model import GOLD, AttributeDef, Document, Kind, LabelSchema, Span, Status
 from annotator.numbers import MACHINE_FILLED, fill_attrs, mark_problem
 
@@ -380,6 +381,7 @@ class RecordReader:
                 spans.append(span)
             elif isinstance(sid, str):
                 invalid.add(sid)
+        _check_utf16(spans_in, text, errs)
         self._attrs(spans, errs, invalid)
         links: list[LinkIn] = []
         ids: set[str] = set()
@@ -445,6 +447,25 @@ class RecordReader:
 def make_link(who: str, ltype: str, from_: str, to: str) -> LinkIn:
     """A link of another tool's file, with a stable id; its spans are on the same line."""
     return LinkIn(generated_id("link", who, ltype, from_, to), ltype, from_, to, None)
+
+
+def _check_utf16(spans_in: list[Any], text: str, errs: list[str]) -> None:
+    """start_utf16/end_utf16 (the export writes them for JavaScript), when given, must be the
+    UTF-16 offsets of start/end."""
+    given = [(s, s.get("start_utf16"), s.get("end_utf16")) for s in spans_in
+             if isinstance(s, dict) and ("start_utf16" in s or "end_utf16" in s)]
+    if not given:
+        return
+    utf16 = Utf16(text)
+    for s, a, b in given:
+        start, end = s.get("start"), s.get("end")
+        if type(start) is not int or type(end) is not int or not 0 <= start < end <= len(text):
+            continue  # reported with the span
+        want = (utf16(start), utf16(end))
+        if (a is not None and a != want[0]) or (b is not None and b != want[1]):
+            errs.append(f"span {s.get('id') or f'{start}-{end}'}: start_utf16/end_utf16"
+                        f" {a}-{b} do not match start/end {start}-{end}, which are UTF-16"
+                        f" {want[0]}-{want[1]}")
 
 
 def _status(rec: dict[str, Any], errs: list[str]) -> Status | None:

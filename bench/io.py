@@ -149,8 +149,10 @@ def bare_export(db: str, out: str) -> dict[str, Any]:
                 meta["title"] = title
             if schema:
                 meta["schema"] = schema
-            spans = [{"id": i, "start": s, "end": e, "text": text[s:e], "label": lab,
-                      "attrs": json.loads(a)}
+            spans = [{"id": i, "start": s, "end": e,
+                      "start_utf16": len(text[:s].encode("utf-16-le")) // 2,
+                      "end_utf16": len(text[:e].encode("utf-16-le")) // 2,
+                      "text": text[s:e], "label": lab, "attrs": json.loads(a)}
                      for i, s, e, lab, a in conn.execute(
                          'SELECT id, start, "end", label, attrs FROM spans WHERE doc_id = ?'
                          ' AND annotator = ? ORDER BY start, "end", label, id', [doc_id, who])]

@@ -301,7 +301,8 @@ def test_export_to_stdout(filled: Path) -> None:
     only = run("export", "-f", "jsonl", "--status", "done")
     assert [json.loads(x)["annotator"] for x in only.stdout.split("\n")[:-1]] == ["alice"]
     bob = run("export", "-f", "doccano", "--as", "bob")
-    assert json.loads(bob.stdout)["label"] == [[0, 12, "PERSON"], [18, 26, "NUMBER"]]
+    assert [(e["start_offset"], e["end_offset"], e["label"])
+            for e in json.loads(bob.stdout)["entities"]] == [(0, 12, "PERSON"), (18, 26, "NUMBER")]
     assert run("export", "-f", "audit").stdout.count("\n") == len(
         list(Store(filled).events()))
 

@@ -22,6 +22,7 @@ from annotator.export import (
     FORMATS,
     SPACY_MISSING,
     ExportError,
+    Losses,
     OutputExists,
     OutputRefused,
     atomic_output,
@@ -97,7 +98,9 @@ def test_jsonl_shape_and_order(annotated: Store, tmp_path: Path) -> None:
                             "title": "Wire report", "schema": "news@1"}
     assert list(wire["meta"]) == ["source", "title", "schema"]
     spans = wire["spans"]
-    assert [list(s) for s in spans] == [["id", "start", "end", "text", "label", "attrs"]] * 4
+    assert [list(s) for s in spans] == [["id", "start", "end", "start_utf16", "end_utf16", "text",
+                                         "label", "attrs"]] * 4
+    assert all((s["start_utf16"], s["end_utf16"]) == (s["start"], s["end"]) for s in spans)
     assert [(s["start"], s["end"], s["label"]) for s in spans] == sorted(
         (s["start"], s["end"], s["label"]) for s in spans)
     assert [s["label"] for s in spans] == ["NUMBER", "CLAIM", "ORG", "PERSON"]
@@ -252,12 +255,24 @@ def test_audit_is_the_event_log(annotated: Store) -> None:
 
 
 def test_doccano(annotated: Store, tmp_path: Path, schema: LabelSchema) -> None:
-    rows = lines(annotated, "doccano", annotator="alice")
-    assert list(rows[1]) == ["id", "text", "label", "annotator", "status"]
+    """doccano's relation format: entities with integer ids, relations between them."""
+    losses = Losses()
+    rows = lines(annotated, "doccano", annotator="alice", losses=losses)
+    assert list(rows[1]) == ["id", "text", "entities", "relations", "annotator", "status"]
     wire = rows[1]
     assert wire["id"] == "wire"
     assert wire["status"] == "done"
-    assert [lab[2] for lab in wire["label"]] == ["NUMBER", "CLAIM", "ORG", "PERSON"]
+    assert [e["label"] for e in wire["entities"]] == ["NUMBER", "CLAIM", "ORG", "PERSON"]
+    assert [list(e) for e in wire["entities"]] == [
+        ["id", "label", "start_offset", "end_offset"]] * 4
+    assert [e["id"] for e in wire["entities"]] == [1, 2, 3, 4]
+    for e in wire["entities"]:
+        assert wire["text"][e["start_offset"] : e["end_offset"]] in WIRE
+    # both of alice's links cross documents: doccano relations cannot hold them
+    assert wire["relations"] == []
+    assert rows[0]["relations"] == []
+    # NUMBER x2 (value, unit, qualifier; value), CLAIM (speaker, stance, certainty)
+    assert losses.line() == "dropped: 7 attributes, 2 cross-document links"
     path = tmp_path / "doccano.jsonl"
     path.write_text(dump(annotated, "doccano", annotator="alice"), encoding="utf-8")
     with Store(tmp_path / "d.db") as other:
@@ -270,11 +285,27 @@ def test_prodigy(annotated: Store, tmp_path: Path, schema: LabelSchema) -> None:
     rows = lines(annotated, "prodigy", annotator="alice")
     courier, wire = rows
     assert wire["answer"] == "accept"
-    assert "answer" not in courier
-    assert wire["_annotator_id"] == "alice"
+    assert courier["answer"] == "ignore"  # not done: Prodigy has accept, reject and ignore
+    assert wire["_annotator_id"] == wire["_session_id"] == "alice"
     assert wire["meta"]["id"] == "wire"
     assert wire["meta"]["schema"] == "news@1"
-    assert [list(s) for s in wire["spans"]] == [["start", "end", "text", "label"]] * 4
+    assert [list(s) for s in wire["spans"]] == [
+        ["start", "end", "text", "token_start", "token_end", "label"]] * 4
+    toks = wire["tokens"]
+    assert [list(t) for t in toks[:1]] == [["text", "start", "end", "id", "ws"]]
+    assert [t["id"] for t in toks] == list(range(len(toks)))
+    for sp in wire["spans"]:
+        first, last = toks[sp["token_start"]], toks[sp["token_end"]]
+        assert (first["start"], last["end"]) == (sp["start"], sp["end"])
+    # the tokens give the text back
+    assert "".join(t["text"] + (" " if t["ws"] else "") for t in toks) == wire["text"]
+    assert wire["_view_id"] == "spans_manual"
+    assert isinstance(wire["_input_hash"], int)
+    assert isinstance(wire["_task_hash"], int)
+    assert lines(annotated, "prodigy", annotator="alice") == rows  # stable across runs
+    bob_wire = lines(annotated, "prodigy", annotator="bob")[1]
+    assert bob_wire["_input_hash"] == wire["_input_hash"]  # same text
+    assert bob_wire["_task_hash"] == wire["_task_hash"]  # the same spans
     path = tmp_path / "prodigy.jsonl"
     path.write_text(dump(annotated, "prodigy", annotator="alice"), encoding="utf-8")
     with Store(tmp_path / "p.db") as other:
@@ -284,32 +315,78 @@ def test_prodigy(annotated: Store, tmp_path: Path, schema: LabelSchema) -> None:
         assert other.get_document("wire").title == "Wire report"  # type: ignore[union-attr]
 
 
+def tasks(store: Store, **kw: Any) -> list[dict[str, Any]]:
+    out = io.StringIO()
+    n = export(store, "labelstudio", out, **kw)
+    array = json.loads(out.getvalue())
+    assert isinstance(array, list)
+    assert n == len(array)
+    return array
+
+
 def test_labelstudio(annotated: Store) -> None:
-    wire = lines(annotated, "labelstudio", gold=True)[1]
+    """One JSON array, one task per document, each annotator's set one annotation; spans,
+    their attributes per region, and links (those across documents in the task's meta)."""
+    losses = Losses()
+    courier, wire = tasks(annotated, losses=losses)
+    assert losses.line() is None  # nothing dropped
+    assert (courier["id"], wire["id"]) == (1, 2)
     assert wire["data"]["doc_id"] == "wire"
     assert wire["data"]["text"].endswith(WIRE)
-    assert wire["meta"] == {"annotator": GOLD, "status": "done"}
-    [annotation] = wire["annotations"]
-    assert annotation["ground_truth"] is True
-    labels = [r for r in annotation["result"] if r["type"] == "labels"]
+    assert wire["meta"]["annotators"] == [{"annotator": GOLD, "status": "done"},
+                                          {"annotator": "alice", "status": "done"},
+                                          {"annotator": "bob", "status": "in_progress"}]
+    gold, alice, _bob = wire["annotations"]
+    assert [a["id"] for a in courier["annotations"] + wire["annotations"]] == list(range(1, 7))
+    assert gold["ground_truth"] is True
+    assert alice["ground_truth"] is False
+    labels = [r for r in gold["result"] if r["type"] == "labels"]
     assert [r["value"]["labels"] for r in labels] == [["NUMBER"], ["CLAIM"], ["ORG"], ["PERSON"]]
     assert all(r["from_name"] == "label" and r["to_name"] == "text" for r in labels)
     assert labels[0]["value"]["text"] == "About 7,000"
-    # the SAME_CLAIM link goes to another document: Label Studio relations cannot hold it
-    assert [r for r in annotation["result"] if r["type"] == "relation"] == []
+    number = labels[0]["id"]
+    attrs = {r["from_name"]: (r["type"], r["value"]) for r in gold["result"]
+             if r["id"] == number and r["type"] != "labels"}
+    where = {"start": labels[0]["value"]["start"], "end": labels[0]["value"]["end"],
+             "text": "About 7,000"}
+    assert attrs == {"value": ("number", {**where, "number": 7000}),
+                     "unit": ("textarea", {**where, "text": ["residents"]}),
+                     "qualifier": ("choices", {**where, "choices": ["approximate"]})}
+    claim = labels[1]["id"]
+    speaker = next(r for r in gold["result"] if r["id"] == claim and r["from_name"] == "speaker")
+    assert speaker["value"]["text"] == [labels[3]["id"]]  # the PERSON region's id
+    # the SAME_CLAIM link goes to the courier: not a relation, but in the task's meta
+    assert [r for r in gold["result"] if r["type"] == "relation"] == []
+    [cross] = [c for c in wire["meta"]["cross_document_links"] if c["annotator"] == GOLD]
+    assert (cross["type"], cross["from_id"], cross["to_doc"]) == ("SAME_CLAIM", claim, "courier")
 
 
-def test_labelstudio_relations_within_a_document(store: Store, schema: LabelSchema,
-                                                 tmp_path: Path) -> None:
-    (tmp_path / "d.txt").write_text("A said x. B said y.", encoding="utf-8")
+@pytest.fixture
+def two_claims(store: Store, schema: LabelSchema, tmp_path: Path) -> tuple[Store, str, str, str]:
+    """One document, al's two CLAIMs and a SUPPORTS link between them: (store, a, b, link)."""
+    (tmp_path / "d.txt").write_text("A said x. Then B said y.", encoding="utf-8")
     import_paths(store, [tmp_path / "d.txt"], schema, "t")
     a = add(store, "al", "d", "A said x", "CLAIM")
     b = add(store, "al", "d", "B said y", "CLAIM")
-    store.add_link("al", "SUPPORTS", a, b)
-    [row] = lines(store, "labelstudio")
+    link = store.add_link("al", "SUPPORTS", a, b).changes[-1].after
+    assert link is not None
+    return store, a, b, link["id"]
+
+
+def test_labelstudio_relations_within_a_document(two_claims: tuple[Store, str, str, str]
+                                                 ) -> None:
+    store, a, b, link = two_claims
+    [row] = tasks(store)
     [rel] = [r for r in row["annotations"][0]["result"] if r["type"] == "relation"]
-    assert rel == {"from_id": a, "to_id": b, "type": "relation", "direction": "right",
-                   "labels": ["SUPPORTS"]}
+    assert rel == {"id": link, "from_id": a, "to_id": b, "type": "relation",
+                   "direction": "right", "labels": ["SUPPORTS"]}
+    assert row["meta"]["cross_document_links"] == []
+
+
+def test_labelstudio_with_nothing_to_export_is_an_empty_array(store: Store) -> None:
+    out = io.StringIO()
+    assert export(store, "labelstudio", out) == 0
+    assert json.loads(out.getvalue()) == []
 
 
 @pytest.mark.skipif(spacy_available(), reason="spaCy is installed")
