@@ -146,20 +146,24 @@ def test_round_trip_gives_identical_bytes(annotated: Store, tmp_path: Path,
 @pytest.mark.parametrize("fmt", ["doccano", "prodigy"])
 def test_other_tools_round_trip_keeps_every_annotator(annotated: Store, tmp_path: Path,
                                                       schema: LabelSchema, fmt: str) -> None:
-    """doccano's "annotator" and Prodigy's "_annotator_id" name the set on the way back in."""
+    """doccano's "annotator" and Prodigy's "_annotator_id" name the set on the way back in.
+    Prodigy answers `ignore` for a set not done, and an ignored answer is no annotation (for
+    Prodigy's recipes nor for our import): those sets are the loss the export reports."""
     first = dump(annotated, fmt)
     path = tmp_path / f"{fmt}.jsonl"
     path.write_text(first, encoding="utf-8")
+    status = "done" if fmt == "prodigy" else "any"
+    kept = {(r["id"], r["annotator"]) for r in lines(annotated, status=status)}
     with Store(tmp_path / "fresh.db") as fresh:
         import_paths(fresh, [path], schema, "someone-else")
-        assert fresh.annotators() == [GOLD, "alice", "bob", "someone-else"]  # the importer
-        assert {(r["id"], r["annotator"]) for r in lines(fresh)} == {
-            (r["id"], r["annotator"]) for r in lines(annotated)}
-        for who in ("alice", "bob", GOLD):
-            for doc in ("wire", "courier"):
-                assert [(s.start, s.end, s.label) for s in fresh.spans(doc, who)] == [
-                    (s.start, s.end, s.label) for s in annotated.spans(doc, who)]
-        assert dump(fresh, fmt) == first
+        assert fresh.annotators() == sorted({who for _, who in kept} | {"someone-else"})
+        assert {(r["id"], r["annotator"]) for r in lines(fresh)} == kept
+        for doc, who in kept:
+            assert [(s.start, s.end, s.label) for s in fresh.spans(doc, who)] == [
+                (s.start, s.end, s.label) for s in annotated.spans(doc, who)]
+        assert dump(fresh, fmt) == "".join(
+            line + "\n" for line in first.splitlines()
+            if fmt != "prodigy" or json.loads(line)["answer"] == "accept")
 
 
 def test_filters(annotated: Store) -> None:

@@ -20,7 +20,8 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 _SINGULAR = {"attributes": "attribute", "cross-document links": "cross-document link",
-             "links": "link", "statuses": "status", "unaligned spans": "unaligned span"}
+             "links": "link", "statuses": "status", "unaligned spans": "unaligned span",
+             "unfinished sets (answer: ignore)": "unfinished set (answer: ignore)"}
 
 
 class Losses:
