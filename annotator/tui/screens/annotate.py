@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import fields
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -22,18 +21,24 @@ from textual.widgets import Input, Static
 
 from annotator.model import Link, Span, Status
 from annotator.sanitize import safe_line
-from annotator.store import ActionResult, StoreError, cannot_write
+from annotator.session import Location, Outcome, Session
+from annotator.store import Change, cannot_write
+from annotator.store.changes import StatusChange
 from annotator.tui import long_lived
 from annotator.tui.keys import SEARCH_EDITING, label_bindings, screen_bindings
 from annotator.tui.plain import toast
-from annotator.tui.session import Session
 from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import DocumentView
 from annotator.tui.widgets.pane import Pane
 from annotator.tui.widgets.side_panel import SidePanel, short
 from annotator.tui.widgets.span_list import SpanList
 
-LINK_FIELDS = [f.name for f in fields(Link)]
+
+def link_end(text: str, title: str | None) -> str:
+    """A link end in the side panel: its text, and its document's title unless it is the
+    active pane's."""
+    return short(text, 24) + ("" if title is None else f" ({short(title, 18)})")
+
 MAX_PANES = 4
 NARROW = 100  # columns below which panes become tabs
 READ_ONLY = "read-only database: viewing only (labels, links, undo and D are off)"
@@ -45,7 +50,7 @@ def writes(action: A) -> A:
 
     @wraps(action)
     def run(self: AnnotateScreen, *args: Any) -> Any:
-        if self.store.read_only:
+        if self.session.read_only:
             self.refuse(READ_ONLY)
             return None
         return action(self, *args)
@@ -73,13 +78,11 @@ class AnnotateScreen(Screen[None]):
     def __init__(self, session: Session, doc_ids: list[str]) -> None:
         super().__init__()
         self.session = session
-        self.store = session.store
         self.schema = session.schema
         self.initial_ids = doc_ids
-        self.links: dict[str, Link] = {}
         self.active: Pane | None = None
         self.pending: tuple[Pane, Span] | None = None
-        self.last_action = READ_ONLY if self.store.read_only else "ready"
+        self.last_action = READ_ONLY if session.read_only else "ready"
         self.side = SidePanel(self.schema)
         self._label_keys = label_bindings(self.schema)
         self._save_timer: Timer | None = None
@@ -120,12 +123,12 @@ class AnnotateScreen(Screen[None]):
         return [p for p in self.query(Pane) if not p.has_class("-closed")]
 
     def _restore_or_open(self, doc_ids: list[str]) -> None:
-        saved = self.store.get_ui_state(self.session.annotator, "layout") or {}
+        saved = self.session.layout()
         cursors: dict[str, int] = saved.get("cursors", {})
         if not doc_ids:
-            doc_ids = [d for d in saved.get("docs", []) if self.store.get_document(d)]
+            doc_ids = [d for d in saved.get("docs", []) if self.session.document(d)]
         if not doc_ids:
-            nxt = self.store.next_document(self.session.annotator)
+            nxt = self.session.next_document()
             doc_ids = [nxt] if nxt else []
         if not doc_ids:
             self.query_one("#panes").mount(
@@ -147,18 +150,16 @@ class AnnotateScreen(Screen[None]):
 
     def open_pane(self, doc_id: str, cursor: int = 0, save: bool = True,
                   replace: Pane | None = None) -> Pane | None:
-        doc = self.store.get_document(doc_id)
+        doc = self.session.document(doc_id)
         if doc is None:
             toast(self, f"no document {doc_id}", severity="error")
             return None
-        who = self.session.annotator
         long_lived.hold()  # until it is drawn: see _settle
         self._schedule_settle()
-        spans = self.store.spans(doc_id, who)
-        for link in self.store.links(who, [doc_id]):
-            self.links[link.id] = link
-        linked = {s for lk in self.links.values() for s in (lk.from_span, lk.to_span)}
-        pane = Pane(doc, spans, self.session.colors, linked, self.store.status(doc_id, who))
+        spans = self.session.spans(doc_id)
+        self.session.load_links(doc_id)
+        linked = self.session.linked()
+        pane = Pane(doc, spans, self.session.colors, linked, self.session.status(doc_id))
         pane.view.add_bindings(self._label_keys)
         container = self.query_one("#panes")
         for empty in self.query("#empty"):
@@ -223,20 +224,22 @@ class AnnotateScreen(Screen[None]):
 
     # -- keeping the side panel and status bar in step ----------------------------------
 
+    @property
+    def links(self) -> dict[str, Link]:
+        """The links of the open documents (the session keeps them)."""
+        return self.session.links
+
     def _describe(self) -> dict[str, str]:
         """span id -> short description, for every span of the open panes' links."""
         out: dict[str, str] = {}
-        want = {s for lk in self.links.values() for s in (lk.from_span, lk.to_span)}
+        want = self.session.linked()
         for sid, (pane, span) in self._open_spans(want).items():
-            out[sid] = f"{short(pane.view.text[span.start:span.end], 24)}"
-            if pane is not self.active:
-                out[sid] += f" ({short(pane.document.title or pane.document.id, 18)})"
+            title = None if pane is self.active else pane.document.title or pane.document.id
+            out[sid] = link_end(pane.view.text[span.start:span.end], title)
         for sid in want - out.keys():
-            stored = self.store.span(sid)
-            if stored is not None:
-                doc = self.store.get_document(stored.doc_id)
-                if doc is not None:
-                    out[sid] = f"{short(stored.text_in(doc.text), 24)} ({short(doc.title, 18)})"
+            end = self.session.link_end(sid)
+            if end is not None:
+                out[sid] = link_end(end.text, end.title)
         return out
 
     def _open_spans(self, ids: set[str]) -> dict[str, tuple[Pane, Span]]:
@@ -250,41 +253,41 @@ class AnnotateScreen(Screen[None]):
         return found
 
     def _doc_links(self, doc_id: str) -> list[Link]:
-        """This document's links, by type, then where their ends are (not by random ids)."""
-        mine = [lk for lk in self.links.values() if doc_id in (lk.from_doc, lk.to_doc)]
-        shown = self._open_spans({s for lk in mine for s in (lk.from_span, lk.to_span)})
+        shown = self._open_spans(self.session.linked())
+        return self.session.doc_links(doc_id, lambda sid: shown[sid][1].start if sid in shown
+                                      else -1)
 
-        def start(sid: str) -> int:
-            return shown[sid][1].start if sid in shown else -1
-
-        return sorted(mine, key=lambda lk: (lk.type, lk.from_doc, start(lk.from_span),
-                                            lk.to_doc, start(lk.to_span), lk.id))
-
-    def _refresh_side(self) -> None:
+    def _refresh_side(self, light: bool = False) -> None:
+        """The side panel in step with the active pane; `light` (a cursor move): only the
+        detail box and the list highlight change."""
         pane = self.active
         if pane is None:
             return
         view = pane.view
-        self.side.show_counts(dict(view.index.counts))
-        links = self._doc_links(pane.document.id)
-        describe = self._describe() if links else {}
         under = view.span_under_cursor()
+        if light and (under is None or under.id not in view.linked):
+            links = []
+        else:
+            links = self._doc_links(pane.document.id)
+        describe = self._describe() if links else {}
         if under is not None and "speaker" in under.attrs:
             speaker = view.index.get(under.attrs["speaker"])
             if speaker is not None:
                 describe[speaker.id] = short(view.text[speaker.start:speaker.end], 24)
         self.side.show_detail(under, view.text, links, describe)
-        self.side.show_links(links, describe)
-        self.side.span_list.changed()
+        if not light:
+            self.side.show_counts(dict(view.index.counts))
+            self.side.show_links(links, describe)
+            self.side.span_list.changed()
         self.side.span_list.follow(under)
 
     def _update_status(self) -> None:
         if self._progress is None:
-            self._progress = self.store.progress(self.session.annotator)
+            self._progress = self.session.progress()
         done, total = self._progress
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(safe(self.session.annotator), "bold")
-        if self.store.read_only:
+        if self.session.read_only:
             text.append("  read-only", "bold reverse")
         text.append(f"  {done}/{total} done  ")
         if self.active is not None:
@@ -310,24 +313,9 @@ class AnnotateScreen(Screen[None]):
                 if pane.view is event.view:
                     self.activate(pane)
                     return
-        self._refresh_side_light()
+        self._refresh_side(light=True)
         self._update_status()
         self._schedule_save()
-
-    def _refresh_side_light(self) -> None:
-        """On a cursor move only the detail box and the list highlight change."""
-        pane = self.active
-        if pane is None:
-            return
-        under = pane.view.span_under_cursor()
-        links = self._doc_links(pane.document.id) if under and under.id in pane.view.linked else []
-        describe = self._describe() if links else {}
-        if under is not None and "speaker" in under.attrs:
-            speaker = pane.view.index.get(under.attrs["speaker"])
-            if speaker is not None:
-                describe[speaker.id] = short(pane.view.text[speaker.start:speaker.end], 24)
-        self.side.show_detail(under, pane.view.text, links, describe)
-        self.side.span_list.follow(under)
 
     @on(SpanList.Chosen)
     def _span_chosen(self, event: SpanList.Chosen) -> None:
@@ -337,36 +325,47 @@ class AnnotateScreen(Screen[None]):
 
     # -- applying committed changes -------------------------------------------------------
 
-    def apply(self, result: ActionResult, message: str) -> None:
+    def show(self, outcome: Outcome) -> bool:
+        """Show what an action came to; False when it was refused."""
+        if outcome.refused is not None:
+            self.refuse(outcome.refused, timeout=outcome.linger)
+            if outcome.bell:
+                self.app.bell()
+        if outcome.changes:
+            self.apply(outcome.changes, outcome.message)
+        elif outcome.message:
+            self.last_action = outcome.message
+            self._update_status()
+        if outcome.notice is not None:
+            n = outcome.notice
+            toast(self, n.text, title=n.title, timeout=n.timeout)
+        return outcome.refused is None
+
+    def apply(self, changes: tuple[Change, ...], message: str) -> None:
         """Show what the store has committed, in every pane it touches."""
         views: dict[str, list[Pane]] = {}
         for pane in self.panes:
             views.setdefault(pane.document.id, []).append(pane)
-        for change in result.changes:
-            row = change.after or change.before
-            assert row is not None
-            if change.entity == "span":
-                for pane in views.get(row["doc_id"], []):
-                    if change.after is None:
-                        pane.view.remove_span(row["id"])
-                    else:
-                        a = change.after
-                        pane.view.add_span(Span(a["id"], a["doc_id"], a["annotator"], a["start"],
-                                                a["end"], a["label"], a["attrs"], a["origin"],
-                                                a["created_at"], a["updated_at"]))
-            elif change.entity == "link":
-                if change.after is None:
-                    self.links.pop(row["id"], None)
-                else:
-                    self.links[row["id"]] = Link(**{f: row[f] for f in LINK_FIELDS})
-                linked = {s for lk in self.links.values() for s in (lk.from_span, lk.to_span)}
-                for key_doc, key_span in (("from_doc", "from_span"), ("to_doc", "to_span")):
-                    for pane in views.get(row[key_doc], []):
-                        pane.view.set_linked(row[key_span], row[key_span] in linked)
-            elif change.entity == "status":
-                self._progress = None
-                for pane in views.get(row["doc_id"], []):
-                    pane.set_status(Status(change.after["status"]) if change.after else Status.TODO)
+        linked = self.session.linked()
+        for change in changes:
+            new = change.new
+            match new or change.old:
+                case Span(id=span_id, doc_id=doc_id):
+                    for pane in views.get(doc_id, []):
+                        if isinstance(new, Span):
+                            pane.view.add_span(new)
+                        else:
+                            pane.view.remove_span(span_id)
+                case Link() as link:
+                    for doc_id, span_id in ((link.from_doc, link.from_span),
+                                            (link.to_doc, link.to_span)):
+                        for pane in views.get(doc_id, []):
+                            pane.view.set_linked(span_id, span_id in linked)
+                case StatusChange(doc_id=doc_id):
+                    self._progress = None
+                    status = new.status if isinstance(new, StatusChange) else Status.TODO
+                    for pane in views.get(doc_id, []):
+                        pane.set_status(status)
         self.last_action = message
         self._refresh_side()
         self._update_status()
@@ -400,17 +399,6 @@ class AnnotateScreen(Screen[None]):
 
         return run
 
-    def _run(self, fn, *args, message: str = "") -> ActionResult | None:  # type: ignore[no-untyped-def]
-        try:
-            result = fn(*args)
-        except StoreError as err:
-            self.refuse(str(err))
-            self.app.bell()
-            return None
-        if result is not None and result.changes:
-            self.apply(result, message)
-        return result
-
     # -- actions --------------------------------------------------------------------------
 
     @writes
@@ -418,31 +406,13 @@ class AnnotateScreen(Screen[None]):
         """A label key of the schema (bound on each document view, in key order)."""
         if self.active is None or not isinstance(self.focused, DocumentView):
             raise SkipAction()
-        label = self.schema.labels[index]
         view = self.active.view
         target = view.target()
-        if target is None:
-            self.refuse("the selection is only whitespace: nothing labelled"
-                        if view.blank_selection() else
-                        "nothing to label here: select text or put the cursor on a word")
-            return
-        text = short(view.text[target.start:target.end], 30)
-        same = view.index.exact(target.start, target.end, label.name)
-        if same is None and view.selection() is None:
-            # the word under the cursor, inside a span of this label already: not a duplicate
-            same = next((s for s in view.index.overlapping(target.start, target.end)
-                         if s.label == label.name and s.start <= target.start
-                         and target.end <= s.end), None)
-        if same is not None:
-            view.clear_selection()
-            shown = short(view.text[same.start:same.end], 30)
-            self.last_action = f"already {label.name}: “{shown}”"
-            self._update_status()
-            return
-        existing = view.index.exact(target.start, target.end)
-        verb = f"relabelled “{text}” {label.name}" if existing else f"{label.name} “{text}”"
-        if self._run(self.session.label, view.document.id, view.text, target.start,
-                     target.end, label.name, existing, message=verb):
+        outcome = self.session.label_rule(
+            view.document.id, view.text, None if target is None else (target.start, target.end),
+            self.schema.labels[index], view.index, selected=view.selection() is not None,
+            blank=target is None and view.blank_selection())
+        if self.show(outcome):
             view.clear_selection()
 
     def _under(self) -> tuple[Pane, Span] | None:
@@ -456,19 +426,13 @@ class AnnotateScreen(Screen[None]):
 
     @writes
     def action_delete_span(self) -> None:
-        found = self._under()
-        if found:
-            pane, span = found
-            self._run(self.session.delete, span,
-                      message=f"deleted {span.label} “{short(self._span_text(pane, span), 24)}”")
+        if found := self._under():
+            self.show(self.session.delete_rule(found[1], found[0].view.text))
 
     @writes
     def action_resize(self, grow: bool) -> None:
-        found = self._under()
-        if found:
-            pane, span = found
-            self._run(self.session.resize, span, pane.view.text, grow,
-                      message=f"{'grew' if grow else 'shrank'} {span.label}")
+        if found := self._under():
+            self.show(self.session.resize_rule(found[1], found[0].view.text, grow))
 
     @writes
     def action_edit_attributes(self) -> None:
@@ -477,22 +441,15 @@ class AnnotateScreen(Screen[None]):
             return
         pane, span = found
         label = self.schema.label(span.label)
-        if label is None or not label.attributes:
-            self.refuse(f"{span.label} has no attributes", timeout=2)
+        if label is None or not self.show(self.session.attributes_refusal(span) or Outcome()):
             return
         from annotator.tui.screens.attributes import AttributeForm
 
         candidates = [(s, pane.view.text[s.start:s.end]) for s in pane.view.index.spans()
                       if s.id != span.id]
-
-        def saved(attrs: dict | None) -> None:
-            if attrs is not None and attrs != span.attrs:
-                self._run(self.session.set_attrs, span, attrs,
-                          message=f"set attributes of {span.label}")
-
         self.app.push_screen(
             AttributeForm(span, label, self._span_text(pane, span), candidates),
-            self.guarded(saved),
+            self.guarded(lambda attrs: self.show(self.session.attributes_rule(span, attrs))),
         )
 
     @writes
@@ -501,50 +458,31 @@ class AnnotateScreen(Screen[None]):
         if not found:
             return
         pane, span = found
-        if self.pending is None or self.pending[1].id == span.id:
-            if self.pending is not None:
-                self.action_cancel()
-                return
-            if not any(self.schema.link_types_between(span.label, lab.name)
-                       for lab in self.schema.labels):
-                starts = sorted({lab.name for lab in self.schema.labels if any(
-                    self.schema.link_types_between(lab.name, other.name)
-                    for other in self.schema.labels)})
-                self.refuse(f"{span.label} spans cannot be linked (links start from "
-                            f"{', '.join(starts) or 'no label'})")
-                return
-            self.pending = found
-            pane.view.set_pending_link(span.id)
-            self._update_status()
+        if self.pending is not None and self.pending[1].id == span.id:
+            self.action_cancel()
+            return
+        if self.pending is None:
+            if self.show(self.session.link_start_refusal(span) or Outcome()):
+                self.pending = found
+                pane.view.set_pending_link(span.id)
+                self._update_status()
             return
         source_pane, source = self.pending
-        types = self.schema.link_types_between(source.label, span.label)
-        if not types:
-            self.refuse(f"no link type goes from {source.label} to {span.label}")
+        choice = self.session.link_choice(source, span)
+        if isinstance(choice, Outcome):
+            self.show(choice)
             return
         from annotator.tui.screens.link_type import LinkTypeChooser
 
-        symmetric = {t.name for t in self.schema.links if t.symmetric}
-        between = {lk.type: lk for lk in self.links.values()
-                   if (lk.from_span, lk.to_span) == (source.id, span.id)
-                   or (lk.type in symmetric and (lk.to_span, lk.from_span) == (source.id, span.id))}
-
         def chosen(type_name: str | None) -> None:
-            if type_name is None:
-                return
-            if type_name in between:
-                self._run(self.session.unlink, between[type_name].id,
-                          message=f"removed the {type_name} link")
-            else:
-                self._run(self.session.link, type_name, source, span,
-                          message=f"linked {source.label} {type_name} {span.label}")
-            if self.pending is not None:
+            self.show(self.session.link_rule(choice, type_name))
+            if type_name is not None and self.pending is not None:
                 self._end_link()  # done, or refused with a message: no longer linking
 
         self.app.push_screen(
             # the dialog cuts the two texts to its own width
-            LinkTypeChooser(types, short(self._span_text(source_pane, source), 200),
-                            short(self._span_text(pane, span), 200), frozenset(between)),
+            LinkTypeChooser(list(choice.types), short(self._span_text(source_pane, source), 200),
+                            short(self._span_text(pane, span), 200), choice.existing),
             self.guarded(chosen),
         )
 
@@ -565,58 +503,35 @@ class AnnotateScreen(Screen[None]):
 
     @writes
     def action_undo(self) -> None:
-        self._history(self.session.undo, "undid")
+        self._land(self.session.undo_rule())
 
     @writes
     def action_redo(self) -> None:
-        self._history(self.session.redo, "redid")
+        self._land(self.session.redo_rule())
 
-    def _history(self, fn, verb: str) -> None:  # type: ignore[no-untyped-def]
-        try:
-            result = fn()
-        except StoreError as err:
-            self.refuse(str(err))
-            self.app.bell()
+    def _land(self, outcome: Outcome) -> None:
+        """Undo or redo: show it, then go where it was (or say where, if no pane shows it)."""
+        if not self.show(outcome) or outcome.goto is None or self.active is None:
             return
-        if result is None:
-            self.refuse("nothing to undo" if verb == "undid" else "nothing to redo", timeout=2)
-            return
-        if result.changes:
-            self.apply(result, "")
-        self.last_action = f"{verb} {result.name.replace('_', ' ')}"
-        self._update_status()
-        # go to the span the action was about: one that came or went (a delete also unsets
-        # other spans' references to it), else the first one changed
-        spans = [c for c in result.changes if c.entity == "span"]
-        spans.sort(key=lambda c: c.before is not None and c.after is not None)
-        for change in spans[:1]:
-            row = change.after or change.before
-            if row is not None and self.active is not None:
-                if self.active.document.id == row["doc_id"]:
-                    self.active.view.move_to(row["start"], center=True)
-                elif not any(p.document.id == row["doc_id"] for p in self.panes):
-                    toast(self, f"{self.last_action} in {row['doc_id']}", timeout=3)
+        where: Location = outcome.goto
+        if self.active.document.id == where.doc_id:
+            self.active.view.move_to(where.offset, center=True)
+        elif not any(p.document.id == where.doc_id for p in self.panes):
+            toast(self, f"{self.last_action} in {where.doc_id}", timeout=3)
 
     @writes
     def action_done(self) -> None:
         pane = self.active
         if pane is None:
             return
-        doc_id = pane.document.id
-        self._run(self.session.done, doc_id, message=f"marked {doc_id} done")
-        nxt = self.store.next_document(self.session.annotator, after=doc_id)
         open_ids = {p.document.id for p in self.panes}
-        if nxt is None:
-            toast(self, "every document is done", title="All done", timeout=4)
-            self.last_action = f"marked {safe(doc_id)} done; every document is done"
-            self._update_status()
-            return
+        outcome = self.session.done_rule(pane.document.id, open_ids)
+        self.show(outcome)
+        nxt = outcome.open_next
         if nxt in open_ids:
             self.activate(next(p for p in self.panes if p.document.id == nxt))
-            self.last_action = f"marked {safe(doc_id)} done; next: {safe(nxt)}, already open"
-            self._update_status()
-            return
-        self.open_pane(nxt, replace=pane)
+        elif nxt is not None:
+            self.open_pane(nxt, replace=pane)
 
     def action_cycle_pane(self, delta: int) -> None:
         panes = self.panes
@@ -657,7 +572,7 @@ class AnnotateScreen(Screen[None]):
                 self.open_pane(doc_id)
 
         self.app.push_screen(
-            DocumentPicker(self.store.documents(), self.session.annotator, open_ids),
+            DocumentPicker(self.session.documents(), self.session.annotator, open_ids),
             self.guarded(picked),
         )
 
@@ -733,9 +648,9 @@ class AnnotateScreen(Screen[None]):
 
     def _save_layout(self) -> None:
         panes = self.panes
-        if not panes or self.store.read_only:
+        if not panes or self.session.read_only:
             return
-        saved = self.store.get_ui_state(self.session.annotator, "layout") or {}
+        saved = self.session.layout()
         cursors = saved.get("cursors", {})
         for pane in panes:
             cursors[pane.document.id] = pane.view.cursor
@@ -744,4 +659,4 @@ class AnnotateScreen(Screen[None]):
             "focus": panes.index(self.active) if self.active in panes else 0,
             "cursors": cursors,
         }
-        self.store.set_ui_state(self.session.annotator, "layout", state)
+        self.session.save_layout(state)
