@@ -3,62 +3,38 @@ action an annotator takes (each committed to the store before the screen shows i
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import wraps
-from typing import Any, TypeVar
-
-from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
-from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
-from annotator.model import Link, Span, Status
-from annotator.sanitize import safe_line
+from annotator.model import Link, Span
 from annotator.session import Location, Outcome, Session
-from annotator.store import Change, cannot_write
-from annotator.store.changes import StatusChange
+from annotator.store import Change
 from annotator.tui import long_lived
-from annotator.tui.keys import SEARCH_EDITING, label_bindings, screen_bindings
+from annotator.tui.keys import label_bindings, screen_bindings
 from annotator.tui.plain import toast
+from annotator.tui.screens.bars import status_line, tabs_line
+from annotator.tui.screens.dialog_flows import Linking, edit_attributes
+from annotator.tui.screens.guarded import READ_ONLY, GuardedScreen, writes
+from annotator.tui.screens.pane_changes import show_changes
+from annotator.tui.screens.search_box import SearchBox
+from annotator.tui.screens.side_feed import SideFeed
 from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import DocumentView
 from annotator.tui.widgets.pane import Pane
-from annotator.tui.widgets.side_panel import SidePanel, short
+from annotator.tui.widgets.side_panel import SidePanel
 from annotator.tui.widgets.span_list import SpanList
 
-
-def link_end(text: str, title: str | None) -> str:
-    """A link end in the side panel: its text, and its document's title unless it is the
-    active pane's."""
-    return short(text, 24) + ("" if title is None else f" ({short(title, 18)})")
-
+__all__ = ["READ_ONLY", "AnnotateScreen"]
 MAX_PANES = 4
 NARROW = 100  # columns below which panes become tabs
-READ_ONLY = "read-only database: viewing only (labels, links, undo and D are off)"
-A = TypeVar("A", bound=Callable[..., Any])
 
 
-def writes(action: A) -> A:
-    """An action that changes the database: refused, with the reason, when it is read-only."""
-
-    @wraps(action)
-    def run(self: AnnotateScreen, *args: Any) -> Any:
-        if self.session.read_only:
-            self.refuse(READ_ONLY)
-            return None
-        return action(self, *args)
-
-    return run  # type: ignore[return-value]
-
-
-class AnnotateScreen(Screen[None]):
+class AnnotateScreen(GuardedScreen):
     DEFAULT_CSS = """
     AnnotateScreen { layout: vertical; }
     #body { height: 1fr; }
@@ -81,9 +57,11 @@ class AnnotateScreen(Screen[None]):
         self.schema = session.schema
         self.initial_ids = doc_ids
         self.active: Pane | None = None
-        self.pending: tuple[Pane, Span] | None = None
+        self.linking = Linking(self)
         self.last_action = READ_ONLY if session.read_only else "ready"
         self.side = SidePanel(self.schema)
+        self.feed = SideFeed(session, self.side)
+        self.search_box = SearchBox(self._search)
         self._label_keys = label_bindings(self.schema)
         self._save_timer: Timer | None = None
         self._progress: tuple[int, int] | None = None  # (done, total): reread on status changes
@@ -97,7 +75,7 @@ class AnnotateScreen(Screen[None]):
                 yield Static(id="tabs")
                 yield Horizontal(id="panes")
             yield self.side
-        yield Input(placeholder="search (enter: find, esc: close)", id="search")
+        yield self.search_box
         yield Static(id="status")
 
     def on_mount(self) -> None:
@@ -135,7 +113,7 @@ class AnnotateScreen(Screen[None]):
                 Static("No documents to annotate. Import some with: annotator import PATH",
                        id="empty")
             )
-            self._update_status()
+            self.update_status()
             return
         for doc_id in doc_ids[:MAX_PANES]:
             self.open_pane(doc_id, cursor=cursors.get(doc_id, 0), save=False)
@@ -206,21 +184,14 @@ class AnnotateScreen(Screen[None]):
                                 pane.view.linked)
         self._refresh_side()
         self._update_tabs()
-        self._update_status()
+        self.update_status()
 
     def _update_tabs(self) -> None:
-        """One tab a pane (by id: short and unique), each cut to fit, so all of them show."""
         panes = self.panes
-        text = Text(no_wrap=True, overflow="ellipsis")
-        if panes:
-            room = self.query_one("#tabs", Static).size.width or self.app.size.width
-            each = max(6, room // len(panes) - 1)
-            for i, pane in enumerate(panes, 1):
-                label = f" {i} {safe(pane.document.id)}"
-                label = (label if len(label) <= each - 1 else label[: each - 2] + "…") + " "
-                text.append(label, "reverse bold" if pane is self.active else "dim")
-                text.append(" ")
-        self.query_one("#tabs", Static).update(text)
+        room = self.query_one("#tabs", Static).size.width or self.app.size.width
+        active = panes.index(self.active) if self.active in panes else None
+        self.query_one("#tabs", Static).update(
+            tabs_line([p.document.id for p in panes], active, room))
 
     # -- keeping the side panel and status bar in step ----------------------------------
 
@@ -229,82 +200,22 @@ class AnnotateScreen(Screen[None]):
         """The links of the open documents (the session keeps them)."""
         return self.session.links
 
-    def _describe(self) -> dict[str, str]:
-        """span id -> short description, for every span of the open panes' links."""
-        out: dict[str, str] = {}
-        want = self.session.linked()
-        for sid, (pane, span) in self._open_spans(want).items():
-            title = None if pane is self.active else pane.document.title or pane.document.id
-            out[sid] = link_end(pane.view.text[span.start:span.end], title)
-        for sid in want - out.keys():
-            end = self.session.link_end(sid)
-            if end is not None:
-                out[sid] = link_end(end.text, end.title)
-        return out
-
-    def _open_spans(self, ids: set[str]) -> dict[str, tuple[Pane, Span]]:
-        """The spans of `ids` that an open pane shows, with that pane."""
-        found: dict[str, tuple[Pane, Span]] = {}
-        for pane in self.panes:
-            for sid in ids:
-                span = pane.view.index.get(sid)
-                if span is not None:
-                    found[sid] = (pane, span)
-        return found
-
-    def _doc_links(self, doc_id: str) -> list[Link]:
-        shown = self._open_spans(self.session.linked())
-        return self.session.doc_links(doc_id, lambda sid: shown[sid][1].start if sid in shown
-                                      else -1)
+    @property
+    def read_only(self) -> bool:
+        return self.session.read_only
 
     def _refresh_side(self, light: bool = False) -> None:
-        """The side panel in step with the active pane; `light` (a cursor move): only the
-        detail box and the list highlight change."""
-        pane = self.active
-        if pane is None:
-            return
-        view = pane.view
-        under = view.span_under_cursor()
-        if light and (under is None or under.id not in view.linked):
-            links = []
-        else:
-            links = self._doc_links(pane.document.id)
-        describe = self._describe() if links else {}
-        if under is not None and "speaker" in under.attrs:
-            speaker = view.index.get(under.attrs["speaker"])
-            if speaker is not None:
-                describe[speaker.id] = short(view.text[speaker.start:speaker.end], 24)
-        self.side.show_detail(under, view.text, links, describe)
-        if not light:
-            self.side.show_counts(dict(view.index.counts))
-            self.side.show_links(links, describe)
-            self.side.span_list.changed()
-        self.side.span_list.follow(under)
+        if self.active is not None:
+            self.feed.refresh(self.panes, self.active, light)
 
-    def _update_status(self) -> None:
+    def update_status(self) -> None:
         if self._progress is None:
             self._progress = self.session.progress()
-        done, total = self._progress
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(safe(self.session.annotator), "bold")
-        if self.session.read_only:
-            text.append("  read-only", "bold reverse")
-        text.append(f"  {done}/{total} done  ")
-        if self.active is not None:
-            view = self.active.view
-            text.append("char " if view.precise else "word ", "dim")
-            text.append(f"@{view.cursor}  ", "dim")
-            found = view.match_position() if view.search_query else None
-            if found:
-                text.append(f"/{short(view.search_query, 20)} {found[0]}/{found[1]}  ", "bold")
-        if self.pending is not None:
-            text.append(f"linking from “{short(self._span_text(*self.pending), 20)}”: L on the "
-                        "target, esc cancels  ", "bold reverse")
-        text.append(safe(self.last_action))  # names, ids, errors: all untrusted
+        pending = self.linking.source_text()
+        text = status_line(self.session.annotator, self.session.read_only, self._progress,
+                           None if self.active is None else self.active.view, pending,
+                           self.last_action)
         self.query_one("#status", Static).update(text, layout=False)  # one fixed line
-
-    def _span_text(self, pane: Pane, span: Span) -> str:
-        return pane.view.text[span.start:span.end]
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
@@ -314,7 +225,7 @@ class AnnotateScreen(Screen[None]):
                     self.activate(pane)
                     return
         self._refresh_side(light=True)
-        self._update_status()
+        self.update_status()
         self._schedule_save()
 
     @on(SpanList.Chosen)
@@ -335,7 +246,7 @@ class AnnotateScreen(Screen[None]):
             self.apply(outcome.changes, outcome.message)
         elif outcome.message:
             self.last_action = outcome.message
-            self._update_status()
+            self.update_status()
         if outcome.notice is not None:
             n = outcome.notice
             toast(self, n.text, title=n.title, timeout=n.timeout)
@@ -343,61 +254,11 @@ class AnnotateScreen(Screen[None]):
 
     def apply(self, changes: tuple[Change, ...], message: str) -> None:
         """Show what the store has committed, in every pane it touches."""
-        views: dict[str, list[Pane]] = {}
-        for pane in self.panes:
-            views.setdefault(pane.document.id, []).append(pane)
-        linked = self.session.linked()
-        for change in changes:
-            new = change.new
-            match new or change.old:
-                case Span(id=span_id, doc_id=doc_id):
-                    for pane in views.get(doc_id, []):
-                        if isinstance(new, Span):
-                            pane.view.add_span(new)
-                        else:
-                            pane.view.remove_span(span_id)
-                case Link() as link:
-                    for doc_id, span_id in ((link.from_doc, link.from_span),
-                                            (link.to_doc, link.to_span)):
-                        for pane in views.get(doc_id, []):
-                            pane.view.set_linked(span_id, span_id in linked)
-                case StatusChange(doc_id=doc_id):
-                    self._progress = None
-                    status = new.status if isinstance(new, StatusChange) else Status.TODO
-                    for pane in views.get(doc_id, []):
-                        pane.set_status(status)
+        if show_changes(self.panes, changes, self.session.linked()):
+            self._progress = None
         self.last_action = message
         self._refresh_side()
-        self._update_status()
-
-    def refuse(self, why: str, timeout: float = 3) -> None:
-        """An action did nothing: say why, in a toast and in the status bar (which stays)."""
-        toast(self, why, severity="warning", timeout=timeout)
-        self.last_action = why
-        self._update_status()
-
-    @contextmanager
-    def database_guard(self) -> Iterator[None]:
-        """The one place a database error in an action ends (a read-only or full disk, a
-        damaged file): the action is refused in the status bar, and as every action is one
-        transaction, what was committed stays and the screen still shows it. Every key
-        action runs inside it (AnnotatorApp.run_action), and so do dialog answers and timers
-        (see guarded)."""
-        try:
-            yield
-        except sqlite3.Error as err:
-            why = "it cannot be written here" if cannot_write(err) else "the database refused it"
-            self.refuse(f"nothing changed: {why} ({safe_line(str(err))})", timeout=6)
-            self.app.bell()
-
-    def guarded(self, fn: Callable[..., Any]) -> Callable[..., None]:
-        """fn, run inside database_guard: for what runs outside a key action."""
-
-        def run(*args: Any) -> None:
-            with self.database_guard():
-                fn(*args)
-
-        return run
+        self.update_status()
 
     # -- actions --------------------------------------------------------------------------
 
@@ -436,70 +297,21 @@ class AnnotateScreen(Screen[None]):
 
     @writes
     def action_edit_attributes(self) -> None:
-        found = self._under()
-        if not found:
-            return
-        pane, span = found
-        label = self.schema.label(span.label)
-        if label is None or not self.show(self.session.attributes_refusal(span) or Outcome()):
-            return
-        from annotator.tui.screens.attributes import AttributeForm
-
-        candidates = [(s, pane.view.text[s.start:s.end]) for s in pane.view.index.spans()
-                      if s.id != span.id]
-        self.app.push_screen(
-            AttributeForm(span, label, self._span_text(pane, span), candidates),
-            self.guarded(lambda attrs: self.show(self.session.attributes_rule(span, attrs))),
-        )
+        if found := self._under():
+            edit_attributes(self, *found)
 
     @writes
     def action_link(self) -> None:
-        found = self._under()
-        if not found:
-            return
-        pane, span = found
-        if self.pending is not None and self.pending[1].id == span.id:
-            self.action_cancel()
-            return
-        if self.pending is None:
-            if self.show(self.session.link_start_refusal(span) or Outcome()):
-                self.pending = found
-                pane.view.set_pending_link(span.id)
-                self._update_status()
-            return
-        source_pane, source = self.pending
-        choice = self.session.link_choice(source, span)
-        if isinstance(choice, Outcome):
-            self.show(choice)
-            return
-        from annotator.tui.screens.link_type import LinkTypeChooser
-
-        def chosen(type_name: str | None) -> None:
-            self.show(self.session.link_rule(choice, type_name))
-            if type_name is not None and self.pending is not None:
-                self._end_link()  # done, or refused with a message: no longer linking
-
-        self.app.push_screen(
-            # the dialog cuts the two texts to its own width
-            LinkTypeChooser(list(choice.types), short(self._span_text(source_pane, source), 200),
-                            short(self._span_text(pane, span), 200), choice.existing),
-            self.guarded(chosen),
-        )
+        if found := self._under():
+            self.linking.press(*found)
 
     def action_cancel(self) -> None:
-        if self.pending is None:
-            raise SkipAction()
-        self._end_link()
-        self.last_action = "link cancelled"
-        self._update_status()
+        self.linking.cancel()
 
-    def _end_link(self) -> None:
-        assert self.pending is not None
-        pane, _ = self.pending
-        self.pending = None
-        if pane in self.panes:
-            pane.view.set_pending_link(None)
-        self._update_status()
+    @property
+    def pending(self) -> tuple[Pane, Span] | None:
+        """The source of a link being made (L on a span, then L on the target)."""
+        return self.linking.pending
 
     @writes
     def action_undo(self) -> None:
@@ -563,7 +375,7 @@ class AnnotateScreen(Screen[None]):
             if doc_id in open_ids:
                 self.activate(next(p for p in self.panes if p.document.id == doc_id))
                 self.last_action = f"{safe(doc_id)} is open already: moved to its pane"
-                self._update_status()
+                self.update_status()
                 return
             if len(self.panes) >= MAX_PANES:
                 toast(self, f"{MAX_PANES} panes at most: replacing this one", timeout=3)
@@ -583,7 +395,7 @@ class AnnotateScreen(Screen[None]):
             return
         i = panes.index(self.active)
         if self.pending and self.pending[0] is self.active:
-            self.pending = None
+            self.linking.pending = None
         closed = self.active.document.id
         self._remove_pane(self.active)
         rest = [p for p in panes if p is not self.active]
@@ -593,39 +405,20 @@ class AnnotateScreen(Screen[None]):
         self._save_layout()
 
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.value = ""
-        search.add_class("-visible")
-        self.set_focus(search)  # for the cursor; the keys come through capture_key
+        self.search_box.open()
 
     def capture_key(self, event: Key) -> bool:
         """Keys for the open search box, taken as the app reads them (AnnotatorApp.on_event):
         a key handed to the box through its own queue could be overtaken by the next one, and
         "/Quellby⏎3" must search before it labels."""
-        search = self.query_one("#search", Input)
-        if not search.has_class("-visible"):
-            return False
-        if self.focused is not search:  # clicked away: the box closes, the key is the view's
-            search.remove_class("-visible")
-            return False
-        if event.key == "enter":
-            self._close_search()
-            if search.value and self.active is not None:
-                self.active.view.search(search.value)
-        elif event.key == "escape":
-            self._close_search()
-        elif event.key in SEARCH_EDITING:
-            getattr(search, f"action_{SEARCH_EDITING[event.key]}")()
-        elif event.is_printable and event.character:
-            search.insert_text_at_cursor(event.character)
-        else:
-            return event.key not in ("tab", "shift+tab")  # other keys do nothing here
-        return True
+        return self.search_box.capture(event)
 
-    def _close_search(self) -> None:
-        self.query_one("#search", Input).remove_class("-visible")
+    def _search(self, query: str) -> None:
+        """The search box closed: back to the view, searching for `query` (if any)."""
         if self.active is not None:
             self.set_focus(self.active.view)
+            if query:
+                self.active.view.search(query)
 
     def action_toggle_side(self) -> None:
         self.side.display = not self.side.display
