@@ -13,7 +13,6 @@ from textual.widgets import Static
 
 from annotator.model import Link, Span
 from annotator.session import Location, Outcome, Session
-from annotator.store import Change
 from annotator.tui import long_lived
 from annotator.tui.keys import label_bindings, screen_bindings
 from annotator.tui.plain import toast
@@ -237,28 +236,23 @@ class AnnotateScreen(GuardedScreen):
     # -- applying committed changes -------------------------------------------------------
 
     def show(self, outcome: Outcome) -> bool:
-        """Show what an action came to; False when it was refused."""
+        """Show what an action came to: why it was refused (then False), or what the store
+        committed, in every pane it touches, and the status line it leaves."""
         if outcome.refused is not None:
             self.refuse(outcome.refused, timeout=outcome.linger)
             if outcome.bell:
                 self.app.bell()
-        if outcome.changes:
-            self.apply(outcome.changes, outcome.message)
-        elif outcome.message:
+        if outcome.changes and show_changes(self.panes, outcome.changes, self.session.linked()):
+            self._progress = None  # a status changed: reread (done, total)
+        if outcome.message or outcome.changes:
             self.last_action = outcome.message
+            if outcome.changes:
+                self._refresh_side()
             self.update_status()
         if outcome.notice is not None:
             n = outcome.notice
             toast(self, n.text, title=n.title, timeout=n.timeout)
         return outcome.refused is None
-
-    def apply(self, changes: tuple[Change, ...], message: str) -> None:
-        """Show what the store has committed, in every pane it touches."""
-        if show_changes(self.panes, changes, self.session.linked()):
-            self._progress = None
-        self.last_action = message
-        self._refresh_side()
-        self.update_status()
 
     # -- actions --------------------------------------------------------------------------
 
