@@ -13,9 +13,9 @@ from pathlib import Path
 
 from annotator.ingest import import_paths
 from annotator.labels import load_default_schema
+from annotator.session import Session
 from annotator.store import Store
 from annotator.tui.app import make_app
-from annotator.tui.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 LEFT, RIGHT = "national-courier", "meridian-wire"

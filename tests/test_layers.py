@@ -25,6 +25,8 @@ CORE_MODULES = [
     "annotator.store.exporter",
     "annotator.store.migrations",
     "annotator.store.rows",
+    "annotator.store.changes",
+    "annotator.session",
     "annotator.labels",
     "annotator.numbers",
     "annotator.sanitize",

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from annotator.cli import main
 from annotator.numbers import QUALIFIERS, ParsedNumber, after_edit, parse_number
+from annotator.session import Session
 from annotator.store import Store
-from annotator.tui.session import Session
 
 CASES = [
     # plain digits, grouping, units

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from annotator.labels import load_default_schema
 from annotator.model import Document
+from annotator.session import Session
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.session import Session
 from annotator.words import COMBINING, WORD, snap
 from tests.tui_support import app_for, make_store, span_texts
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from annotator.model import Document, DocumentSummary, Link, Span, Status
 from annotator.store import migrations
 from annotator.store import rows as R
+from annotator.store.changes import Changed, Entity, typed
 
 if TYPE_CHECKING:
     from annotator.store.importer import ImportSession
@@ -46,9 +47,19 @@ def _busy(err: sqlite3.OperationalError) -> bool:
 class Change:
     """One row change made by an action, for callers that keep views in step."""
 
-    entity: str  # span | link | status
+    entity: Entity
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+    @property
+    def old(self) -> Changed | None:
+        """`before` as a Span, Link or StatusChange (None: the row did not exist)."""
+        return typed(self.entity, self.before)
+
+    @property
+    def new(self) -> Changed | None:
+        """`after` as a Span, Link or StatusChange (None: the row is gone)."""
+        return typed(self.entity, self.after)
 
 
 @dataclass(slots=True)
@@ -454,7 +465,7 @@ class Store:
             conn.execute("UPDATE actions SET stack_seq = id WHERE id = ?", [action_id])
         return action_id
 
-    def _log(self, conn: sqlite3.Connection, result: ActionResult, annotator: str, entity: str,
+    def _log(self, conn: sqlite3.Connection, result: ActionResult, annotator: str, entity: Entity,
              before: dict | None, after: dict | None, action: str | None = None) -> None:
         row = after or before
         assert row is not None

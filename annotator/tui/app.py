@@ -17,10 +17,10 @@ from textual.widgets import Select
 from annotator import units
 from annotator.labels import load_default_schema, load_schema, parse_schema
 from annotator.model import Kind, LabelSchema
+from annotator.session import Session
 from annotator.store import Store
 from annotator.tui.plain import Placeholders
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.session import Session
 
 
 class AnnotatorApp(App[None]):

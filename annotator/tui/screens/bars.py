@@ -1,0 +1,44 @@
+"""The annotation screen's one-line bars: the pane tabs (narrow terminals) and the status."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from annotator.tui.text_layout import one_line as safe
+from annotator.tui.widgets.document_view import DocumentView
+
+
+def tabs_line(doc_ids: list[str], active: int | None, room: int) -> Text:
+    """One tab a pane (by id: short and unique), each cut to fit, so all of them show."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    if doc_ids:
+        each = max(6, room // len(doc_ids) - 1)
+        for i, doc_id in enumerate(doc_ids, 1):
+            label = f" {i} {safe(doc_id)}"
+            label = (label if len(label) <= each - 1 else label[: each - 2] + "…") + " "
+            text.append(label, "reverse bold" if i - 1 == active else "dim")
+            text.append(" ")
+    return text
+
+
+def status_line(annotator: str, read_only: bool, progress: tuple[int, int],
+                view: DocumentView | None, linking_from: str | None, last_action: str) -> Text:
+    """Who, how far, where the cursor is, the search count, a pending link, the last action;
+    every name, id and message is untrusted and sanitised here."""
+    done, total = progress
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(safe(annotator), "bold")
+    if read_only:
+        text.append("  read-only", "bold reverse")
+    text.append(f"  {done}/{total} done  ")
+    if view is not None:
+        text.append("char " if view.precise else "word ", "dim")
+        text.append(f"@{view.cursor}  ", "dim")
+        found = view.match_position() if view.search_query else None
+        if found:
+            text.append(f"/{safe(view.search_query, 20)} {found[0]}/{found[1]}  ", "bold")
+    if linking_from is not None:
+        text.append(f"linking from “{safe(linking_from, 20)}”: L on the target, esc cancels  ",
+                    "bold reverse")
+    text.append(safe(last_action))
+    return text
