@@ -15,7 +15,7 @@ import pytest
 from textual.pilot import Pilot
 
 from annotator.store import Store
-from tests.tui_support import app_for, make_store
+from tests.tui_support import app_for, find, make_store
 
 
 def _span(store: Store, doc_id: str, needle: str, label: str, nth: int = 0, **attrs):
@@ -52,16 +52,11 @@ def annotated(tmp_path: Path) -> Store:
     return store
 
 
-async def _on(pilot: Pilot, needle: str) -> None:
-    await pilot.press("slash", *needle, "enter")
-    await pilot.pause()
-
-
 def test_snapshot_two_reports_side_by_side(snap_compare, annotated: Store) -> None:
     async def before(pilot: Pilot) -> None:
-        await _on(pilot, "7,000")  # a NUMBER inside nothing, next to a CLAIM with a PERSON
+        await find(pilot, "7,000")  # a NUMBER inside nothing, next to a CLAIM with a PERSON
         await pilot.press("tab")
-        await _on(pilot, "35 officers")  # linked NUMBER: the link shows in the side panel
+        await find(pilot, "35 officers")  # linked NUMBER: the link shows in the side panel
 
     app = app_for(annotated, "alpha", "beta")
     assert snap_compare(app, terminal_size=(160, 48), run_before=before)
@@ -69,7 +64,7 @@ def test_snapshot_two_reports_side_by_side(snap_compare, annotated: Store) -> No
 
 def test_snapshot_80x24_tabs(snap_compare, annotated: Store) -> None:
     async def before(pilot: Pilot) -> None:
-        await _on(pilot, "Halina")  # a PERSON nested in a CLAIM, under the cursor
+        await find(pilot, "Halina")  # a PERSON nested in a CLAIM, under the cursor
 
     app = app_for(annotated, "alpha", "beta", "messy")
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
@@ -77,7 +72,7 @@ def test_snapshot_80x24_tabs(snap_compare, annotated: Store) -> None:
 
 def test_snapshot_emoji_cjk_and_escapes(snap_compare, annotated: Store) -> None:
     async def before(pilot: Pilot) -> None:
-        await _on(pilot, "Nguy")
+        await find(pilot, "Nguy")
         await pilot.press("v", "w")  # a selection over a span and plain text
 
     app = app_for(annotated, "messy")
