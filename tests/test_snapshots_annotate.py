@@ -15,39 +15,31 @@ import pytest
 from textual.pilot import Pilot
 
 from annotator.store import Store
-from tests.tui_support import app_for, find, make_store
-
-
-def _span(store: Store, doc_id: str, needle: str, label: str, nth: int = 0, **attrs):
-    text = store.get_document(doc_id).text
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(needle, start + 1)
-    result = store.add_span("alice", doc_id, start, start + len(needle), label, attrs)
-    return next(c.after["id"] for c in result.changes if c.entity == "span")
+from tests.tui_support import add_span, app_for, find, make_store
 
 
 @pytest.fixture
 def annotated(tmp_path: Path) -> Store:
     store = make_store(tmp_path / "snap.db")
-    person = _span(store, "alpha", "Halina Marović", "PERSON")
-    claim_a = _span(store, "alpha", "Minister Halina Marović said “no troops will be deployed”",
-                    "CLAIM", speaker=person)
-    _span(store, "alpha", "Monday", "DATE")
-    _span(store, "alpha", "About 7,000 residents", "NUMBER", value=7000,
-          qualifier="approximate", unit="residents")
-    _span(store, "alpha", "Quellby", "LOC")
-    staff = _span(store, "alpha", "38 staff", "NUMBER", value=38, qualifier="exact", unit="staff")
-    claim_b = _span(store, "beta", "Deputy Łukasz Wróbel said troops will be deployed as soon "
-                    "as possible", "CLAIM")
-    _span(store, "beta", "Łukasz Wróbel", "PERSON")
-    _span(store, "beta", "2,000-strong force", "NUMBER", value=2000, qualifier="exact")
-    officers = _span(store, "beta", "35 officers", "NUMBER", value=35, qualifier="exact")
+    person = add_span(store, "alpha", "Halina Marović", "PERSON")
+    claim_a = add_span(store, "alpha", "Minister Halina Marović said “no troops will be deployed”",
+                       "CLAIM", speaker=person)
+    add_span(store, "alpha", "Monday", "DATE")
+    add_span(store, "alpha", "About 7,000 residents", "NUMBER", value=7000,
+             qualifier="approximate", unit="residents")
+    add_span(store, "alpha", "Quellby", "LOC")
+    staff = add_span(store, "alpha", "38 staff", "NUMBER", value=38, qualifier="exact",
+                     unit="staff")
+    claim_b = add_span(store, "beta", "Deputy Łukasz Wróbel said troops will be deployed as soon "
+                       "as possible", "CLAIM")
+    add_span(store, "beta", "Łukasz Wróbel", "PERSON")
+    add_span(store, "beta", "2,000-strong force", "NUMBER", value=2000, qualifier="exact")
+    officers = add_span(store, "beta", "35 officers", "NUMBER", value=35, qualifier="exact")
     store.add_link("alice", "CONTRADICTS", claim_a, claim_b)
     store.add_link("alice", "CONTRADICTS", staff, officers)
-    _span(store, "messy", "東洋放送", "ORG")
-    _span(store, "messy", "Nguyễn Thị Lan", "PERSON")
-    _span(store, "messy", "Zoë", "PERSON")
+    add_span(store, "messy", "東洋放送", "ORG")
+    add_span(store, "messy", "Nguyễn Thị Lan", "PERSON")
+    add_span(store, "messy", "Zoë", "PERSON")
     store.set_ui_state("alice", "layout", {})  # no remembered cursor from the set-up
     return store
 

@@ -48,6 +48,17 @@ def make_store(path: Path, docs: dict[str, str] | None = None) -> Store:
     return fill(Store(path), docs)
 
 
+def add_span(store: Store, doc_id: str, needle: str, label: str, nth: int = 0,
+             **attrs: object) -> str:
+    """Label the nth occurrence of needle in the document as alice; the new span's id."""
+    text = store.get_document(doc_id).text
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    result = store.add_span("alice", doc_id, start, start + len(needle), label, attrs)
+    return next(c.after["id"] for c in result.changes if c.entity == "span")
+
+
 THEME = "textual-dark"  # pinned: $TEXTUAL_THEME (the README suggests it) must not change a test
 
 
