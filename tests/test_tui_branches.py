@@ -13,7 +13,18 @@ from annotator.labels import load_default_schema, parse_schema
 from annotator.model import Document, Status
 from annotator.store import Store
 from annotator.tui.app import resolve_schema
-from tests.tui_support import DOCS, app_for, fill, screen, span_texts, status, toasts
+from tests.tui_support import (
+    DOCS,
+    add_span,
+    app_for,
+    fill,
+    find,
+    screen,
+    span_texts,
+    status,
+    toasts,
+    view,
+)
 
 TINY = {"one": "One report\n\nAda met Bo.\n"}
 FIVE = {**{k: DOCS[k] for k in ("alpha", "beta")},
@@ -126,3 +137,57 @@ async def test_an_empty_database_says_how_to_import(store: Store) -> None:
         await pilot.press("1", "D", "u")  # no pane: keys do nothing, and nothing breaks
         assert store.document_ids() == []
         assert screen(app).active is None
+
+
+@pytest.mark.documents
+async def test_an_unknown_id_is_named_and_the_others_open(store: Store) -> None:
+    app = app_for(store, "alpha", "nosuch[b]")
+    async with app.run_test(size=(120, 24), notifications=True) as pilot:
+        await pilot.pause()
+        assert [p.document.id for p in screen(app).panes] == ["alpha"]
+        assert "no document nosuch[b]" in toasts(app)
+
+
+@pytest.mark.documents
+async def test_a_link_into_a_closed_document_names_its_far_end(store: Store) -> None:
+    """The far end of a link in a document no pane shows: its text and its document's title,
+    read from the store (the detail box and the links box)."""
+    staff = add_span(store, "alpha", "38 staff", "NUMBER", value=38)
+    officers = add_span(store, "beta", "35 officers", "NUMBER", value=35)
+    store.add_link("alice", "CONTRADICTS", staff, officers)
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await find(pilot, "38 staff")
+        side = screen(app).side
+        assert "→ CONTRADICTS 35 officers (Beta report)" in str(side.detail.render())
+        assert "35 officers (Beta report)" in str(side.link_box.render())
+
+
+@pytest.mark.documents
+async def test_a_claim_shows_its_speaker_and_a_link_needs_a_type_that_fits(store: Store) -> None:
+    person = add_span(store, "alpha", "Halina Marović", "PERSON")
+    add_span(store, "alpha", "Minister Halina Marović said", "CLAIM", speaker=person)
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await find(pilot, "Minister")
+        assert "speaker=Halina Marović" in str(screen(app).side.detail.render())
+        await pilot.press("L")  # from the CLAIM ...
+        await find(pilot, "Halina")
+        await pilot.press("L")  # ... to the PERSON inside it: no link type goes there
+        assert "no link type goes from CLAIM to PERSON" in status(app)
+        assert store.links("alice", ["alpha"]) == []
+
+
+@pytest.mark.documents
+async def test_the_search_box_edits_cancels_and_closes_on_a_click_away(store: Store) -> None:
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 24)) as pilot:
+        await pilot.press("slash", *"Quellbz", "backspace", "y", "enter")
+        assert view(app).text[view(app).cursor :].startswith("Quellby")
+        await pilot.press("slash", *"Monday", "escape", "1")  # no search: "1" labels Quellby
+        assert "/Monday" not in status(app)
+        assert span_texts(store, "alpha") == [("PERSON", "Quellby")]
+        await pilot.press("slash", "x")
+        await pilot.click(view(app), offset=(0, 0))  # away from the box: it closes
+        await pilot.press("2")  # the key is the view's: ORG on the title's first word
+        assert ("ORG", "Alpha") in span_texts(store, "alpha")
