@@ -28,8 +28,15 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
+def store(db_path: Path, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """An empty store. A test (or module, via `pytestmark`) marked `documents` gets the TUI
+    tests' small messy documents (tests/tui_support.DOCS), or `documents({id: text})` its own."""
     with Store(db_path) as s:
+        marker = request.node.get_closest_marker("documents")
+        if marker is not None:
+            from tests.tui_support import DOCS, fill  # Textual only for the tests that want it
+
+            fill(s, marker.args[0] if marker.args else DOCS)
         yield s
 
 

@@ -116,14 +116,6 @@ def test_python_dash_m_annotator_is_the_command(tmp_path: Path, corpus: Path) ->
     assert python_m("export").returncode == 2  # usage errors keep their exit code
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("module", ["annotator.ingest", "annotator.export", "annotator.cli",
-                                    "annotator.jsonl_shapes"])
-def test_core_modules_do_not_load_textual(module: str) -> None:
-    code = f"import sys, {module}; assert 'textual' not in sys.modules, 'textual loaded'"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
-
-
 # -- the database and the identity ------------------------------------------------------------
 
 

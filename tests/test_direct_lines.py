@@ -10,14 +10,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.tui.widgets.direct_lines import plain_styles
-from tests.tui_support import app_for, make_store
+from tests.tui_support import app_for
 
-
-@pytest.fixture
-def store(tmp_path):
-    s = make_store(tmp_path / "a.db")
-    yield s
-    s.close()
+pytestmark = pytest.mark.documents
 
 
 def cells(strips: list[Strip]) -> list[list[tuple[str, object]]]:

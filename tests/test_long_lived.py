@@ -9,12 +9,7 @@ import pytest
 
 from tests.tui_support import app_for, make_store
 
-
-@pytest.fixture
-def store(tmp_path):
-    s = make_store(tmp_path / "a.db")
-    yield s
-    s.close()
+pytestmark = pytest.mark.documents
 
 
 async def test_open_documents_are_frozen_until_a_pane_closes_or_the_app_ends(store):

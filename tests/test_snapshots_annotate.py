@@ -15,53 +15,40 @@ import pytest
 from textual.pilot import Pilot
 
 from annotator.store import Store
-from tests.tui_support import app_for, make_store
-
-
-def _span(store: Store, doc_id: str, needle: str, label: str, nth: int = 0, **attrs):
-    text = store.get_document(doc_id).text
-    start = -1
-    for _ in range(nth + 1):
-        start = text.index(needle, start + 1)
-    result = store.add_span("alice", doc_id, start, start + len(needle), label, attrs)
-    return next(c.after["id"] for c in result.changes if c.entity == "span")
+from tests.tui_support import add_span, app_for, find, make_store
 
 
 @pytest.fixture
 def annotated(tmp_path: Path) -> Store:
     store = make_store(tmp_path / "snap.db")
-    person = _span(store, "alpha", "Halina Marović", "PERSON")
-    claim_a = _span(store, "alpha", "Minister Halina Marović said “no troops will be deployed”",
-                    "CLAIM", speaker=person)
-    _span(store, "alpha", "Monday", "DATE")
-    _span(store, "alpha", "About 7,000 residents", "NUMBER", value=7000,
-          qualifier="approximate", unit="residents")
-    _span(store, "alpha", "Quellby", "LOC")
-    staff = _span(store, "alpha", "38 staff", "NUMBER", value=38, qualifier="exact", unit="staff")
-    claim_b = _span(store, "beta", "Deputy Łukasz Wróbel said troops will be deployed as soon "
-                    "as possible", "CLAIM")
-    _span(store, "beta", "Łukasz Wróbel", "PERSON")
-    _span(store, "beta", "2,000-strong force", "NUMBER", value=2000, qualifier="exact")
-    officers = _span(store, "beta", "35 officers", "NUMBER", value=35, qualifier="exact")
+    person = add_span(store, "alpha", "Halina Marović", "PERSON")
+    claim_a = add_span(store, "alpha", "Minister Halina Marović said “no troops will be deployed”",
+                       "CLAIM", speaker=person)
+    add_span(store, "alpha", "Monday", "DATE")
+    add_span(store, "alpha", "About 7,000 residents", "NUMBER", value=7000,
+             qualifier="approximate", unit="residents")
+    add_span(store, "alpha", "Quellby", "LOC")
+    staff = add_span(store, "alpha", "38 staff", "NUMBER", value=38, qualifier="exact",
+                     unit="staff")
+    claim_b = add_span(store, "beta", "Deputy Łukasz Wróbel said troops will be deployed as soon "
+                       "as possible", "CLAIM")
+    add_span(store, "beta", "Łukasz Wróbel", "PERSON")
+    add_span(store, "beta", "2,000-strong force", "NUMBER", value=2000, qualifier="exact")
+    officers = add_span(store, "beta", "35 officers", "NUMBER", value=35, qualifier="exact")
     store.add_link("alice", "CONTRADICTS", claim_a, claim_b)
     store.add_link("alice", "CONTRADICTS", staff, officers)
-    _span(store, "messy", "東洋放送", "ORG")
-    _span(store, "messy", "Nguyễn Thị Lan", "PERSON")
-    _span(store, "messy", "Zoë", "PERSON")
+    add_span(store, "messy", "東洋放送", "ORG")
+    add_span(store, "messy", "Nguyễn Thị Lan", "PERSON")
+    add_span(store, "messy", "Zoë", "PERSON")
     store.set_ui_state("alice", "layout", {})  # no remembered cursor from the set-up
     return store
 
 
-async def _on(pilot: Pilot, needle: str) -> None:
-    await pilot.press("slash", *needle, "enter")
-    await pilot.pause()
-
-
 def test_snapshot_two_reports_side_by_side(snap_compare, annotated: Store) -> None:
     async def before(pilot: Pilot) -> None:
-        await _on(pilot, "7,000")  # a NUMBER inside nothing, next to a CLAIM with a PERSON
+        await find(pilot, "7,000")  # a NUMBER inside nothing, next to a CLAIM with a PERSON
         await pilot.press("tab")
-        await _on(pilot, "35 officers")  # linked NUMBER: the link shows in the side panel
+        await find(pilot, "35 officers")  # linked NUMBER: the link shows in the side panel
 
     app = app_for(annotated, "alpha", "beta")
     assert snap_compare(app, terminal_size=(160, 48), run_before=before)
@@ -69,7 +56,7 @@ def test_snapshot_two_reports_side_by_side(snap_compare, annotated: Store) -> No
 
 def test_snapshot_80x24_tabs(snap_compare, annotated: Store) -> None:
     async def before(pilot: Pilot) -> None:
-        await _on(pilot, "Halina")  # a PERSON nested in a CLAIM, under the cursor
+        await find(pilot, "Halina")  # a PERSON nested in a CLAIM, under the cursor
 
     app = app_for(annotated, "alpha", "beta", "messy")
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
@@ -77,7 +64,7 @@ def test_snapshot_80x24_tabs(snap_compare, annotated: Store) -> None:
 
 def test_snapshot_emoji_cjk_and_escapes(snap_compare, annotated: Store) -> None:
     async def before(pilot: Pilot) -> None:
-        await _on(pilot, "Nguy")
+        await find(pilot, "Nguy")
         await pilot.press("v", "w")  # a selection over a span and plain text
 
     app = app_for(annotated, "messy")

@@ -6,26 +6,13 @@ import pytest
 
 from annotator.model import Status
 from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.attributes import AttributeForm
 from annotator.tui.widgets.document_view import DocumentView
-from tests.tui_support import app_for, find, make_store, span_texts, status
+from tests.tui_support import app_for, find, make_store, screen, span_texts, status, view
+
+pytestmark = pytest.mark.documents
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = make_store(tmp_path / "a.db")
-    yield s
-    s.close()
-
-
-def screen(app) -> AnnotateScreen:
-    assert isinstance(app.screen, AnnotateScreen)
-    return app.screen
-
-
-def view(app) -> DocumentView:
-    active = screen(app).active
-    assert active is not None
-    return active.view
 
 
 async def test_label_word_under_cursor(store):
@@ -206,11 +193,14 @@ async def test_attribute_form_sets_claim_speaker(store):
         await find(pilot, "no troops")
         await pilot.press("v", "w", "w", "w", "w", "6", "e")
         await pilot.pause()
-        form = app.screen
-        assert type(form).__name__ == "AttributeForm"
+        assert isinstance(app.screen, AttributeForm)  # opened on the new CLAIM, speaker first
+        await pilot.press("enter", "down", "enter")  # the speaker list: its one PERSON
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, AnnotateScreen)
+        person, claim = sorted(store.spans("alpha", "alice"), key=lambda s: s.label != "PERSON")
+        assert span_texts(store, "alpha")[-1] == ("CLAIM", "no troops will be deployed")
+        assert claim.attrs["speaker"] == person.id
 
 
 async def test_mouse_click_and_drag_select(store):
@@ -219,13 +209,11 @@ async def test_mouse_click_and_drag_select(store):
         await pilot.pause()
         v = view(app)
         line = v.text_layout.line_of(v.text.index("Minister"))
-        offset = v.region.offset
         await pilot.click(DocumentView, offset=(9, line))
         assert v.text[v.cursor :].startswith("Halina")
         await pilot.mouse_down(DocumentView, offset=(9, line))
         await pilot.hover(DocumentView, offset=(18, line))
         await pilot.mouse_up(DocumentView, offset=(18, line))
-        assert offset is not None
         await pilot.press("1")
         assert span_texts(store, "alpha") == [("PERSON", "Halina Marović")]
 

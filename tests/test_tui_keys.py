@@ -6,18 +6,14 @@ import pytest
 from textual import events
 
 from annotator.tui.screens.annotate import AnnotateScreen
-from tests.tui_support import app_for, make_store, span_texts
+from tests.tui_support import app_for, span_texts
 
 NAMES = {"\x1b": "escape", "/": "slash", "?": "question_mark", "{": "left_curly_bracket",
          "}": "right_curly_bracket", "\r": "enter", " ": "space", ",": "comma",
          "’": "right_single_quotation_mark"}
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = make_store(tmp_path / "a.db")
-    yield s
-    s.close()
+pytestmark = pytest.mark.documents
 
 
 async def burst(pilot, keys: str) -> None:

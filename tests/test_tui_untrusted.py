@@ -15,24 +15,12 @@ from textual.widgets import Input, Static
 from annotator.jsonl_shapes import ATTR_TEXT_MAX
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.attributes import AttributeForm
-from tests.tui_support import DOCS, app_for, make_store
+from tests.tui_support import DOCS, app_for, status, toasts
 
 TUI = Path(__file__).parent.parent / "annotator" / "tui"
 
 
-def toasts(app) -> list[str]:
-    return [str(t.render()) for t in app.screen.query("Toast")]
-
-
-def status(app) -> str:
-    return str(app.screen.query_one("#status").render())
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = make_store(tmp_path / "u.db", {**DOCS, "x[/]y": "Doc [/] report\n\nQuellby said so.\n"})
-    yield s
-    s.close()
+pytestmark = pytest.mark.documents({**DOCS, "x[/]y": "Doc [/] report\n\nQuellby said so.\n"})
 
 
 async def test_a_search_with_markup_then_n_shows_it_and_does_not_crash(store):

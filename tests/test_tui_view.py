@@ -6,8 +6,7 @@ import pytest
 from rich.color import ColorSystem
 
 from annotator.tui.screens.annotate import AnnotateScreen
-from annotator.tui.widgets.document_view import DocumentView
-from tests.tui_support import app_for, make_store, span_texts
+from tests.tui_support import DOCS, app_for, span_texts, view
 
 LONG = "Long report\n\n" + " ".join(f"word{i}" for i in range(3000)) + "\n"
 # long enough that a scroll of a few lines leaves the scrollbar's thumb where it was drawn
@@ -16,23 +15,7 @@ HUGE = "Huge report\n\n" + "\n\n".join(
 DECOMPOSED = "Accents\n\nJose\u0301 Nu\u0303n\u0303ez met Zoe\u0308 in Quellby.\n"
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = make_store(tmp_path / "a.db", None)
-    with s.import_session("importer") as imp:
-        from annotator.model import Document
-
-        for doc_id, text in (("long", LONG), ("accents", DECOMPOSED), ("huge", HUGE)):
-            imp.add_document(Document(doc_id, text, text.split("\n", 1)[0]))
-    yield s
-    s.close()
-
-
-def view(app) -> DocumentView:
-    screen = app.screen
-    assert isinstance(screen, AnnotateScreen)
-    assert screen.active is not None
-    return screen.active.view
+pytestmark = pytest.mark.documents({**DOCS, "long": LONG, "accents": DECOMPOSED, "huge": HUGE})
 
 
 async def test_a_decomposed_accent_stays_with_its_word(store):

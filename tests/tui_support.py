@@ -11,6 +11,8 @@ from annotator.labels import load_default_schema
 from annotator.model import Document
 from annotator.store import Store
 from annotator.tui.app import AnnotatorApp, make_app
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.widgets.document_view import DocumentView
 
 DOCS = {
     "alpha": (
@@ -31,14 +33,30 @@ DOCS = {
 }
 
 
-def make_store(path: Path, docs: dict[str, str] | None = None) -> Store:
-    store = Store(path)
+def fill(store: Store, docs: dict[str, str] | None = None) -> Store:
+    """Import the default schema and docs (DOCS if None), titled by their first lines."""
     schema = load_default_schema()
     with store.import_session("importer") as imp:
         imp.add_schema(schema.ref, schema.name, schema.version, schema.source)
-        for doc_id, text in (docs or DOCS).items():
+        for doc_id, text in (DOCS if docs is None else docs).items():
             imp.add_document(Document(doc_id, text, text.split("\n", 1)[0], schema=schema.ref))
     return store
+
+
+def make_store(path: Path, docs: dict[str, str] | None = None) -> Store:
+    """A store of its own at path (the `store` fixture, marked `documents`, is the usual way)."""
+    return fill(Store(path), docs)
+
+
+def add_span(store: Store, doc_id: str, needle: str, label: str, nth: int = 0,
+             **attrs: object) -> str:
+    """Label the nth occurrence of needle in the document as alice; the new span's id."""
+    text = store.get_document(doc_id).text
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(needle, start + 1)
+    result = store.add_span("alice", doc_id, start, start + len(needle), label, attrs)
+    return next(c.after["id"] for c in result.changes if c.entity == "span")
 
 
 THEME = "textual-dark"  # pinned: $TEXTUAL_THEME (the README suggests it) must not change a test
@@ -55,9 +73,27 @@ def status(app: App) -> str:
     return str(app.screen.query_one("#status").render())
 
 
+def toasts(app: App) -> list[str]:
+    """The notifications on screen, oldest first."""
+    return [str(t.render()) for t in app.screen.query("Toast")]
+
+
+def screen(app: App) -> AnnotateScreen:
+    assert isinstance(app.screen, AnnotateScreen), app.screen
+    return app.screen
+
+
+def view(app: App) -> DocumentView:
+    """The active pane's document view."""
+    active = screen(app).active
+    assert active is not None
+    return active.view
+
+
 async def find(pilot: Pilot, needle: str) -> None:
-    """Search for needle: the cursor goes to its first match."""
+    """Search for needle: the cursor goes to its first match (or the status says none)."""
     await pilot.press("slash", *needle, "enter")
+    await pilot.pause()
 
 
 def span_texts(store: Store, doc_id: str, who: str = "alice") -> list[tuple[str, str]]:
