@@ -32,9 +32,9 @@ bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(QUICK),--quick)
 
 lint: $(STAMP)
-	$(BIN)/python -m pip install --quiet ruff mypy
+	$(BIN)/python -m pip install --quiet -e '.[lint]'
 	$(BIN)/ruff check annotator tests bench
-	$(BIN)/mypy annotator
+	$(BIN)/mypy --strict annotator
 
 clean:
 	rm -rf $(VENV) build *.egg-info

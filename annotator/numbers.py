@@ -23,7 +23,7 @@ class ParsedNumber:
     qualifier: str = EXACT
     unit: str | None = None
 
-    def as_attrs(self) -> dict:
+    def as_attrs(self) -> dict[str, Any]:
         """The span attributes to store: value, qualifier and unit, leaving out None."""
         attrs = {"value": self.value, "qualifier": self.qualifier, "unit": self.unit}
         return {name: value for name, value in attrs.items() if value is not None}

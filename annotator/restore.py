@@ -71,9 +71,9 @@ def restore_file(store: Store, path: Path) -> dict[str, int]:
             raise RestoreError(f"{path}: document {row['id']!r} has no line with its text")
         docs.append((found, row["seq"], row["created_at"]))
 
-    def check(state: dict[str, dict[str, dict]]) -> None:
+    def check(state: dict[str, dict[str, dict[str, Any]]]) -> None:
         """The document lines say what the event log gives."""
-        got: dict[tuple[str, str], list[tuple]] = {}
+        got: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
         for r in state["span"].values():
             got.setdefault((r["doc_id"], r["annotator"]), []).append(
                 (r["id"], r["start"], r["end"], r["label"], r["attrs"]))

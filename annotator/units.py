@@ -130,7 +130,8 @@ class Unit(NamedTuple):
 def _dictionary() -> Callable[[str], dict[str, tuple[str, ...]]]:
     import lemminflect  # ~0.1 s import + ~0.25 s for its dictionary on the first look-up
 
-    return lemminflect.getAllLemmas
+    lemmas: Callable[[str], dict[str, tuple[str, ...]]] = lemminflect.getAllLemmas
+    return lemmas
 
 
 def preload() -> None:

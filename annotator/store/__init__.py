@@ -293,7 +293,7 @@ class Store:
                     if self.conn.in_transaction:
                         self.conn.execute("COMMIT")
 
-    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+    def _query(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self.conn.execute(sql, list(params)).fetchall()
 
@@ -466,7 +466,8 @@ class Store:
         return action_id
 
     def _log(self, conn: sqlite3.Connection, result: ActionResult, annotator: str, entity: Entity,
-             before: dict | None, after: dict | None, action: str | None = None) -> None:
+             before: dict[str, Any] | None, after: dict[str, Any] | None,
+             action: str | None = None) -> None:
         row = after or before
         assert row is not None
         R.put_row(conn, entity, before, after)
@@ -480,7 +481,8 @@ class Store:
         )
         result.changes.append(Change(entity, before, after))
 
-    def _status_row(self, conn: sqlite3.Connection, doc_id: str, annotator: str) -> dict | None:
+    def _status_row(self, conn: sqlite3.Connection, doc_id: str, annotator: str) -> dict[str,
+                    Any] | None:
         """The status row as this connection's transaction sees it (an import sees its own
         hidden rows; an annotator's action only ever reaches visible documents)."""
         r = conn.execute(
@@ -502,7 +504,7 @@ class Store:
             after = R.status_row(doc_id, annotator, Status.IN_PROGRESS, R.now())
             self._log(conn, result, annotator, "status", before, after)
 
-    def _span_row(self, conn: sqlite3.Connection, span_id: str) -> dict | None:
+    def _span_row(self, conn: sqlite3.Connection, span_id: str) -> dict[str, Any] | None:
         r = conn.execute(f"SELECT {self._SPAN_COLS} FROM spans WHERE id = ? AND {R.VISIBLE}",
                          [span_id]).fetchone()
         return R.span_to_row(R.span_from_row(r)) if r else None
@@ -689,7 +691,8 @@ class Store:
             )
             return result
 
-    def _current(self, conn: sqlite3.Connection, entity: str, row: dict) -> dict | None:
+    def _current(self, conn: sqlite3.Connection, entity: str, row: dict[str, Any]) -> dict[str,
+                 Any] | None:
         if entity == "span":
             return self._span_row(conn, row["id"])
         if entity == "status":
@@ -699,7 +702,7 @@ class Store:
         return R.link_to_row(R.link_from_row(found)) if found else None
 
     @staticmethod
-    def _same(a: dict | None, b: dict | None) -> bool:
+    def _same(a: dict[str, Any] | None, b: dict[str, Any] | None) -> bool:
         if a is None or b is None:
             return a is b
         skip = {"updated_at"}
@@ -759,9 +762,9 @@ class Store:
                 }
                 last = seq
 
-    def replay_log(self) -> dict[str, dict[str, dict]]:
+    def replay_log(self) -> dict[str, dict[str, dict[str, Any]]]:
         """Rebuild span, link and status state from the event log alone."""
-        state: dict[str, dict[str, dict]] = {"span": {}, "link": {}, "status": {}}
+        state: dict[str, dict[str, dict[str, Any]]] = {"span": {}, "link": {}, "status": {}}
         for ev in self.events():
             entity = ev["entity"]
             if entity in ("spans", "links"):  # bulk import: after is a list of rows
@@ -777,7 +780,7 @@ class Store:
                 state[entity][ev["entity_id"]] = ev["after"]
         return state
 
-    def current_state(self) -> dict[str, dict[str, dict]]:
+    def current_state(self) -> dict[str, dict[str, dict[str, Any]]]:
         spans = {
             r[0]: R.span_to_row(R.span_from_row(r))
             for r in self._query(f"SELECT {self._SPAN_COLS} FROM spans WHERE {R.VISIBLE}")

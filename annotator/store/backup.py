@@ -76,7 +76,7 @@ def restore(store: Store, schema_rows: list[dict[str, Any]],
             annotator_rows: list[dict[str, Any]],
             docs: Iterable[tuple[Document, int, str]], action_rows: Iterable[dict[str, Any]],
             event_rows: Iterable[dict[str, Any]],
-            check: Callable[[dict[str, dict[str, dict]]], None]) -> dict[str, int]:
+            check: Callable[[dict[str, dict[str, dict[str, Any]]]], None]) -> dict[str, int]:
     """Put everything back, in one transaction, into an empty database; counts by table.
 
     check(state) sees the span, link and status rows the log gives before they are written,
@@ -96,7 +96,7 @@ def _restore(store: Store, schema_rows: list[dict[str, Any]],
              annotator_rows: list[dict[str, Any]],
              docs: Iterable[tuple[Document, int, str]], action_rows: Iterable[dict[str, Any]],
              event_rows: Iterable[dict[str, Any]],
-             check: Callable[[dict[str, dict[str, dict]]], None]) -> dict[str, int]:
+             check: Callable[[dict[str, dict[str, dict[str, Any]]]], None]) -> dict[str, int]:
     counts = {"documents": 0, "events": 0, "spans": 0, "links": 0, "statuses": 0}
     with store.write() as conn:
         conn.execute("PRAGMA defer_foreign_keys = ON")
@@ -116,7 +116,7 @@ def _restore(store: Store, schema_rows: list[dict[str, Any]],
         conn.executemany(
             f"INSERT INTO actions ({', '.join(ACTION_COLS)}) VALUES ({', '.join('?' * 8)})",
             ([row[c] for c in ACTION_COLS] for row in action_rows))
-        state: dict[str, dict[str, dict]] = {"span": {}, "link": {}, "status": {}}
+        state: dict[str, dict[str, dict[str, Any]]] = {"span": {}, "link": {}, "status": {}}
         for ev in event_rows:
             conn.execute(
                 f"INSERT INTO events ({', '.join(EVENT_COLS)}) VALUES ({', '.join('?' * 10)})",
@@ -131,7 +131,7 @@ def _restore(store: Store, schema_rows: list[dict[str, Any]],
     return counts
 
 
-def _replay(state: dict[str, dict[str, dict]], ev: dict[str, Any]) -> None:
+def _replay(state: dict[str, dict[str, dict[str, Any]]], ev: dict[str, Any]) -> None:
     """Store.replay_log's step, on one event of the backup."""
     entity = ev["entity"]
     if entity in ("spans", "links"):

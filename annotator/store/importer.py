@@ -50,7 +50,7 @@ class ImportAbandoned(sqlite3.OperationalError):
     """Another process took this import for a killed one and removed it."""
 
 
-def _status_changes(before: dict | None, status: str) -> bool:
+def _status_changes(before: dict[str, Any] | None, status: str) -> bool:
     """An import sets a status unless it is already so; 'in progress' never undoes 'done'."""
     return before is None or (before["status"] != status and not (
         status == Status.IN_PROGRESS and before["status"] == Status.DONE))
@@ -81,7 +81,7 @@ class ImportSession:
         self._savepoints = 0
         self._depth = 0
         self._mine: set[str] = set()  # documents this import adds (hidden until it is done)
-        self._staged: dict[tuple[str, str], dict] = {}  # statuses of visible documents
+        self._staged: dict[tuple[str, str], dict[str, Any]] = {}  # statuses of visible documents
         self._annotators: set[str] = set()
 
     # -- the import's life ------------------------------------------------------------------
@@ -390,8 +390,8 @@ class ImportSession:
             self._staged[pair] = after
         self.counts["statuses"] += 1
 
-    def _new_rows(self, entity: str, rows: list[dict], compare: tuple[str, ...],
-                  ts: str, strict: bool = False) -> list[dict]:
+    def _new_rows(self, entity: str, rows: list[dict[str, Any]], compare: tuple[str, ...],
+                  ts: str, strict: bool = False) -> list[dict[str, Any]]:
         """Insert the rows that are not there yet and return them; an id already there with
         other content is an ImportConflict."""
         if not rows:
@@ -409,7 +409,7 @@ class ImportSession:
         # Some ids were there already: rows above `top` were written just now, the others
         # must match what is stored.
         cols = ", ".join(f'"{c}"' for c in ("rowid", "id", "import_id", *compare))
-        existing: dict[str, dict] = {}
+        existing: dict[str, dict[str, Any]] = {}
         fresh: set[str] = set()
         ids = [r["id"] for r in rows]
         for i in range(0, len(ids), 500):

@@ -58,7 +58,7 @@ def dumps(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
-def span_from_row(row: sqlite3.Row | tuple) -> Span:
+def span_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Span:
     (id_, doc_id, annotator, start, end, label, attrs, origin, created, updated) = row
     return Span(id_, doc_id, annotator, start, end, label,
                 {} if attrs == "{}" else json.loads(attrs), origin, created, updated)
@@ -73,7 +73,7 @@ def span_to_row(span: Span) -> dict[str, Any]:
     }
 
 
-def link_from_row(row: sqlite3.Row | tuple) -> Link:
+def link_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Link:
     return Link(*row)
 
 
@@ -94,7 +94,8 @@ def _sql_values(entity: str, row: dict[str, Any]) -> list[Any]:
     return [dumps(row[c]) if c == "attrs" else row[c] for c in cols]
 
 
-def put_row(conn: sqlite3.Connection, entity: str, before: dict | None, after: dict | None,
+def put_row(conn: sqlite3.Connection, entity: str, before: dict[str, Any] | None, after: dict[str,
+            Any] | None,
             import_id: int = 0) -> None:
     """Make the row of `entity` go from `before` to `after` (None: absent); import_id tags a
     row an unfinished import writes (hidden until it is done)."""

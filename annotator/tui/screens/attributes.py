@@ -60,7 +60,7 @@ def clip(text: str, cells: int) -> Content:
     return Content(shown).truncate(cells, ellipsis=True)
 
 
-class AttributeForm(ModalScreen[dict | None]):
+class AttributeForm(ModalScreen[dict[str, Any] | None]):
     """A form for `span`'s attributes; dismisses with the new attrs dict, or None if cancelled.
 
     Blank fields are left out of the result. Attributes the label does not define (left from

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from typing import Any
 
 from rich.color import ColorSystem
 from rich.segment import Segment
@@ -146,7 +147,7 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         # drawn lines (without cursor or selection), the most recent few screens' worth: a
         # long session over a 5 MB document must not keep every line it ever drew
         self._cache: LRUCache[int, Strip] = LRUCache(LINE_CACHE)
-        self._label_styles: dict[tuple, Style] = {}
+        self._label_styles: dict[tuple[Any, ...], Style] = {}
         self._styles: dict[str, Style] = {}
         self._cursor_line = 0
         self._under: Span | None = None  # the span under the cursor, drawn emphasised

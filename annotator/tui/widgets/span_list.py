@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -29,7 +31,7 @@ LINKED = "⇄"  # before the text of a span that has a link
 VALUE_MAX = 60  # code points of one attribute value shown, at most
 
 
-def describe_attrs(attrs: dict) -> str:
+def describe_attrs(attrs: dict[str, Any]) -> str:
     """key=value, by key (the same before and after a reopen: the store keeps keys sorted),
     each value on one line, sanitised and cut to VALUE_MAX (a 10 MB value costs nothing)."""
     return " ".join(f"{one_line(k, VALUE_MAX)}={one_line(str(attrs[k]), VALUE_MAX)}"
