@@ -28,9 +28,10 @@ from annotator.tui.keys import SEARCH_EDITING, label_bindings, screen_bindings
 from annotator.tui.plain import toast
 from annotator.tui.session import Session
 from annotator.tui.text_layout import one_line as safe
-from annotator.tui.widgets.document_view import DocumentView
+from annotator.tui.text_layout import one_line as short  # the one truncation (text_layout)
+from annotator.tui.widgets.document_view import DocumentView, labelled_view
 from annotator.tui.widgets.pane import Pane
-from annotator.tui.widgets.side_panel import SidePanel, short
+from annotator.tui.widgets.side_panel import SidePanel
 from annotator.tui.widgets.span_list import SpanList
 
 LINK_FIELDS = [f.name for f in fields(Link)]
@@ -81,7 +82,7 @@ class AnnotateScreen(Screen[None]):
         self.pending: tuple[Pane, Span] | None = None
         self.last_action = READ_ONLY if self.store.read_only else "ready"
         self.side = SidePanel(self.schema)
-        self._label_keys = label_bindings(self.schema)
+        self._view_class = labelled_view(label_bindings(self.schema))
         self._save_timer: Timer | None = None
         self._progress: tuple[int, int] | None = None  # (done, total): reread on status changes
         self._settling = False  # a long_lived.settle() is due after the next refresh
@@ -158,8 +159,8 @@ class AnnotateScreen(Screen[None]):
         for link in self.store.links(who, [doc_id]):
             self.links[link.id] = link
         linked = {s for lk in self.links.values() for s in (lk.from_span, lk.to_span)}
-        pane = Pane(doc, spans, self.session.colors, linked, self.store.status(doc_id, who))
-        pane.view.add_bindings(self._label_keys)
+        pane = Pane(doc, spans, self.session.colors, linked, self.store.status(doc_id, who),
+                    self._view_class)
         container = self.query_one("#panes")
         for empty in self.query("#empty"):
             empty.remove()

@@ -9,7 +9,6 @@ from typing import NamedTuple
 from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Resize
@@ -17,7 +16,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from annotator.display import STATUS_GLYPHS, STATUS_KEY, STATUS_WORDS
 from annotator.model import DocumentSummary, Status
+from annotator.tui.keys import bindings
 from annotator.tui.plain import plain
 from annotator.tui.text_layout import one_line
 
@@ -130,10 +131,6 @@ def _word_start_runs(q: str, t: str) -> tuple[int, int] | None:
     return min(starts) if starts else None
 
 
-STATUS_SYMBOLS = {Status.TODO: "○", Status.IN_PROGRESS: "◐", Status.DONE: "●"}
-STATUS_WORDS = {Status.TODO: "todo", Status.IN_PROGRESS: "in progress", Status.DONE: "done"}
-
-
 class _DocumentList(OptionList, can_focus=False):
     """The matches; focus stays in the search box, keys and clicks still reach the list."""
 
@@ -160,15 +157,7 @@ class DocumentPicker(ModalScreen[str | None]):
     }
     DocumentPicker #status { color: $text-muted; height: 1; }
     """
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", show=False),
-        Binding("up", "move('cursor_up')", "Up", show=False),
-        Binding("down", "move('cursor_down')", "Down", show=False),
-        Binding("pageup", "move('page_up')", "Page up", show=False),
-        Binding("pagedown", "move('page_down')", "Page down", show=False),
-        Binding("ctrl+home", "move('first')", "First", show=False),
-        Binding("ctrl+end", "move('last')", "Last", show=False),
-    ]
+    BINDINGS = bindings("picker")  # type: ignore[assignment]
 
     def __init__(
         self, documents: list[DocumentSummary], annotator: str, open_ids: set[str]
@@ -245,7 +234,7 @@ class DocumentPicker(ModalScreen[str | None]):
         status = f"{found:,} of {total:,} documents"
         if found > len(self._shown):
             status += f" (first {len(self._shown):,} shown; type to narrow)"
-        legend = "   ○ todo  ◐ in progress  ● done"
+        legend = "   " + STATUS_KEY
         fits = len(status) + len(legend) <= width
         self.query_one("#status", Static).update(
             Content.assemble(status, (legend, "$text-muted") if fits else "")
@@ -279,7 +268,7 @@ class DocumentPicker(ModalScreen[str | None]):
             ]
             return Content(" ".join(t.rjust(w) if t == "spans" else t.ljust(w) for t, w in cells))
         status = doc.statuses.get(self.annotator, Status.TODO)
-        symbol = STATUS_SYMBOLS.get(status, "?")
+        symbol = STATUS_GLYPHS.get(status, "?")
         status_text = f"{symbol} {STATUS_WORDS.get(status, str(status))}" if wide else symbol
         status_style = (
             "$text-success"

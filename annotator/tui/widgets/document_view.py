@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
-from textual.binding import BindingsMap
+from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.color import Color
 from textual.geometry import Region, Size
@@ -152,10 +152,6 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         self._under: Span | None = None  # the span under the cursor, drawn emphasised
         self._goal_column: int | None = None
         self._dragging: int | None = None  # where a mouse drag began
-
-    def add_bindings(self, bindings: BindingsMap) -> None:
-        """More priority bindings for this view (the schema's label keys)."""
-        self._bindings = BindingsMap.merge([self._bindings, bindings])
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -662,3 +658,9 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
             span = self.index.get(sid) if sid else None
             if span is not None:
                 self.refresh_offsets(span.start, span.end)
+
+
+def labelled_view(label_keys: list[Binding]) -> type[DocumentView]:
+    """A DocumentView with the schema's label keys as class bindings of its own (the same CSS
+    type name, so it is styled and queried as a DocumentView)."""
+    return type("DocumentView", (DocumentView,), {"BINDINGS": label_keys})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.color import Color
 from textual.geometry import Region, Size
@@ -16,6 +15,7 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from annotator.model import Span
+from annotator.tui.keys import bindings
 from annotator.tui.plain import SanitisedLines
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import one_line
@@ -45,11 +45,7 @@ class SpanList(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_focus=T
     SpanList { background: $panel; height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
     SpanList > .span-list--highlight { background: $accent 40%; text-style: bold; }
     """
-    BINDINGS = [
-        Binding("up,k", "cursor(-1)", show=False),
-        Binding("down,j", "cursor(1)", show=False),
-        Binding("enter", "choose", "jump", show=False),
-    ]
+    BINDINGS = bindings("span list")  # type: ignore[assignment]
 
     highlighted: var[int | None] = var(None)
 
