@@ -10,7 +10,7 @@ from textual.actions import ActionParseResult
 from textual.app import App
 from textual.dom import DOMNode
 from textual.filter import LineFilter
-from textual.keys import KEY_NAME_REPLACEMENTS, _character_to_key
+from textual.keys import KEY_NAME_REPLACEMENTS
 
 from annotator import units
 from annotator.labels import load_default_schema, load_schema, parse_schema
@@ -19,6 +19,7 @@ from annotator.store import Store
 from annotator.tui.plain import Placeholders
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.session import Session
+from annotator.tui.textual_compat import character_to_key, top_screen
 
 
 class AnnotatorApp(App[None]):
@@ -65,7 +66,7 @@ class AnnotatorApp(App[None]):
                 await self.on_event(key)
             return
         # The one place keys are taken strictly in arrival order (see AnnotateScreen.capture_key)
-        screen = self.screen if self._screen_stack else None
+        screen = top_screen(self)
         if (isinstance(event, events.Key) and isinstance(screen, AnnotateScreen)
                 and screen.capture_key(event)):
             return
@@ -82,7 +83,7 @@ def escape_then_key(event: events.Key) -> tuple[events.Key, events.Key] | None:
     char = event.character
     if not event.key.startswith("alt+") or not char or len(char) != 1 or not char.isprintable():
         return None
-    name = char if char.isalnum() else _character_to_key(char)
+    name = char if char.isalnum() else character_to_key(char)
     return events.Key("escape", "\x1b"), events.Key(KEY_NAME_REPLACEMENTS.get(name, name), char)
 
 
