@@ -4,6 +4,7 @@ action an annotator takes (each committed to the store before the screen shows i
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
@@ -37,6 +38,7 @@ from annotator.tui.widgets.span_list import SpanList
 LINK_FIELDS = [f.name for f in fields(Link)]
 MAX_PANES = 4
 NARROW = 100  # columns below which panes become tabs
+_LAYOUT_WRITES = threading.Lock()  # one layout write at a time, the UI's or a worker's
 READ_ONLY = "read-only database: viewing only (labels, links, undo and D are off)"
 A = TypeVar("A", bound=Callable[..., Any])
 
@@ -70,6 +72,8 @@ class AnnotateScreen(Screen[None]):
     #empty { width: 1fr; height: 1fr; content-align: center middle; color: $text-muted; }
     """
     BINDINGS = screen_bindings()  # type: ignore[assignment]
+    _layout_seq = 0  # layouts taken from the screen, and the newest written (_write_layout)
+    _layout_written = 0
 
     def __init__(self, session: Session, doc_ids: list[str]) -> None:
         super().__init__()
@@ -658,7 +662,7 @@ class AnnotateScreen(Screen[None]):
                 self.open_pane(doc_id)
 
         self.app.push_screen(
-            DocumentPicker(self.store.documents(), self.session.annotator, open_ids),
+            DocumentPicker(self.store.documents, self.session.annotator, open_ids),
             self.guarded(picked),
         )
 
@@ -728,21 +732,58 @@ class AnnotateScreen(Screen[None]):
     # -- remembering panes and cursors --------------------------------------------------
 
     def _schedule_save(self) -> None:
+        """Save the layout a second after the cursor settles, in a thread: the write (a
+        transaction, a read of the saved cursors first) is not the UI thread's."""
         if self._save_timer is not None:
             self._save_timer.stop()
-        self._save_timer = self.set_timer(1.0, self.guarded(self._save_layout))
+        self._save_timer = self.set_timer(1.0, self._save_layout_in_background)
+
+    def _save_layout_in_background(self) -> None:
+        if (layout := self._layout_now()) is None:
+            return
+
+        def write() -> None:
+            try:
+                self._write_layout(*layout)
+            except (StoreError, sqlite3.Error) as err:
+                self.app.call_from_thread(self._layout_not_saved, err)
+
+        self.run_worker(write, thread=True, name="save layout", group="layout",
+                        exit_on_error=False)
+
+    def _layout_not_saved(self, err: Exception) -> None:
+        with self.database_guard():  # the status bar says why, as for a refused action
+            raise err
 
     def _save_layout(self) -> None:
+        """Save the layout now, before the action that changed it is shown as done (a
+        kill -9 after "marked done" keeps the panes on screen)."""
+        if (layout := self._layout_now()) is not None:
+            self._write_layout(*layout)
+
+    def _layout_now(self) -> tuple[int, dict[str, Any]] | None:
+        """What is on screen (read from the widgets, on the UI thread) and its number: a
+        write in the background that finishes after a newer one must not undo it."""
         panes = self.panes
         if not panes or self.store.read_only:
-            return
-        saved = self.store.get_ui_state(self.session.annotator, "layout") or {}
-        cursors = saved.get("cursors", {})
-        for pane in panes:
-            cursors[pane.document.id] = pane.view.cursor
-        state = {
+            return None
+        with _LAYOUT_WRITES:
+            self._layout_seq += 1
+            seq = self._layout_seq
+        return seq, {
             "docs": [p.document.id for p in panes],
             "focus": panes.index(self.active) if self.active in panes else 0,
-            "cursors": cursors,
+            "cursors": {p.document.id: p.view.cursor for p in panes},
         }
-        self.store.set_ui_state(self.session.annotator, "layout", state)
+
+    def _write_layout(self, seq: int, state: dict[str, Any]) -> None:
+        """Store the layout, keeping the saved cursors of documents no longer open (any
+        thread; a newer layout already written wins)."""
+        who = self.session.annotator
+        with _LAYOUT_WRITES:
+            if seq < self._layout_written:
+                return
+            saved = self.store.get_ui_state(who, "layout") or {}
+            state["cursors"] = {**saved.get("cursors", {}), **state["cursors"]}
+            self.store.set_ui_state(who, "layout", state)
+            self._layout_written = seq
