@@ -104,3 +104,55 @@ async def test_a_late_background_write_does_not_undo_a_newer_layout(tmp_path: Pa
         screen._write_layout(*old)  # the old write lands after it
     assert store.get_ui_state("alice", "layout")["docs"] == ["beta"]
     store.close()
+
+
+BIG = "\n\n".join(f"Paragraph {i}: " + "Minister Halina Marović spoke in Quellby. " * 8
+                  for i in range(3000))  # about 1 MB: longer than the first wrap
+
+
+async def test_a_long_document_is_drawn_before_all_of_it_is_wrapped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.tui.widgets.document_view import FIRST_WRAP, DocumentView
+
+    store = make_store(tmp_path / "a.db", {"big": BIG})
+    firsts: list[int] = []
+    first = DocumentView._first_layout
+
+    def recorded(view: DocumentView, width: int):  # type: ignore[no-untyped-def]
+        layout = first(view, width)  # what the first frame is drawn from
+        firsts.append(len(layout.text))
+        return layout
+
+    monkeypatch.setattr(DocumentView, "_first_layout", recorded)
+    app = app_for(store, "big")
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.screen.query_one(DocumentView)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert firsts
+        assert FIRST_WRAP <= firsts[0] < len(BIG) // 4
+        assert len(view.text_layout.text) == len(BIG)  # the rest, wrapped by the worker
+        assert view.virtual_size.height == len(view.text_layout) > 10_000
+        await pilot.press("G")
+        assert view.cursor == len(BIG)
+        assert view.cursor_line == len(view.text_layout) - 1
+    store.close()
+
+
+async def test_g_before_the_rest_is_wrapped_goes_to_the_real_end(tmp_path: Path) -> None:
+    from annotator.tui.widgets.document_view import DocumentView
+
+    store = make_store(tmp_path / "a.db", {"big": BIG})
+    app = app_for(store, "big")
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.screen.query_one(DocumentView)
+        await pilot.press("G")  # may arrive before the worker is done: the view wraps it all
+        assert view.cursor == len(BIG)
+        assert len(view.text_layout.text) == len(BIG)
+        top = view.scroll_offset.y
+        assert top <= view.cursor_line < top + view.scrollable_content_region.height
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.cursor_line == len(view.text_layout) - 1
+    store.close()

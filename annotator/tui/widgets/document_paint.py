@@ -23,6 +23,28 @@ _NOT_REVERSED = Style(reverse=False)
 # components drawn with their whole style (colours blended over the widget's background)
 _WHOLE = {"document-view--cursor", "document-view--cursor-inactive", "document-view--selection"}
 
+COMPONENTS = {
+    "document-view--cursor",
+    "document-view--cursor-inactive",
+    "document-view--selection",
+    "document-view--control",
+    "document-view--match",
+}
+"""The parts of a document view its CSS styles (DocumentView.COMPONENT_CLASSES)."""
+
+VIEW_CSS = """
+/* the scrollbar always takes its column, so the text is wrapped once, at its real width */
+DocumentView { background: $surface; color: $foreground; scrollbar-size-vertical: 1;
+               overflow-y: scroll; }
+DocumentView > .document-view--cursor { background: $foreground; color: $surface; }
+DocumentView > .document-view--cursor-inactive { background: $foreground 35%; }
+/* grey, not a hue: every hue is some label's colour (over a span: its colours reversed) */
+DocumentView > .document-view--selection { background: $foreground 30%; text-style: underline; }
+DocumentView > .document-view--control { color: $warning; text-style: bold; }
+DocumentView > .document-view--match { text-style: bold underline; color: $text-warning; }
+"""
+"""DocumentView.DEFAULT_CSS."""
+
 
 def contrast(a: Color, b: Color) -> float:
     """WCAG contrast ratio of two colours (1 to 21)."""

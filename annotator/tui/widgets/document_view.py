@@ -33,33 +33,19 @@ from annotator.tui.plain import SanitisedLines, toast
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import Layout, glyph, wrap
 from annotator.tui.widgets.direct_lines import DirectLines
-from annotator.tui.widgets.document_paint import Painter
+from annotator.tui.widgets.document_paint import COMPONENTS, VIEW_CSS, Painter
 from annotator.tui.widgets.document_paint import contrast as contrast  # re-exported
 from annotator.tui.widgets.quiet_scroll import QuietScroll
 from annotator.words import word_at
+
+FIRST_WRAP = 65_536  # code points of a long document wrapped before its first frame
 
 
 class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_focus=True):
     """Draws one document and owns its cursor, selection and spans (of one annotator)."""
 
-    COMPONENT_CLASSES = {
-        "document-view--cursor",
-        "document-view--cursor-inactive",
-        "document-view--selection",
-        "document-view--control",
-        "document-view--match",
-    }
-    DEFAULT_CSS = """
-    /* the scrollbar always takes its column, so the text is wrapped once, at its real width */
-    DocumentView { background: $surface; color: $foreground; scrollbar-size-vertical: 1;
-                   overflow-y: scroll; }
-    DocumentView > .document-view--cursor { background: $foreground; color: $surface; }
-    DocumentView > .document-view--cursor-inactive { background: $foreground 35%; }
-    /* grey, not a hue: every hue is some label's colour (over a span: its colours reversed) */
-    DocumentView > .document-view--selection { background: $foreground 30%; text-style: underline; }
-    DocumentView > .document-view--control { color: $warning; text-style: bold; }
-    DocumentView > .document-view--match { text-style: bold underline; color: $text-warning; }
-    """
+    COMPONENT_CLASSES = COMPONENTS
+    DEFAULT_CSS = VIEW_CSS
     BINDINGS = view_bindings()  # type: ignore[assignment]  # priority bindings: keys act in the order they arrive
 
     cursor: var[int] = var(0, always_update=True)
@@ -91,6 +77,7 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         self.search_query = ""
         self.found = Matches(self.text)
         self._layout: Layout | None = None
+        self._wrapped_to = -1  # the text wrapped so far: beyond len(text) when all of it
         self._layout_for = Size(0, 0)  # the widget size the layout was checked against
         self.painter = Painter(self)
         self.cursor_line = 0
@@ -102,16 +89,48 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
 
     @property
     def text_layout(self) -> Layout:
-        if self._layout is not None and self._layout_for == self.size:
+        if (self._layout is not None and self._layout_for == self.size
+                and self.cursor <= self._wrapped_to):
             return self._layout  # asked for on every drawn line: no region arithmetic then
         self._layout_for = self.size
-        if self._layout is None or self._layout.width != self._wrap_width():
-            self._layout = wrap(self.text, self._wrap_width())
-            self.painter.drawn.clear()
-            self.cursor_line = self._layout.line_of(self.cursor)  # set before the first wrap
-            self._under = self.index.innermost(self.cursor)
-            self.virtual_size = Size(self._wrap_width(), len(self._layout))
-        return self._layout
+        width = self._wrap_width()
+        if self._layout is None or self._layout.width != width or self.cursor > self._wrapped_to:
+            self._set_layout(self._first_layout(width))
+        return self._layout  # type: ignore[return-value]  # _set_layout set it
+
+    def _first_layout(self, width: int) -> Layout:
+        """The whole text wrapped; or, for a long one with the cursor near its start, the
+        paragraphs of its first screens (drawn at once) while a thread wraps the rest."""
+        text = self.text
+        cut = text.find("\n", FIRST_WRAP) if len(text) > 2 * FIRST_WRAP else -1
+        if cut < 0 or self.cursor > cut:
+            return wrap(text, width)
+        self.call_after_refresh(self._wrap_rest, width)  # after the first frame is drawn
+        return wrap(text[:cut], width)
+
+    def _set_layout(self, layout: Layout) -> None:
+        self._layout = layout
+        self._wrapped_to = len(layout.text) if len(layout.text) < len(self.text) else len(
+            self.text) + 1
+        self.painter.drawn.clear()
+        self.cursor_line = layout.line_of(self.cursor)  # set before the first wrap
+        self._under = self.index.innermost(self.cursor)
+        self.virtual_size = Size(layout.width, len(layout))
+
+    def _wrap_rest(self, width: int) -> None:
+        def wrap_all() -> None:
+            layout = wrap(self.text, width)
+            self.app.call_from_thread(self._wrapped, layout)
+
+        self.run_worker(wrap_all, thread=True, name="wrap", group="wrap", exclusive=True)
+
+    def _wrapped(self, layout: Layout) -> None:
+        """The whole text is wrapped: take it, unless the view was wrapped anew meanwhile (a
+        new width, or the cursor went past the first screens)."""
+        if self._layout is not None and self._wrapped_to <= len(self.text) and (
+                layout.width == self._layout.width):
+            self._set_layout(layout)
+            self.refresh()
 
     def _wrap_width(self) -> int:
         return max(8, self.scrollable_content_region.width or self.size.width or 80)
