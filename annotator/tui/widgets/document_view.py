@@ -122,7 +122,8 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
             layout = wrap(self.text, width)
             self.app.call_from_thread(self._wrapped, layout)
 
-        self.run_worker(wrap_all, thread=True, name="wrap", group="wrap", exclusive=True)
+        self.run_worker(wrap_all, thread=True, name="wrap", group="wrap", exclusive=True,
+                        exit_on_error=False)  # an app closed meanwhile: nothing to show
 
     def _wrapped(self, layout: Layout) -> None:
         """The whole text is wrapped: take it, unless the view was wrapped anew meanwhile (a
