@@ -521,23 +521,25 @@ def _docs_table(db: str, summaries: list[DocumentSummary], names: list[str],
     from rich.table import Table
     from rich.text import Text
 
+    from annotator.display import STATUS_GLYPHS, STATUS_KEY, STATUS_STYLES, status_of
+
     def plain(text: str) -> Text:
         return Text(safe_line(text), no_wrap=True, overflow="ellipsis")
 
     count = f"{len(summaries)} document{'' if len(summaries) == 1 else 's'}"
     table = Table(title=Text(safe_line(f"{count} in {db}")), title_justify="left",
                   box=box.SIMPLE_HEAD, show_edge=False,
-                  caption="✓ done  ◐ in progress  · to do; the number is the span count"
+                  caption=f"{STATUS_KEY}; the number is the span count"
                   + team.caption if names else None, caption_justify="left")
     table.add_column("id", no_wrap=True)
     table.add_column("title", min_width=10)  # the one column that gives way when narrow
     if wide:
         table.add_column("length", justify="right", no_wrap=True)
-    mark = {"done": "[green]✓[/]", "in_progress": "[yellow]◐[/]", "todo": "[dim]·[/]"}
 
-    def cell(d: DocumentSummary, who: str) -> str:
-        return (f"{team.mark(d.id, who)}{d.span_counts.get(who, 0)}"
-                f" {mark[str(d.statuses.get(who, 'todo'))]}")
+    def cell(d: DocumentSummary, who: str) -> Text:
+        status = status_of(d.statuses.get(who))
+        return Text.assemble(f"{team.mark(d.id, who)}{d.span_counts.get(who, 0)} ",
+                             (STATUS_GLYPHS[status], STATUS_STYLES[status]))
 
     if not wide:
         table.add_column("annotator", no_wrap=True)

@@ -13,22 +13,13 @@ from typing import Any
 
 from rich.color import Color, ColorParseError
 
+from annotator.keymap import reserved_keys
 from annotator.model import ATTRIBUTE_TYPES, AttributeDef, Kind, LabelDef, LabelSchema, LinkTypeDef
 from annotator.sanitize import escape_json_controls, safe_line, unsafe_characters
 
-RESERVED_KEYS: dict[str, str] = {
-    "h": "move left", "j": "move down", "k": "move up", "l": "move right",
-    "w": "next word", "b": "previous word",
-    "{": "previous paragraph", "}": "next paragraph", "g": "go to start", "G": "go to end",
-    "v": "start or extend a selection", "c": "toggle character-precision selection",
-    "x": "delete span", "delete": "delete span", "[": "previous span", "]": "next span",
-    "<": "shrink span", ">": "grow span", "e": "edit attributes", "L": "link spans",
-    "tab": "next pane", "shift+tab": "previous pane", "o": "open document in a new pane",
-    "ctrl+w": "close pane", "/": "search", "n": "next match", "N": "previous match",
-    "u": "undo", "ctrl+r": "redo", "D": "mark document done", "?": "help", "q": "quit",
-    "escape": "cancel", "enter": "confirm", "space": "activate / toggle",
-}  # fmt: skip
-"""Every key the TUI binds (docs/keys.md) and its action; label and link keys must avoid them."""
+RESERVED_KEYS: dict[str, str] = reserved_keys()
+"""Every key of the annotation screen (annotator/keymap.py, docs/keys.md) and its action; label
+and link keys must avoid them."""
 
 PALETTE = (
     "#5fafff", "#ffaf5f", "#5fd787", "#d787d7", "#ffd75f", "#ff8787",

@@ -683,7 +683,7 @@ def test_docs_table_and_json(filled: Path) -> None:
     header = next(line for line in table.stdout.splitlines() if "title" in line)
     assert header.split() == ["id", "title", "length", "alice", "bob"]
     row = next(line for line in table.stdout.splitlines() if line.strip().startswith("d1"))
-    assert row.split()[-4:] == ["2", "✓", "2", "◐"]
+    assert row.split()[-4:] == ["2", "●", "2", "◐"]
     data = json.loads(run("docs", "--format", "json").stdout)
     assert data == [{"id": "d1", "title": TEXT, "length": len(TEXT), "annotators": {
         "alice": {"status": "done", "spans": 2}, "bob": {"status": "in_progress", "spans": 2}}}]
@@ -703,8 +703,8 @@ def test_docs_with_more_annotators_than_columns(filled: Path) -> None:
     narrow = table(60)
     assert narrow[0].split() == ["id", "title", "annotator", "spans"]  # a row per annotator
     rows = [line.split()[-3:] for line in narrow[2:2 + 5]]
-    assert rows == [["@gold", "0", "✓"], ["alice", "2", "✓"], ["bob", "2", "◐"],
-                    [names[0], "0", "✓"], [names[1], "0", "✓"]]
+    assert rows == [["@gold", "0", "●"], ["alice", "2", "●"], ["bob", "2", "◐"],
+                    [names[0], "0", "●"], [names[1], "0", "●"]]
     assert max(map(len, narrow)) <= 60
 
 

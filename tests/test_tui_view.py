@@ -56,7 +56,7 @@ async def test_the_span_under_the_cursor_is_emphasised_on_every_line(store):
         assert last > first + 2
 
         def emphasised(line: int) -> bool:
-            strip = v._render_text_line(line)
+            strip = v.painter.line(line)
             return any(seg.style and seg.style.bold for seg in strip if seg.text.strip())
 
         await pilot.press("left_square_bracket")  # onto the claim's first word
@@ -73,9 +73,9 @@ async def test_labels_stay_apart_in_256_colours(store):
         await pilot.pause()
         app.console._color_system = ColorSystem.EIGHT_BIT
         v = view(app)
-        v._label_styles.clear()
+        v.painter.clear()
         backgrounds = {
-            v._span_style(lab, 0.35).bgcolor.downgrade(ColorSystem.EIGHT_BIT).number
+            v.painter.span_style(lab, 0.35).bgcolor.downgrade(ColorSystem.EIGHT_BIT).number
             for lab in ("PERSON", "ORG", "LOC", "DATE", "NUMBER", "CLAIM", "EQUIPMENT", "EVENT")
         }
         assert len(backgrounds) == 8
@@ -150,7 +150,7 @@ async def test_search_marks_every_match_and_counts_them(store):
         await pilot.press("N")  # wraps to the last match
         assert v.match_position() == (total, total)
         line = v.text_layout.line_of(v.matches()[0][0])
-        marked = v._render_text_line(line)
+        marked = v.painter.line(line)
         assert any(seg.style and seg.style.underline for seg in marked if "word1" in seg.text)
         await pilot.press("escape")  # the marks go
         assert v.matches() == []
@@ -177,7 +177,7 @@ async def test_a_theme_change_redraws_with_the_new_colours(store):
         app.theme = "textual-light"
         await pilot.pause()
         light = v.render_line(0)
-        assert v._style().bgcolor == v.rich_style.bgcolor
+        assert v.painter.style().bgcolor == v.rich_style.bgcolor
         assert [seg.style.bgcolor for seg in light if seg.style] != [
             seg.style.bgcolor for seg in dark if seg.style]
 
@@ -316,7 +316,7 @@ async def test_selection_cursor_and_the_span_under_the_cursor_are_legible(store,
         """Contrast of the text in each drawn cell of [start, end) (one line)."""
         line = v.text_layout.line_of(start)
         out, pos = [], v.text_layout.starts[line]
-        for seg in v._render_text_line(line):
+        for seg in v.painter.line(line):
             for _ in seg.text:
                 if start <= pos < end and seg.text.strip():
                     fg, bg = drawn(seg.style.color), drawn(seg.style.bgcolor)
@@ -364,10 +364,10 @@ async def test_the_cursor_inside_a_selection_over_a_span_is_not_reversed(store):
         assert v.span_under_cursor() is not None  # the cursor is on the span, selected
         line = v.text_layout.line_of(v.cursor)
         pos, cursor_style = v.text_layout.starts[line], None
-        for seg in v._render_text_line(line):
+        for seg in v.painter.line(line):
             if pos <= v.cursor < pos + len(seg.text):
                 cursor_style = seg.style
             pos += len(seg.text)
         assert cursor_style is not None
         assert not cursor_style.reverse
-        assert cursor_style.bgcolor == v._style("document-view--cursor").bgcolor
+        assert cursor_style.bgcolor == v.painter.style("document-view--cursor").bgcolor

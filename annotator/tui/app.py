@@ -10,7 +10,7 @@ from textual.actions import ActionParseResult
 from textual.app import App
 from textual.dom import DOMNode
 from textual.filter import LineFilter
-from textual.keys import KEY_NAME_REPLACEMENTS, _character_to_key
+from textual.keys import KEY_NAME_REPLACEMENTS
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Select
 
@@ -21,6 +21,7 @@ from annotator.session import Session
 from annotator.store import Store
 from annotator.tui.plain import Placeholders
 from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.textual_compat import character_to_key, top_screen
 
 
 class AnnotatorApp(App[None]):
@@ -67,7 +68,7 @@ class AnnotatorApp(App[None]):
                 await self.on_event(key)
             return
         # The one place keys are taken strictly in arrival order (see AnnotateScreen.capture_key)
-        screen = self.screen if self._screen_stack else None
+        screen = top_screen(self)
         if isinstance(event, events.Key) and escape_closes(screen, event):
             return
         if (isinstance(event, events.Key) and isinstance(screen, AnnotateScreen)
@@ -100,7 +101,7 @@ def escape_then_key(event: events.Key) -> tuple[events.Key, events.Key] | None:
     char = event.character
     if not event.key.startswith("alt+") or not char or len(char) != 1 or not char.isprintable():
         return None
-    name = char if char.isalnum() else _character_to_key(char)
+    name = char if char.isalnum() else character_to_key(char)
     return events.Key("escape", "\x1b"), events.Key(KEY_NAME_REPLACEMENTS.get(name, name), char)
 
 

@@ -15,7 +15,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rich.cells import get_character_cell_size
+from rich.cells import cell_len, get_character_cell_size
 
 from annotator.sanitize import LINE_MAX, UNSAFE, cut, placeholder
 
@@ -66,6 +66,20 @@ def one_line(text: str, limit: int = LINE_MAX) -> str:
     if text.isascii() and text.isprintable():
         return text
     return "".join(glyph(c)[0] if c not in "\t\n" else " " for c in text)
+
+
+def clip(text: str, cells: int) -> str:
+    """Any text on one line of at most `cells` cells: as one_line draws it, runs of white
+    space collapsed, an ellipsis in the last cell when it was cut."""
+    shown = " ".join(one_line(text).split())
+    if cell_len(shown) <= cells:
+        return shown
+    room, kept = max(0, cells - 1), 0
+    for end, ch in enumerate(shown):
+        kept += get_character_cell_size(ch)
+        if kept > room:
+            return shown[:end] + "…"
+    return shown
 
 
 @dataclass(slots=True)

@@ -3,6 +3,10 @@ action an annotator takes (each committed to the store before the screen shows i
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+from typing import Any
+
 from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -13,6 +17,7 @@ from textual.widgets import Static
 
 from annotator.model import Link, Span
 from annotator.session import Location, Outcome, Session
+from annotator.store import StoreError
 from annotator.tui import long_lived
 from annotator.tui.keys import label_bindings, screen_bindings
 from annotator.tui.plain import toast
@@ -23,7 +28,7 @@ from annotator.tui.screens.pane_changes import show_changes
 from annotator.tui.screens.search_box import SearchBox
 from annotator.tui.screens.side_feed import SideFeed
 from annotator.tui.text_layout import one_line as safe
-from annotator.tui.widgets.document_view import DocumentView
+from annotator.tui.widgets.document_view import DocumentView, labelled_view
 from annotator.tui.widgets.pane import Pane
 from annotator.tui.widgets.side_panel import SidePanel
 from annotator.tui.widgets.span_list import SpanList
@@ -31,6 +36,7 @@ from annotator.tui.widgets.span_list import SpanList
 __all__ = ["READ_ONLY", "AnnotateScreen"]
 MAX_PANES = 4
 NARROW = 100  # columns below which panes become tabs
+_LAYOUT_WRITES = threading.Lock()  # one layout write at a time, the UI's or a worker's
 
 
 class AnnotateScreen(GuardedScreen):
@@ -49,6 +55,8 @@ class AnnotateScreen(GuardedScreen):
     #empty { width: 1fr; height: 1fr; content-align: center middle; color: $text-muted; }
     """
     BINDINGS = screen_bindings()  # type: ignore[assignment]
+    _layout_seq = 0  # layouts taken from the screen, and the newest written (_write_layout)
+    _layout_written = 0
 
     def __init__(self, session: Session, doc_ids: list[str]) -> None:
         super().__init__()
@@ -61,7 +69,7 @@ class AnnotateScreen(GuardedScreen):
         self.side = SidePanel(self.schema)
         self.feed = SideFeed(session, self.side)
         self.search_box = SearchBox(self._search)
-        self._label_keys = label_bindings(self.schema)
+        self._view_class = labelled_view(label_bindings(self.schema))
         self._save_timer: Timer | None = None
         self._progress: tuple[int, int] | None = None  # (done, total): reread on status changes
         self._settling = False  # a long_lived.settle() is due after the next refresh
@@ -136,8 +144,8 @@ class AnnotateScreen(GuardedScreen):
         spans = self.session.spans(doc_id)
         self.session.load_links(doc_id)
         linked = self.session.linked()
-        pane = Pane(doc, spans, self.session.colors, linked, self.session.status(doc_id))
-        pane.view.add_bindings(self._label_keys)
+        pane = Pane(doc, spans, self.session.colors, linked, self.session.status(doc_id),
+                    self._view_class)
         container = self.query_one("#panes")
         for empty in self.query("#empty"):
             empty.remove()
@@ -378,7 +386,7 @@ class AnnotateScreen(GuardedScreen):
                 self.open_pane(doc_id)
 
         self.app.push_screen(
-            DocumentPicker(self.session.documents(), self.session.annotator, open_ids),
+            DocumentPicker(self.session.documents, self.session.annotator, open_ids),
             self.guarded(picked),
         )
 
@@ -429,21 +437,57 @@ class AnnotateScreen(GuardedScreen):
     # -- remembering panes and cursors --------------------------------------------------
 
     def _schedule_save(self) -> None:
+        """Save the layout a second after the cursor settles, in a thread: the write (a
+        transaction, a read of the saved cursors first) is not the UI thread's."""
         if self._save_timer is not None:
             self._save_timer.stop()
-        self._save_timer = self.set_timer(1.0, self.guarded(self._save_layout))
+        self._save_timer = self.set_timer(1.0, self._save_layout_in_background)
+
+    def _save_layout_in_background(self) -> None:
+        if (layout := self._layout_now()) is None:
+            return
+
+        def write() -> None:
+            try:
+                self._write_layout(*layout)
+            except (StoreError, sqlite3.Error) as err:
+                self.app.call_from_thread(self._layout_not_saved, err)
+
+        self.run_worker(write, thread=True, name="save layout", group="layout",
+                        exit_on_error=False)
+
+    def _layout_not_saved(self, err: Exception) -> None:
+        with self.database_guard():  # the status bar says why, as for a refused action
+            raise err
 
     def _save_layout(self) -> None:
+        """Save the layout now, before the action that changed it is shown as done (a
+        kill -9 after "marked done" keeps the panes on screen)."""
+        if (layout := self._layout_now()) is not None:
+            self._write_layout(*layout)
+
+    def _layout_now(self) -> tuple[int, dict[str, Any]] | None:
+        """What is on screen (read from the widgets, on the UI thread) and its number: a
+        write in the background that finishes after a newer one must not undo it."""
         panes = self.panes
         if not panes or self.session.read_only:
-            return
-        saved = self.session.layout()
-        cursors = saved.get("cursors", {})
-        for pane in panes:
-            cursors[pane.document.id] = pane.view.cursor
-        state = {
+            return None
+        with _LAYOUT_WRITES:
+            self._layout_seq += 1
+            seq = self._layout_seq
+        return seq, {
             "docs": [p.document.id for p in panes],
             "focus": panes.index(self.active) if self.active in panes else 0,
-            "cursors": cursors,
+            "cursors": {p.document.id: p.view.cursor for p in panes},
         }
-        self.session.save_layout(state)
+
+    def _write_layout(self, seq: int, state: dict[str, Any]) -> None:
+        """Store the layout, keeping the saved cursors of documents no longer open (any
+        thread; a newer layout already written wins)."""
+        with _LAYOUT_WRITES:
+            if seq < self._layout_written:
+                return
+            saved = self.session.layout()
+            state["cursors"] = {**saved.get("cursors", {}), **state["cursors"]}
+            self.session.save_layout(state)
+            self._layout_written = seq

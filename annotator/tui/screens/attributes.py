@@ -8,7 +8,6 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -16,12 +15,12 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
+from annotator.display import label_chip
 from annotator.jsonl_shapes import ATTR_TEXT_MAX
 from annotator.model import AttributeDef, LabelDef, Span
-from annotator.sanitize import LINE_MAX
+from annotator.tui.keys import bindings
 from annotator.tui.plain import plain
-from annotator.tui.screens.help import label_chip
-from annotator.tui.text_layout import one_line
+from annotator.tui.text_layout import clip, one_line
 
 TITLE_CELLS = 60
 OPTION_CELLS = 40
@@ -54,12 +53,6 @@ class _NumberText(Validator):
         return self.success()
 
 
-def clip(text: str, cells: int) -> Content:
-    """Document text on one line: cut, sanitised, runs of spaces collapsed, cut to `cells`."""
-    shown = re.sub(r"\s+", " ", one_line(text, LINE_MAX)).strip()
-    return Content(shown).truncate(cells, ellipsis=True)
-
-
 class AttributeForm(ModalScreen[dict[str, Any] | None]):
     """A form for `span`'s attributes; dismisses with the new attrs dict, or None if cancelled.
 
@@ -90,10 +83,7 @@ class AttributeForm(ModalScreen[dict[str, Any] | None]):
     AttributeForm #hint { width: 1fr; color: $text-muted; }
     AttributeForm #buttons Button { margin-left: 2; min-width: 10; }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel", show=False),
-    ]
+    BINDINGS = bindings("attributes")  # type: ignore[assignment]
 
     def __init__(
         self, span: Span, label: LabelDef, span_text: str, candidates: list[tuple[Span, str]]
@@ -115,7 +105,8 @@ class AttributeForm(ModalScreen[dict[str, Any] | None]):
             dialog.border_title = "Attributes"
             yield Static(
                 Content.assemble(
-                    label_chip(self.label), " “", clip(self.span_text, TITLE_CELLS), "”"
+                    Content.styled(*label_chip(self.label.name, self.label.color, bold=True)), " “",
+                    clip(self.span_text, TITLE_CELLS), "”"
                 ),
                 id="span",
             )

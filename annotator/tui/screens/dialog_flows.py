@@ -10,8 +10,8 @@ from textual.actions import SkipAction
 
 from annotator.model import Span
 from annotator.session import Outcome
+from annotator.tui.text_layout import one_line as short
 from annotator.tui.widgets.pane import Pane
-from annotator.tui.widgets.side_panel import short
 
 if TYPE_CHECKING:
     from annotator.tui.screens.annotate import AnnotateScreen

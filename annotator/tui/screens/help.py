@@ -4,81 +4,54 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.color import Color
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from annotator.display import label_chip as display_chip
+from annotator.keymap import HELP_GROUPS, HELP_NOTES, KEYMAP, shown
 from annotator.model import LabelDef, LabelSchema, LinkTypeDef
+from annotator.tui.keys import bindings
 from annotator.tui.plain import plain
 from annotator.tui.text_layout import one_line
 
-KEY_GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("Move", (
-        ("← ↓ ↑ →  h j k l", "move by character / line"),
-        ("w b  ctrl+← →", "next / previous word"),
-        ("{ }", "previous / next paragraph"),
-        ("g G", "start / end of the document"),
-        ("mouse click", "move the cursor there"),
-    )),
-    ("Select", (
-        ("v  shift+arrows", "start / extend a selection"),
-        ("mouse drag", "select"),
-        ("c", "toggle word snapping / character precision"),
-        ("escape", "clear the selection or the search marks; cancel a link"),
-    )),
-    ("Label", (
-        ("label key", "label the selection, or the word under the cursor"),
-    )),
-    ("Spans", (
-        ("[ ]", "previous / next span"),
-        ("x  delete", "remove the span under the cursor"),
-        ("< >", "shrink / grow the span under the cursor by a word"),
-        ("e", "edit the attributes of the span under the cursor"),
-    )),
-    ("Links", (
-        ("L", "start a link at the span under the cursor"),
-        ("L", "again on the target span (any pane), then its type key"),
-        ("L … L", "on two linked spans: pick the type again to remove it"),
-    )),
-    ("Panes", (
-        ("tab  shift+tab", "next / previous pane, then the span list"),
-        ("o", "open another document in a new pane"),
-        ("ctrl+w", "close the pane"),
-        ("ctrl+b", "hide / show the side panel"),
-        ("j k  enter", "in the span list: move, jump to the span"),
-        ("○ ◐ ●", "in a pane's title: todo / in progress / done"),
-    )),
-    ("Search", (
-        ("/", "search (escape clears the marks)"),
-        ("n N", "next / previous match"),
-    )),
-    ("History", (
-        ("u", "undo"),
-        ("ctrl+r", "redo"),
-    )),
-    ("Document", (
-        ("D", "mark the document done for me and open the next one"),
-    )),
-    ("App", (
-        ("?", "this help"),
-        ("q", "quit"),
-    )),
-)  # fmt: skip
-"""The editor's bindings, grouped as docs/keys.md lists them."""
+_ARROWS = {"left": "←", "right": "→", "up": "↑", "down": "↓"}
 
-_LEFT_COLUMN = ("Move", "Select", "Label", "Spans", "Links")
+
+def key_text(key: str) -> str:
+    """A key as the help writes it: "}" for right_curly_bracket, "ctrl+←" for ctrl+left."""
+    mods, _, base = key.rpartition("+")
+    base = _ARROWS.get(base, shown(base))
+    return f"{mods}+{base}" if mods else base
+
+
+def key_groups() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The key table's rows by help group: entries with the same help line share a row, their
+    keys listed in table order (and each entry's first keys before its alternatives)."""
+    groups: dict[str, dict[str, list[list[str]]]] = {g: {} for g in HELP_GROUPS}
+    entries: dict[tuple[str, str], int] = {}
+    for entry in KEYMAP:
+        columns = groups[entry.group].setdefault(entry.help, [])
+        entries[entry.group, entry.help] = entries.get((entry.group, entry.help), 0) + 1
+        for i, name in enumerate(entry.key_names):
+            if i == len(columns):
+                columns.append([])
+            if (text := key_text(name)) not in columns[i]:
+                columns[i].append(text)
+    rows: list[tuple[str, list[tuple[str, str]]]] = []
+    for group in HELP_GROUPS:
+        lines = [(("  " if entries[group, line] > 1 else " ").join(" ".join(c) for c in cols), line)
+                 for line, cols in groups[group].items()]
+        rows.append((group, [*lines, *HELP_NOTES.get(group, ())]))
+    return rows
+
+
+_LEFT_COLUMN = HELP_GROUPS[:5]
 
 
 def label_chip(label: LabelDef) -> Content:
-    """The label's name on its colour, with a text colour that stays readable on it."""
-    try:
-        contrast = Color.parse(label.color).get_contrast_text(1.0).hex
-    except Exception:  # an unparseable colour: show the name plainly rather than fail
-        return Content.styled(f" {one_line(label.name)} ", "bold reverse")
-    return Content.styled(f" {one_line(label.name)} ", f"bold {contrast} on {label.color}")
+    return Content.styled(*display_chip(label.name, label.color, bold=True))
 
 
 def _cell(content: Content | str, classes: str = "") -> Static:
@@ -106,7 +79,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen .heading { color: $text-primary; text-style: bold underline; margin-top: 1; }
     HelpScreen #left > .heading:first-child { margin-top: 0; }
     HelpScreen.-wide #right > .heading:first-child { margin-top: 0; }
-    HelpScreen .keys { height: auto; grid-size: 2; grid-columns: 18 1fr; grid-rows: auto; }
+    HelpScreen .keys { height: auto; grid-size: 2; grid-columns: 22 1fr; grid-rows: auto; }
     HelpScreen .labels { height: auto; grid-size: 4; grid-columns: 6 14 8 1fr; grid-rows: auto; }
     HelpScreen .links { height: auto; grid-size: 3; grid-columns: 6 14 1fr; grid-rows: auto; }
     HelpScreen .key { color: $text-accent; text-style: bold; height: auto; }
@@ -116,12 +89,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen #hint { width: 1fr; color: $text-muted; }
     HelpScreen #close { min-width: 9; }
     """
-    BINDINGS = [
-        Binding("escape,question_mark,q", "close", "Close", show=False),
-        # priority, so the arrows are ours too (the scroll view's own bindings animate)
-        Binding("j,down", "scroll('down')", "Scroll down", show=False, priority=True),
-        Binding("k,up", "scroll('up')", "Scroll up", show=False, priority=True),
-    ]
+    BINDINGS = bindings("help")  # type: ignore[assignment]
 
     def __init__(self, schema: LabelSchema) -> None:
         super().__init__()
@@ -132,22 +100,22 @@ class HelpScreen(ModalScreen[None]):
             dialog.border_title = "Keys"
             dialog.border_subtitle = Content(f"labels: {one_line(self.schema.ref)}")
             with VerticalScroll(id="body"):
-                groups = dict(KEY_GROUPS)
+                groups = key_groups()
                 with Horizontal(id="columns"):
-                    for column, names in (
-                        ("left", [g for g, _ in KEY_GROUPS if g in _LEFT_COLUMN]),
-                        ("right", [g for g, _ in KEY_GROUPS if g not in _LEFT_COLUMN]),
+                    for column, chosen in (
+                        ("left", [g for g in groups if g[0] in _LEFT_COLUMN]),
+                        ("right", [g for g in groups if g[0] not in _LEFT_COLUMN]),
                     ):
                         with Vertical(id=column, classes="column"):
-                            for name in names:
-                                yield from self._group(name, groups[name])
+                            for name, rows in chosen:
+                                yield from self._group(name, rows)
                 yield from self._labels()
                 yield from self._links()
             with Horizontal(id="footer"):
                 yield Static(Content("↑↓ j k scroll · esc ? q close"), id="hint")
                 yield Button("Close", id="close", compact=True)
 
-    def _group(self, name: str, rows: tuple[tuple[str, str], ...]) -> ComposeResult:
+    def _group(self, name: str, rows: list[tuple[str, str]]) -> ComposeResult:
         yield _cell(name, "heading")
         with Grid(classes="keys"):
             for keys, action in rows:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -12,8 +11,9 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from annotator.model import LinkTypeDef
+from annotator.tui.keys import bindings
 from annotator.tui.plain import plain
-from annotator.tui.text_layout import one_line
+from annotator.tui.text_layout import clip, one_line
 
 _END_CELLS = 200  # the dialog's width cuts it shorter, with an ellipsis
 
@@ -42,7 +42,7 @@ class LinkTypeChooser(ModalScreen[str | None]):
     LinkTypeChooser #none { color: $text-warning; height: auto; }
     LinkTypeChooser #hint { color: $text-muted; height: 1; margin-top: 1; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+    BINDINGS = bindings("link type")  # type: ignore[assignment]
 
     def __init__(self, types: list[LinkTypeDef], source: str, target: str,
                  existing: frozenset[str] = frozenset()) -> None:
@@ -58,10 +58,10 @@ class LinkTypeChooser(ModalScreen[str | None]):
             yield Static(
                 Content.assemble(
                     ("from ", "$text-muted"),
-                    _one_line(self.source).stylize("bold"),
+                    Content(clip(self.source, _END_CELLS)).stylize("bold"),
                     "\n",
                     ("  to ", "$text-muted"),
-                    _one_line(self.target).stylize("bold"),
+                    Content(clip(self.target, _END_CELLS)).stylize("bold"),
                 ),
                 id="ends",
             )
@@ -108,7 +108,3 @@ class LinkTypeChooser(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def _one_line(text: str) -> Content:
-    return Content(" ".join(one_line(text).split())).truncate(_END_CELLS, ellipsis=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
 from rich.cells import cell_len
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.events import Resize
@@ -17,7 +18,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from annotator.display import STATUS_GLYPHS, STATUS_KEY, STATUS_WORDS
 from annotator.model import DocumentSummary, Status
+from annotator.store import StoreError
+from annotator.tui.keys import bindings
 from annotator.tui.plain import plain
 from annotator.tui.text_layout import one_line
 
@@ -130,10 +134,6 @@ def _word_start_runs(q: str, t: str) -> tuple[int, int] | None:
     return min(starts) if starts else None
 
 
-STATUS_SYMBOLS = {Status.TODO: "○", Status.IN_PROGRESS: "◐", Status.DONE: "●"}
-STATUS_WORDS = {Status.TODO: "todo", Status.IN_PROGRESS: "in progress", Status.DONE: "done"}
-
-
 class _DocumentList(OptionList, can_focus=False):
     """The matches; focus stays in the search box, keys and clicks still reach the list."""
 
@@ -160,29 +160,28 @@ class DocumentPicker(ModalScreen[str | None]):
     }
     DocumentPicker #status { color: $text-muted; height: 1; }
     """
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", show=False),
-        Binding("up", "move('cursor_up')", "Up", show=False),
-        Binding("down", "move('cursor_down')", "Down", show=False),
-        Binding("pageup", "move('page_up')", "Page up", show=False),
-        Binding("pagedown", "move('page_down')", "Page down", show=False),
-        Binding("ctrl+home", "move('first')", "First", show=False),
-        Binding("ctrl+end", "move('last')", "Last", show=False),
-    ]
+    BINDINGS = bindings("picker")  # type: ignore[assignment]
 
     def __init__(
-        self, documents: list[DocumentSummary], annotator: str, open_ids: set[str]
+        self, documents: list[DocumentSummary] | Callable[[], list[DocumentSummary]],
+        annotator: str, open_ids: set[str]
     ) -> None:
+        """`documents`, or a function that reads them: it runs in a thread once the dialog is
+        up (a database of many documents takes a while), the list saying "loading" till then."""
         super().__init__()
-        self.documents = list(documents)
         self.annotator = annotator
         self.open_ids = set(open_ids)
-        self._keys = [(d.id.lower(), d.title.lower()) for d in self.documents]
+        self._loader = documents if callable(documents) else None
         self._query = ""
-        self._recent: dict[str, list[int]] = {}  # query -> matches, the last few typed
-        self._matches: list[int] = list(range(len(self.documents)))  # indices, best first
         self._shown: list[int] = []  # indices of the rows in the option list
         self._width = 0
+        self._set_documents([] if callable(documents) else documents)
+
+    def _set_documents(self, documents: list[DocumentSummary]) -> None:
+        self.documents = list(documents)
+        self._keys = [(d.id.lower(), d.title.lower()) for d in self.documents]
+        self._recent: dict[str, list[int]] = {}  # query -> matches, the last few typed
+        self._matches: list[int] = list(range(len(self.documents)))  # indices, best first
         self._id_cells = max((cell_len(one_line(d.id)) for d in self.documents), default=2)
 
     def compose(self) -> ComposeResult:
@@ -196,6 +195,30 @@ class DocumentPicker(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#query", Input).focus()
         self.call_after_refresh(self._relayout)
+        if self._loader is not None:
+            self._load(self._loader)
+
+    @work(thread=True, exit_on_error=False, group="picker")
+    def _load(self, loader: Callable[[], list[DocumentSummary]]) -> None:
+        try:
+            documents = loader()
+        except (StoreError, sqlite3.Error) as err:
+            self.app.call_from_thread(self._not_loaded, err)
+            return
+        self.app.call_from_thread(self._loaded, documents)
+
+    def _not_loaded(self, err: Exception) -> None:
+        self._loader = None
+        self.query_one("#status", Static).update(plain(f"could not read the documents: {err}",
+                                                       "$text-error"))
+
+    def _loaded(self, documents: list[DocumentSummary]) -> None:
+        self._loader = None
+        self._set_documents(documents)
+        if self._query:  # typed while the list was loading
+            self._matches = self._search(self._query)
+        self._width = 0
+        self._show()
 
     # -- filtering ----------------------------------------------------------------------
 
@@ -242,10 +265,10 @@ class DocumentPicker(ModalScreen[str | None]):
             options.highlighted = 0
         self.query_one("#header", Static).update(self._row(None, width))
         total, found = len(self.documents), len(self._matches)
-        status = f"{found:,} of {total:,} documents"
+        status = "loading documents…" if self._loader else f"{found:,} of {total:,} documents"
         if found > len(self._shown):
             status += f" (first {len(self._shown):,} shown; type to narrow)"
-        legend = "   ○ todo  ◐ in progress  ● done"
+        legend = "   " + STATUS_KEY
         fits = len(status) + len(legend) <= width
         self.query_one("#status", Static).update(
             Content.assemble(status, (legend, "$text-muted") if fits else "")
@@ -279,7 +302,7 @@ class DocumentPicker(ModalScreen[str | None]):
             ]
             return Content(" ".join(t.rjust(w) if t == "spans" else t.ljust(w) for t, w in cells))
         status = doc.statuses.get(self.annotator, Status.TODO)
-        symbol = STATUS_SYMBOLS.get(status, "?")
+        symbol = STATUS_GLYPHS.get(status, "?")
         status_text = f"{symbol} {STATUS_WORDS.get(status, str(status))}" if wide else symbol
         status_style = (
             "$text-success"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from annotator.model import Link, Span
 from annotator.session import Session
+from annotator.tui.text_layout import one_line as short
 from annotator.tui.widgets.pane import Pane
-from annotator.tui.widgets.side_panel import SidePanel, short
+from annotator.tui.widgets.side_panel import SidePanel
 
 
 def link_end(text: str, title: str | None) -> str:

@@ -21,6 +21,8 @@ from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
 
+from annotator.tui.textual_compat import draw_rows
+
 
 def plain_styles(widget: Widget) -> bool:
     """True when the styles cache would add nothing to the widget's own lines."""
@@ -52,23 +54,13 @@ class DirectLines:
             fill = self._fill = (base_background, background,
                                  Style(bgcolor=(base_background + background).rich_color))
         width = widget.size.width
-        filters = widget.get_line_filters()
-        # The styles cache's own rows and dirty marks (what Widget.refresh and scrolling mark)
-        # are kept: only the making of a dirty row is ours. Textual is pinned (pyproject.toml).
-        cache = widget._styles_cache
-        if width != cache._width:
-            cache.clear()
-            cache._width = width
-        rows, dirty = cache._cache, cache._dirty_lines
-        lines: list[Strip] = []
-        for y in crop.line_range:
-            strip = rows.get(y)
-            if strip is None or y in dirty:
-                strip = rows[y] = widget.render_line(y).adjust_cell_length(width, fill[2])
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            lines.append(strip)
-        dirty.difference_update(crop.line_range)
+        pad = fill[2]
+        # the styles cache's own rows and dirty marks are kept: only the making of a dirty row
+        # is ours (on the pinned Textual; otherwise the styles cache draws, see textual_compat)
+        lines = draw_rows(widget, crop,
+                          lambda y: widget.render_line(y).adjust_cell_length(width, pad))
+        if lines is None:
+            return super().render_lines(crop)  # type: ignore[misc, no-any-return]
         if crop.column_span != (0, width):
             x1, x2 = crop.column_span
             lines = [strip.crop(x1, x2) for strip in lines]

@@ -7,20 +7,9 @@ the length of the document or the number of spans.
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
-from typing import Any
-
-from rich.color import ColorSystem
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
-from textual.binding import BindingsMap
-from textual.cache import LRUCache
-from textual.color import Color
+from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
@@ -29,91 +18,34 @@ from textual.strip import Strip
 
 from annotator.model import Document, Span
 from annotator.tui.keys import view_bindings
+from annotator.tui.motions import (
+    WINDOW,
+    Matches,
+    Target,
+    next_paragraph,
+    next_word,
+    previous_paragraph,
+    previous_word,
+    selected,
+    word_or_character,
+)
 from annotator.tui.plain import SanitisedLines, toast
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import Layout, glyph, wrap
 from annotator.tui.widgets.direct_lines import DirectLines
+from annotator.tui.widgets.document_paint import COMPONENTS, VIEW_CSS, Painter
+from annotator.tui.widgets.document_paint import contrast as contrast  # re-exported
 from annotator.tui.widgets.quiet_scroll import QuietScroll
-from annotator.words import WORD, snap, word_at
+from annotator.words import word_at
 
-_WINDOW = 256
-_NOT_REVERSED = Style(reverse=False)
-# components drawn with their whole style (colours blended over the widget's background)
-_WHOLE = {"document-view--cursor", "document-view--cursor-inactive", "document-view--selection"}
-LINE_CACHE = 2000
-
-
-def search_pattern(query: str) -> str:
-    """A regex for query that also finds its letters written the other Unicode way: "café"
-    typed with é finds "cafe\u0301" in the text, and the other way round (offsets stay the
-    text's own; nothing is normalised in place)."""
-    parts = []
-    for ch in unicodedata.normalize("NFC", query):
-        forms = {ch, unicodedata.normalize("NFD", ch)}
-        parts.append(re.escape(ch) if len(forms) == 1 else
-                     "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len)[::-1]) + ")")
-    return "".join(parts)
-
-
-def contrast(a: Color, b: Color) -> float:
-    """WCAG contrast ratio of two colours (1 to 21)."""
-
-    def luminance(c: Color) -> float:
-        def channel(v: int) -> float:
-            x = v / 255
-            return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
-
-        return 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b)
-
-    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-def legible(color: Color, background: Color, ratio: float = 3.0) -> Color:
-    """color, darkened on a light background (lightened on a dark one) until text in it
-    reads at `ratio`, as the 256-colour palette will draw it (yellow on light grey was
-    1.1:1)."""
-
-    def drawn(c: Color) -> Color:
-        return Color.from_rich_color(c.rich_color.downgrade(ColorSystem.EIGHT_BIT))
-
-    out, bg = color, drawn(background)
-    for _ in range(10):
-        if contrast(drawn(out), bg) >= ratio:
-            break
-        out = out.darken(0.1) if background.brightness > 0.5 else out.lighten(0.1)
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """A range the next action applies to: the selection, or the word under the cursor."""
-
-    start: int
-    end: int
+FIRST_WRAP = 65_536  # code points of a long document wrapped before its first frame
 
 
 class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_focus=True):
     """Draws one document and owns its cursor, selection and spans (of one annotator)."""
 
-    COMPONENT_CLASSES = {
-        "document-view--cursor",
-        "document-view--cursor-inactive",
-        "document-view--selection",
-        "document-view--control",
-        "document-view--match",
-    }
-    DEFAULT_CSS = """
-    /* the scrollbar always takes its column, so the text is wrapped once, at its real width */
-    DocumentView { background: $surface; color: $foreground; scrollbar-size-vertical: 1;
-                   overflow-y: scroll; }
-    DocumentView > .document-view--cursor { background: $foreground; color: $surface; }
-    DocumentView > .document-view--cursor-inactive { background: $foreground 35%; }
-    /* grey, not a hue: every hue is some label's colour (over a span: its colours reversed) */
-    DocumentView > .document-view--selection { background: $foreground 30%; text-style: underline; }
-    DocumentView > .document-view--control { color: $warning; text-style: bold; }
-    DocumentView > .document-view--match { text-style: bold underline; color: $text-warning; }
-    """
+    COMPONENT_CLASSES = COMPONENTS
+    DEFAULT_CSS = VIEW_CSS
     BINDINGS = view_bindings()  # type: ignore[assignment]  # priority bindings: keys act in the order they arrive
 
     cursor: var[int] = var(0, always_update=True)
@@ -125,6 +57,10 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         def __init__(self, view: DocumentView) -> None:
             super().__init__()
             self.view = view
+
+        def can_replace(self, message: Message) -> bool:
+            # a burst of keys moves the cursor many times: the side panel follows the last
+            return isinstance(message, DocumentView.CursorMoved) and message.view is self.view
 
     def __init__(self, document: Document, spans: list[Span], colors: dict[str, str],
                  linked: set[str] | None = None, *, name: str | None = None,
@@ -139,39 +75,63 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         self.select_from: int | None = None  # the selection's other end (not `anchor`: Widget's)
         self._exclusive = False  # the selection ends before the cursor (shift+arrows)
         self.search_query = ""
-        self._match_query = ""
-        self._matches: list[tuple[int, int]] = []
-        self._match_starts: list[int] = []
+        self.found = Matches(self.text)
         self._layout: Layout | None = None
+        self._wrapped_to = -1  # the text wrapped so far: beyond len(text) when all of it
         self._layout_for = Size(0, 0)  # the widget size the layout was checked against
-        # drawn lines (without cursor or selection), the most recent few screens' worth: a
-        # long session over a 5 MB document must not keep every line it ever drew
-        self._cache: LRUCache[int, Strip] = LRUCache(LINE_CACHE)
-        self._label_styles: dict[tuple[Any, ...], Style] = {}
-        self._styles: dict[str, Style] = {}
-        self._cursor_line = 0
+        self.painter = Painter(self)
+        self.cursor_line = 0
         self._under: Span | None = None  # the span under the cursor, drawn emphasised
         self._goal_column: int | None = None
         self._dragging: int | None = None  # where a mouse drag began
-
-    def add_bindings(self, bindings: BindingsMap) -> None:
-        """More priority bindings for this view (the schema's label keys)."""
-        self._bindings = BindingsMap.merge([self._bindings, bindings])
 
     # -- layout ---------------------------------------------------------------------------
 
     @property
     def text_layout(self) -> Layout:
-        if self._layout is not None and self._layout_for == self.size:
+        if (self._layout is not None and self._layout_for == self.size
+                and self.cursor <= self._wrapped_to):
             return self._layout  # asked for on every drawn line: no region arithmetic then
         self._layout_for = self.size
-        if self._layout is None or self._layout.width != self._wrap_width():
-            self._layout = wrap(self.text, self._wrap_width())
-            self._cache.clear()
-            self._cursor_line = self._layout.line_of(self.cursor)  # set before the first wrap
-            self._under = self.index.innermost(self.cursor)
-            self.virtual_size = Size(self._wrap_width(), len(self._layout))
-        return self._layout
+        width = self._wrap_width()
+        if self._layout is None or self._layout.width != width or self.cursor > self._wrapped_to:
+            self._set_layout(self._first_layout(width))
+        return self._layout  # type: ignore[return-value]  # _set_layout set it
+
+    def _first_layout(self, width: int) -> Layout:
+        """The whole text wrapped; or, for a long one with the cursor near its start, the
+        paragraphs of its first screens (drawn at once) while a thread wraps the rest."""
+        text = self.text
+        cut = text.find("\n", FIRST_WRAP) if len(text) > 2 * FIRST_WRAP else -1
+        if cut < 0 or self.cursor > cut:
+            return wrap(text, width)
+        self.call_after_refresh(self._wrap_rest, width)  # after the first frame is drawn
+        return wrap(text[:cut], width)
+
+    def _set_layout(self, layout: Layout) -> None:
+        self._layout = layout
+        self._wrapped_to = len(layout.text) if len(layout.text) < len(self.text) else len(
+            self.text) + 1
+        self.painter.drawn.clear()
+        self.cursor_line = layout.line_of(self.cursor)  # set before the first wrap
+        self._under = self.index.innermost(self.cursor)
+        self.virtual_size = Size(layout.width, len(layout))
+
+    def _wrap_rest(self, width: int) -> None:
+        def wrap_all() -> None:
+            layout = wrap(self.text, width)
+            self.app.call_from_thread(self._wrapped, layout)
+
+        self.run_worker(wrap_all, thread=True, name="wrap", group="wrap", exclusive=True,
+                        exit_on_error=False)  # an app closed meanwhile: nothing to show
+
+    def _wrapped(self, layout: Layout) -> None:
+        """The whole text is wrapped: take it, unless the view was wrapped anew meanwhile (a
+        new width, or the cursor went past the first screens)."""
+        if self._layout is not None and self._wrapped_to <= len(self.text) and (
+                layout.width == self._layout.width):
+            self._set_layout(layout)
+            self.refresh()
 
     def _wrap_width(self) -> int:
         return max(8, self.scrollable_content_region.width or self.size.width or 80)
@@ -182,161 +142,31 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
-        self._cache.clear()
-        self._label_styles.clear()
-        self._styles.clear()
-
-    def _style(self, component: str = "") -> Style:
-        """The widget's own style, or a component's, kept until the styles change: rich_style
-        walks the DOM on every call, and every drawn line asked for it.
-
-        The cursor and the selection are whole styles: a partial component style drops the
-        alpha of a background such as `$foreground 30%` (it came out as the text colour
-        itself, so selected text was invisible). The others are partial: a search match or
-        a control character keeps the background of the span it is on."""
-        style = self._styles.get(component)
-        if style is None:
-            if not component:
-                style = self.rich_style
-            else:
-                style = self.get_component_rich_style(component,
-                                                      partial=component not in _WHOLE)
-            self._styles[component] = style
-        return style
+        self.painter.clear()
 
     # -- drawing --------------------------------------------------------------------------
 
-    def _span_style(self, label: str, strength: float, emphasis: bool = False) -> Style:
-        key = (label, strength, emphasis)
-        style = self._label_styles.get(key)
-        if style is None:
-            base = self._style()
-            bg = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
-            label_color = Color.parse(self.label_colors.get(label, "#888888"))
-            if self.app.console.color_system != "truecolor":
-                # A tint of a label colour on the background falls to one grey in 256 colours,
-                # for every label: draw the label's own (xterm-exact) colour behind the text,
-                # and the span under the cursor hollow (its colour on the page's background).
-                if emphasis:
-                    style = Style(color=legible(label_color, bg).rich_color,
-                                  bgcolor=bg.rich_color, bold=True, underline=True)
-                else:
-                    fg = label_color.get_contrast_text(1.0)
-                    style = Style(bgcolor=label_color.rich_color, color=fg.rich_color)
-            else:
-                tint = label_color if emphasis else bg.blend(label_color, strength)
-                fg = tint.get_contrast_text(1.0)
-                style = Style(bgcolor=tint.rich_color, color=fg.rich_color, bold=emphasis)
-            self._label_styles[key] = style
-        return style
-
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        line = scroll_y + y
-        layout = self.text_layout
-        width = self.scrollable_content_region.width
-        if line >= len(layout):
-            return Strip.blank(width, self._style())
-        strip = self._cache.get(line)
-        if strip is None:
-            strip = self._render_text_line(line)
-            if not self._has_overlay(line):
-                self._cache.set(line, strip)
-        return strip.crop_extend(scroll_x, scroll_x + width, self._style())
+        return self.painter.render(y)
 
-    def _has_overlay(self, line: int) -> bool:
-        layout = self.text_layout
-        if self._cursor_line == line:
-            return True
-        sel = self.selection()
-        if sel is None:
-            return False
-        start, end = layout.starts[line], layout.line_end(line) + 1
-        return sel.start < end and sel.end > start
-
-    def _render_text_line(self, line: int) -> Strip:
-        layout = self.text_layout
-        text = self.text
-        start = layout.starts[line]
-        stop = layout.line_end(line) + 1  # include the newline cell, if any
-        stop = min(stop, len(text) + 1)
-        n = stop - start
-        base = self._style()
-        keys: list[Style | None] = [None] * n
-        spans = self.index.overlapping(start, stop)
-        spans.sort(key=lambda s: (s.start - s.end, s.start))  # outermost first, inner on top
-        under = self._under
-        depth: list[int] = [0] * n
-        for span in spans:
-            lo, hi = max(span.start, start) - start, min(span.end, stop) - start
-            emphasis = under is not None and span.id == under.id
-            for i in range(lo, hi):
-                depth[i] += 1
-                style = self._span_style(span.label, 0.35 if depth[i] == 1 else 0.6, emphasis)
-                if depth[i] > 1:
-                    style += Style(underline=True)
-                if span.id in self.linked or span.id == self.pending_link:
-                    style += Style(underline=True, italic=True)
-                keys[i] = style
-        sel = self.selection()
-        if sel is not None:
-            sel_style = self._style("document-view--selection")
-            over_span = Style(reverse=True, underline=True)
-            for i in range(max(sel.start, start) - start, min(sel.end, stop) - start):
-                key = keys[i]
-                keys[i] = base + sel_style if key is None else key + over_span
-        if self.search_query:
-            matches = self.matches()
-            match_style = self._style("document-view--match")
-            i = max(0, bisect_left(self._match_starts, start) - 1)
-            on_span = Style(bold=True, underline=True)  # a colour could vanish on the label's
-            while i < len(matches) and matches[i][0] < stop:
-                lo, hi = matches[i]
-                for j in range(max(lo, start) - start, min(hi, stop) - start):
-                    key = keys[j]
-                    keys[j] = base + match_style if key is None else key + on_span
-                i += 1
-        control = self._style("document-view--control")
-        if start <= self.cursor < stop:
-            i = self.cursor - start
-            cursor = "document-view--cursor" if self.has_focus else "document-view--cursor-inactive"
-            # never reversed: inside a selection over a span (drawn reversed) a reversed
-            # cursor came out in the page's own colours and looked like a gap
-            keys[i] = (keys[i] or base) + self._style(cursor) + _NOT_REVERSED
-        segments: list[Segment] = []
-        run_text: list[str] = []
-        run_style: Style | None = None
-        cells = 0
-        for i in range(n):
-            offset = start + i
-            ch = text[offset] if offset < len(text) else "\n"
-            drawn, width = glyph(ch)
-            style = keys[i] or base
-            if drawn and width and drawn != ch and ch not in "\t\n ":
-                style = style + control
-            if style is not run_style and run_text:
-                segments.append(Segment("".join(run_text), run_style))
-                run_text = []
-            run_style = style
-            run_text.append(drawn)
-            cells += width
-        if run_text:
-            segments.append(Segment("".join(run_text), run_style))
-        return Strip(segments, cells)
+    def refresh_lines(self, y_start: int, line_count: int = 1) -> None:
+        """Redraw screen lines [y_start, y_start + line_count) as they are now: their drawn
+        copies are dropped too (as Textual's Log does), so no caller pairs the two."""
+        for line in range(y_start, y_start + line_count):
+            self.painter.drawn.discard(line)
+        super().refresh_lines(y_start, line_count)
 
     def refresh_offsets(self, start: int, end: int) -> None:
         """Redraw the screen lines showing [start, end]."""
         layout = self.text_layout
         first, last = layout.line_of(start), layout.line_of(max(start, end))
-        for line in range(first, last + 1):
-            self._cache.discard(line)
         self.refresh_lines(first, last - first + 1)
 
     def on_focus(self) -> None:
-        self.refresh_lines(self._cursor_line)
+        self.refresh_lines(self.cursor_line)
 
     def on_blur(self) -> None:
-        self.refresh_lines(self._cursor_line)
+        self.refresh_lines(self.cursor_line)
 
     # -- cursor and selection -------------------------------------------------------------
 
@@ -346,16 +176,7 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         shift+right once selects one character."""
         if self.select_from is None:
             return None
-        lo, hi = sorted((self.select_from, self.cursor))
-        if self._exclusive:
-            if hi == lo:
-                return None
-            hi -= 1  # both ends are caret positions, before a character: [lo, hi)
-        if not self.precise:
-            snapped = snap(self.text, lo, hi)  # whole words, no whitespace at either end
-            return Target(*snapped) if snapped else None
-        hi = min(hi + 1, len(self.text))
-        return Target(lo, hi) if hi > lo else None
+        return selected(self.text, self.select_from, self.cursor, self._exclusive, self.precise)
 
     def blank_selection(self) -> bool:
         """A word-snapped selection is under way but covers only whitespace: nothing to label."""
@@ -374,12 +195,7 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         sel = self.selection()
         if sel is not None:
             return sel
-        if self.blank_selection():
-            return None
-        word = self.word_at(self.cursor)
-        if word is None and self.cursor < len(self.text) and not self.text[self.cursor].isspace():
-            return Target(self.cursor, self.cursor + 1)
-        return word
+        return None if self.blank_selection() else word_or_character(self.text, self.cursor)
 
     def span_under_cursor(self) -> Span | None:
         return self.index.innermost(self.cursor)
@@ -396,13 +212,12 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
     def watch_cursor(self, old: int, new: int) -> None:
         if self._layout is None:
             return
-        old_line, self._cursor_line = self._cursor_line, self.text_layout.line_of(new)
+        old_line, self.cursor_line = self.cursor_line, self.text_layout.line_of(new)
         sel = self.selection()
         if sel is not None:
             self.refresh_offsets(min(sel.start, old, new), max(sel.end, old, new))
         self.refresh_lines(old_line)
-        self._cache.discard(old_line)
-        self.refresh_lines(self._cursor_line)
+        self.refresh_lines(self.cursor_line)
         self._update_under()
         self.scroll_to_cursor()
         self.post_message(self.CursorMoved(self))
@@ -420,7 +235,7 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         to scroll anyway (a jump to a line already on screen does not move the text)."""
         if self._layout is None or not self.size.height:
             return
-        line = self._cursor_line
+        line = self.cursor_line
         top, height = self.scroll_offset.y, self.scrollable_content_region.height
         if top <= line < top + height:
             return
@@ -469,7 +284,7 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         self.precise = not self.precise
         sel = self.selection()
         if sel is not None:
-            self.refresh_offsets(max(0, sel.start - _WINDOW), sel.end + _WINDOW)
+            self.refresh_offsets(max(0, sel.start - WINDOW), sel.end + WINDOW)
         self.post_message(self.CursorMoved(self))
 
     # -- motions --------------------------------------------------------------------------
@@ -501,36 +316,11 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         self.move_to(layout.offset_at(target, self._goal_column), keep_goal=True)
 
     def action_word(self, delta: int) -> None:
-        if delta > 0:
-            here = self.word_at(self.cursor)
-            m = WORD.search(self.text, here.end if here else self.cursor + 1)
-            self.move_to(m.start() if m else len(self.text))
-            return
-        lo = self.cursor
-        while lo > 0:
-            lo = max(0, lo - _WINDOW)
-            starts = [m.start() for m in WORD.finditer(self.text, lo, self.cursor)]
-            starts = [s for s in starts if s < self.cursor]
-            if starts:
-                self.move_to(starts[-1])
-                return
-        self.move_to(0)
+        self.move_to((next_word if delta > 0 else previous_word)(self.text, self.cursor))
 
     def action_paragraph(self, delta: int) -> None:
-        text = self.text
-        if delta > 0:
-            i = text.find("\n\n", self.cursor)
-            if i < 0:
-                self.move_to(len(text))
-                return
-            while i < len(text) and text[i] == "\n":
-                i += 1
-            self.move_to(i)
-            return
-        i = text.rfind("\n\n", 0, max(0, self.cursor - 1))
-        while i >= 0 and i + 2 < len(text) and text[i + 2] == "\n":
-            i += 1
-        self.move_to(0 if i < 0 else i + 2)
+        step = next_paragraph if delta > 0 else previous_paragraph
+        self.move_to(step(self.text, self.cursor))
 
     def action_edge(self, delta: int) -> None:
         self.move_to(0 if delta < 0 else len(self.text), center=True)
@@ -564,24 +354,15 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
 
     def matches(self) -> list[tuple[int, int]]:
         """(start, end) of every match of the search, in order (found once per query)."""
-        if self._match_query != self.search_query:
-            self._match_query = self.search_query
-            self._matches = []
-            if self.search_query:
-                pattern = re.compile(search_pattern(self.search_query), re.IGNORECASE)
-                self._matches = [m.span() for m in pattern.finditer(self.text)]
-            self._match_starts = [m[0] for m in self._matches]
-            self._cache.clear()
+        if self.found.find(self.search_query):
+            self.painter.drawn.clear()
             self.refresh()
-        return self._matches
+        return self.found.spans
 
     def match_position(self) -> tuple[int, int] | None:
         """(1-based number of the match at the cursor, how many there are), or None."""
-        matches = self.matches()
-        i = bisect_left(self._match_starts, self.cursor)
-        if i < len(matches) and matches[i][0] == self.cursor:
-            return i + 1, len(matches)
-        return None
+        self.matches()
+        return self.found.position(self.cursor)
 
     def clear_search(self) -> None:
         self.search_query = ""
@@ -594,13 +375,7 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         if not matches:
             toast(self, f"not found: {self.search_query}", severity="warning", timeout=2)
             return False
-        starts = self._match_starts
-        if delta > 0:
-            i = bisect_right(starts, self.cursor)
-            i = 0 if i >= len(starts) else i  # wrap around
-        else:
-            i = bisect_left(starts, self.cursor) - 1  # -1 wraps to the last
-        self.move_to(starts[i], center=True)
+        self.move_to(self.found.next(self.cursor, delta), center=True)
         return True
 
     # -- mouse ----------------------------------------------------------------------------
@@ -663,3 +438,9 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
             span = self.index.get(sid) if sid else None
             if span is not None:
                 self.refresh_offsets(span.start, span.end)
+
+
+def labelled_view(label_keys: list[Binding]) -> type[DocumentView]:
+    """A DocumentView with the schema's label keys as class bindings of its own (the same CSS
+    type name, so it is styled and queried as a DocumentView)."""
+    return type("DocumentView", (DocumentView,), {"BINDINGS": label_keys})

@@ -7,13 +7,11 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from annotator.display import STATUS_GLYPHS, STATUS_WORDS
 from annotator.model import Document, Span, Status
 from annotator.tui.plain import SanitisedLines
 from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.document_view import DocumentView
-
-STATUS_MARK = {Status.TODO: "○", Status.IN_PROGRESS: "◐", Status.DONE: "●"}
-STATUS_WORD = {Status.TODO: "todo", Status.IN_PROGRESS: "in progress", Status.DONE: "done"}
 
 
 class Pane(SanitisedLines, Vertical):
@@ -28,11 +26,12 @@ class Pane(SanitisedLines, Vertical):
     """
 
     def __init__(self, document: Document, spans: list[Span], colors: dict[str, str],
-                 linked: set[str], status: Status) -> None:
+                 linked: set[str], status: Status,
+                 view_class: type[DocumentView] = DocumentView) -> None:
         super().__init__()
         self.document = document
         self.status = status
-        self.view = DocumentView(document, spans, colors, linked)
+        self.view = view_class(document, spans, colors, linked)
         self.title_bar = Static(classes="pane-title")
 
     def compose(self) -> ComposeResult:
@@ -45,12 +44,12 @@ class Pane(SanitisedLines, Vertical):
     def update_title(self) -> None:
         # the id first: in a narrow pane it is what tells documents apart; the status word last
         title = Text(no_wrap=True, overflow="ellipsis")
-        title.append(STATUS_MARK[self.status] + " ")
+        title.append(STATUS_GLYPHS[self.status] + " ")
         title.append(one_line(self.document.id), "bold")
         title.append("  " + one_line(self.document.title or ""), "italic")
         self.title_bar.update(title)
         # a tooltip given a str is markup: give it a Text
-        self.title_bar.tooltip = Text(f"{STATUS_WORD[self.status]}: "
+        self.title_bar.tooltip = Text(f"{STATUS_WORDS[self.status]}: "
                                       f"{one_line(self.document.title or '')}")
 
     def set_status(self, status: Status) -> None:

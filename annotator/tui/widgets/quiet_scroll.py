@@ -13,6 +13,8 @@ from math import ceil
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 
+from annotator.tui.textual_compat import quiet_scroll_y
+
 EIGHTHS = 8  # ScrollBarRender draws the ends of a thumb in eighths of a cell
 
 
@@ -38,18 +40,10 @@ def drawn_thumb(bar: ScrollBar, position: float, virtual: float | None = None
 class QuietScroll:
     """Mixin for a ScrollView: a vertical scroll repaints the scrollbar only if its thumb moves.
 
-    This replaces ScrollView.watch_scroll_y (Textual is pinned; see pyproject.toml) and does
+    This replaces ScrollView.watch_scroll_y on the pinned Textual (textual_compat) and does
     what it does, except that an unchanged thumb gets the new position without a repaint."""
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         view: ScrollView = self  # type: ignore[assignment]  # the mixin goes before ScrollView
-        if view.show_vertical_scrollbar:
-            bar = view.vertical_scrollbar
-            same = drawn_thumb(bar, old_value)
-            if (same is not None and bar.position == old_value
-                    and same == drawn_thumb(bar, new_value)):
-                bar.set_reactive(ScrollBar.position, new_value)
-            else:
-                bar.position = new_value
-        if round(old_value) != round(new_value):
-            view.refresh(view.size.region)
+        if not quiet_scroll_y(view, old_value, new_value, drawn_thumb):
+            ScrollView.watch_scroll_y(view, old_value, new_value)

@@ -3,13 +3,12 @@ cursor, the document's spans in order, and its links."""
 
 from __future__ import annotations
 
-from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.color import Color
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from annotator.display import label_chip
 from annotator.model import LabelSchema, Link, Span
 from annotator.tui.plain import SanitisedLines
 from annotator.tui.text_layout import one_line
@@ -18,17 +17,6 @@ from annotator.tui.widgets.span_list import SpanList, describe_attrs
 MAX_LINK_ROWS = 12
 NAME_MAX = 40  # code points of a label or link type name shown, at most
 DETAIL_MAX = 200  # of the attributes line under the cursor (the box is at most 38 cells wide)
-
-
-def label_chip(name: str, color: str) -> Text:
-    c = Color.parse(color)
-    style = Style(color=c.get_contrast_text().rich_color, bgcolor=c.rich_color)
-    return Text(f" {one_line(name, NAME_MAX)} ", style)
-
-
-def short(text: str, width: int = 40) -> str:
-    """Any text on one line of at most `width` code points (cut before it is sanitised)."""
-    return one_line(text, width)
 
 
 class SidePanel(SanitisedLines, Vertical):
@@ -82,7 +70,7 @@ class SidePanel(SanitisedLines, Vertical):
         for i, lab in enumerate(self.schema.labels):
             name = lab.name if per_row == 1 else f"{lab.name[:5]:<5}"
             text.append(f"{one_line(lab.key)} ", "bold")
-            text.append_text(label_chip(name, lab.color))
+            text.append(*label_chip(name, lab.color))
             count = str(counts.get(lab.name, 0))
             if per_row > 1 and i % 2 == 0 and i + 1 < len(self.schema.labels):
                 text.append(f" {count:<3}", "dim")
@@ -97,9 +85,9 @@ class SidePanel(SanitisedLines, Vertical):
             self._put(self.detail, Text("—", "dim"), fixed=True)
             return
         out = Text()
-        out.append_text(label_chip(span.label, self._color(span.label)))
+        out.append(*label_chip(span.label, self._color(span.label)))
         out.append(f" {span.start}–{span.end}\n", "dim")
-        out.append(short(text[span.start : min(span.end, span.start + 64)], 64) + "\n")
+        out.append(one_line(text[span.start : min(span.end, span.start + 64)], 64) + "\n")
         attrs = describe_attrs(span.attrs)
         if "speaker" in span.attrs:
             attrs = f"speaker={describe.get(span.attrs['speaker'], '?')} " + attrs

@@ -7,20 +7,20 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 from annotator.model import Span
+from annotator.tui.keys import bindings
 from annotator.tui.plain import SanitisedLines
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import one_line
+from annotator.tui.textual_compat import grow_virtual_size
 from annotator.tui.widgets.direct_lines import DirectLines
 from annotator.tui.widgets.quiet_scroll import QuietScroll, drawn_thumb
 
@@ -47,11 +47,7 @@ class SpanList(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_focus=T
     SpanList { background: $panel; height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
     SpanList > .span-list--highlight { background: $accent 40%; text-style: bold; }
     """
-    BINDINGS = [
-        Binding("up,k", "cursor(-1)", show=False),
-        Binding("down,j", "cursor(1)", show=False),
-        Binding("enter", "choose", "jump", show=False),
-    ]
+    BINDINGS = bindings("span list")  # type: ignore[assignment]
 
     highlighted: var[int | None] = var(None)
 
@@ -93,16 +89,12 @@ class SpanList(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_focus=T
         size = Size(self.size.width, len(self.index))
         if size != self.virtual_size:
             # Setting virtual_size reflows the whole screen (it is a layout reactive); one more
-            # row only moves our scrollbar, so update that alone. Scrollbars that appear or go
-            # still reflow (show_vertical_scrollbar is a layout reactive). Textual is pinned.
-            old_thumb = self._thumb(self.virtual_size.height)
-            self.set_reactive(ScrollView.virtual_size, size)
-            # and only when its thumb moves by a visible eighth of a cell: a long list's bar is
+            # row only moves our scrollbar, so update that alone (textual_compat), and repaint
+            # it only when its thumb moves by a visible eighth of a cell: a long list's bar is
             # drawn again whole, which costs more than the rows
-            if old_thumb is None or old_thumb != self._thumb(size.height):
-                self._scroll_update(size)
-            else:  # the bar's own count, without a repaint (the next scroll would repaint it)
-                self.vertical_scrollbar.set_reactive(ScrollBar.window_virtual_size, size.height)
+            old_thumb = self._thumb(self.virtual_size.height)
+            moved = old_thumb is None or old_thumb != self._thumb(size.height)
+            grow_virtual_size(self, size, repaint_bar=moved)
         top = self.scroll_offset.y
         for row in range(top, top + self.scrollable_content_region.height):
             span = self.index.row(row) if row < len(self.index) else None

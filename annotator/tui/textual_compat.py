@@ -1,0 +1,114 @@
+"""Every use of Textual's private names, in one place, and only on the Textual we pin.
+
+Four speed-ups reach into Textual: drawing a widget's dirty rows into its styles cache directly
+(DirectLines), moving a scrollbar without repainting it (QuietScroll, SpanList), telling
+whether any screen is up without copying the stack (the app's key handler), and naming a
+typed character as Textual names its key. Each takes the fast path only on the Textual version
+pyproject.toml pins (`FAST`); on any other it falls back to Textual's public API: slower
+(the styles cache rebuilds every dirty row, a scrollbar is repainted on each change, a new
+list per key event) but correct. tests/test_textual_compat.py runs the app on both paths.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import textual
+from textual.geometry import Region, Size
+from textual.keys import KEY_NAME_REPLACEMENTS
+from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
+from textual.strip import Strip
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
+
+PINNED = "8.2.8"  # pyproject.toml: textual==8.2.8
+FAST = textual.__version__ == PINNED
+"""Take the fast paths (tests set this to False to run the fallbacks)."""
+
+
+def draw_rows(widget: Widget, crop: Region, row: Callable[[int], Strip]) -> list[Strip] | None:
+    """The widget's rows in `crop`, each dirty one made by `row(y)` and kept in the styles
+    cache's own rows and dirty marks (what Widget.refresh and scrolling mark), with the app's
+    line filters applied. None off the pinned version: draw through the styles cache."""
+    if not FAST:
+        return None
+    width = widget.size.width
+    _, background = widget.background_colors
+    filters = widget.get_line_filters()
+    cache = widget._styles_cache
+    if width != cache._width:
+        cache.clear()
+        cache._width = width
+    rows, dirty = cache._cache, cache._dirty_lines
+    lines: list[Strip] = []
+    for y in crop.line_range:
+        strip = rows.get(y)
+        if strip is None or y in dirty:
+            strip = rows[y] = row(y)
+        for line_filter in filters:
+            strip = strip.apply_filter(line_filter, background)
+        lines.append(strip)
+    dirty.difference_update(crop.line_range)
+    return lines
+
+
+def quiet_scroll_y(view: ScrollView, old: float, new: float,
+                   thumb: Callable[[ScrollBar, float], object]) -> bool:
+    """ScrollView.watch_scroll_y, except that a vertical bar whose thumb (as `thumb` computes
+    it) does not move gets its new position without a repaint. False off the pinned version:
+    the caller runs Textual's own watcher."""
+    if not FAST:
+        return False
+    if view.show_vertical_scrollbar:
+        bar = view.vertical_scrollbar
+        same = thumb(bar, old)
+        if same is not None and bar.position == old and same == thumb(bar, new):
+            bar.set_reactive(ScrollBar.position, new)
+        else:
+            bar.position = new
+    if round(old) != round(new):
+        view.refresh(view.size.region)
+    return True
+
+
+def grow_virtual_size(view: ScrollView, size: Size, repaint_bar: bool) -> None:
+    """Set a scroll view's virtual size without reflowing the screen (it is a layout reactive;
+    one more row only moves the scrollbar), repainting the bar only if `repaint_bar`. Off the
+    pinned version: the public reactive, which reflows."""
+    if not FAST:
+        view.virtual_size = size
+        return
+    view.set_reactive(ScrollView.virtual_size, size)
+    if repaint_bar:
+        view._scroll_update(size)
+    else:  # the bar's own count, without a repaint (the next scroll repaints it)
+        view.vertical_scrollbar.set_reactive(ScrollBar.window_virtual_size, size.height)
+
+
+def top_screen(app: App[Any]) -> Screen[Any] | None:
+    """The screen on top, or None before the first is pushed (no copy of the stack)."""
+    stack = app._screen_stack if FAST else app.screen_stack
+    return stack[-1] if stack else None
+
+
+def character_to_key(character: str) -> str:
+    """Textual's key name for a typed character that is not a letter or digit ("/" is
+    "slash"): its Unicode name, lower case, with underscores, and Textual's short names
+    ("plus" for plus_sign)."""
+    if FAST:
+        from textual.keys import _character_to_key
+
+        return _character_to_key(character)
+    if character.isalnum():
+        return character
+    try:
+        name = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+    except ValueError:
+        return character
+    return KEY_NAME_REPLACEMENTS.get(name, name)

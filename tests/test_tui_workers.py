@@ -1,0 +1,158 @@
+"""What could be slow runs off the UI thread: the picker reads the documents in a worker, the
+layout a cursor move changes is written in one. Tests wait for the workers, never sleep."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from textual.content import Content
+from textual.widgets import OptionList, Static
+
+from annotator.model import DocumentSummary
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.picker import DocumentPicker
+from tests.test_screens import Host
+from tests.tui_support import app_for, make_store
+
+pytestmark = pytest.mark.asyncio
+
+
+def _status(screen: DocumentPicker) -> str:
+    content = screen.query_one("#status", Static).content
+    return content.plain if isinstance(content, Content) else str(content)
+
+
+async def test_the_picker_reads_the_documents_in_a_thread_and_lists_them() -> None:
+    release, threads = threading.Event(), []
+
+    def documents() -> list[DocumentSummary]:
+        threads.append(threading.current_thread())
+        release.wait(10)  # a slow database: the dialog is up and says so meanwhile
+        return [DocumentSummary(f"doc-{i}", f"Report {i}", 100) for i in range(3)]
+
+    app = Host(lambda: DocumentPicker(documents, "alice", set()))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, DocumentPicker)
+        assert _status(picker).startswith("loading documents…")
+        await pilot.press("2")  # typed while loading: the filter applies once they are read
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert threads[0] is not threading.main_thread()
+        assert _status(picker).startswith("1 of 3 documents")
+        assert picker.query_one("#documents", OptionList).option_count == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.result == "doc-2"
+
+
+async def test_the_picker_says_when_the_documents_cannot_be_read() -> None:
+    import sqlite3
+
+    def documents() -> list[DocumentSummary]:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    app = Host(lambda: DocumentPicker(documents, "alice", set()))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert _status(app.screen) == "could not read the documents: disk I/O error"
+
+
+async def test_o_opens_the_picker_listing_the_database(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "a.db")
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DocumentPicker)
+        assert _status(app.screen).startswith("3 of 3 documents")
+    store.close()
+
+
+async def test_a_moved_cursor_is_saved_by_a_worker(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "a.db")
+    app = app_for(store, "alpha", "beta")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("w", "w", "w")
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        cursor = screen.active.view.cursor if screen.active else -1
+        screen._save_layout_in_background()  # what the timer calls, a second after the keys
+        await app.workers.wait_for_complete()
+        assert [w.name for w in app.workers] == []
+    layout = store.get_ui_state("alice", "layout")
+    assert layout["docs"] == ["alpha", "beta"]
+    assert layout["cursors"]["alpha"] == cursor > 0
+    store.close()
+
+
+async def test_a_late_background_write_does_not_undo_a_newer_layout(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "a.db")
+    app = app_for(store, "alpha", "beta")
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        old = screen._layout_now()  # taken for a background write that is slow to run
+        assert old is not None
+        await pilot.press("ctrl+w")  # closes alpha: saved at once
+        screen._write_layout(*old)  # the old write lands after it
+    assert store.get_ui_state("alice", "layout")["docs"] == ["beta"]
+    store.close()
+
+
+BIG = "\n\n".join(f"Paragraph {i}: " + "Minister Halina Marović spoke in Quellby. " * 8
+                  for i in range(3000))  # about 1 MB: longer than the first wrap
+
+
+async def test_a_long_document_is_drawn_before_all_of_it_is_wrapped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.tui.widgets.document_view import FIRST_WRAP, DocumentView
+
+    store = make_store(tmp_path / "a.db", {"big": BIG})
+    firsts: list[int] = []
+    first = DocumentView._first_layout
+
+    def recorded(view: DocumentView, width: int):  # type: ignore[no-untyped-def]
+        layout = first(view, width)  # what the first frame is drawn from
+        firsts.append(len(layout.text))
+        return layout
+
+    monkeypatch.setattr(DocumentView, "_first_layout", recorded)
+    app = app_for(store, "big")
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.screen.query_one(DocumentView)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert firsts
+        assert FIRST_WRAP <= firsts[0] < len(BIG) // 4
+        assert len(view.text_layout.text) == len(BIG)  # the rest, wrapped by the worker
+        assert view.virtual_size.height == len(view.text_layout) > 10_000
+        await pilot.press("G")
+        assert view.cursor == len(BIG)
+        assert view.cursor_line == len(view.text_layout) - 1
+    store.close()
+
+
+async def test_g_before_the_rest_is_wrapped_goes_to_the_real_end(tmp_path: Path) -> None:
+    from annotator.tui.widgets.document_view import DocumentView
+
+    store = make_store(tmp_path / "a.db", {"big": BIG})
+    app = app_for(store, "big")
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.screen.query_one(DocumentView)
+        await pilot.press("G")  # may arrive before the worker is done: the view wraps it all
+        assert view.cursor == len(BIG)
+        assert len(view.text_layout.text) == len(BIG)
+        top = view.scroll_offset.y
+        assert top <= view.cursor_line < top + view.scrollable_content_region.height
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert view.cursor_line == len(view.text_layout) - 1
+    store.close()
