@@ -147,32 +147,45 @@ def test_our_label_studio_export_imports_back(tmp_path: Path, store: Store,
     store.add_span("bob", "b", *at("35 officers", other), "NUMBER")
     n38, n35 = (next(s.id for s in store.spans("a", "alice") if TEXT[s.start : s.end] == t)
                 for t in ("38 staff", "35 officers"))
-    store.add_link("alice", "CONTRADICTS", n38, n35)
+    link = store.add_link("alice", "CONTRADICTS", n38, n35).changes[-1].after
+    assert link is not None
     store.set_status("alice", "a", Status.DONE)
     out = io.StringIO()
     export(store, "labelstudio", out)
-    lines = tmp_path / "ls.jsonl"
-    lines.write_text(out.getvalue(), encoding="utf-8")
-    array = write(tmp_path / "ls.json", [json.loads(x) for x in out.getvalue().splitlines()])
+    array = tmp_path / "ls.json"
+    array.write_text(out.getvalue(), encoding="utf-8")
+    # the older export: JSONL, a task per annotation set, whose in the task's meta
+    older = tmp_path / "older.jsonl"
+    older.write_text("".join(
+        json.dumps({"data": task["data"], "annotations": [ann], "meta": who}) + "\n"
+        for task in json.loads(out.getvalue())
+        for ann, who in zip(task["annotations"], task["meta"]["annotators"], strict=True)),
+        encoding="utf-8")
 
-    def sets(s: Store) -> list[tuple]:
-        return [(d, who, s.status(d, who), [(x.id, x.start, x.end, x.label)
+    def sets(s: Store, attrs: bool = True) -> list[tuple]:
+        return [(d, who, s.status(d, who), [(x.id, x.start, x.end, x.label,
+                                            x.attrs if attrs else None)
                                            for x in s.spans(d, who)])
                 for d in s.document_ids() for who in ("alice", "bob")]
 
-    for i, path in enumerate((lines, array)):  # the lines, and `jq -s .` of them
+    for i, path in enumerate((array, older)):
         with Store(tmp_path / f"fresh{i}.db") as fresh:
             import_paths(fresh, [path], schema, "tester")
-            assert sets(fresh) == sets(store)
-            # (Label Studio relations have no ids: the link gets a stable one)
-            assert [(lk.type, lk.from_span, lk.to_span) for lk in fresh.links("alice")] == [
-                ("CONTRADICTS", n38, n35)]
+            # our export has every attribute of a span, the NUMBERs' none; the older one had
+            # no attributes: its NUMBERs get numbers.py's reading, as doccano's do
+            assert sets(fresh, attrs=path == array) == sets(store, attrs=path == array)
+            if path == older:
+                assert {x.attrs["value"] for x in fresh.spans("a", "alice")
+                        if x.label == "NUMBER"} == {38, 35}
+                continue
+            assert [(lk.id, lk.type, lk.from_span, lk.to_span) for lk in fresh.links("alice")
+                    ] == [(link["id"], "CONTRADICTS", n38, n35)]
             assert fresh.get_document("a").title == "Claims"  # type: ignore[union-attr]
             again = io.StringIO()
             export(fresh, "labelstudio", again)
             assert again.getvalue() == out.getvalue()
     before = store.current_state()
-    assert import_paths(store, [lines], schema, "tester").new == 0  # into its own database
+    assert import_paths(store, [array], schema, "tester").new == 0  # into its own database
     assert store.current_state() == before
 
 
