@@ -96,8 +96,9 @@ class TaskReader:
                             " annotation set per annotator and document)")
             first.setdefault(who, i)
             status = _status(named[i], mine) or Status.DONE
-            spans, links, regions[who] = self._result(ann.get("result"), doc, who, used, mine,
-                                                      left_out, "annotators" not in task_meta)
+            spans, links, found = self._result(ann.get("result"), doc, who, used, mine,
+                                               left_out, "annotators" not in task_meta)
+            regions.setdefault(who, found)
             errs += [where + e for e in mine]
             out.append(Record(doc, who, spans, links, status))
         cross = task_meta.get("cross_document_links")
@@ -109,9 +110,10 @@ class TaskReader:
             if e.get("annotator") not in regions:
                 errs.append(f"meta.cross_document_links #{i + 1}: annotator"
                             f" {e.get('annotator')!r} has no annotation in this task")
+        cross_links = {who: self._cross(cross or [], who, found, errs)
+                       for who, found in regions.items()}
         for rec in out[1:]:
-            who = rec.annotator or ""
-            rec.links += self._cross(cross or [], who, regions[who], errs)
+            rec.links += cross_links.pop(rec.annotator or "", [])
         return out if not errs else []
 
     def _who(self, ann: dict[str, Any], named: Any, errs: list[str]) -> str:
@@ -292,7 +294,7 @@ class TaskReader:
             if ltype is None or span is None:
                 continue
             out.append(LinkIn(lid or generated_id("link", who, ltype, span.id, b), ltype,
-                              span.id, b, to_doc))
+                              span.id, str(b), str(to_doc)))
         return out
 
 

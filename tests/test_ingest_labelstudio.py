@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 from annotator.export import export
 from annotator.ingest import IngestError, import_paths
+from annotator.labels import parse_schema
 from annotator.model import LabelSchema, Status
 from annotator.store import Store
 
@@ -255,3 +257,87 @@ def test_utf16_offsets_are_read_when_the_region_text_says_so(tmp_path: Path, sto
     assert refused(store, schema, bad) == [
         f"{bad}:2: region r1: text 'Zoë Akar' does not match the document at"
         f" {units + 1}-{units + 9}, which is {text[units + 1 : units + 9]!r}"]
+
+
+def test_yes_no_and_machine_filled_attributes_come_back(tmp_path: Path, store: Store) -> None:
+    """The export writes a yes/no attribute as the choice "true"/"false" and machine_filled
+    as textarea lines: they import as true/false and as a list again."""
+    schema = parse_schema(textwrap.dedent("""\
+        name = "b"
+        version = 1
+        [[labels]]
+        name = "X"
+        kind = "entity"
+        key = "1"
+          [[labels.attributes]]
+          name = "negated"
+          type = "bool"
+        [[labels]]
+        name = "NUMBER"
+        kind = "number"
+        key = "2"
+          [[labels.attributes]]
+          name = "value"
+          type = "number"
+        """), "b.toml")
+    plain = tmp_path / "d.jsonl"
+    plain.write_text(json.dumps({"id": "d", "text": "No 38 staff."}) + "\n", encoding="utf-8")
+    import_paths(store, [plain], schema, "tester")
+    store.add_span("al", "d", 0, 2, "X", {"negated": True})
+    store.add_span("al", "d", 3, 5, "X", {"negated": False})
+    store.add_span("al", "d", 3, 11, "NUMBER", {"value": 38, "machine_filled": ["value"]})
+    out = io.StringIO()
+    export(store, "labelstudio", out)
+    path = write(tmp_path / "ls.json", json.loads(out.getvalue()))
+    with Store(tmp_path / "fresh.db") as fresh:
+        import_paths(fresh, [path], schema, "tester")
+        assert [(x.start, x.label, x.attrs) for x in fresh.spans("d", "al")] == [
+            (0, "X", {"negated": True}), (3, "X", {"negated": False}),
+            (3, "NUMBER", {"machine_filled": ["value"], "value": 38})]
+        again = io.StringIO()
+        export(fresh, "labelstudio", again)
+        assert again.getvalue() == out.getvalue()
+
+
+def test_a_ground_truth_annotation_is_the_gold_set(tmp_path: Path, store: Store,
+                                                   schema: LabelSchema) -> None:
+    tasks = ls_export()
+    tasks[0]["annotations"][1]["ground_truth"] = True  # bob's
+    import_paths(store, [write(tmp_path / "gt.json", tasks)], schema, "tester")
+    assert [(TEXT[s.start : s.end], s.label) for s in store.spans("17", "@gold")] == [
+        ("Akar", "PERSON"), ("Officials", "ORG")]
+    assert store.spans("17", "bob@example.com") == []
+
+
+def test_our_task_meta_must_fit_the_annotations(tmp_path: Path, store: Store,
+                                                schema: LabelSchema) -> None:
+    """meta.annotators names each annotation's annotator in order; cross-document links
+    start at a region of their annotator's annotation."""
+    tasks = ls_export()[:1]
+    tasks[0]["annotations"].pop()  # the cancelled one
+    alice = {"annotator": "alice", "status": "in_progress"}
+    tasks[0]["meta"] = {"annotators": [alice]}
+    path = write(tmp_path / "short.json", tasks)
+    assert refused(store, schema, path) == [
+        f"{path}:2: meta.annotators names 1 annotators for 2 annotations (one each, in order;"
+        " without meta.annotators, completed_by says whose)"]
+    link = {"annotator": "alice", "id": "l1", "type": "SAME_CLAIM", "from_id": "k2Ts9pQmZa",
+            "to_doc": "other", "to_id": "c9"}
+    tasks[0]["meta"] = {"annotators": [alice, {"annotator": "alice", "status": "done"}],
+                        "cross_document_links": [
+                            link, {**link, "from_id": "Xa1"}, {**link, "annotator": "carol"},
+                            {**link, "type": "CAUSES"}]}
+    tasks[0]["annotations"][0]["ground_truth"] = True
+    path = write(tmp_path / "bad.json", tasks)
+    assert refused(store, schema, path) == [
+        f"{path}:2: annotation #1: ground_truth is true but the task's meta names 'alice' (the"
+        " gold set is @gold)",
+        f"{path}:2: annotation #2: alice has annotation #1 of this task already (one annotation"
+        " set per annotator and document)",
+        f"{path}:2: meta.cross_document_links #3: annotator 'carol' has no annotation in this"
+        " task",
+        f"{path}:2: meta.cross_document_links #2: from_id 'Xa1' is not a labelled region of"
+        " alice's annotation",
+        f"{path}:2: meta.cross_document_links #4: unknown link type 'CAUSES' (the schema has"
+        " SAME_CLAIM, CONTRADICTS, SUPPORTS)",
+    ]

@@ -5,7 +5,8 @@ one (or at the space after one), so "Russia" in "Turkish-Russian" stays "Russia"
 still does not fall on token boundaries is never widened: it is left out and reported.
 Every aligned span is in `doc.spans["sc"]`; those whose label is an entity or a NUMBER go to
 `doc.ents` (unless it starts or ends with whitespace), overlaps resolved by
-`spacy.util.filter_spans` (the longest wins); CLAIMs are only in `doc.spans`. Attributes, ids and links are in `user_data`.
+`spacy.util.filter_spans` (the longest wins); CLAIMs are only in `doc.spans`. Attributes, ids
+and links are in `user_data`.
 """
 
 from __future__ import annotations
