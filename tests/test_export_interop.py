@@ -19,7 +19,7 @@ from annotator.cli import main
 from annotator.export import Losses, export
 from annotator.exports.labelstudio import label_config
 from annotator.ingest import IngestError, import_paths
-from annotator.model import LabelSchema, Status
+from annotator.model import GOLD, LabelSchema, Status
 from annotator.restore import RestoreError, restore_file
 from annotator.store import Store
 from tests import test_export as base
@@ -370,6 +370,26 @@ def test_other_formats_round_trip_or_list_the_loss(annotated: Store, schema: Lab
         if v is not None)
     assert losses.counts["cross-document links"] == 6
     assert losses.counts["unfinished sets (answer: ignore)"] == (3 if fmt == "prodigy" else 0)
+
+
+def test_a_filtered_label_studio_export_imports_on_its_own(annotated: Store,
+                                                          schema: LabelSchema,
+                                                          tmp_path: Path) -> None:
+    """--status done leaves out alice's courier set: her wire claim's SAME_CLAIM link to it
+    (in the wire task's meta.cross_document_links) is dropped, and the import says so."""
+    out = io.StringIO()
+    export(annotated, "labelstudio", out, status="done")
+    path = tmp_path / "done.json"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    with Store(tmp_path / "fresh.db") as fresh:
+        report = import_paths(fresh, [path], schema, "someone-else")
+        assert sorted(lk.type for lk in fresh.links(GOLD)) == ["CONTRADICTS", "SAME_CLAIM"]
+        assert fresh.links("alice") == []
+        [alice_link] = [lk for lk in annotated.links("alice") if lk.type == "SAME_CLAIM"]
+        assert report.lines()[1] == (
+            f"{path}: dropped 1 link to spans of annotation sets not in this import (a filtered"
+            " export leaves them out; nothing links to a missing span):"
+            f" {alice_link.id} -> courier")
 
 
 def test_the_readme_examples_are_what_the_export_writes(schema: LabelSchema,
