@@ -1,5 +1,5 @@
-"""Read one Label Studio task (its JSON export, or a line of our `export --format
-labelstudio`) into Records: one per submitted annotation.
+"""Read one Label Studio task (of its JSON export, of our `export --format labelstudio`, or a
+line of our older JSONL of tasks) into Records: one per submitted annotation.
 
 - `data.text` is the document; its id is `data.doc_id` (ours), else `data.id`, else the
   task's `id`; its title `data.title`; `data.meta` and the other `data` keys are its meta.
