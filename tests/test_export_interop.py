@@ -260,11 +260,10 @@ def test_spacy_docbin_round_trip_has_every_set(annotated: Store) -> None:
 # -- Hugging Face datasets --------------------------------------------------------------------
 
 
-def test_datasets_loads_the_jsonl_with_the_documented_loader(annotated: Store, schema: LabelSchema,
-                                                             tmp_path: Path) -> None:
-    """What datasets 3.6 fails on or changes in the file as it is: meta holding a number in
-    one record and a string in another, attribute values 38 and 2.5, attributes per label."""
-    need("datasets")
+def mixed_export(annotated: Store, schema: LabelSchema, tmp_path: Path) -> Path:
+    """A full export with what datasets 3.6 fails on or changes in the file as it is: meta
+    holding a number in one record and a string in another, attribute values 38 and 2.5,
+    attributes per label."""
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_text("".join(json.dumps(r) + "\n" for r in [
         {"id": "m1", "text": "38 staff left.", "meta": {"year": 2026}, "annotator": "alice",
@@ -275,19 +274,64 @@ def test_datasets_loads_the_jsonl_with_the_documented_loader(annotated: Store, s
     import_paths(annotated, [mixed], schema, "tester")
     path = tmp_path / "export.jsonl"
     path.write_text(dump(annotated, everything=True), encoding="utf-8")
-    loader: dict[str, Any] = runpy.run_path(str(ROOT / "docs" / "examples" / "load_datasets.py"))
-    ds = loader["load"](str(path), cache_dir=str(tmp_path / "hf"))
+    return path
+
+
+def assert_loaded_exactly(rows: list[dict[str, Any]], annotated: Store) -> None:
+    """The loader's rows (meta and attrs as JSON text) are the export's lines, exactly."""
     expected = lines(annotated)
-    assert len(ds) == len(expected)
-    for row, want in zip(ds, expected, strict=True):
+    assert len(rows) == len(expected)
+    for row, want in zip(rows, expected, strict=True):
         assert (row["id"], row["annotator"], row["text"]) == (
             want["id"], want["annotator"], want["text"])
         assert json.loads(row["meta"]) == want["meta"]
         got = [{**s, "attrs": json.loads(s["attrs"])} for s in row["spans"]]
         assert got == want["spans"]  # 38 stays an int, no attribute padded with null
         assert row["links"] == want["links"]
-    assert [json.loads(r["meta"])["year"] for r in ds if r["id"].startswith("m")] == [2026,
-                                                                                      "2026"]
+    assert [json.loads(r["meta"])["year"] for r in rows if r["id"].startswith("m")] == [2026,
+                                                                                        "2026"]
+
+
+def test_datasets_loads_the_jsonl_with_the_documented_loader(annotated: Store, schema: LabelSchema,
+                                                             tmp_path: Path) -> None:
+    need("datasets")
+    path = mixed_export(annotated, schema, tmp_path)
+    loader: dict[str, Any] = runpy.run_path(str(ROOT / "docs" / "examples" / "load_datasets.py"))
+    ds = loader["load"](str(path), cache_dir=str(tmp_path / "hf"))
+    assert_loaded_exactly(list(ds), annotated)
+
+
+DATASETS3 = ROOT / ".venv-datasets3" / "bin" / "python"
+LOAD_AND_PRINT = """\
+import json, runpy, sys
+import datasets
+assert datasets.__version__.startswith("3."), datasets.__version__
+ds = runpy.run_path(sys.argv[1])["load"](sys.argv[2], cache_dir=sys.argv[3])
+print(json.dumps(list(ds)))
+"""
+
+
+def test_datasets_3_loads_the_jsonl_with_the_documented_loader(annotated: Store,
+                                                               schema: LabelSchema,
+                                                               tmp_path: Path) -> None:
+    """datasets 3.x cannot be installed beside the suite's 5.x: .ci/run makes a venv of its
+    own, .venv-datasets3, and the documented loader runs there on the same export."""
+    import subprocess
+
+    if not DATASETS3.exists():
+        pytest.skip(f"{DATASETS3.parent.parent} is missing (.ci/run makes it: python3 -m venv"
+                    " .venv-datasets3 && .venv-datasets3/bin/pip install 'datasets==3.6.*')")
+    probe = subprocess.run([str(DATASETS3), "-c", "import datasets; print(datasets.__version__)"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0 or not probe.stdout.startswith("3."):
+        pytest.skip(f"{DATASETS3} has no datasets 3.x: "
+                    f"{(probe.stderr.strip().splitlines() or [probe.stdout.strip()])[-1]}")
+    path = mixed_export(annotated, schema, tmp_path)
+    run = subprocess.run([str(DATASETS3), "-c", LOAD_AND_PRINT,
+                          str(ROOT / "docs" / "examples" / "load_datasets.py"), str(path),
+                          str(tmp_path / "hf")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert_loaded_exactly(json.loads(run.stdout.strip().splitlines()[-1]), annotated)
 
 
 def test_datasets_reads_the_jsonl_file_as_it_is(annotated: Store, tmp_path: Path) -> None:
