@@ -17,6 +17,7 @@ from annotator.ingest import IngestError, import_paths
 from annotator.labels import parse_schema
 from annotator.model import LabelSchema, Status
 from annotator.store import Store
+from tests.test_ingest import BOOL_SCHEMA
 
 TEXT = "Akar said 38 staff left. Officials said 35 officers left, not 38."
 
@@ -262,16 +263,7 @@ def test_utf16_offsets_are_read_when_the_region_text_says_so(tmp_path: Path, sto
 def test_yes_no_and_machine_filled_attributes_come_back(tmp_path: Path, store: Store) -> None:
     """The export writes a yes/no attribute as the choice "true"/"false" and machine_filled
     as textarea lines: they import as true/false and as a list again."""
-    schema = parse_schema(textwrap.dedent("""\
-        name = "b"
-        version = 1
-        [[labels]]
-        name = "X"
-        kind = "entity"
-        key = "1"
-          [[labels.attributes]]
-          name = "negated"
-          type = "bool"
+    schema = parse_schema(BOOL_SCHEMA + textwrap.dedent("""\
         [[labels]]
         name = "NUMBER"
         kind = "number"
