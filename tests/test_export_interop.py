@@ -19,7 +19,7 @@ from annotator.cli import main
 from annotator.export import Losses, export
 from annotator.exports.labelstudio import label_config
 from annotator.ingest import IngestError, import_paths
-from annotator.model import LabelSchema, Status
+from annotator.model import GOLD, LabelSchema, Status
 from annotator.restore import RestoreError, restore_file
 from annotator.store import Store
 from tests import test_export as base
@@ -154,7 +154,8 @@ def test_an_edited_backup_is_refused_whole(annotated: Store, tmp_path: Path) -> 
     ("jsonl", None),
     ("labelstudio", None),
     ("doccano", "dropped: 21 attributes, 6 cross-document links"),
-    ("prodigy", "dropped: 21 attributes, 6 cross-document links"),
+    ("prodigy", "dropped: 21 attributes, 6 cross-document links, 3 unfinished sets (answer:"
+                " ignore)"),
 ])
 def test_the_command_says_what_a_format_drops(annotated: Store, db_path: Path, fmt: str,
                                               dropped: str | None) -> None:
@@ -259,11 +260,10 @@ def test_spacy_docbin_round_trip_has_every_set(annotated: Store) -> None:
 # -- Hugging Face datasets --------------------------------------------------------------------
 
 
-def test_datasets_loads_the_jsonl_with_the_documented_loader(annotated: Store, schema: LabelSchema,
-                                                             tmp_path: Path) -> None:
-    """What datasets 3.6 fails on or changes in the file as it is: meta holding a number in
-    one record and a string in another, attribute values 38 and 2.5, attributes per label."""
-    need("datasets")
+def mixed_export(annotated: Store, schema: LabelSchema, tmp_path: Path) -> Path:
+    """A full export with what datasets 3.6 fails on or changes in the file as it is: meta
+    holding a number in one record and a string in another, attribute values 38 and 2.5,
+    attributes per label."""
     mixed = tmp_path / "mixed.jsonl"
     mixed.write_text("".join(json.dumps(r) + "\n" for r in [
         {"id": "m1", "text": "38 staff left.", "meta": {"year": 2026}, "annotator": "alice",
@@ -274,19 +274,64 @@ def test_datasets_loads_the_jsonl_with_the_documented_loader(annotated: Store, s
     import_paths(annotated, [mixed], schema, "tester")
     path = tmp_path / "export.jsonl"
     path.write_text(dump(annotated, everything=True), encoding="utf-8")
-    loader: dict[str, Any] = runpy.run_path(str(ROOT / "docs" / "examples" / "load_datasets.py"))
-    ds = loader["load"](str(path), cache_dir=str(tmp_path / "hf"))
+    return path
+
+
+def assert_loaded_exactly(rows: list[dict[str, Any]], annotated: Store) -> None:
+    """The loader's rows (meta and attrs as JSON text) are the export's lines, exactly."""
     expected = lines(annotated)
-    assert len(ds) == len(expected)
-    for row, want in zip(ds, expected, strict=True):
+    assert len(rows) == len(expected)
+    for row, want in zip(rows, expected, strict=True):
         assert (row["id"], row["annotator"], row["text"]) == (
             want["id"], want["annotator"], want["text"])
         assert json.loads(row["meta"]) == want["meta"]
         got = [{**s, "attrs": json.loads(s["attrs"])} for s in row["spans"]]
         assert got == want["spans"]  # 38 stays an int, no attribute padded with null
         assert row["links"] == want["links"]
-    assert [json.loads(r["meta"])["year"] for r in ds if r["id"].startswith("m")] == [2026,
-                                                                                      "2026"]
+    assert [json.loads(r["meta"])["year"] for r in rows if r["id"].startswith("m")] == [2026,
+                                                                                        "2026"]
+
+
+def test_datasets_loads_the_jsonl_with_the_documented_loader(annotated: Store, schema: LabelSchema,
+                                                             tmp_path: Path) -> None:
+    need("datasets")
+    path = mixed_export(annotated, schema, tmp_path)
+    loader: dict[str, Any] = runpy.run_path(str(ROOT / "docs" / "examples" / "load_datasets.py"))
+    ds = loader["load"](str(path), cache_dir=str(tmp_path / "hf"))
+    assert_loaded_exactly(list(ds), annotated)
+
+
+DATASETS3 = ROOT / ".venv-datasets3" / "bin" / "python"
+LOAD_AND_PRINT = """\
+import json, runpy, sys
+import datasets
+assert datasets.__version__.startswith("3."), datasets.__version__
+ds = runpy.run_path(sys.argv[1])["load"](sys.argv[2], cache_dir=sys.argv[3])
+print(json.dumps(list(ds)))
+"""
+
+
+def test_datasets_3_loads_the_jsonl_with_the_documented_loader(annotated: Store,
+                                                               schema: LabelSchema,
+                                                               tmp_path: Path) -> None:
+    """datasets 3.x cannot be installed beside the suite's 5.x: .ci/run makes a venv of its
+    own, .venv-datasets3, and the documented loader runs there on the same export."""
+    import subprocess
+
+    if not DATASETS3.exists():
+        pytest.skip(f"{DATASETS3.parent.parent} is missing (.ci/run makes it: python3 -m venv"
+                    " .venv-datasets3 && .venv-datasets3/bin/pip install 'datasets==3.6.*')")
+    probe = subprocess.run([str(DATASETS3), "-c", "import datasets; print(datasets.__version__)"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0 or not probe.stdout.startswith("3."):
+        pytest.skip(f"{DATASETS3} has no datasets 3.x: "
+                    f"{(probe.stderr.strip().splitlines() or [probe.stdout.strip()])[-1]}")
+    path = mixed_export(annotated, schema, tmp_path)
+    run = subprocess.run([str(DATASETS3), "-c", LOAD_AND_PRINT,
+                          str(ROOT / "docs" / "examples" / "load_datasets.py"), str(path),
+                          str(tmp_path / "hf")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert_loaded_exactly(json.loads(run.stdout.strip().splitlines()[-1]), annotated)
 
 
 def test_datasets_reads_the_jsonl_file_as_it_is(annotated: Store, tmp_path: Path) -> None:
@@ -334,34 +379,61 @@ def test_label_studio_sdk_validates_every_annotation(annotated: Store,
 def test_other_formats_round_trip_or_list_the_loss(annotated: Store, schema: LabelSchema,
                                                    tmp_path: Path, fmt: str) -> None:
     """export → import into an empty database → export gives the same file; what the format
-    cannot hold is the loss the export listed."""
+    cannot hold is the loss the export listed. Prodigy answers `ignore` for a set not done,
+    and an ignored answer is no annotation: the round trip keeps the done sets."""
     losses = Losses()
     out = io.StringIO()
     export(annotated, fmt, out, losses=losses)
     suffix = ".json" if fmt == "labelstudio" else ".jsonl"
     path = tmp_path / f"export{suffix}"
     path.write_text(out.getvalue(), encoding="utf-8")
+    kept = lines(annotated, status="done" if fmt == "prodigy" else "any")
     with Store(tmp_path / "fresh.db") as fresh:
-        try:
-            import_paths(fresh, [path], schema, "someone-else")
-        except IngestError as exc:
-            if fmt == "labelstudio":
-                pytest.skip(f"import does not read Label Studio's JSON array yet: "
-                            f"{exc.problems[:1]}")
-            raise
-        if fmt == "labelstudio" and not fresh.document_ids():
-            pytest.skip("import does not read Label Studio's JSON array yet")
+        report = import_paths(fresh, [path], schema, "someone-else")
         again = io.StringIO()
         export(fresh, fmt, again)
-        assert again.getvalue() == out.getvalue()
-        # the spans came back; the attributes did not, and the export said so
-        assert [[(s["start"], s["end"], s["label"]) for s in r["spans"]] for r in lines(fresh)
-                if r["annotator"] != "someone-else"] == [
-            [(s["start"], s["end"], s["label"]) for s in r["spans"]] for r in lines(annotated)]
-        assert losses.counts["attributes"] == sum(
-            1 for r in lines(annotated) for s in r["spans"] for v in s["attrs"].values()
-            if v is not None)
-        assert losses.counts["cross-document links"] == 6
+        written = out.getvalue().splitlines(keepends=True)
+        if fmt == "prodigy":
+            written = [x for x in written if json.loads(x)["answer"] == "accept"]
+            assert report.files[0].left_out == {"ignored answer": 3}
+        assert again.getvalue() == "".join(written)
+        back = [r for r in lines(fresh) if r["annotator"] != "someone-else"]
+    assert [(r["id"], r["annotator"], r["status"]) for r in back] == [
+        (r["id"], r["annotator"], r["status"]) for r in kept]
+    if fmt == "labelstudio":  # everything but where the documents were imported from
+        assert losses.line() is None
+        for r in back + kept:
+            del r["meta"]["source"]
+        assert back == kept
+        return
+    # the spans came back; the attributes did not, and the export said so
+    assert [[(s["start"], s["end"], s["label"]) for s in r["spans"]] for r in back] == [
+        [(s["start"], s["end"], s["label"]) for s in r["spans"]] for r in kept]
+    assert losses.counts["attributes"] == sum(
+        1 for r in lines(annotated) for s in r["spans"] for v in s["attrs"].values()
+        if v is not None)
+    assert losses.counts["cross-document links"] == 6
+    assert losses.counts["unfinished sets (answer: ignore)"] == (3 if fmt == "prodigy" else 0)
+
+
+def test_a_filtered_label_studio_export_imports_on_its_own(annotated: Store,
+                                                          schema: LabelSchema,
+                                                          tmp_path: Path) -> None:
+    """--status done leaves out alice's courier set: her wire claim's SAME_CLAIM link to it
+    (in the wire task's meta.cross_document_links) is dropped, and the import says so."""
+    out = io.StringIO()
+    export(annotated, "labelstudio", out, status="done")
+    path = tmp_path / "done.json"
+    path.write_text(out.getvalue(), encoding="utf-8")
+    with Store(tmp_path / "fresh.db") as fresh:
+        report = import_paths(fresh, [path], schema, "someone-else")
+        assert sorted(lk.type for lk in fresh.links(GOLD)) == ["CONTRADICTS", "SAME_CLAIM"]
+        assert fresh.links("alice") == []
+        [alice_link] = [lk for lk in annotated.links("alice") if lk.type == "SAME_CLAIM"]
+        assert report.lines()[1] == (
+            f"{path}: dropped 1 link to spans of annotation sets not in this import (a filtered"
+            " export leaves them out; nothing links to a missing span):"
+            f" {alice_link.id} -> courier")
 
 
 def test_the_readme_examples_are_what_the_export_writes(schema: LabelSchema,

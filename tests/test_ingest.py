@@ -587,18 +587,22 @@ def test_refusal(tmp_path: Path, store: Store, schema: LabelSchema, change: Any,
     assert refused(store, schema, path) == [f"{path}:2: {message}"]
 
 
+BOOL_SCHEMA = textwrap.dedent("""\
+    name = "b"
+    version = 1
+    [[labels]]
+    name = "X"
+    kind = "entity"
+    key = "1"
+      [[labels.attributes]]
+      name = "negated"
+      type = "bool"
+    """)
+"""A schema whose label X has a yes/no attribute, `negated`."""
+
+
 def test_bool_attributes(tmp_path: Path, store: Store) -> None:
-    schema = parse_schema(textwrap.dedent("""\
-        name = "b"
-        version = 1
-        [[labels]]
-        name = "X"
-        kind = "entity"
-        key = "1"
-          [[labels.attributes]]
-          name = "negated"
-          type = "bool"
-        """), "b.toml")
+    schema = parse_schema(BOOL_SCHEMA, "b.toml")
     rec = {"id": "d", "text": "abc", "annotator": "a", "spans": [
         {"id": "s", "start": 0, "end": 1, "label": "X", "attrs": {"negated": "yes"}}]}
     path = write_jsonl(tmp_path / "b.jsonl", rec)

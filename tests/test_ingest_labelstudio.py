@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,10 @@ import pytest
 
 from annotator.export import export
 from annotator.ingest import IngestError, import_paths
+from annotator.labels import parse_schema
 from annotator.model import LabelSchema, Status
 from annotator.store import Store
+from tests.test_ingest import BOOL_SCHEMA
 
 TEXT = "Akar said 38 staff left. Officials said 35 officers left, not 38."
 
@@ -147,32 +150,45 @@ def test_our_label_studio_export_imports_back(tmp_path: Path, store: Store,
     store.add_span("bob", "b", *at("35 officers", other), "NUMBER")
     n38, n35 = (next(s.id for s in store.spans("a", "alice") if TEXT[s.start : s.end] == t)
                 for t in ("38 staff", "35 officers"))
-    store.add_link("alice", "CONTRADICTS", n38, n35)
+    link = store.add_link("alice", "CONTRADICTS", n38, n35).changes[-1].after
+    assert link is not None
     store.set_status("alice", "a", Status.DONE)
     out = io.StringIO()
     export(store, "labelstudio", out)
-    lines = tmp_path / "ls.jsonl"
-    lines.write_text(out.getvalue(), encoding="utf-8")
-    array = write(tmp_path / "ls.json", [json.loads(x) for x in out.getvalue().splitlines()])
+    array = tmp_path / "ls.json"
+    array.write_text(out.getvalue(), encoding="utf-8")
+    # the older export: JSONL, a task per annotation set, whose in the task's meta
+    older = tmp_path / "older.jsonl"
+    older.write_text("".join(
+        json.dumps({"data": task["data"], "annotations": [ann], "meta": who}) + "\n"
+        for task in json.loads(out.getvalue())
+        for ann, who in zip(task["annotations"], task["meta"]["annotators"], strict=True)),
+        encoding="utf-8")
 
-    def sets(s: Store) -> list[tuple]:
-        return [(d, who, s.status(d, who), [(x.id, x.start, x.end, x.label)
+    def sets(s: Store, attrs: bool = True) -> list[tuple]:
+        return [(d, who, s.status(d, who), [(x.id, x.start, x.end, x.label,
+                                            x.attrs if attrs else None)
                                            for x in s.spans(d, who)])
                 for d in s.document_ids() for who in ("alice", "bob")]
 
-    for i, path in enumerate((lines, array)):  # the lines, and `jq -s .` of them
+    for i, path in enumerate((array, older)):
         with Store(tmp_path / f"fresh{i}.db") as fresh:
             import_paths(fresh, [path], schema, "tester")
-            assert sets(fresh) == sets(store)
-            # (Label Studio relations have no ids: the link gets a stable one)
-            assert [(lk.type, lk.from_span, lk.to_span) for lk in fresh.links("alice")] == [
-                ("CONTRADICTS", n38, n35)]
+            # our export has every attribute of a span, the NUMBERs' none; the older one had
+            # no attributes: its NUMBERs get numbers.py's reading, as doccano's do
+            assert sets(fresh, attrs=path == array) == sets(store, attrs=path == array)
+            if path == older:
+                assert {x.attrs["value"] for x in fresh.spans("a", "alice")
+                        if x.label == "NUMBER"} == {38, 35}
+                continue
+            assert [(lk.id, lk.type, lk.from_span, lk.to_span) for lk in fresh.links("alice")
+                    ] == [(link["id"], "CONTRADICTS", n38, n35)]
             assert fresh.get_document("a").title == "Claims"  # type: ignore[union-attr]
             again = io.StringIO()
             export(fresh, "labelstudio", again)
             assert again.getvalue() == out.getvalue()
     before = store.current_state()
-    assert import_paths(store, [lines], schema, "tester").new == 0  # into its own database
+    assert import_paths(store, [array], schema, "tester").new == 0  # into its own database
     assert store.current_state() == before
 
 
@@ -242,3 +258,78 @@ def test_utf16_offsets_are_read_when_the_region_text_says_so(tmp_path: Path, sto
     assert refused(store, schema, bad) == [
         f"{bad}:2: region r1: text 'Zoë Akar' does not match the document at"
         f" {units + 1}-{units + 9}, which is {text[units + 1 : units + 9]!r}"]
+
+
+def test_yes_no_and_machine_filled_attributes_come_back(tmp_path: Path, store: Store) -> None:
+    """The export writes a yes/no attribute as the choice "true"/"false" and machine_filled
+    as textarea lines: they import as true/false and as a list again."""
+    schema = parse_schema(BOOL_SCHEMA + textwrap.dedent("""\
+        [[labels]]
+        name = "NUMBER"
+        kind = "number"
+        key = "2"
+          [[labels.attributes]]
+          name = "value"
+          type = "number"
+        """), "b.toml")
+    plain = tmp_path / "d.jsonl"
+    plain.write_text(json.dumps({"id": "d", "text": "No 38 staff."}) + "\n", encoding="utf-8")
+    import_paths(store, [plain], schema, "tester")
+    store.add_span("al", "d", 0, 2, "X", {"negated": True})
+    store.add_span("al", "d", 3, 5, "X", {"negated": False})
+    store.add_span("al", "d", 3, 11, "NUMBER", {"value": 38, "machine_filled": ["value"]})
+    out = io.StringIO()
+    export(store, "labelstudio", out)
+    path = write(tmp_path / "ls.json", json.loads(out.getvalue()))
+    with Store(tmp_path / "fresh.db") as fresh:
+        import_paths(fresh, [path], schema, "tester")
+        assert [(x.start, x.label, x.attrs) for x in fresh.spans("d", "al")] == [
+            (0, "X", {"negated": True}), (3, "X", {"negated": False}),
+            (3, "NUMBER", {"machine_filled": ["value"], "value": 38})]
+        again = io.StringIO()
+        export(fresh, "labelstudio", again)
+        assert again.getvalue() == out.getvalue()
+
+
+def test_a_ground_truth_annotation_is_the_gold_set(tmp_path: Path, store: Store,
+                                                   schema: LabelSchema) -> None:
+    tasks = ls_export()
+    tasks[0]["annotations"][1]["ground_truth"] = True  # bob's
+    import_paths(store, [write(tmp_path / "gt.json", tasks)], schema, "tester")
+    assert [(TEXT[s.start : s.end], s.label) for s in store.spans("17", "@gold")] == [
+        ("Akar", "PERSON"), ("Officials", "ORG")]
+    assert store.spans("17", "bob@example.com") == []
+
+
+def test_our_task_meta_must_fit_the_annotations(tmp_path: Path, store: Store,
+                                                schema: LabelSchema) -> None:
+    """meta.annotators names each annotation's annotator in order; cross-document links
+    start at a region of their annotator's annotation."""
+    tasks = ls_export()[:1]
+    tasks[0]["annotations"].pop()  # the cancelled one
+    alice = {"annotator": "alice", "status": "in_progress"}
+    tasks[0]["meta"] = {"annotators": [alice]}
+    path = write(tmp_path / "short.json", tasks)
+    assert refused(store, schema, path) == [
+        f"{path}:2: meta.annotators names 1 annotators for 2 annotations (one each, in order;"
+        " without meta.annotators, completed_by says whose)"]
+    link = {"annotator": "alice", "id": "l1", "type": "SAME_CLAIM", "from_id": "k2Ts9pQmZa",
+            "to_doc": "other", "to_id": "c9"}
+    tasks[0]["meta"] = {"annotators": [alice, {"annotator": "alice", "status": "done"}],
+                        "cross_document_links": [
+                            link, {**link, "from_id": "Xa1"}, {**link, "annotator": "carol"},
+                            {**link, "type": "CAUSES"}]}
+    tasks[0]["annotations"][0]["ground_truth"] = True
+    path = write(tmp_path / "bad.json", tasks)
+    assert refused(store, schema, path) == [
+        f"{path}:2: annotation #1: ground_truth is true but the task's meta names 'alice' (the"
+        " gold set is @gold)",
+        f"{path}:2: annotation #2: alice has annotation #1 of this task already (one annotation"
+        " set per annotator and document)",
+        f"{path}:2: meta.cross_document_links #3: annotator 'carol' has no annotation in this"
+        " task",
+        f"{path}:2: meta.cross_document_links #2: from_id 'Xa1' is not a labelled region of"
+        " alice's annotation",
+        f"{path}:2: meta.cross_document_links #4: unknown link type 'CAUSES' (the schema has"
+        " SAME_CLAIM, CONTRADICTS, SUPPORTS)",
+    ]
