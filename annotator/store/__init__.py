@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from annotator.model import Document, DocumentSummary, Link, Span, Status
+from annotator.store import events as E
 from annotator.store import migrations
 from annotator.store import rows as R
 from annotator.store.changes import Changed, Entity, typed
@@ -454,16 +455,8 @@ class Store:
                 "UPDATE actions SET state = 'dead' WHERE annotator = ? AND state = 'undone'",
                 [annotator],
             )
-        cur = conn.execute(
-            "INSERT INTO actions (annotator, kind, name, target, state, stack_seq, created_at,"
-            " actor) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-            [annotator, kind, name, target, "done" if kind == "do" else "meta", R.now(),
-             self.actor or annotator],
-        )
-        action_id = int(cur.lastrowid or 0)
-        if kind == "do":
-            conn.execute("UPDATE actions SET stack_seq = id WHERE id = ?", [action_id])
-        return action_id
+        return E.new_action(conn, annotator, kind, name, actor=self.actor or annotator,
+                            target=target)
 
     def _log(self, conn: sqlite3.Connection, result: ActionResult, annotator: str, entity: Entity,
              before: dict[str, Any] | None, after: dict[str, Any] | None,
@@ -471,14 +464,9 @@ class Store:
         row = after or before
         assert row is not None
         R.put_row(conn, entity, before, after)
-        conn.execute(
-            "INSERT INTO events (ts, annotator, action_id, action, entity, entity_id, doc_id,"
-            " before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [R.now(), annotator, result.action_id, action or result.name, entity,
-             R.entity_key(entity, row), row.get("doc_id") or row.get("from_doc"),
-             None if before is None else R.dumps(before),
-             None if after is None else R.dumps(after)],
-        )
+        E.append_event(conn, result.action_id, annotator, action or result.name, entity,
+                       R.entity_key(entity, row), row.get("doc_id") or row.get("from_doc"),
+                       before, after)
         result.changes.append(Change(entity, before, after))
 
     def _status_row(self, conn: sqlite3.Connection, doc_id: str, annotator: str) -> dict[str,

@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from annotator.model import Document, Link, Span, Status
+from annotator.store import events as E
 from annotator.store import rows as R
 from annotator.store.import_lock import ImportLock
 
@@ -93,11 +94,8 @@ class ImportSession:
         try:
             discard_unfinished(self.store)  # killed imports: we hold the lock, they cannot run
             with self.store.write() as conn:
-                cur = conn.execute(
-                    "INSERT INTO actions (annotator, kind, name, state, stack_seq, created_at,"
-                    " actor) VALUES (?, 'import', 'import', 'meta', 0, ?, ?)",
-                    [self.actor, R.now(), self.store.actor or self.actor])
-                self.action_id = int(cur.lastrowid or 0)
+                self.action_id = E.new_action(conn, self.actor, "import", "import",
+                                              actor=self.store.actor or self.actor)
                 self._first_seq = self._next_seq = conn.execute(
                     "SELECT coalesce(max(seq), -1) + 1 FROM documents").fetchone()[0]
                 conn.execute("INSERT INTO imports (id, state, first_seq, started_at)"
@@ -230,13 +228,8 @@ class ImportSession:
 
     def _event(self, entity: str, entity_id: str, doc_id: str | None, before: Any,
                after: Any, who: str | None = None) -> None:
-        self.conn.execute(
-            "INSERT INTO events (ts, annotator, action_id, action, entity, entity_id, doc_id,"
-            " before, after) VALUES (?, ?, ?, 'import', ?, ?, ?, ?, ?)",
-            [R.now(), who or self.actor, self.action_id, entity, entity_id, doc_id,
-             None if before is None else R.dumps(before),
-             None if after is None else R.dumps(after)],
-        )
+        E.append_event(self.conn, self.action_id, who or self.actor, "import", entity, entity_id,
+                       doc_id, before, after)
 
     # -- what the ingest calls ---------------------------------------------------------------
 
