@@ -33,7 +33,7 @@ class RestoreError(Exception):
 def _rows(store: Store, table: str, cols: tuple[str, ...], order: str) -> list[dict[str, Any]]:
     names = ", ".join(f'"{c}"' for c in cols)
     return [dict(zip(cols, r, strict=True))
-            for r in store._query(f"SELECT {names} FROM {table} ORDER BY {order}")]
+            for r in store.query(f"SELECT {names} FROM {table} ORDER BY {order}")]
 
 
 def schemas(store: Store) -> list[dict[str, Any]]:
@@ -46,7 +46,7 @@ def annotators(store: Store) -> list[dict[str, Any]]:
 
 def actions(store: Store) -> Iterator[dict[str, Any]]:
     last = 0
-    while batch := store._query(f"SELECT {', '.join(ACTION_COLS)} FROM actions WHERE id > ?"
+    while batch := store.query(f"SELECT {', '.join(ACTION_COLS)} FROM actions WHERE id > ?"
                                 " ORDER BY id LIMIT ?", [last, BATCH]):
         for r in batch:
             yield dict(zip(ACTION_COLS, r, strict=True))
@@ -56,7 +56,7 @@ def actions(store: Store) -> Iterator[dict[str, Any]]:
 def documents(store: Store) -> Iterator[tuple[Document, int, str]]:
     """Every document with its import order and time, by id (the export's order)."""
     last: str | None = None
-    while batch := store._query(
+    while batch := store.query(
             "SELECT id, seq, created_at FROM documents"
             + ("" if last is None else " WHERE id > ?") + " ORDER BY id LIMIT ?",
             ([] if last is None else [last]) + [BATCH]):
@@ -68,7 +68,7 @@ def documents(store: Store) -> Iterator[tuple[Document, int, str]]:
 
 
 def is_empty(store: Store) -> bool:
-    return not any(store._query(f"SELECT 1 FROM {t} LIMIT 1")
+    return not any(store.query(f"SELECT 1 FROM {t} LIMIT 1")
                    for t in ("documents", "events", "actions", "annotators"))
 
 

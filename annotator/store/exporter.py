@@ -19,7 +19,7 @@ def annotation_sets(store: Store, annotator: str | None, status: Status | None
     """(document, annotator, status, spans, links whose from-span is in it), by doc id then
     annotator; spans by start, end, label; links by type then ids. From one snapshot: an
     import or an action committed meanwhile is in none of it."""
-    with store._snapshot():
+    with store.snapshot():
         yield from _annotation_sets(store, annotator, status)
 
 
@@ -37,7 +37,7 @@ def _annotation_sets(store: Store, annotator: str | None, status: Status | None
     doc: Document | None = None
     first = True
     while True:
-        batch = store._query(
+        batch = store.query(
             "SELECT doc_id, annotator, status FROM statuses WHERE"
             + (" 1" if first else " (doc_id > ? OR (doc_id = ? AND annotator > ?))")
             + cond + " ORDER BY doc_id, annotator LIMIT ?",
@@ -53,8 +53,8 @@ def _annotation_sets(store: Store, annotator: str | None, status: Status | None
             spans = store.spans(doc_id, who)
             links = [
                 R.link_from_row(r)
-                for r in store._query(
-                    f"SELECT {store._LINK_COLS} FROM links WHERE annotator = ? AND from_doc = ?"
+                for r in store.query(
+                    f"SELECT {R.LINK_COLS} FROM links WHERE annotator = ? AND from_doc = ?"
                     f" AND {R.VISIBLE} ORDER BY type, from_span, to_span, id", [who, doc_id]
                 )
             ]

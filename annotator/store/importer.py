@@ -126,7 +126,7 @@ class ImportSession:
         conn = self._tx()
         try:
             for (doc_id, annotator), after in self._staged.items():
-                before = self.store._status_row(conn, doc_id, annotator)
+                before = R.status_of(conn, doc_id, annotator)
                 if _status_changes(before, after["status"]):
                     after = {**after, "updated_at": R.now()}
                     R.put_row(conn, "status", before, after)
@@ -158,11 +158,11 @@ class ImportSession:
         """The open batch transaction, begun if needed."""
         if self._in_tx:
             return self.conn
-        self.store._lock.acquire()
+        self.store.lock.acquire()
         try:
-            self.store._begin()
+            self.store.begin()
         except BaseException:
-            self.store._lock.release()
+            self.store.lock.release()
             raise
         self._in_tx = True
         try:
@@ -187,7 +187,7 @@ class ImportSession:
         try:
             if commit:
                 try:
-                    self.store._retry(lambda: self.conn.execute("COMMIT"))
+                    self.store.retry(lambda: self.conn.execute("COMMIT"))
                 except sqlite3.IntegrityError:
                     if self.conn.in_transaction:
                         return False
@@ -199,10 +199,10 @@ class ImportSession:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             self._in_tx = False
-            self.store._lock.release()
+            self.store.lock.release()
             raise
         self._in_tx = False
-        self.store._lock.release()
+        self.store.lock.release()
         return True
 
     def _written(self, text: int = 0) -> None:
@@ -371,7 +371,7 @@ class ImportSession:
         pair = (doc_id, annotator)
         mine = doc_id in self._mine
         before = self._staged.get(pair) if pair in self._staged else \
-            self.store._status_row(conn, doc_id, annotator)
+            R.status_of(conn, doc_id, annotator)
         if not _status_changes(before, str(status)):
             return
         after = R.status_row(doc_id, annotator, status, ts)
@@ -460,7 +460,7 @@ def _forget(conn: sqlite3.Connection, import_id: int) -> None:
 def discard_unfinished(store: Store) -> None:
     """Remove every import that is not done. Only while holding the import lock: then none of
     them is running (their process died, or failed before cleaning up)."""
-    for (import_id,) in store._query("SELECT id FROM imports WHERE state != 'done'"):
+    for (import_id,) in store.query("SELECT id FROM imports WHERE state != 'done'"):
         discard(store, import_id)
 
 
@@ -515,7 +515,7 @@ def _undo_import_event(conn: sqlite3.Connection, import_id: int, entity: str, en
 
 @contextmanager
 def _without_foreign_keys(store: Store) -> Iterator[None]:
-    with store._lock:
+    with store.lock:
         store.conn.execute("PRAGMA foreign_keys = OFF")
         try:
             yield

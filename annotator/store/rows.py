@@ -30,6 +30,10 @@ TABLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
+SPAN_COLS = 'id, doc_id, annotator, start, "end", label, attrs, origin, created_at, updated_at'
+LINK_COLS = "id, annotator, type, from_span, to_span, from_doc, to_doc, created_at"
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -131,3 +135,13 @@ def insert_many(conn: sqlite3.Connection, entity: str, rows: list[dict[str, Any]
 def entity_key(entity: str, row: dict[str, Any]) -> str:
     _, pk, _ = TABLES[entity]
     return "\x1f".join(str(row[c]) for c in pk)
+
+
+def status_of(conn: sqlite3.Connection, doc_id: str, annotator: str) -> dict[str, Any] | None:
+    """The status row as this connection's transaction sees it (an import sees its own
+    hidden rows; an annotator's action only ever reaches visible documents)."""
+    r = conn.execute(
+        "SELECT doc_id, annotator, status, updated_at FROM statuses"
+        " WHERE doc_id = ? AND annotator = ?", [doc_id, annotator]
+    ).fetchone()
+    return dict(zip(TABLES["status"][2], r, strict=True)) if r else None

@@ -15,7 +15,7 @@ from annotator.store import rows as R
 from annotator.team import Role
 
 if TYPE_CHECKING:
-    from annotator.store import Store
+    from annotator.store.connection import Connection
 
 ALLOW_UNASSIGNED = "allow_unassigned"
 SETTINGS = {ALLOW_UNASSIGNED: ("yes", "no")}  # key -> allowed values (the first: the default)
@@ -38,20 +38,20 @@ _FLAG_COLS = "id, doc_id, span_id, annotator, note, created_at, resolved_by, res
 
 # -- people -------------------------------------------------------------------------------
 
-def users(store: Store) -> dict[str, Role]:
-    return {n: Role(r) for n, r in store._query("SELECT name, role FROM team_users ORDER BY name")}
+def users(store: Connection) -> dict[str, Role]:
+    return {n: Role(r) for n, r in store.query("SELECT name, role FROM team_users ORDER BY name")}
 
 
-def is_team(store: Store) -> bool:
-    return bool(store._query("SELECT 1 FROM team_users LIMIT 1"))
+def is_team(store: Connection) -> bool:
+    return bool(store.query("SELECT 1 FROM team_users LIMIT 1"))
 
 
-def role_of(store: Store, name: str) -> Role | None:
-    rows = store._query("SELECT role FROM team_users WHERE name = ?", [name])
+def role_of(store: Connection, name: str) -> Role | None:
+    rows = store.query("SELECT role FROM team_users WHERE name = ?", [name])
     return Role(rows[0][0]) if rows else None
 
 
-def add_user(store: Store, name: str, role: Role, creator: str | None = None) -> bool:
+def add_user(store: Connection, name: str, role: Role, creator: str | None = None) -> bool:
     """Add `name` (False: already there, role unchanged). On a personal database the creator
     (who runs the first `users add`) is added first, as its first lead."""
     with store.write() as conn:
@@ -73,7 +73,7 @@ def _leads_left(conn: sqlite3.Connection, without: str) -> int:
                             [without]).fetchone()[0])
 
 
-def remove_user(store: Store, name: str) -> None:
+def remove_user(store: Connection, name: str) -> None:
     """Remove `name` and their assignments (their annotations stay: they are the record)."""
     with store.write() as conn:
         if conn.execute("SELECT 1 FROM team_users WHERE name = ?", [name]).fetchone() is None:
@@ -84,7 +84,7 @@ def remove_user(store: Store, name: str) -> None:
         conn.execute("DELETE FROM assignments WHERE annotator = ?", [name])
 
 
-def set_role(store: Store, name: str, role: Role) -> None:
+def set_role(store: Connection, name: str, role: Role) -> None:
     with store.write() as conn:
         if conn.execute("SELECT 1 FROM team_users WHERE name = ?", [name]).fetchone() is None:
             raise LookupError(f"no user {name!r}")
@@ -95,32 +95,32 @@ def set_role(store: Store, name: str, role: Role) -> None:
 
 # -- settings -----------------------------------------------------------------------------
 
-def setting(store: Store, key: str) -> str:
-    rows = store._query("SELECT value FROM settings WHERE key = ?", [key])
+def setting(store: Connection, key: str) -> str:
+    rows = store.query("SELECT value FROM settings WHERE key = ?", [key])
     return rows[0][0] if rows else SETTINGS[key][0]
 
 
-def set_setting(store: Store, key: str, value: str) -> None:
+def set_setting(store: Connection, key: str, value: str) -> None:
     with store.write() as conn:
         conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", [key, value])
 
 
 # -- assignments --------------------------------------------------------------------------
 
-def assignments(store: Store) -> dict[str, list[str]]:
+def assignments(store: Connection) -> dict[str, list[str]]:
     """document id -> the people it is assigned to (sorted)."""
     out: dict[str, list[str]] = {}
-    for doc_id, who in store._query(
+    for doc_id, who in store.query(
             "SELECT doc_id, annotator FROM assignments ORDER BY doc_id, annotator"):
         out.setdefault(doc_id, []).append(who)
     return out
 
 
-def loads(store: Store) -> dict[str, int]:
-    return dict(store._query("SELECT annotator, count(*) FROM assignments GROUP BY annotator"))
+def loads(store: Connection) -> dict[str, int]:
+    return dict(store.query("SELECT annotator, count(*) FROM assignments GROUP BY annotator"))
 
 
-def assign(store: Store, pairs: dict[str, list[str]], by: str) -> int:
+def assign(store: Connection, pairs: dict[str, list[str]], by: str) -> int:
     """Add (document, person) pairs in one transaction; returns how many were new."""
     with store.write() as conn:
         known = {r[0] for r in conn.execute(f"SELECT id FROM {R.DOC_CARD} WHERE {R.DOC_VISIBLE}")}
@@ -136,7 +136,7 @@ def assign(store: Store, pairs: dict[str, list[str]], by: str) -> int:
         return n
 
 
-def unassign(store: Store, doc_ids: Iterable[str] | None, people: Iterable[str] | None) -> int:
+def unassign(store: Connection, doc_ids: Iterable[str] | None, people: Iterable[str] | None) -> int:
     """Remove assignments of doc_ids (all when None) to people (everyone when None)."""
     where, params = [], []
     for col, values in (("doc_id", doc_ids), ("annotator", people)):
@@ -149,13 +149,13 @@ def unassign(store: Store, doc_ids: Iterable[str] | None, people: Iterable[str] 
                             (" WHERE " + " AND ".join(where) if where else ""), params).rowcount
 
 
-def may_open(store: Store, annotator: str, doc_id: str) -> bool:
+def may_open(store: Connection, annotator: str, doc_id: str) -> bool:
     """Whether the annotator may annotate doc_id: assigned, or unassigned work is allowed
     (and always on a personal database, and always for a lead)."""
     if role_of(store, annotator) in (None, Role.LEAD) or \
             setting(store, ALLOW_UNASSIGNED) == "yes":
         return True
-    return bool(store._query("SELECT 1 FROM assignments WHERE doc_id = ? AND annotator = ?",
+    return bool(store.query("SELECT 1 FROM assignments WHERE doc_id = ? AND annotator = ?",
                              [doc_id, annotator]))
 
 
@@ -174,7 +174,7 @@ def refuse_unassigned(conn: sqlite3.Connection, annotator: str, doc_id: str) -> 
                          " unassigned work")
 
 
-def next_assigned(store: Store, annotator: str, after_seq: int) -> str | None:
+def next_assigned(store: Connection, annotator: str, after_seq: int) -> str | None:
     """For Store.next_document: the annotator's next assigned, unfinished document (after
     after_seq, wrapping); "" when none is left and unassigned work is not allowed; None to let
     the store pick among all documents as it always has."""
@@ -183,7 +183,7 @@ def next_assigned(store: Store, annotator: str, after_seq: int) -> str | None:
            " LEFT JOIN statuses s ON s.doc_id = d.id AND s.annotator = a.annotator"
            " WHERE a.annotator = ? AND (s.status IS NULL OR s.status != 'done') AND d.seq > ?"
            f" AND d.{R.DOC_VISIBLE} ORDER BY d.seq LIMIT 1")
-    rows = store._query(sql, [annotator, after_seq]) or store._query(sql, [annotator, -1])
+    rows = store.query(sql, [annotator, after_seq]) or store.query(sql, [annotator, -1])
     if rows:
         return str(rows[0][0])
     return None if may_open(store, annotator, "") else ""
@@ -191,7 +191,7 @@ def next_assigned(store: Store, annotator: str, after_seq: int) -> str | None:
 
 # -- flags --------------------------------------------------------------------------------
 
-def add_flag(store: Store, annotator: str, doc_id: str, note: str,
+def add_flag(store: Connection, annotator: str, doc_id: str, note: str,
              span_id: str | None = None) -> int:
     with store.write() as conn:
         if conn.execute(f"SELECT 1 FROM {R.DOC_CARD} WHERE id = ? AND {R.DOC_VISIBLE}",
@@ -207,7 +207,7 @@ def add_flag(store: Store, annotator: str, doc_id: str, note: str,
         return int(cur.lastrowid or 0)
 
 
-def flags(store: Store, annotator: str | None = None, open_only: bool = True,
+def flags(store: Connection, annotator: str | None = None, open_only: bool = True,
           doc_id: str | None = None) -> list[Flag]:
     where, params = [], []
     if annotator is not None:
@@ -219,10 +219,10 @@ def flags(store: Store, annotator: str | None = None, open_only: bool = True,
     if open_only:
         where.append("resolved_at IS NULL")
     sql = f"SELECT {_FLAG_COLS} FROM flags" + (" WHERE " + " AND ".join(where) if where else "")
-    return [Flag(*r) for r in store._query(sql + " ORDER BY id", params)]
+    return [Flag(*r) for r in store.query(sql + " ORDER BY id", params)]
 
 
-def resolve_flag(store: Store, flag_id: int, by: str) -> None:
+def resolve_flag(store: Connection, flag_id: int, by: str) -> None:
     with store.write() as conn:
         row = conn.execute("SELECT resolved_at FROM flags WHERE id = ?", [flag_id]).fetchone()
         if row is None:
@@ -235,7 +235,7 @@ def resolve_flag(store: Store, flag_id: int, by: str) -> None:
 
 # -- backup -------------------------------------------------------------------------------
 
-def backup(store: Store, target: str | Path) -> None:
+def backup(store: Connection, target: str | Path) -> None:
     """A consistent copy of the database while others keep writing (SQLite's online backup),
     written beside the target and renamed into place."""
     target = Path(target)
@@ -243,7 +243,7 @@ def backup(store: Store, target: str | Path) -> None:
     tmp.unlink(missing_ok=True)
     dest = sqlite3.connect(tmp)
     try:
-        with store._lock:
+        with store.lock:
             store.conn.backup(dest)
         dest.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
     finally:
