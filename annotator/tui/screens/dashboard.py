@@ -139,7 +139,7 @@ class DashboardScreen(Screen[str | None]):
                              p.spans_per_hour)
         self.query_one("#dash-overall", Static).update(overall_text(data))
         self.query_one("#dash-heatmap", Static).update(heatmap(r))
-        self._draw_labels()
+        self.call_after_refresh(self._draw_labels)
         self.query_one("#dash-flags", Static).update(flags_text(data))
         worst = self.query_one("#dash-worst", DataTable)
         cursor = worst.cursor_row
@@ -156,7 +156,7 @@ class DashboardScreen(Screen[str | None]):
         """The bars fill the box's width (after a resize too)."""
         if self.data is not None:
             labels = self.query_one("#dash-labels", Static)
-            width = max(5, labels.content_size.width - NAME_CELLS - 6)
+            width = min(40, max(5, labels.content_size.width - NAME_CELLS - 6))
             labels.update(label_bars(self.data.report, width))
 
     def on_resize(self) -> None:
