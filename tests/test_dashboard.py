@@ -181,3 +181,15 @@ def test_snapshot_dashboard(snap_compare, tmp_path: Path, size: tuple[int, int])
         await settle(pilot.app, pilot)  # type: ignore[arg-type]
 
     assert snap_compare(app_for(store, dashboard=True), terminal_size=size, run_before=before)
+
+
+async def test_untrusted_names_are_shown_as_typed(db: Store) -> None:
+    evil = "[red]x\x1b[2J"
+    label(db, evil, "alpha", "Quellby", "LOC")
+    db.set_status(evil, "alpha", Status.DONE)
+    app = app_for(db, dashboard=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await settle(app, pilot)
+        rows = cells(screen.query_one("#dash-progress", DataTable))
+        assert ["[red]x␛[2J", "2", "0", "1", "1"] in rows
+        assert "[red]x␛[2J" in text(screen, "#dash-heatmap")

@@ -135,7 +135,7 @@ class DashboardScreen(Screen[str | None]):
         progress = self.query_one("#dash-progress", DataTable)
         progress.clear()
         for p in data.progress:
-            progress.add_row(plain(p.annotator, limit=NAME_CELLS), p.todo, p.in_progress, p.done,
+            progress.add_row(name(p.annotator), p.todo, p.in_progress, p.done,
                              p.spans_per_hour)
         self.query_one("#dash-overall", Static).update(overall_text(data))
         self.query_one("#dash-heatmap", Static).update(heatmap(r))
@@ -145,8 +145,8 @@ class DashboardScreen(Screen[str | None]):
         cursor = worst.cursor_row
         worst.clear()
         for d in r.least_agreed(WORST):
-            who = ", ".join(plain(a, limit=12).plain for a in d.annotators)
-            worst.add_row(plain(d.id, limit=30), plain(who, limit=30), figure(d.exact_f1_mean),
+            who = ", ".join(name(a).plain for a in d.annotators)
+            worst.add_row(name(d.id, 30), name(who, 40), figure(d.exact_f1_mean),
                           figure(d.overlap_f1_mean), figure(d.krippendorff_alpha), key=d.id)
         if worst.row_count:
             worst.move_cursor(row=min(cursor, worst.row_count - 1))
