@@ -4,6 +4,7 @@ connection commits, and is refused to an annotator on a team database."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,16 @@ async def test_untrusted_names_are_shown_as_typed(db: Store) -> None:
         rows = cells(screen.query_one("#dash-progress", DataTable))
         assert ["[red]x␛[2J", "2", "0", "1", "1"] in rows
         assert "[red]x␛[2J" in text(screen, "#dash-heatmap")
+
+
+async def test_a_failed_computation_is_said_on_the_top_line(db: Store, monkeypatch) -> None:
+    def broken(path: object) -> None:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr("annotator.tui.screens.dashboard.gather", broken)
+    app = app_for(db, dashboard=True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await settle(app, pilot)
+        assert text(screen, "#dash-state").strip() == (
+            "could not compute the figures: database disk image is malformed")
+        assert app.is_running

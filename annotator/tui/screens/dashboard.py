@@ -5,13 +5,15 @@ store's change counter every POLL seconds and recomputes only when someone commi
 
 from __future__ import annotations
 
+import sqlite3
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from annotator.dashboard import Dashboard, gather, read
 from annotator.session import Session
@@ -104,7 +106,11 @@ class DashboardScreen(Screen[str | None]):
 
     def poll(self) -> None:
         """Recompute when the change counter moved since the last computation was asked."""
-        seq = self.session.store.last_event_seq()
+        try:
+            seq = self.session.store.last_event_seq()
+        except sqlite3.Error as err:  # a busy or damaged database: say so, try next time
+            self._state(f"cannot read the database: {err}")
+            return
         if seq != self._asked:
             self._asked = seq
             self.compute()
@@ -116,13 +122,18 @@ class DashboardScreen(Screen[str | None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @work(thread=True, exclusive=True, group="dashboard", exit_on_error=False)
     def compute(self) -> None:
         self.app.call_from_thread(self._state, "computing…")
         store = self.session.store
         data = read(store) if store.path == ":memory:" else gather(store.path)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show, data)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "dashboard" and event.state == WorkerState.ERROR:
+            self._asked = -1  # try again at the next poll
+            self._state(f"could not compute the figures: {event.worker.error}")
 
     def _state(self, text: str) -> None:
         self.query_one("#dash-state", Static).update(plain(text))
