@@ -19,7 +19,7 @@ from annotator.dashboard import Dashboard, gather, read
 from annotator.session import Session
 from annotator.tui.keys import bindings
 from annotator.tui.plain import plain
-from annotator.tui.widgets.dashboard_parts import NAME_CELLS, figure, heatmap, label_bars, name
+from annotator.tui.widgets.dashboard_parts import LabelBars, figure, heatmap, name
 
 POLL = 2.0  # seconds between two reads of the change counter
 WORST = 50  # documents listed
@@ -150,7 +150,7 @@ class DashboardScreen(Screen[str | None]):
                              p.spans_per_hour)
         self.query_one("#dash-overall", Static).update(overall_text(data))
         self.query_one("#dash-heatmap", Static).update(heatmap(r))
-        self.call_after_refresh(self._draw_labels)
+        self.query_one("#dash-labels", Static).update(LabelBars(r))
         self.query_one("#dash-flags", Static).update(flags_text(data))
         worst = self.query_one("#dash-worst", DataTable)
         cursor = worst.cursor_row
@@ -162,16 +162,6 @@ class DashboardScreen(Screen[str | None]):
         if worst.row_count:
             worst.move_cursor(row=min(cursor, worst.row_count - 1))
             worst.focus(scroll_visible=False)
-
-    def _draw_labels(self) -> None:
-        """The bars fill the box's width (after a resize too)."""
-        if self.data is not None:
-            labels = self.query_one("#dash-labels", Static)
-            width = min(40, max(5, labels.content_size.width - NAME_CELLS - 6))
-            labels.update(label_bars(self.data.report, width))
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._draw_labels)
 
     @on(DataTable.RowSelected, "#dash-worst")
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -3,7 +3,7 @@ Every name is untrusted: it goes through plain() and into Text, never into marku
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -11,6 +11,7 @@ from annotator.agreement import AgreementReport
 from annotator.tui.plain import plain
 
 NAME_CELLS = 12
+BAR_MAX = 40
 
 
 def name(text: str, cells: int = NAME_CELLS) -> Text:
@@ -65,17 +66,23 @@ def bar(value: float | None, width: int) -> Text:
         Text("░" * (width - filled), style="grey30")
 
 
-def label_bars(report: AgreementReport, width: int = 20) -> RenderableType:
-    """Exact span F1 pooled over pairs, one bar per label, worst first."""
-    if not report.by_label:
-        return Text("no labelled spans to compare yet")
-    rows = sorted(report.by_label.values(),
-                  key=lambda lab: (lab.exact_f1_pooled is None, lab.exact_f1_pooled or 0.0,
-                                   lab.label))
-    lines = []
-    for lab in rows:
-        line = name(lab.label)
-        line.pad_right(NAME_CELLS + 1 - line.cell_len)
-        lines.append(line + bar(lab.exact_f1_pooled, width) + Text(
-            f" {figure(lab.exact_f1_pooled)}"))
-    return Group(*lines)
+class LabelBars:
+    """Exact span F1 pooled over pairs, one bar per label, worst first; the bars fill the width
+    they are drawn in (at most BAR_MAX cells), so a resize redraws them to fit."""
+
+    def __init__(self, report: AgreementReport) -> None:
+        self.report = report
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not self.report.by_label:
+            yield Text("no labelled spans to compare yet")
+            return
+        width = min(BAR_MAX, max(5, options.max_width - NAME_CELLS - 6))
+        rows = sorted(self.report.by_label.values(),
+                      key=lambda lab: (lab.exact_f1_pooled is None, lab.exact_f1_pooled or 0.0,
+                                       lab.label))
+        for lab in rows:
+            line = name(lab.label)
+            line.pad_right(NAME_CELLS + 1 - line.cell_len)
+            yield line + bar(lab.exact_f1_pooled, width) + Text(
+                f" {figure(lab.exact_f1_pooled)}")
