@@ -264,6 +264,25 @@ def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, .
         sys.exit(code)
 
 
+@main.command(short_help="The lead dashboard: progress and agreement, live (leads).")
+@click.option("--as", "as_", metavar="NAME", help="Who you are (default: $USER).")
+@click.pass_obj
+def dashboard(db: str, as_: str | None) -> None:
+    """Open the lead dashboard: progress per annotator, agreement figures, a pair heatmap,
+    per-label bars and the documents sorted by disagreement; it refreshes when anyone
+    commits. On a team database only leads may open it."""
+    with open_store(db, must_exist=True, read_only_ok=True) as store:
+        if not store.document_ids():
+            fail(f"{db} has no documents yet; import some first: annotator import data/")
+        me, who = team_cli.identity(store, as_)
+        team_cli.require_lead(me, "the dashboard")
+    from annotator.tui.app import run_tui
+
+    code = run_tui(db_path=db, annotator=who, dashboard=True)
+    if code:
+        sys.exit(code)
+
+
 @main.command("import", short_help="Import .txt/.md files, folders, .jsonl and .json.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--labels", type=click.Path(exists=True, dir_okay=False),

@@ -13,14 +13,14 @@ from typing import Literal
 from annotator.display import STATUS_LEGEND
 
 Where = Literal["document", "screen", "help", "picker", "attributes", "link type", "span list",
-                "search box", "dialogs", "mouse"]
+                "search box", "dialogs", "mouse", "dashboard"]
 """Where a key acts. "document": the focused document view (priority bindings, so keys act in
 arrival order); "screen": the annotation screen, bound on it and, priority, on the document
 view; "search box": keys the open search box takes (AnnotateScreen.capture_key); "dialogs"
 and "mouse": what Textual's own widgets do, documented but bound by no code of ours."""
 
 BOUND: tuple[Where, ...] = ("document", "screen", "help", "picker", "attributes", "link type",
-                            "span list")
+                            "span list", "dashboard")
 """The places whose keys are Textual bindings built from this table."""
 
 
@@ -126,6 +126,8 @@ KEYMAP: tuple[Key, ...] = (
     _scr("ctrl+r", "redo", "redo", "History", "redo"),
     _scr("D", "done", "mark document done", "Document",
          "mark the document done for me and open the next one"),
+    _scr("ctrl+d", "dashboard", "dashboard", "App",
+         "the lead dashboard: progress and agreement"),
     _scr("question_mark", "help", "help", "App", "this help"),
     _scr("q", "quit", "quit", "App", "quit"),
     Key("escape", "cancel", "screen", "cancel", "Select",
@@ -145,6 +147,11 @@ KEYMAP: tuple[Key, ...] = (
         footer=True),
     Key("escape", "cancel", "attributes", "cancel", "Dialogs", "attributes: cancel"),
     Key("escape", "cancel", "link type", "cancel", "Dialogs", "link type: cancel"),
+    Key("escape,q", "close", "dashboard", "close", "Dialogs", "dashboard: close", footer=True),
+    Key("r", "refresh", "dashboard", "recompute", "Dialogs", "dashboard: recompute now",
+        footer=True),
+    Key("enter", None, "dashboard", "open", "Dialogs",
+        "dashboard: open the document under the cursor"),
     Key("enter", None, "dialogs", "confirm", "Dialogs", "a dialog: choose, open, confirm"),
     Key("space", None, "dialogs", "activate / toggle", "Dialogs",
         "a dialog: tick a box, press a button"),

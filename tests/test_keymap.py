@@ -29,11 +29,13 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 def _bound() -> set[tuple[str, str, str]]:
     """(where, key, action) for every Binding the app's classes declare."""
     from annotator.tui.screens.annotate import AnnotateScreen
+    from annotator.tui.screens.dashboard import DashboardScreen
 
     sources = {
         "screen": AnnotateScreen.BINDINGS, "help": HelpScreen.BINDINGS,
         "picker": DocumentPicker.BINDINGS, "attributes": AttributeForm.BINDINGS,
         "link type": LinkTypeChooser.BINDINGS, "span list": SpanList.BINDINGS,
+        "dashboard": DashboardScreen.BINDINGS,
     }  # fmt: skip
     found = set()
     for where, bindings in sources.items():

@@ -102,6 +102,27 @@ class Reads(Connection):
         total = self.query(f"SELECT count(*) FROM documents WHERE {R.DOC_VISIBLE}")[0][0]
         return done, total
 
+    def last_event_seq(self) -> int:
+        """The newest event's seq (0 with none): a cheap change counter, as every committed
+        action logs at least one event."""
+        return int(self.query("SELECT coalesce(max(seq), 0) FROM events")[0][0])
+
+    def progress_all(self, since: str) -> dict[str, tuple[int, int, int]]:
+        """Per annotator: (documents in progress, documents done, spans of theirs created at
+        or after `since`, an ISO timestamp)."""
+        out: dict[str, list[int]] = {}
+        for who, status, n in self.query(
+                f"SELECT annotator, status, count(*) FROM statuses WHERE {R.VISIBLE}"
+                " GROUP BY annotator, status"):
+            row = out.setdefault(who, [0, 0, 0])
+            if status in ("in_progress", "done"):
+                row[0 if status == "in_progress" else 1] = n
+        for who, n in self.query(
+                f"SELECT annotator, count(*) FROM spans WHERE created_at >= ? AND {R.VISIBLE}"
+                " GROUP BY annotator", [since]):
+            out.setdefault(who, [0, 0, 0])[2] = n
+        return {who: (r[0], r[1], r[2]) for who, r in out.items()}
+
     # -- annotation reads -----------------------------------------------------------------
 
 

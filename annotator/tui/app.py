@@ -30,15 +30,19 @@ class AnnotatorApp(App[None]):
     TITLE = "annotator"
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, session: Session, doc_ids: list[str]) -> None:
+    def __init__(self, session: Session, doc_ids: list[str], dashboard: bool = False) -> None:
         super().__init__()
         self.session = session
         self.doc_ids = doc_ids
+        self.dashboard = dashboard  # open on the lead dashboard (`annotator dashboard`)
         if session.store.read_only:
             self.title = f"{self.TITLE} (read-only)"
 
     def on_mount(self) -> None:
-        self.push_screen(AnnotateScreen(self.session, self.doc_ids))
+        screen = AnnotateScreen(self.session, self.doc_ids)
+        self.push_screen(screen)
+        if self.dashboard:
+            self.call_after_refresh(screen.action_dashboard)
         if any(lab.kind == Kind.NUMBER for lab in self.session.schema.labels):
             # the unit dictionary takes ~0.4 s to load: after the first frame, not on the
             # first NUMBER key press
@@ -120,16 +124,16 @@ def resolve_schema(store: Store, labels_path: str | Path | None,
 
 
 def make_app(store: Store, annotator: str, schema: LabelSchema,
-             doc_ids: list[str] | None = None) -> AnnotatorApp:
-    return AnnotatorApp(Session(store, annotator, schema), list(doc_ids or []))
+             doc_ids: list[str] | None = None, dashboard: bool = False) -> AnnotatorApp:
+    return AnnotatorApp(Session(store, annotator, schema), list(doc_ids or []), dashboard)
 
 
 def run_tui(db_path: str, annotator: str, labels_path: str | None = None,
-            doc_ids: list[str] | None = None) -> int:
+            doc_ids: list[str] | None = None, dashboard: bool = False) -> int:
     """Run the app; its exit status: 0, or 1 after a crash (Textual has printed the traceback).
     A database that cannot be written opens read-only."""
     with Store(db_path, read_only_ok=True) as store:
         schema = resolve_schema(store, labels_path, doc_ids)
-        app = make_app(store, annotator, schema, doc_ids)
+        app = make_app(store, annotator, schema, doc_ids, dashboard)
         app.run()
         return app.return_code or 0

@@ -371,24 +371,36 @@ class AnnotateScreen(GuardedScreen):
 
         open_ids = {p.document.id for p in self.panes}
 
-        def picked(doc_id: str | None) -> None:
-            if doc_id is None:
-                return
-            if doc_id in open_ids:
-                self.activate(next(p for p in self.panes if p.document.id == doc_id))
-                self.last_action = f"{safe(doc_id)} is open already: moved to its pane"
-                self.update_status()
-                return
-            if len(self.panes) >= MAX_PANES:
-                toast(self, f"{MAX_PANES} panes at most: replacing this one", timeout=3)
-                self.open_pane(doc_id, replace=self.active)
-            else:
-                self.open_pane(doc_id)
-
         self.app.push_screen(
             DocumentPicker(self.session.documents, self.session.annotator, open_ids),
-            self.guarded(picked),
+            self.guarded(self.show_document),
         )
+
+    def show_document(self, doc_id: str | None) -> None:
+        """Move to the document's pane, or open it in a new one (replacing this one when
+        MAX_PANES are open)."""
+        if doc_id is None:
+            return
+        if doc_id in {p.document.id for p in self.panes}:
+            self.activate(next(p for p in self.panes if p.document.id == doc_id))
+            self.last_action = f"{safe(doc_id)} is open already: moved to its pane"
+            self.update_status()
+            return
+        if len(self.panes) >= MAX_PANES:
+            toast(self, f"{MAX_PANES} panes at most: replacing this one", timeout=3)
+            self.open_pane(doc_id, replace=self.active)
+        else:
+            self.open_pane(doc_id)
+
+    def action_dashboard(self) -> None:
+        """The lead dashboard; on a team database only for leads."""
+        from annotator.dashboard import may_see
+        from annotator.tui.screens.dashboard import DashboardScreen
+
+        if not may_see(self.session.store, self.session.annotator):
+            self.refuse("the dashboard is for leads")
+            return
+        self.app.push_screen(DashboardScreen(self.session), self.guarded(self.show_document))
 
     def action_close_pane(self) -> None:
         panes = self.panes
