@@ -141,8 +141,10 @@ class DashboardScreen(Screen[str | None]):
     def show(self, data: Dashboard) -> None:
         self.data = data
         r = data.report
-        self._state(f"dashboard · {len(data.progress)} annotators · {r.documents} documents"
-                    f" compared · up to change {data.seq} · refreshes when anyone commits")
+        people, docs = len(data.progress), r.documents
+        self._state(f"dashboard · {people} annotator{'s' * (people != 1)} · {docs} document"
+                    f"{'s' * (docs != 1)} compared · up to change {data.seq} · refreshes when"
+                    " anyone commits")
         progress = self.query_one("#dash-progress", DataTable)
         progress.clear()
         for p in data.progress:

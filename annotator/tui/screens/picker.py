@@ -173,6 +173,7 @@ class DocumentPicker(ModalScreen[str | None]):
         self.open_ids = set(open_ids)
         self._loader = documents if callable(documents) else None
         self._query = ""
+        self._submit_when_loaded = False  # enter pressed while the list was loading
         self._shown: list[int] = []  # indices of the rows in the option list
         self._width = 0
         self._set_documents([] if callable(documents) else documents)
@@ -209,6 +210,9 @@ class DocumentPicker(ModalScreen[str | None]):
 
     def _not_loaded(self, err: Exception) -> None:
         self._loader = None
+        if self._submit_when_loaded:
+            self._submit_when_loaded = False
+            self.app.bell()
         self.query_one("#status", Static).update(plain(f"could not read the documents: {err}",
                                                        "$text-error"))
 
@@ -219,6 +223,9 @@ class DocumentPicker(ModalScreen[str | None]):
             self._matches = self._search(self._query)
         self._width = 0
         self._show()
+        if self._submit_when_loaded:  # "o beta enter" in one burst: enter came before the list
+            self._submit_when_loaded = False
+            self._submit()
 
     # -- filtering ----------------------------------------------------------------------
 
@@ -330,6 +337,9 @@ class DocumentPicker(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#query")
     def _submit(self) -> None:
+        if self._loader is not None:  # still loading: choose once the list is there
+            self._submit_when_loaded = True
+            return
         highlighted = self.query_one("#documents", _DocumentList).highlighted
         if highlighted is not None and highlighted < len(self._shown):
             self.dismiss(self.documents[self._shown[highlighted]].id)
