@@ -15,7 +15,15 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from bench.harness import PYTHON, ROOT, bench_env, cache_dir, prune_cache, run_measured
+from bench.harness import (
+    PYTHON,
+    ROOT,
+    bench_env,
+    cache_dir,
+    prune_cache,
+    remove_db,
+    run_measured,
+)
 
 ANNOTATORS = ("alice", "bob", "chen")
 SPANS = 20
@@ -63,7 +71,6 @@ def _renamed(attrs: dict[str, Any], new: dict[str, str]) -> dict[str, Any]:
 def corpus_db(n_docs: int) -> Path:
     """A cached database: n_docs documents, each with 3 done sets of about 20 spans."""
     from bench import corpus
-    from bench.io import _rm_db
 
     src = Path(corpus.__file__).read_bytes() + Path(__file__).read_bytes()
     key = hashlib.sha256(src + f"{n_docs}".encode()).hexdigest()[:10]
@@ -72,7 +79,7 @@ def corpus_db(n_docs: int) -> Path:
         return path
     prune_cache(path)
     tmp = path.with_suffix(".tmp.db")
-    _rm_db(tmp)
+    remove_db(tmp)
     from annotator.model import Document, Span, Status
     from annotator.store import Store
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import corpus
-from bench.harness import BENCH_DIR, cache_dir, prune_cache
+from bench.harness import BENCH_DIR, cache_dir, prune_cache, remove_db
 
 ANNOTATOR = "bench"
 
@@ -50,8 +50,7 @@ def documents_db(name: str, specs: list[tuple[str, int, int, int]]) -> Path:
         return path
     prune_cache(path)
     tmp = path.with_suffix(".tmp.db")
-    for p in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
-        p.unlink(missing_ok=True)
+    remove_db(tmp)
     docs = []
     for doc_id, n_bytes, n_spans, seed in specs:
         text = paragraph(n_bytes, seed) if n_bytes <= 2000 else corpus.make_text(n_bytes, seed)

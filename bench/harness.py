@@ -53,6 +53,12 @@ def cache_dir() -> Path:
     return CACHE
 
 
+def remove_db(path: Path) -> None:
+    """A database file and its companions (-wal, -shm, -journal), where they exist."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
 def prune_cache(keep: Path) -> None:
     """Remove older versions of a cached file: same name up to its last '-', other key."""
     prefix = keep.name.rsplit("-", 1)[0] + "-"

@@ -21,18 +21,21 @@ from pathlib import Path
 from typing import Any
 
 from bench import corpus
-from bench.harness import PYTHON, ROOT, bench_env, cache_dir, prune_cache, run_measured
+from bench.harness import (
+    PYTHON,
+    ROOT,
+    bench_env,
+    cache_dir,
+    prune_cache,
+    remove_db,
+    run_measured,
+)
 
 ANNOTATOR_BIN = Path(PYTHON).parent / "annotator"
 
 
 def annotator_cmd(db: Path, *args: str) -> list[str]:
     return [str(ANNOTATOR_BIN), "--db", str(db), *args]
-
-
-def _rm_db(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 # -- inputs ---------------------------------------------------------------------------------
@@ -61,7 +64,7 @@ def export_db(n_spans: int, spans_per_doc: int = 200, doc_bytes: int = 10_000) -
     prune_cache(path)
     jsonl = path.with_suffix(".jsonl")
     tmp = path.with_suffix(".tmp.db")
-    _rm_db(tmp)
+    remove_db(tmp)
     corpus.write_jsonl(jsonl, max(1, n_spans // spans_per_doc), doc_bytes, spans_per_doc, seed=9)
     run_measured(annotator_cmd(tmp, "import", str(jsonl), "--as", "bench"), env=bench_env())
     conn = sqlite3.connect(tmp)
@@ -69,7 +72,7 @@ def export_db(n_spans: int, spans_per_doc: int = 200, doc_bytes: int = 10_000) -
     conn.close()
     jsonl.unlink()
     tmp.rename(path)
-    _rm_db(tmp)
+    remove_db(tmp)
     return path
 
 
@@ -208,16 +211,16 @@ def run(cfg: Any) -> list[Any]:
     ours_rate, bare_rate, ours_cpu = [], [], []
     for _ in range(reps):
         db = tmp / "import.db"
-        _rm_db(db)
+        remove_db(db)
         r = run_measured(annotator_cmd(db, "import", str(jsonl), "--as", "bench"), env=env,
                          cwd=ROOT)
         ours_rate.append(mb / r["wall"])
         ours_cpu.append(r["cpu"])
-        _rm_db(db)
+        remove_db(db)
         r = run_measured(_worker_cmd({"mode": "bare_import", "db": str(db),
                                       "jsonl": str(jsonl)}), env=env, cwd=ROOT)
         bare_rate.append(mb / r["wall"])
-        _rm_db(db)
+        remove_db(db)
     figs = [ratio_figure(
         "import throughput", ours_rate, bare_rate, "MB/s", target="≥ 0.6x the bare rate",
         ok=lambda x: x >= 0.6, ours_what=f"annotator import, {mb:.0f} MB, {stats['spans']:,} spans",
@@ -225,10 +228,10 @@ def run(cfg: Any) -> list[Any]:
         extra={"corpus": stats, "ours_cpu_s": ours_cpu})]
     if figs[0].met is False and cfg.profile_missed:
         db = tmp / "import.db"
-        _rm_db(db)
+        remove_db(db)
         figs[0].profile = _profile([str(ANNOTATOR_BIN), "--db", str(db), "import", str(jsonl),
                                     "--as", "bench"], tmp, env)
-        _rm_db(db)
+        remove_db(db)
 
     # export
     big = export_db(export_spans)
