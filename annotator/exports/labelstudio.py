@@ -2,7 +2,8 @@
 annotation of it. Spans are `labels` results; their attributes are per-region results
 (`choices`, `textarea`, `number`) with the span's id; links inside the document are
 `relation` results; links to other documents are kept in the task's
-`meta.cross_document_links`. `label_config` writes the labelling interface that declares
+`meta.cross_document_links`. The document's own meta (outlet, date, URL, where it was
+imported from) is `data.meta`, which Label Studio keeps and shows as task data. `label_config` writes the labelling interface that declares
 every result name used."""
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ def tasks(sets: Iterator[AnnotationSet], schema_of: Callable[[str], LabelSchema 
             if task is not None:
                 yield task
             task = {"id": (task["id"] + 1) if task else 1,
-                    "data": {"text": doc.text, "doc_id": doc.id, "title": doc.title},
+                    "data": {"text": doc.text, "doc_id": doc.id, "title": doc.title,
+                             "meta": doc.meta},
                     "annotations": [],
                     "meta": {"annotators": [], "cross_document_links": []}}
         defs = _defs(schema_of(doc.schema))
