@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from annotator.store import Store
 
 DEFAULT_DB = "annotations.db"
-FORMATS = ("jsonl", "audit", "prodigy", "doccano", "labelstudio", "spacy")  # = export.FORMATS
+# = export.FORMATS (not imported from there: `annotator --help` stays fast)
+FORMATS = ("jsonl", "audit", "prodigy", "doccano", "labelstudio", "spacy", "datasets")
 STATUSES = ("done", "in_progress", "todo", "any")
 MAX_PROBLEMS = 50
 SCHEMA_MAX_BYTES = 1024 * 1024  # a schema is a few KiB; more is the wrong file

@@ -25,7 +25,7 @@ from annotator.model import GOLD, LabelSchema, Status
 from annotator.store import Store
 from annotator.store import backup as B
 
-FORMATS = ("jsonl", "audit", "prodigy", "doccano", "labelstudio", "spacy")
+FORMATS = ("jsonl", "audit", "prodigy", "doccano", "labelstudio", "spacy", "datasets")
 # `pip install annotator[spacy]` would fetch an unrelated project of that name from PyPI
 SPACY_MISSING = spacy_bin.MISSING
 # annotator: whose set the event changed; actor: who acted (a lead importing, an SSH identity)
@@ -83,6 +83,8 @@ def export(store: Store, fmt: str, out: IO[Any], annotator: str | None = None, g
         rows = _backup(store)
     elif fmt == "jsonl":
         rows = _with_notes(store, (jsonl.line(*s) for s in sets))
+    elif fmt == "datasets":
+        rows = _with_notes(store, (jsonl.datasets_line(*s) for s in sets))
     else:
         shape = {"doccano": doccano.line, "prodigy": prodigy.line}[fmt]
         rows = (shape(*s, losses) for s in sets)

@@ -4,6 +4,7 @@ Label Studio tasks are read by labelstudio_shape.py, with the helpers of this mo
 
 from __future__ import annotations
 
+import json
 import math
 import uuid
 from dataclasses import dataclass, field, replace
@@ -75,6 +76,37 @@ def detect(rec: dict[str, Any]) -> str:
     return "prodigy" if "spans" in keys else "plain"
 
 
+def _decoded(value: Any, where: str, errs: list[str]) -> Any:
+    """`value` itself, or the object its JSON text holds (export -f datasets writes `meta` and
+    `attrs` as JSON text, which Arrow reads without guessing)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        obj = json.loads(value)
+    except ValueError:
+        obj = None
+    if not isinstance(obj, dict):
+        errs.append(f"{where} is a string that is not a JSON object (export -f datasets writes"
+                    " it as JSON text of an object)")
+        return None
+    return obj
+
+
+def decode_json_text(rec: dict[str, Any], errs: list[str]) -> dict[str, Any]:
+    """Our shape with `meta` and the spans' `attrs` as JSON text (the datasets export) read as
+    the objects they hold; a record in the native shape is returned as it is."""
+    spans = rec.get("spans")
+    text_attrs = isinstance(spans, list) and any(
+        isinstance(s, dict) and isinstance(s.get("attrs"), str) for s in spans)
+    if not isinstance(rec.get("meta"), str) and not text_attrs:
+        return rec
+    rec = {**rec, "meta": _decoded(rec.get("meta"), "meta", errs)}
+    if text_attrs:
+        rec["spans"] = [{**s, "attrs": _decoded(s.get("attrs"), f"span {i + 1}: attrs", errs)}
+                        if isinstance(s, dict) else s for i, s in enumerate(spans)]
+    return rec
+
+
 @dataclass(slots=True)
 class LinkIn:
     """A link as read; its spans are resolved against the import and the database later."""
@@ -117,6 +149,8 @@ class RecordReader:
              errs: list[str]) -> Record | None:
         if shape == "prodigy":
             return self._prodigy(rec, path, lineno, errs)
+        if shape == "annotator":
+            rec = decode_json_text(rec, errs)
         doc = self.document(rec, errs, lineno, path)
         if doc is None:
             return None

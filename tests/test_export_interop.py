@@ -316,6 +316,15 @@ def test_datasets_3_loads_the_jsonl_with_the_documented_loader(annotated: Store,
                                                                tmp_path: Path) -> None:
     """datasets 3.x cannot be installed beside the suite's 5.x: .ci/run makes a venv of its
     own, .venv-datasets3, and the documented loader runs there on the same export."""
+    path = mixed_export(annotated, schema, tmp_path)
+    rows = in_datasets3(LOAD_AND_PRINT, str(ROOT / "docs" / "examples" / "load_datasets.py"),
+                        str(path), str(tmp_path / "hf"))
+    assert_loaded_exactly(rows, annotated)
+
+
+def in_datasets3(script: str, *args: str) -> Any:
+    """What `script` prints last, as JSON, run by .venv-datasets3's python (skips, saying
+    why, without it)."""
     import subprocess
 
     if not DATASETS3.exists():
@@ -326,12 +335,74 @@ def test_datasets_3_loads_the_jsonl_with_the_documented_loader(annotated: Store,
     if probe.returncode != 0 or not probe.stdout.startswith("3."):
         pytest.skip(f"{DATASETS3} has no datasets 3.x: "
                     f"{(probe.stderr.strip().splitlines() or [probe.stdout.strip()])[-1]}")
-    path = mixed_export(annotated, schema, tmp_path)
-    run = subprocess.run([str(DATASETS3), "-c", LOAD_AND_PRINT,
-                          str(ROOT / "docs" / "examples" / "load_datasets.py"), str(path),
-                          str(tmp_path / "hf")], capture_output=True, text=True)
+    run = subprocess.run([str(DATASETS3), "-c", script, *args], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert_loaded_exactly(json.loads(run.stdout.strip().splitlines()[-1]), annotated)
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+LOAD_AS_IT_IS = """\
+import json, sys
+import datasets
+ds = datasets.load_dataset("json", data_files=sys.argv[1], split="train", cache_dir=sys.argv[2])
+print(json.dumps(list(ds)))
+"""
+
+
+def datasets_export(annotated: Store, schema: LabelSchema, tmp_path: Path) -> Path:
+    mixed_export(annotated, schema, tmp_path)
+    path = tmp_path / "export.datasets.jsonl"
+    path.write_text(dump(annotated, "datasets"), encoding="utf-8")
+    return path
+
+
+def test_the_datasets_export_loads_as_it_is_in_datasets_5(annotated: Store,
+                                                          schema: LabelSchema,
+                                                          tmp_path: Path) -> None:
+    """`export -f datasets`: meta and attrs as JSON text, so `load_dataset("json")` needs no
+    loader and guesses nothing: 38 stays 38, no attribute is padded, mixed meta loads."""
+    need("datasets")
+    import datasets
+
+    path = datasets_export(annotated, schema, tmp_path)
+    ds = datasets.load_dataset("json", data_files=str(path), split="train",
+                               cache_dir=str(tmp_path / "hf"))
+    assert ds.features["meta"] == datasets.Value("string")
+    assert_loaded_exactly(list(ds), annotated)
+
+
+def test_the_datasets_export_loads_as_it_is_in_datasets_3(annotated: Store,
+                                                          schema: LabelSchema,
+                                                          tmp_path: Path) -> None:
+    path = datasets_export(annotated, schema, tmp_path)
+    rows = in_datasets3(LOAD_AS_IT_IS, str(path), str(tmp_path / "hf"))
+    assert_loaded_exactly(rows, annotated)
+
+
+def test_the_datasets_export_round_trips(annotated: Store, schema: LabelSchema,
+                                         tmp_path: Path) -> None:
+    """export -f datasets → import into an empty database → both exports are the same."""
+    path = datasets_export(annotated, schema, tmp_path)
+    with Store(tmp_path / "fresh.db") as fresh:
+        import_paths(fresh, [path], schema, "someone-else")
+        assert dump(fresh, "datasets") == path.read_text(encoding="utf-8")
+        assert lines(fresh) == lines(annotated)
+
+
+def test_a_datasets_record_whose_text_is_not_an_object_is_refused(schema: LabelSchema,
+                                                                  tmp_path: Path) -> None:
+    row = {"id": "d", "text": "38 staff", "sha256": "x", "annotator": "alice",
+           "status": "done", "meta": "[1, 2]",
+           "spans": [{"id": "s", "start": 0, "end": 8, "label": "NUMBER", "attrs": "{oops"}],
+           "links": []}
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with Store(tmp_path / "b.db") as b:
+        with pytest.raises(IngestError) as err:
+            import_paths(b, [path], schema, "t")
+        text = "\n".join(err.value.problems)
+        assert "meta is a string that is not a JSON object" in text
+        assert "span 1: attrs is a string that is not a JSON object" in text
+        assert b.document_ids() == []
 
 
 def test_datasets_reads_the_jsonl_file_as_it_is(annotated: Store, tmp_path: Path) -> None:
@@ -400,10 +471,8 @@ def test_other_formats_round_trip_or_list_the_loss(annotated: Store, schema: Lab
         back = [r for r in lines(fresh) if r["annotator"] != "someone-else"]
     assert [(r["id"], r["annotator"], r["status"]) for r in back] == [
         (r["id"], r["annotator"], r["status"]) for r in kept]
-    if fmt == "labelstudio":  # everything but where the documents were imported from
+    if fmt == "labelstudio":  # everything, the documents' meta included (data.meta)
         assert losses.line() is None
-        for r in back + kept:
-            del r["meta"]["source"]
         assert back == kept
         return
     # the spans came back; the attributes did not, and the export said so
@@ -442,12 +511,12 @@ def test_the_readme_examples_are_what_the_export_writes(schema: LabelSchema,
     the export of it writes, byte for byte."""
     section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Exports")[1]
     blocks = [b.split("```", 1)[0] for b in section.split("```json\n")[1:]]
-    assert len(blocks) == 4
+    assert len(blocks) == 5
     path = tmp_path / "in.jsonl"
     path.write_text(blocks[0], encoding="utf-8")
     with Store(tmp_path / "r.db") as store:
         import_paths(store, [path], schema, "t")
-        for fmt, block in zip(["jsonl", "doccano", "prodigy", "labelstudio"], blocks,
+        for fmt, block in zip(["jsonl", "doccano", "prodigy", "labelstudio", "datasets"], blocks,
                               strict=True):
             out = io.StringIO()
             export(store, fmt, out)

@@ -3,6 +3,7 @@ schema and event, restored exactly into an empty database by `annotator import`.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from annotator.exports.common import Utf16, document_meta
@@ -25,6 +26,22 @@ def line(doc: Document, who: str, status: Status, spans: list[Span],
                    "to_doc": lk.to_doc} for lk in links],
         "meta": document_meta(doc),
     }
+
+
+def datasets_line(doc: Document, who: str, status: Status, spans: list[Span],
+                  links: list[Link]) -> dict[str, Any]:
+    """`line`, with `meta` and each span's `attrs` as JSON text: Arrow gives every column one
+    type, and these hold values of any JSON type (38 here, 2.5 there; a `year` that is 2026 in
+    one record and "2026" in another), so `datasets` 3.x could not read them as objects."""
+    row = line(doc, who, status, spans, links)
+    for s in row["spans"]:
+        s["attrs"] = _json_text(s["attrs"])
+    row["meta"] = _json_text(row["meta"])
+    return row
+
+
+def _json_text(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)
 
 
 def unannotated(doc: Document) -> dict[str, Any]:
