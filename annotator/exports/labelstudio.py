@@ -3,8 +3,8 @@ annotation of it. Spans are `labels` results; their attributes are per-region re
 (`choices`, `textarea`, `number`) with the span's id; links inside the document are
 `relation` results; links to other documents are kept in the task's
 `meta.cross_document_links`. The document's own meta (outlet, date, URL, where it was
-imported from) is `data.meta`, which Label Studio keeps and shows as task data. `label_config` writes the labelling interface that declares
-every result name used."""
+imported from) is `data.meta`, which Label Studio keeps and shows as task data.
+`label_config` writes the labelling interface that declares every result name used."""
 
 from __future__ import annotations
 
