@@ -101,7 +101,7 @@ def decode_json_text(rec: dict[str, Any], errs: list[str]) -> dict[str, Any]:
     if not isinstance(rec.get("meta"), str) and not text_attrs:
         return rec
     rec = {**rec, "meta": _decoded(rec.get("meta"), "meta", errs)}
-    if text_attrs:
+    if text_attrs and isinstance(spans, list):
         rec["spans"] = [{**s, "attrs": _decoded(s.get("attrs"), f"span {i + 1}: attrs", errs)}
                         if isinstance(s, dict) else s for i, s in enumerate(spans)]
     return rec
