@@ -72,58 +72,58 @@ def is_empty(store: Store) -> bool:
                    for t in ("documents", "events", "actions", "annotators"))
 
 
-def restore(store: Store, schema_rows: list[dict[str, Any]],
-            annotator_rows: list[dict[str, Any]],
-            docs: Iterable[tuple[Document, int, str]], action_rows: Iterable[dict[str, Any]],
-            event_rows: Iterable[dict[str, Any]],
+def restore(store: Store, rows: Iterable[tuple[str, Any]],
             check: Callable[[dict[str, dict[str, dict[str, Any]]]], None]) -> dict[str, int]:
     """Put everything back, in one transaction, into an empty database; counts by table.
 
-    check(state) sees the span, link and status rows the log gives before they are written,
-    and raises to undo it all."""
+    rows: ("schema" | "annotator" | "action" | "event", row) and ("document", (Document,
+    seq, created_at)), written in the order they come (foreign keys are checked at the end),
+    so a backup of any size streams through. check(state) sees the span, link and status rows
+    the log gives before they are written, and raises to undo it all."""
     if not is_empty(store):
         raise RestoreError("a backup is restored into an empty database only (this one has"
                            " documents or history); create a new one with --db NEW.db")
     try:
-        return _restore(store, schema_rows, annotator_rows, docs, action_rows, event_rows, check)
+        return _restore(store, rows, check)
     except (KeyError, TypeError) as exc:
         raise RestoreError(f"a backup line lacks a field or has the wrong type ({exc})") from None
     except sqlite3.Error as exc:
         raise RestoreError(f"the backup's rows do not fit together: {exc}") from None
 
 
-def _restore(store: Store, schema_rows: list[dict[str, Any]],
-             annotator_rows: list[dict[str, Any]],
-             docs: Iterable[tuple[Document, int, str]], action_rows: Iterable[dict[str, Any]],
-             event_rows: Iterable[dict[str, Any]],
+def _restore(store: Store, rows: Iterable[tuple[str, Any]],
              check: Callable[[dict[str, dict[str, dict[str, Any]]]], None]) -> dict[str, int]:
     counts = {"documents": 0, "events": 0, "spans": 0, "links": 0, "statuses": 0}
+    state: dict[str, dict[str, dict[str, Any]]] = {"span": {}, "link": {}, "status": {}}
     with store.write() as conn:
         conn.execute("PRAGMA defer_foreign_keys = ON")
-        for row in schema_rows:
-            conn.execute(f"INSERT INTO schemas ({', '.join(SCHEMA_COLS)}) VALUES (?, ?, ?, ?, ?)",
-                         [row[c] for c in SCHEMA_COLS])
-        for row in annotator_rows:
-            conn.execute("INSERT INTO annotators (name, created_at) VALUES (?, ?)",
-                         [row["name"], row["created_at"]])
-        for doc, seq, created in docs:
-            conn.execute(
-                "INSERT INTO documents (id, seq, title, text, sha256, length, meta, schema_ref,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [doc.id, seq, doc.title, doc.text, doc.sha256, len(doc.text),
-                 R.dumps(doc.meta), doc.schema or None, created])
-            counts["documents"] += 1
-        conn.executemany(
-            f"INSERT INTO actions ({', '.join(ACTION_COLS)}) VALUES ({', '.join('?' * 8)})",
-            ([row[c] for c in ACTION_COLS] for row in action_rows))
-        state: dict[str, dict[str, dict[str, Any]]] = {"span": {}, "link": {}, "status": {}}
-        for ev in event_rows:
-            conn.execute(
-                f"INSERT INTO events ({', '.join(EVENT_COLS)}) VALUES ({', '.join('?' * 10)})",
-                [R.dumps(ev[c]) if c in ("before", "after")
-                 and ev[c] is not None else ev[c] for c in EVENT_COLS])
-            counts["events"] += 1
-            _replay(state, ev)
+        for kind, row in rows:
+            if kind == "schema":
+                conn.execute(f"INSERT INTO schemas ({', '.join(SCHEMA_COLS)}) VALUES"
+                             " (?, ?, ?, ?, ?)", [row[c] for c in SCHEMA_COLS])
+            elif kind == "annotator":
+                conn.execute("INSERT INTO annotators (name, created_at) VALUES (?, ?)",
+                             [row["name"], row["created_at"]])
+            elif kind == "document":
+                doc, seq, created = row
+                conn.execute(
+                    "INSERT INTO documents (id, seq, title, text, sha256, length, meta,"
+                    " schema_ref, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [doc.id, seq, doc.title, doc.text, doc.sha256, len(doc.text),
+                     R.dumps(doc.meta), doc.schema or None, created])
+                counts["documents"] += 1
+            elif kind == "action":
+                conn.execute(f"INSERT INTO actions ({', '.join(ACTION_COLS)}) VALUES"
+                             f" ({', '.join('?' * len(ACTION_COLS))})",
+                             [row[c] for c in ACTION_COLS])
+            else:  # an event
+                conn.execute(
+                    f"INSERT INTO events ({', '.join(EVENT_COLS)}) VALUES"
+                    f" ({', '.join('?' * len(EVENT_COLS))})",
+                    [R.dumps(row[c]) if c in ("before", "after") and row[c] is not None
+                     else row[c] for c in EVENT_COLS])
+                counts["events"] += 1
+                _replay(state, row)
         check(state)
         for entity in ("span", "link", "status"):
             R.insert_many(conn, entity, list(state[entity].values()))
