@@ -137,6 +137,8 @@ def _backup(store: Store) -> Iterator[dict[str, Any]]:
         yield {"kind": "action", "action": row}  # an action row has a "kind" of its own
     for ev in store.events():
         yield {"kind": "event", **{k: ev[k] for k in B.EVENT_COLS}}
+    for table, row in B.table_rows(store):
+        yield {"kind": "row", "table": table, "row": row}
 
 
 def count_sets(store: Store, annotator: str | None = None, status: Status | str | None = None,

@@ -72,6 +72,11 @@ def restore_file(store: Store, path: Path) -> dict[str, int]:
                         waiting[doc_id] = (seq, created)
                 elif kind == "action" and isinstance(rec.get("action"), dict):
                     yield kind, rec["action"]
+                elif kind == "row":
+                    if not (isinstance(rec.get("table"), str) and isinstance(rec.get("row"), dict)):
+                        raise RestoreError(f'{where}: a row line is {{"kind": "row", "table":'
+                                           ' NAME, "row": {COLUMN: VALUE, ...}}')
+                    yield kind, (rec["table"], rec["row"])
                 elif kind in KINDS:
                     yield kind, rec
                 elif kind is not None:

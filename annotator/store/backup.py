@@ -1,9 +1,11 @@
 """Reads and writes for the full backup (`export --all`) and its restore into an empty database.
 
 The backup carries the rows that the JSONL lines do not: schemas, annotators, each document's
-import order and time, the actions (undo stacks) and the event log. Spans, links and statuses
-are restored from the event log, which holds every row whole (the log and the tables agree:
-tests/test_store.py checks it), so their times and origins come back exactly."""
+import order and time, the actions (undo stacks, who acted) and the event log, and every row of
+every other table (people and roles, assignments, settings, flags, and whatever a later
+migration adds), column by column. Spans, links and statuses are restored from the event log,
+which holds every row whole (the log and the tables agree: tests/test_store.py checks it), so
+their times and origins come back exactly."""
 
 from __future__ import annotations
 
@@ -21,7 +23,6 @@ BATCH = 256
 SCHEMA_COLS = ("ref", "name", "version", "source", "created_at")
 ANNOTATOR_COLS = ("name", "created_at")
 DOCUMENT_COLS = ("id", "seq", "created_at")
-ACTION_COLS = ("id", "annotator", "kind", "name", "target", "state", "stack_seq", "created_at")
 EVENT_COLS = ("seq", "ts", "annotator", "action_id", "action", "entity", "entity_id", "doc_id",
               "before", "after")
 
@@ -44,13 +45,46 @@ def annotators(store: Store) -> list[dict[str, Any]]:
     return _rows(store, "annotators", ANNOTATOR_COLS, "name")
 
 
-def actions(store: Store) -> Iterator[dict[str, Any]]:
-    last = 0
-    while batch := store.query(f"SELECT {', '.join(ACTION_COLS)} FROM actions WHERE id > ?"
-                                " ORDER BY id LIMIT ?", [last, BATCH]):
+# Tables that are not backed up row by row: their own lines (schemas, annotators, documents,
+# actions, events), rebuilt from the event log (spans, links, statuses), an import's staging
+# (imports: restored rows are visible), each person's open panes and cursors (ui_state), and
+# sqlite-utils' record of migrations.
+NOT_ROWS = frozenset({"schemas", "annotators", "documents", "actions", "events", "spans",
+                      "links", "statuses", "imports", "ui_state", "_sqlite_migrations"})
+
+
+def columns(store: Store, table: str) -> tuple[str, ...]:
+    return tuple(r[1] for r in store.query(f'PRAGMA table_info("{table}")'))
+
+
+def row_tables(store: Store) -> list[str]:
+    """The tables backed up row by row, in name order."""
+    return [t for (t,) in store.query("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                      " AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            if t not in NOT_ROWS]
+
+
+def _batches(store: Store, table: str, key: str) -> Iterator[dict[str, Any]]:
+    """Every row of `table` with every column, by `key`, a batch at a time."""
+    cols = columns(store, table)
+    names = ", ".join(f'"{c}"' for c in cols)
+    last: Any = None
+    while batch := store.query(
+            f'SELECT {key}, {names} FROM "{table}"' + ("" if last is None else f" WHERE {key} > ?")
+            + f" ORDER BY {key} LIMIT ?", ([] if last is None else [last]) + [BATCH]):
         for r in batch:
-            yield dict(zip(ACTION_COLS, r, strict=True))
+            yield dict(zip(cols, r[1:], strict=True))
         last = batch[-1][0]
+
+
+def actions(store: Store) -> Iterator[dict[str, Any]]:
+    return _batches(store, "actions", "id")
+
+
+def table_rows(store: Store) -> Iterator[tuple[str, dict[str, Any]]]:
+    for table in row_tables(store):
+        for row in _batches(store, table, "rowid"):
+            yield table, row
 
 
 def documents(store: Store) -> Iterator[tuple[Document, int, str]]:
@@ -95,6 +129,8 @@ def _restore(store: Store, rows: Iterable[tuple[str, Any]],
              check: Callable[[dict[str, dict[str, dict[str, Any]]]], None]) -> dict[str, int]:
     counts = {"documents": 0, "events": 0, "spans": 0, "links": 0, "statuses": 0}
     state: dict[str, dict[str, dict[str, Any]]] = {"span": {}, "link": {}, "status": {}}
+    rows_of = set(row_tables(store))
+    known: dict[str, tuple[str, ...]] = {}
     with store.write() as conn:
         conn.execute("PRAGMA defer_foreign_keys = ON")
         for kind, row in rows:
@@ -113,9 +149,13 @@ def _restore(store: Store, rows: Iterable[tuple[str, Any]],
                      R.dumps(doc.meta), doc.schema or None, created])
                 counts["documents"] += 1
             elif kind == "action":
-                conn.execute(f"INSERT INTO actions ({', '.join(ACTION_COLS)}) VALUES"
-                             f" ({', '.join('?' * len(ACTION_COLS))})",
-                             [row[c] for c in ACTION_COLS])
+                _insert(conn, "actions", row, known)
+            elif kind == "row":
+                table, values = row
+                if table not in rows_of:
+                    raise RestoreError(f"the backup has rows for a table {table!r} that this"
+                                       " database does not back up")
+                _insert(conn, table, values, known)
             else:  # an event
                 conn.execute(
                     f"INSERT INTO events ({', '.join(EVENT_COLS)}) VALUES"
@@ -129,6 +169,23 @@ def _restore(store: Store, rows: Iterable[tuple[str, Any]],
             R.insert_many(conn, entity, list(state[entity].values()))
             counts[entity + ("es" if entity == "status" else "s")] = len(state[entity])
     return counts
+
+
+def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any],
+            known: dict[str, tuple[str, ...]]) -> None:
+    """One row, by its column names, which must all be the table's (a backup made before a
+    migration added a column has fewer: the column's default fills it)."""
+    if table not in known:
+        known[table] = tuple(r[1] for r in conn.execute(f'PRAGMA table_info("{table}")'))
+    if not isinstance(row, dict) or not row:
+        raise TypeError(f"a {table} row must be an object")
+    if unknown := sorted(set(row) - set(known[table])):
+        raise RestoreError(f"the backup's {table} rows have a column {unknown[0]!r} that this"
+                           " database does not (a backup from a newer annotator?)")
+    names = list(row)
+    quoted = ", ".join(f'"{c}"' for c in names)  # each checked against PRAGMA table_info
+    conn.execute(f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join("?" * len(names))})',
+                 [row[c] for c in names])
 
 
 def _replay(state: dict[str, dict[str, dict[str, Any]]], ev: dict[str, Any]) -> None:
