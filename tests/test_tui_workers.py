@@ -83,7 +83,7 @@ async def test_a_moved_cursor_is_saved_by_a_worker(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
         cursor = screen.active.view.cursor if screen.active else -1
-        screen._save_layout_in_background()  # what the timer calls, a second after the keys
+        screen.layout_memory.save_in_background()  # what the timer calls, a second after the keys
         await app.workers.wait_for_complete()
         assert [w.name for w in app.workers] == []
     layout = store.get_ui_state("alice", "layout")
@@ -98,10 +98,10 @@ async def test_a_late_background_write_does_not_undo_a_newer_layout(tmp_path: Pa
     async with app.run_test(size=(160, 48)) as pilot:
         screen = app.screen
         assert isinstance(screen, AnnotateScreen)
-        old = screen._layout_now()  # taken for a background write that is slow to run
+        old = screen.layout_memory.snapshot()  # taken for a background write that is slow to run
         assert old is not None
         await pilot.press("ctrl+w")  # closes alpha: saved at once
-        screen._write_layout(*old)  # the old write lands after it
+        screen.layout_memory.write(*old)  # the old write lands after it
     assert store.get_ui_state("alice", "layout")["docs"] == ["beta"]
     store.close()
 

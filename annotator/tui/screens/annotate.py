@@ -3,40 +3,33 @@ action an annotator takes (each committed to the store before the screen shows i
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from typing import Any
-
 from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
-from textual.timer import Timer
 from textual.widgets import Static
 
 from annotator.model import Link, Span
-from annotator.session import Location, Outcome, Session
-from annotator.store import StoreError
+from annotator.session import Outcome, Session
 from annotator.tui import long_lived
 from annotator.tui.keys import label_bindings, screen_bindings
 from annotator.tui.plain import toast
 from annotator.tui.screens.bars import status_line, tabs_line
 from annotator.tui.screens.dialog_flows import Linking, edit_attributes
 from annotator.tui.screens.guarded import READ_ONLY, GuardedScreen, writes
+from annotator.tui.screens.layout_memory import LayoutMemory
 from annotator.tui.screens.pane_changes import show_changes
+from annotator.tui.screens.pane_manager import PaneManager
 from annotator.tui.screens.search_box import SearchBox
 from annotator.tui.screens.side_feed import SideFeed
-from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import DocumentView, labelled_view
 from annotator.tui.widgets.pane import Pane
 from annotator.tui.widgets.side_panel import SidePanel
 from annotator.tui.widgets.span_list import SpanList
 
 __all__ = ["READ_ONLY", "AnnotateScreen"]
-MAX_PANES = 4
 NARROW = 100  # columns below which panes become tabs
-_LAYOUT_WRITES = threading.Lock()  # one layout write at a time, the UI's or a worker's
 
 
 class AnnotateScreen(GuardedScreen):
@@ -55,8 +48,6 @@ class AnnotateScreen(GuardedScreen):
     #empty { width: 1fr; height: 1fr; content-align: center middle; color: $text-muted; }
     """
     BINDINGS = screen_bindings()  # type: ignore[assignment]
-    _layout_seq = 0  # layouts taken from the screen, and the newest written (_write_layout)
-    _layout_written = 0
 
     def __init__(self, session: Session, doc_ids: list[str]) -> None:
         super().__init__()
@@ -69,10 +60,10 @@ class AnnotateScreen(GuardedScreen):
         self.side = SidePanel(self.schema)
         self.feed = SideFeed(session, self.side)
         self.search_box = SearchBox(self._search)
-        self._view_class = labelled_view(label_bindings(self.schema))
-        self._save_timer: Timer | None = None
+        self.view_class = labelled_view(label_bindings(self.schema))  # for each pane
+        self.layout_memory = LayoutMemory(self)
+        self.pane_manager = PaneManager(self)
         self._progress: tuple[int, int] | None = None  # (done, total): reread on status changes
-        self._settling = False  # a long_lived.settle() is due after the next refresh
 
     # -- layout -------------------------------------------------------------------------
 
@@ -86,9 +77,9 @@ class AnnotateScreen(GuardedScreen):
         yield Static(id="status")
 
     def on_mount(self) -> None:
-        self._restore_or_open(self.initial_ids)
+        self.pane_manager.restore_or_open(self.initial_ids)
         self._narrow(self.app.size.width)
-        self._schedule_settle()  # also when there was nothing to open
+        self.pane_manager.schedule_settle()  # also when there was nothing to open
 
     def on_resize(self) -> None:
         self._narrow(self.app.size.width)
@@ -106,75 +97,6 @@ class AnnotateScreen(GuardedScreen):
     def panes(self) -> list[Pane]:
         """The open panes; one being closed (Textual removes it later) is not one of them."""
         return [p for p in self.query(Pane) if not p.has_class("-closed")]
-
-    def _restore_or_open(self, doc_ids: list[str]) -> None:
-        saved = self.session.layout()
-        cursors: dict[str, int] = saved.get("cursors", {})
-        if not doc_ids:
-            doc_ids = [d for d in saved.get("docs", []) if self.session.document(d)]
-        if not doc_ids:
-            nxt = self.session.next_document()
-            doc_ids = [nxt] if nxt else []
-        if not doc_ids:
-            self.query_one("#panes").mount(
-                Static("No documents to annotate. Import some with: annotator import PATH",
-                       id="empty")
-            )
-            self.update_status()
-            return
-        for doc_id in doc_ids[:MAX_PANES]:
-            self.open_pane(doc_id, cursor=cursors.get(doc_id, 0), save=False)
-        if len(doc_ids) > MAX_PANES:
-            left = ", ".join(safe(d) for d in doc_ids[MAX_PANES:])
-            self.refuse(f"{MAX_PANES} panes at most: not opened {left} (o opens one in a pane)",
-                        timeout=6)
-        focus = saved.get("focus", 0) if not self.initial_ids else 0
-        panes = self.panes
-        if panes:
-            self.activate(panes[min(focus, len(panes) - 1)])
-
-    def open_pane(self, doc_id: str, cursor: int = 0, save: bool = True,
-                  replace: Pane | None = None) -> Pane | None:
-        doc = self.session.document(doc_id)
-        if doc is None:
-            toast(self, f"no document {doc_id}", severity="error")
-            return None
-        long_lived.hold()  # until it is drawn: see _settle
-        self._schedule_settle()
-        spans = self.session.spans(doc_id)
-        self.session.load_links(doc_id)
-        linked = self.session.linked()
-        pane = Pane(doc, spans, self.session.colors, linked, self.session.status(doc_id),
-                    self._view_class)
-        container = self.query_one("#panes")
-        for empty in self.query("#empty"):
-            empty.remove()
-        if replace is not None:
-            container.mount(pane, after=replace)
-            self._remove_pane(replace)
-        else:
-            container.mount(pane)
-        pane.view.cursor = min(cursor, len(doc.text))
-        self.call_after_refresh(pane.view.scroll_to_cursor, True)
-        self.activate(pane)
-        if save:
-            self._save_layout()
-        return pane
-
-    def _schedule_settle(self) -> None:
-        """Once what was opened is drawn, let the garbage collector settle (see long_lived)."""
-        if not self._settling:
-            self._settling = True
-            self.call_after_refresh(self._settle)
-
-    def _settle(self) -> None:
-        self._settling = False
-        long_lived.settle()
-
-    def _remove_pane(self, pane: Pane) -> None:
-        pane.add_class("-closed")
-        pane.remove()
-        long_lived.release()  # its widgets are cycles: let the collector have them
 
     def on_unmount(self) -> None:
         long_lived.release()
@@ -233,7 +155,7 @@ class AnnotateScreen(GuardedScreen):
                     return
         self._refresh_side(light=True)
         self.update_status()
-        self._schedule_save()
+        self.layout_memory.schedule()
 
     @on(SpanList.Chosen)
     def _span_chosen(self, event: SpanList.Chosen) -> None:
@@ -325,13 +247,8 @@ class AnnotateScreen(GuardedScreen):
 
     def _land(self, outcome: Outcome) -> None:
         """Undo or redo: show it, then go where it was (or say where, if no pane shows it)."""
-        if not self.show(outcome) or outcome.goto is None or self.active is None:
-            return
-        where: Location = outcome.goto
-        if self.active.document.id == where.doc_id:
-            self.active.view.move_to(where.offset, center=True)
-        elif not any(p.document.id == where.doc_id for p in self.panes):
-            toast(self, f"{self.last_action} in {where.doc_id}", timeout=3)
+        if self.show(outcome) and outcome.goto is not None:
+            self.pane_manager.go_to(outcome.goto)
 
     @writes
     def action_done(self) -> None:
@@ -345,7 +262,7 @@ class AnnotateScreen(GuardedScreen):
         if nxt in open_ids:
             self.activate(next(p for p in self.panes if p.document.id == nxt))
         elif nxt is not None:
-            self.open_pane(nxt, replace=pane)
+            self.pane_manager.open(nxt, replace=pane)
 
     def action_cycle_pane(self, delta: int) -> None:
         panes = self.panes
@@ -364,7 +281,7 @@ class AnnotateScreen(GuardedScreen):
             self.set_focus(nxt)
         else:
             self.activate(nxt)
-            self._schedule_save()
+            self.layout_memory.schedule()
 
     def action_open_document(self) -> None:
         from annotator.tui.screens.picker import DocumentPicker
@@ -373,24 +290,8 @@ class AnnotateScreen(GuardedScreen):
 
         self.app.push_screen(
             DocumentPicker(self.session.documents, self.session.annotator, open_ids),
-            self.guarded(self.show_document),
+            self.guarded(self.pane_manager.show_document),
         )
-
-    def show_document(self, doc_id: str | None) -> None:
-        """Move to the document's pane, or open it in a new one (replacing this one when
-        MAX_PANES are open)."""
-        if doc_id is None:
-            return
-        if doc_id in {p.document.id for p in self.panes}:
-            self.activate(next(p for p in self.panes if p.document.id == doc_id))
-            self.last_action = f"{safe(doc_id)} is open already: moved to its pane"
-            self.update_status()
-            return
-        if len(self.panes) >= MAX_PANES:
-            toast(self, f"{MAX_PANES} panes at most: replacing this one", timeout=3)
-            self.open_pane(doc_id, replace=self.active)
-        else:
-            self.open_pane(doc_id)
 
     def action_dashboard(self) -> None:
         """The lead dashboard; on a team database only for leads."""
@@ -400,23 +301,11 @@ class AnnotateScreen(GuardedScreen):
         if not may_see(self.session.store, self.session.annotator):
             self.refuse("the dashboard is for leads")
             return
-        self.app.push_screen(DashboardScreen(self.session), self.guarded(self.show_document))
+        self.app.push_screen(DashboardScreen(self.session),
+                             self.guarded(self.pane_manager.show_document))
 
     def action_close_pane(self) -> None:
-        panes = self.panes
-        if self.active is None or len(panes) <= 1:
-            self.refuse("the last pane stays open (q quits)", timeout=2)
-            return
-        i = panes.index(self.active)
-        if self.pending and self.pending[0] is self.active:
-            self.linking.pending = None
-        closed = self.active.document.id
-        self._remove_pane(self.active)
-        rest = [p for p in panes if p is not self.active]
-        self.active = None
-        self.last_action = f"closed {safe(closed)}"
-        self.activate(rest[min(i, len(rest) - 1)])
-        self._save_layout()
+        self.pane_manager.close_active()
 
     def action_search(self) -> None:
         self.search_box.open()
@@ -443,63 +332,5 @@ class AnnotateScreen(GuardedScreen):
         self.app.push_screen(HelpScreen(self.schema))
 
     def action_quit(self) -> None:
-        self.guarded(self._save_layout)()  # a full disk must not keep anyone in
+        self.guarded(self.layout_memory.save_now)()  # a full disk must not keep anyone in
         self.app.exit()
-
-    # -- remembering panes and cursors --------------------------------------------------
-
-    def _schedule_save(self) -> None:
-        """Save the layout a second after the cursor settles, in a thread: the write (a
-        transaction, a read of the saved cursors first) is not the UI thread's."""
-        if self._save_timer is not None:
-            self._save_timer.stop()
-        self._save_timer = self.set_timer(1.0, self._save_layout_in_background)
-
-    def _save_layout_in_background(self) -> None:
-        if (layout := self._layout_now()) is None:
-            return
-
-        def write() -> None:
-            try:
-                self._write_layout(*layout)
-            except (StoreError, sqlite3.Error) as err:
-                self.app.call_from_thread(self._layout_not_saved, err)
-
-        self.run_worker(write, thread=True, name="save layout", group="layout",
-                        exit_on_error=False)
-
-    def _layout_not_saved(self, err: Exception) -> None:
-        with self.database_guard():  # the status bar says why, as for a refused action
-            raise err
-
-    def _save_layout(self) -> None:
-        """Save the layout now, before the action that changed it is shown as done (a
-        kill -9 after "marked done" keeps the panes on screen)."""
-        if (layout := self._layout_now()) is not None:
-            self._write_layout(*layout)
-
-    def _layout_now(self) -> tuple[int, dict[str, Any]] | None:
-        """What is on screen (read from the widgets, on the UI thread) and its number: a
-        write in the background that finishes after a newer one must not undo it."""
-        panes = self.panes
-        if not panes or self.session.read_only:
-            return None
-        with _LAYOUT_WRITES:
-            self._layout_seq += 1
-            seq = self._layout_seq
-        return seq, {
-            "docs": [p.document.id for p in panes],
-            "focus": panes.index(self.active) if self.active in panes else 0,
-            "cursors": {p.document.id: p.view.cursor for p in panes},
-        }
-
-    def _write_layout(self, seq: int, state: dict[str, Any]) -> None:
-        """Store the layout, keeping the saved cursors of documents no longer open (any
-        thread; a newer layout already written wins)."""
-        with _LAYOUT_WRITES:
-            if seq < self._layout_written:
-                return
-            saved = self.session.layout()
-            state["cursors"] = {**saved.get("cursors", {}), **state["cursors"]}
-            self.session.save_layout(state)
-            self._layout_written = seq

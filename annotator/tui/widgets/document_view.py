@@ -22,26 +22,25 @@ from annotator.tui.motions import (
     WINDOW,
     Matches,
     Target,
-    next_paragraph,
-    next_word,
-    previous_paragraph,
-    previous_word,
     selected,
     word_or_character,
 )
 from annotator.tui.plain import SanitisedLines, toast
 from annotator.tui.span_index import SpanIndex
-from annotator.tui.text_layout import Layout, glyph, wrap
+from annotator.tui.text_layout import Layout, wrap
 from annotator.tui.widgets.direct_lines import DirectLines
 from annotator.tui.widgets.document_paint import COMPONENTS, VIEW_CSS, Painter
 from annotator.tui.widgets.document_paint import contrast as contrast  # re-exported
 from annotator.tui.widgets.quiet_scroll import QuietScroll
+from annotator.tui.widgets.view_motions import CursorMotions
+from annotator.tui.widgets.view_mouse import MouseSelection
 from annotator.words import word_at
 
 FIRST_WRAP = 65_536  # code points of a long document wrapped before its first frame
 
 
-class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_focus=True):
+class DocumentView(CursorMotions, MouseSelection, SanitisedLines, QuietScroll, DirectLines,
+                   ScrollView, can_focus=True):
     """Draws one document and owns its cursor, selection and spans (of one annotator)."""
 
     COMPONENT_CLASSES = COMPONENTS
@@ -82,8 +81,6 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         self.painter = Painter(self)
         self.cursor_line = 0
         self._under: Span | None = None  # the span under the cursor, drawn emphasised
-        self._goal_column: int | None = None
-        self._dragging: int | None = None  # where a mouse drag began
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -222,14 +219,6 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         self.scroll_to_cursor()
         self.post_message(self.CursorMoved(self))
 
-    def move_to(self, offset: int, *, keep_goal: bool = False, center: bool = False) -> None:
-        offset = max(0, min(offset, len(self.text)))
-        if not keep_goal:
-            self._goal_column = None
-        self.cursor = offset
-        if center:
-            self.scroll_to_cursor(center=True)
-
     def scroll_to_cursor(self, center: bool = False) -> None:
         """Bring the cursor's line into view; `center` centres it, but only when the view has
         to scroll anyway (a jump to a line already on screen does not move the text)."""
@@ -252,7 +241,8 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
         else:
             self.scroll_to(y=line - height + jump, animate=False, immediate=True)
 
-    def _set_anchor(self, anchor: int | None, exclusive: bool = False) -> None:
+    def set_anchor(self, anchor: int | None, exclusive: bool = False) -> None:
+        """Start a selection at `anchor` (None ends it); see selection() for `exclusive`."""
         old = self.selection()
         self.select_from = anchor
         self._exclusive = exclusive and anchor is not None
@@ -260,7 +250,7 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
             self.refresh_offsets(old.start, old.end)
 
     def action_toggle_select(self) -> None:
-        self._set_anchor(None if self.select_from is not None else self.cursor)
+        self.set_anchor(None if self.select_from is not None else self.cursor)
         self.cursor = self.cursor
 
     def action_clear_selection(self) -> None:
@@ -272,12 +262,12 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
                 self.post_message(self.CursorMoved(self))
                 return
             raise SkipAction()  # let the screen cancel a pending link
-        self._set_anchor(None)
+        self.set_anchor(None)
         self.cursor = self.cursor
 
     def clear_selection(self) -> None:
         if self.select_from is not None:
-            self._set_anchor(None)
+            self.set_anchor(None)
             self.cursor = self.cursor
 
     def action_toggle_precise(self) -> None:
@@ -289,62 +279,10 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
 
     # -- motions --------------------------------------------------------------------------
 
-    def action_move(self, delta: int) -> None:
-        # step over code points drawn in no cell (combining marks, joiners): the cursor could
-        # not be seen on them, and they belong to the character before
-        text, offset = self.text, self.cursor + delta
-        while 0 < offset < len(text) and glyph(text[offset])[1] == 0:
-            offset += delta
-        self.move_to(offset)
-
-    def action_line(self, delta: int) -> None:
-        layout = self.text_layout
-        line = layout.line_of(self.cursor)
-        if self._goal_column is None:
-            self._goal_column = layout.column_of(self.cursor)
-        target = line + delta
-        if target < 0 or target >= len(layout):
-            return
-        self.move_to(layout.offset_at(target, self._goal_column), keep_goal=True)
-
-    def action_page(self, delta: int) -> None:
-        lines = max(1, self.scrollable_content_region.height - 1)
-        layout = self.text_layout
-        if self._goal_column is None:
-            self._goal_column = layout.column_of(self.cursor)
-        target = min(max(0, layout.line_of(self.cursor) + delta * lines), len(layout) - 1)
-        self.move_to(layout.offset_at(target, self._goal_column), keep_goal=True)
-
-    def action_word(self, delta: int) -> None:
-        self.move_to((next_word if delta > 0 else previous_word)(self.text, self.cursor))
-
-    def action_paragraph(self, delta: int) -> None:
-        step = next_paragraph if delta > 0 else previous_paragraph
-        self.move_to(step(self.text, self.cursor))
-
-    def action_edge(self, delta: int) -> None:
-        self.move_to(0 if delta < 0 else len(self.text), center=True)
-
-    def action_line_edge(self, delta: int) -> None:
-        layout = self.text_layout
-        line = layout.line_of(self.cursor)
-        self.move_to(layout.starts[line] if delta < 0 else layout.line_end(line))
-
     def action_extend(self, motion: str, delta: int) -> None:
         if self.select_from is None:
-            self._set_anchor(self.cursor, exclusive=True)  # shift+arrows: see selection()
+            self.set_anchor(self.cursor, exclusive=True)  # shift+arrows: see selection()
         getattr(self, f"action_{motion}")(delta)
-
-    def action_span(self, delta: int) -> None:
-        here = self.span_under_cursor()
-        if delta > 0:
-            span = self.index.next_after(here.start if here else self.cursor)
-        else:
-            span = self.index.prev_before(here.start if here else self.cursor)
-        if span is not None:
-            self.move_to(span.start)
-        else:
-            self.app.bell()
 
     def search(self, query: str, delta: int = 1) -> bool:
         """Move to the next (or previous) case-insensitive match of query; every match on
@@ -377,37 +315,6 @@ class DocumentView(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_foc
             return False
         self.move_to(self.found.next(self.cursor, delta), center=True)
         return True
-
-    # -- mouse ----------------------------------------------------------------------------
-
-    def _offset_at_mouse(self, event: events.MouseEvent) -> int:
-        line = self.scroll_offset.y + event.y
-        layout = self.text_layout
-        return layout.offset_at(min(line, len(layout) - 1), event.x + self.scroll_offset.x)
-
-    def on_mouse_down(self, event: events.MouseDown) -> None:
-        if event.button != 1:
-            return
-        self.focus()
-        offset = self._offset_at_mouse(event)
-        self._set_anchor(None)
-        self._dragging = offset
-        self.capture_mouse()
-        self.move_to(offset)
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        start = self._dragging
-        if start is None or not event.button:
-            return
-        offset = self._offset_at_mouse(event)
-        if offset != start and self.select_from is None:
-            self._set_anchor(start)
-        if offset != self.cursor:
-            self.move_to(offset)
-
-    def on_mouse_up(self, event: events.MouseUp) -> None:
-        self._dragging = None
-        self.release_mouse()
 
     # -- keeping in step with the store ---------------------------------------------------
 
