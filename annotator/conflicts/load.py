@@ -1,0 +1,58 @@
+"""Reading one annotation set's clusters from a store (the store answers; no SQL here)."""
+
+from __future__ import annotations
+
+from annotator.conflicts.clusters import Cluster, SetData, build_clusters
+from annotator.conflicts.compat import TOLERANCE
+from annotator.model import Document, Kind, LabelSchema
+from annotator.store import Store
+from annotator.store.figure_reads import set_spans, spans_by_id
+
+
+def _schemas(store: Store) -> list[LabelSchema]:
+    from annotator.labels import SchemaError, load_default_schema, parse_schema
+
+    found = [load_default_schema()]
+    for ref in store.schema_refs():
+        source = store.schema_source(ref)
+        if source:
+            try:
+                found.append(parse_schema(source, ref))
+            except SchemaError:
+                continue  # a schema that no longer parses labels nothing we can read
+    return found
+
+
+def label_kinds(store: Store) -> tuple[frozenset[str], frozenset[str]]:
+    """The labels of kind number, and of kind claim, in any schema the store holds."""
+    labels = [lab for schema in _schemas(store) for lab in schema.labels]
+    return (frozenset(lab.name for lab in labels if lab.kind == Kind.NUMBER),
+            frozenset(lab.name for lab in labels if lab.kind == Kind.CLAIM))
+
+
+def set_data(store: Store, annotator: str,
+             kinds: tuple[frozenset[str], frozenset[str]] | None = None) -> SetData:
+    numbers_l, claims_l = kinds or label_kinds(store)
+    spans = set_spans(store, annotator, numbers_l | claims_l)
+    numbers = [s for s in spans if s.label in numbers_l]
+    claims = [s for s in spans if s.label in claims_l]
+    refs = {v for c in claims if isinstance(v := c.attrs.get("speaker"), str)}
+    speakers = {s.id: s for s in spans_by_id(store, refs)}
+    wanted = {s.doc_id for s in spans}
+    documents: dict[str, Document] = {}
+    for doc_id in store.document_ids():  # in import order
+        if doc_id in wanted and (doc := store.get_document(doc_id)) is not None:
+            documents[doc_id] = doc
+    numbers = [s for s in numbers if s.doc_id in documents]
+    claims = [s for s in claims if s.doc_id in documents]
+    return SetData(annotator, numbers, claims, store.links(annotator), documents, speakers)
+
+
+def clusters_of(store: Store, annotators: list[str],
+                tolerance: float = TOLERANCE) -> list[Cluster]:
+    """The clusters of each set named, those in conflict first (over all the sets)."""
+    kinds = label_kinds(store)
+    found: list[Cluster] = []
+    for who in annotators:
+        found += build_clusters(set_data(store, who, kinds), tolerance)
+    return sorted(found, key=lambda c: not c.in_conflict)  # stable: each set's order kept
