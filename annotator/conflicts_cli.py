@@ -83,4 +83,4 @@ def _sets(store: object, as_: str | None, gold: bool, names: list[str]) -> list[
         return [GOLD]
     if as_ is not None:
         return [as_]
-    return names
+    return [n for n in names if store.links(n)]  # a set without links has no cluster
