@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 from annotator.conflicts.clusters import Cluster, SetData, build_clusters
 from annotator.conflicts.compat import TOLERANCE
 from annotator.model import Document, Kind, LabelSchema
@@ -30,6 +32,34 @@ def label_kinds(store: Store) -> tuple[frozenset[str], frozenset[str]]:
             frozenset(lab.name for lab in labels if lab.kind == Kind.CLAIM))
 
 
+class Documents(Mapping[str, Document]):
+    """Documents by id, in import order, each read the first time it is asked for: only the
+    documents of a cluster's spans are read (their text gives the figures as written)."""
+
+    def __init__(self, store: Store, ids: list[str]) -> None:
+        self._store, self._ids, self._known = store, ids, set(ids)
+        self._read: dict[str, Document] = {}
+
+    def __getitem__(self, doc_id: str) -> Document:
+        if doc_id not in self._known:
+            raise KeyError(doc_id)
+        if doc_id not in self._read:
+            doc = self._store.get_document(doc_id)
+            if doc is None:
+                raise KeyError(doc_id)
+            self._read[doc_id] = doc
+        return self._read[doc_id]
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 def set_data(store: Store, annotator: str,
              kinds: tuple[frozenset[str], frozenset[str]] | None = None) -> SetData:
     numbers_l, claims_l = kinds or label_kinds(store)
@@ -39,10 +69,7 @@ def set_data(store: Store, annotator: str,
     refs = {v for c in claims if isinstance(v := c.attrs.get("speaker"), str)}
     speakers = {s.id: s for s in spans_by_id(store, refs)}
     wanted = {s.doc_id for s in spans}
-    documents: dict[str, Document] = {}
-    for doc_id in store.document_ids():  # in import order
-        if doc_id in wanted and (doc := store.get_document(doc_id)) is not None:
-            documents[doc_id] = doc
+    documents = Documents(store, [d for d in store.document_ids() if d in wanted])
     numbers = [s for s in numbers if s.doc_id in documents]
     claims = [s for s in claims if s.doc_id in documents]
     return SetData(annotator, numbers, claims, store.links(annotator), documents, speakers)
