@@ -98,3 +98,26 @@ async def test_a_candidate_is_linked_only_with_enter_through_the_claims_around_i
         assert "linked CLAIM SAME_CLAIM CLAIM" in status(app)
         assert "conflict" not in status(app)  # about 7,000 and some 6,800 agree
         assert screen(app).figures.watch.cluster_of(link.from_span) is not None
+
+
+async def test_the_dashboard_lists_the_clusters_in_conflict(tmp_path):
+    from tests.test_dashboard import app_for as dashboard_app
+    from tests.test_dashboard import build, label, settle, text
+
+    store = build(tmp_path / "dash.db")
+    label(store, "bob", "alpha", "38 staff", "NUMBER")
+    label(store, "bob", "beta", "35 officers", "NUMBER")
+    a, b = (s.id for d in ("alpha", "beta") for s in store.spans(d, "bob") if s.label == "NUMBER")
+    for span_id, value in ((a, 38), (b, 35)):
+        store.update_span("bob", span_id, attrs={"value": value, "qualifier": "exact"})
+    app = dashboard_app(store, dashboard=True)
+    async with app.run_test(size=(160, 60)) as pilot:
+        screen = await settle(app, pilot)
+        assert "no figures in conflict" in text(screen, "#dash-conflicts")
+        store.add_link("bob", "CONTRADICTS", a, b)
+        screen.poll()
+        await settle(app, pilot)
+        shown = text(screen, "#dash-conflicts")
+        assert "1 cluster in conflict (annotator conflicts lists them)" in shown
+        assert "bob · alpha, beta: ✗ 38 exact, ✗ 35 exact" in shown
+    store.close()

@@ -100,6 +100,15 @@ def conflict_caption(cluster: Cluster, most: int = 3) -> Text:
     return lines
 
 
+def in_brief(cluster: Cluster, most: int = 4) -> str:
+    """One line: whose set, the outlets, and the figures (✗ on those in conflict)."""
+    outlets = ", ".join(dict.fromkeys(f.outlet for f in cluster.figures))
+    figures = ", ".join(f"{CONFLICT + ' ' if cluster.conflicting(i) else ''}{figure_label(f)}"
+                        for i, f in enumerate(cluster.figures[:most]))
+    more = f" (+{len(cluster.figures) - most})" if len(cluster.figures) > most else ""
+    return f"{cluster.annotator} · {outlets}: {figures}{more}"
+
+
 def tables(clusters: list[Cluster]) -> RenderableType:
     return Group(*(item for i, c in enumerate(clusters, 1)
                    for item in (cluster_table(c, i), Text(""))))
