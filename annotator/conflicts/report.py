@@ -70,17 +70,17 @@ def cluster_table(cluster: Cluster, number_: int | None = None) -> Table:
     table.add_column("value", justify="right", no_wrap=True)
     table.add_column("qualifier", no_wrap=True)
     table.add_column("unit", no_wrap=True, max_width=16)
-    table.add_column("speaker", max_width=24)
+    table.add_column("speaker", max_width=30)
     for i, f in enumerate(cluster.figures):
         mark = (Text(CONFLICT, "bold red") if cluster.conflicting(i) else
                 Text(AGREES, "green") if cluster.compared and f.figure else Text(""))
         table.add_row(mark, _cell(f.outlet, 24), _cell(f.written),
                       Text(shown_value(f.value), "bold red" if cluster.conflicting(i) else ""),
-                      _cell(f.qualifier, 12), _cell(f.unit, 16), _cell(f.speaker, 24))
+                      _cell(f.qualifier, 12), _cell(f.unit, 16), _cell(f.speaker, 30))
     if not cluster.figures:
         for c in cluster.claims:
             table.add_row("", _cell(c.outlet, 24), _cell(c.written, 40, "italic"), "—", "", "",
-                          _cell(c.speaker, 24))
+                          _cell(c.speaker, 30))
     if cluster.conflicts:
         table.caption = conflict_caption(cluster)
     return table
