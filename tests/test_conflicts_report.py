@@ -34,8 +34,9 @@ def test_the_fixture_is_what_the_support_module_writes(tmp_path: Path) -> None:
     write_fixture(tmp_path / "again.jsonl")
     fresh = [json.loads(x) for x in (tmp_path / "again.jsonl").read_text().splitlines()]
     kept = [json.loads(x) for x in FIXTURE.read_text().splitlines()]
-    strip = lambda rows: [(r["id"], [(s["start"], s["end"], s["label"], s["attrs"].get("value"))
-                                     for s in r["spans"]], len(r["links"])) for r in rows]
+    def strip(rows):
+        return [(r["id"], [(s["start"], s["end"], s["label"], s["attrs"].get("value"))
+                                         for s in r["spans"]], len(r["links"])) for r in rows]
     assert strip(fresh) == strip(kept)
 
 
@@ -62,29 +63,36 @@ def test_json_for_pipelines(tervane: Path) -> None:
     r = run(tervane, "conflicts", "--format", "json", "--all", "--tolerance", "2")
     assert r.exit_code == 0, r.output
     report = json.loads(r.stdout)
-    assert report["tolerance"] == 0.02 and report["sets"] == ["alice"]
+    assert report["tolerance"] == 0.02
+    assert report["sets"] == ["alice"]
     states = [c["state"] for c in report["clusters"]]
     assert states == ["conflict"] * 3 + ["consistent"]
     command = next(c for c in report["clusters"]
                    if any(f["text"] == "35 officers" for f in c["figures"]))
     sums = next(f for f in command["figures"] if f["text"] == "one general and 38 staff")
     assert (sums["value"], sums["qualifier"], sums["unit"]) == (39, "exact", None)
-    assert sums["speaker"] == "The defence ministry" and sums["doc"] == "meridian-wire"
+    assert sums["speaker"] == "The defence ministry"
+    assert sums["doc"] == "meridian-wire"
     assert sums["outlet"] == "meridian-wire"
     assert len(sums["conflicts_with"]) == 2
-    assert command["units"] == ["officer"] and command["link_types"] == ["SAME_CLAIM"]
-    assert len(command["claims"]) == 3 and all(c["text"] for c in command["claims"])
+    assert command["units"] == ["officer"]
+    assert command["link_types"] == ["SAME_CLAIM"]
+    assert len(command["claims"]) == 3
+    assert all(c["text"] for c in command["claims"])
     doc = Store(tervane).get_document("meridian-wire")
-    assert doc is not None and doc.text[sums["start"]:sums["end"]] == sums["text"]
+    assert doc is not None
+    assert doc.text[sums["start"]:sums["end"]] == sums["text"]
 
 
 def test_bad_usage_and_unknown_sets(tervane: Path) -> None:
     assert run(tervane, "conflicts", "--as", "alice", "--gold").exit_code == 2
     r = run(tervane, "conflicts", "--as", "zed")
-    assert r.exit_code == 1 and "no annotator 'zed'" in r.stderr
+    assert r.exit_code == 1
+    assert "no annotator 'zed'" in r.stderr
     assert run(tervane, "conflicts", "--tolerance", "-5").exit_code == 2
     r = run(tervane, "conflicts", "--gold")
-    assert r.exit_code == 0 and "no gold set yet" in r.stderr
+    assert r.exit_code == 0
+    assert "no gold set yet" in r.stderr
 
 
 def test_an_annotator_on_a_team_sees_only_their_own_set(tervane: Path) -> None:
@@ -105,7 +113,8 @@ def test_an_annotator_on_a_team_sees_only_their_own_set(tervane: Path) -> None:
     assert mine["sets"] == ["bob"]
     assert [c["link_types"] for c in mine["clusters"]] == [["CONTRADICTS"]]
     r = run(tervane, "conflicts", "--as", "alice", user="bob")
-    assert r.exit_code == 1 and "only work as yourself" in r.stderr
+    assert r.exit_code == 1
+    assert "only work as yourself" in r.stderr
     assert run(tervane, "conflicts", "--gold", user="bob").exit_code == 1
     lead = json.loads(run(tervane, "conflicts", "--format", "json", user="boss").stdout)
     assert lead["sets"] == ["alice", "bob"]
@@ -127,8 +136,11 @@ def test_document_text_and_meta_cannot_drive_the_terminal(tmp_path: Path) -> Non
     assert run(db, "import", str(tmp_path / "evil.jsonl")).exit_code == 0
     r = run(db, "conflicts")
     assert r.exit_code == 0, r.output
-    assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\u202e" not in r.stdout
-    assert "␛]0;owned␇[red]Wire" in r.stdout and "[bold]38[/bold]" in r.stdout
+    assert "\x1b" not in r.stdout
+    assert "\x07" not in r.stdout
+    assert "\u202e" not in r.stdout
+    assert "␛]0;owned␇[red]Wire" in r.stdout
+    assert "[bold]38[/bold]" in r.stdout
     data = json.loads(run(db, "conflicts", "--format", "json").stdout)
     assert data["clusters"][0]["figures"][0]["outlet"] == "\x1b]0;owned\x07[red]Wire"  # exact
 
@@ -156,7 +168,8 @@ def test_claims_linked_bring_their_figures_and_several_figures_compare_by_unit()
     [cluster] = build_clusters(data)
     assert [f.span.id for f in cluster.figures] == ["n1", "n2", "m1"]  # m2 is in no claim
     assert cluster.conflicts == [(0, 2)]  # 38 dead vs 35 dead; not 100 injured vs 35 dead
-    assert cluster.figures[0].outlet == "wire" and cluster.figures[2].outlet == "d2"
+    assert cluster.figures[0].outlet == "wire"
+    assert cluster.figures[2].outlet == "d2"
     assert cluster.compared == 1  # n1-n2 are one claim's; n2 has no "dead" to meet
 
 
@@ -169,7 +182,8 @@ def test_a_claim_with_one_figure_is_joined_to_it_and_unlinked_spans_are_no_clust
     claims = [_span("c1", "d1", 0, 16, "CLAIM")]
     [cluster] = build_clusters(SetData("alice", numbers, claims, [_link("c1", "n2")],
                                        {"d1": d1, "d2": d2}))
-    assert cluster.state == "consistent" and not cluster.in_conflict
+    assert cluster.state == "consistent"
+    assert not cluster.in_conflict
     assert cluster.span_ids == {"c1", "n1", "n2"}
     nothing = build_clusters(SetData("alice", numbers, claims, [], {"d1": d1, "d2": d2}))
     assert nothing == []

@@ -41,7 +41,8 @@ async def test_two_figures_linked_across_panes_conflict_in_the_status_bar_and_re
         await pilot.pause()
         assert isinstance(app.screen, FiguresScreen)
         shown = app.screen.cluster
-        assert shown is not None and shown.in_conflict
+        assert shown is not None
+        assert shown.in_conflict
         assert [(f.written, f.value) for f in shown.figures] == [("38 staff", 38),
                                                                    ("35 officers", 35)]
         await pilot.press("escape")
@@ -56,7 +57,8 @@ async def test_two_figures_linked_across_panes_conflict_in_the_status_bar_and_re
     result = CliRunner().invoke(main, ["--db", str(db_path), "conflicts", "--format", "json"])
     assert result.exit_code == 0, result.output
     [cluster] = json.loads(result.stdout)["clusters"]
-    assert cluster["state"] == "conflict" and cluster["link_types"] == ["CONTRADICTS"]
+    assert cluster["state"] == "conflict"
+    assert cluster["link_types"] == ["CONTRADICTS"]
     assert [(f["text"], f["value"], f["qualifier"], f["unit"]) for f in cluster["figures"]] == [
         ("38 staff", 38, "exact", "staff"), ("35 officers", 35, "exact", "officer")]
     table = CliRunner().invoke(main, ["--db", str(db_path), "conflicts"], env={"COLUMNS": "120"})
@@ -84,7 +86,8 @@ async def test_a_candidate_is_linked_only_with_enter_through_the_claims_around_i
         await pilot.press("=")
         await pilot.pause()
         figures = app.screen
-        assert isinstance(figures, FiguresScreen) and figures.cluster is None
+        assert isinstance(figures, FiguresScreen)
+        assert figures.cluster is None
         [candidate] = figures.candidates
         assert candidate.link is not None
         kind, a, b = candidate.link

@@ -217,7 +217,8 @@ def _cluster(data: SetData, ids: set[str], numbers: dict[str, Span], claims: dic
     for (i, a), (j, b) in combinations(enumerate(figures), 2):
         if a.comparable(b):
             cluster.compared += 1
-            assert a.figure is not None and b.figure is not None
+            assert a.figure is not None
+            assert b.figure is not None
             if not compatible(a.figure, b.figure, tolerance):
                 cluster.conflicts.append((i, j))
     return cluster
