@@ -17,6 +17,13 @@ from tests.tui_support import app_for, find, screen, span_texts, status
 pytestmark = pytest.mark.documents
 
 
+async def settled(app, pilot) -> None:
+    """The clusters are recomputed by a worker after a change: wait for it, then the frame."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_two_figures_linked_across_panes_conflict_in_the_status_bar_and_report(
         store, db_path):
     app = app_for(store, "alpha", "beta")
@@ -33,7 +40,7 @@ async def test_two_figures_linked_across_panes_conflict_in_the_status_bar_and_re
         await pilot.press("L")
         await pilot.pause()
         await pilot.press("d")  # CONTRADICTS: the news schema's one type from NUMBER to NUMBER
-        await pilot.pause()
+        await settled(app, pilot)
         assert [(lk.type, lk.from_doc, lk.to_doc) for lk in store.links("alice")] == [
             ("CONTRADICTS", "alpha", "beta")]
         assert "✗ conflict: 35 exact vs 38 exact (= shows)" in status(app)
@@ -49,11 +56,18 @@ async def test_two_figures_linked_across_panes_conflict_in_the_status_bar_and_re
         await pilot.pause()
         assert isinstance(app.screen, AnnotateScreen)
         await pilot.press("u")  # undo the link: no cluster, no conflict
-        await pilot.pause()
+        await settled(app, pilot)
         assert "conflict" not in status(app)
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await settled(app, pilot)
         assert "✗ conflict" in status(app)
+        watch = screen(app).figures.watch
+        computed = watch.computed
+        await pilot.press("left", "right", "w", "b", "[", "]")  # moving computes nothing
+        await find(pilot, "Wróbel")
+        await pilot.press("1")  # nor does a PERSON span: it is in no cluster
+        await settled(app, pilot)
+        assert watch.computed == computed
     result = CliRunner().invoke(main, ["--db", str(db_path), "conflicts", "--format", "json"])
     assert result.exit_code == 0, result.output
     [cluster] = json.loads(result.stdout)["clusters"]
@@ -94,7 +108,7 @@ async def test_a_candidate_is_linked_only_with_enter_through_the_claims_around_i
         assert (kind, a.label, b.label) == ("SAME_CLAIM", "CLAIM", "CLAIM")
         assert store.links("alice") == []  # offered, not made
         await pilot.press("enter")
-        await pilot.pause()
+        await settled(app, pilot)
         assert isinstance(app.screen, AnnotateScreen)
         [link] = store.links("alice")
         assert (link.type, link.from_doc, link.to_doc) == ("SAME_CLAIM", "two", "one")

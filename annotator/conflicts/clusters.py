@@ -75,6 +75,7 @@ class ClaimRow:
     outlet: str
     written: str
     speaker: str | None
+    speaker_id: str | None = None  # the speaker span's id
 
 
 @dataclass
@@ -191,7 +192,7 @@ def build_clusters(data: SetData, tolerance: float = TOLERANCE) -> list[Cluster]
     for root, ids in members.items():
         if not ids & linked:
             continue  # a claim and its one figure, linked to nothing else
-        cluster = _cluster(data, ids, numbers, claims, around, held, tolerance)
+        cluster = _cluster(data, ids, numbers, claims, around, held, tolerance, order)
         cluster.link_types = tuple(sorted(types[root]))
         out.append(cluster)
 
@@ -205,13 +206,15 @@ def build_clusters(data: SetData, tolerance: float = TOLERANCE) -> list[Cluster]
 
 def _cluster(data: SetData, ids: set[str], numbers: dict[str, Span], claims: dict[str, Span],
              around: dict[str, Span], held: dict[str, list[str]],
-             tolerance: float) -> Cluster:
-    member_claims = sorted((claims[i] for i in ids if i in claims), key=_position(data))
+             tolerance: float, order: dict[str, int]) -> Cluster:
+    position = _position(order)
+    member_claims = sorted((claims[i] for i in ids if i in claims), key=position)
     loose = {n for c in member_claims if len(held.get(c.id, ())) > 1 for n in held[c.id]}
     figure_ids = {i for i in ids if i in numbers} | loose
     figures = [_figure_row(data, numbers[i], around.get(i), loose=i in loose and i not in ids)
-               for i in sorted(figure_ids, key=lambda i: _position(data)(numbers[i]))]
-    rows = [ClaimRow(c, outlet_of(data.documents[c.doc_id]), _text(data, c), _speaker(data, c))
+               for i in sorted(figure_ids, key=lambda i: position(numbers[i]))]
+    rows = [ClaimRow(c, outlet_of(data.documents[c.doc_id]), _text(data, c), _speaker(data, c),
+                     ref if isinstance(ref := c.attrs.get(data.speaker_attr), str) else None)
             for c in member_claims]
     cluster = Cluster(data.annotator, rows, figures, ())
     for (i, a), (j, b) in combinations(enumerate(figures), 2):
@@ -224,8 +227,7 @@ def _cluster(data: SetData, ids: set[str], numbers: dict[str, Span], claims: dic
     return cluster
 
 
-def _position(data: SetData) -> Any:
-    order = {doc_id: i for i, doc_id in enumerate(data.documents)}
+def _position(order: dict[str, int]) -> Any:
     return lambda s: (order.get(s.doc_id, len(order)), s.start, s.end, s.id)
 
 

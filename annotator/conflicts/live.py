@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from annotator.conflicts.clusters import Cluster, enclosing_claims
 from annotator.conflicts.compat import TOLERANCE, Figure, compatible, qualifier_of, value_of
-from annotator.conflicts.load import clusters_of
+from annotator.conflicts.load import Kinds, clusters_of, label_kinds
 from annotator.conflicts.report import figure_label
-from annotator.model import Kind, LabelSchema, Span
-from annotator.store import Store
+from annotator.model import Document, Kind, LabelSchema, Link, Span
+from annotator.store import Change, Store
 
 SAME_CLAIM, CONTRADICTS = "SAME_CLAIM", "CONTRADICTS"
 
@@ -64,36 +64,87 @@ def link_for(schema: LabelSchema, a: Span, b: Span, claims: Mapping[str, Span],
 
 
 class ConflictWatch:
-    """One annotator's clusters, recomputed on the first question after `stale()`."""
+    """One annotator's clusters. A committed change that touches a claim, a number, a speaker
+    or a link makes them stale (`changed`); they are recomputed by `compute` (a worker may run
+    it through a connection of its own, then `install` the result) or, when a question needs
+    them fresh (`=`), at once. The status bar reads the last ones computed (`latest`)."""
 
     def __init__(self, store: Store, annotator: str, schema: LabelSchema,
                  tolerance: float = TOLERANCE) -> None:
         self.store, self.annotator, self.schema, self.tolerance = (store, annotator, schema,
                                                                     tolerance)
         self._clusters: list[Cluster] | None = None
+        self._kinds: Kinds | None = None  # the labels of kind number and claim, read once
+        self._documents: dict[str, Document] = {}  # read once: a document's text never changes
         self._by_span: dict[str, Cluster] = {}
+        self.version = 0  # bumped by each relevant change; a result for an older one is stale
+        self.dirty = True
         self.computed = 0  # how many times the clusters were computed (tests, benchmarks)
 
     def stale(self) -> None:
-        self._clusters = None
+        self.version += 1
+        self.dirty = True
+
+    def changed(self, changes: Iterable[Change]) -> bool:
+        """Mark the clusters stale if a change can move them (a link, a claim or number, or a
+        span named as a speaker); whether it did."""
+        numbers_claims = self.kinds[0] | self.kinds[1]
+        speakers = {f.speaker_id for c in self._clusters or () for f in c.claims}
+        for change in changes:
+            for row in (change.old, change.new):
+                if isinstance(row, Link) or (isinstance(row, Span) and (
+                        row.label in numbers_claims or row.id in speakers)):
+                    self.stale()
+                    return True
+        return False
+
+    @property
+    def kinds(self) -> Kinds:
+        if self._kinds is None:
+            self._kinds = label_kinds(self.store)
+        return self._kinds
+
+    def compute(self, store: Store | None = None) -> list[Cluster]:
+        """The set's clusters, read through `store` (another connection) or the watch's own."""
+        if self._kinds is None:
+            self._kinds = label_kinds(store or self.store)
+        kinds = self._kinds
+        self.computed += 1
+        return clusters_of(store or self.store, [self.annotator], self.tolerance, kinds,
+                           self._documents)
+
+    def install(self, clusters: list[Cluster], version: int) -> bool:
+        """Keep clusters computed for `version`; False (dropped) when a change came since."""
+        if version != self.version:
+            return False
+        self._clusters, self.dirty = clusters, False
+        self._by_span = {i: c for c in clusters for i in c.span_ids}
+        return True
+
+    @property
+    def latest(self) -> list[Cluster] | None:
+        """The last clusters computed (None before the first), fresh or not."""
+        return self._clusters
 
     @property
     def clusters(self) -> list[Cluster]:
-        if self._clusters is None:
-            self._clusters = clusters_of(self.store, [self.annotator], self.tolerance)
-            self._by_span = {i: c for c in self._clusters for i in c.span_ids}
-            self.computed += 1
+        """The clusters, computed now if stale."""
+        if self.dirty or self._clusters is None:
+            self.install(self.compute(), self.version)
+        assert self._clusters is not None
         return self._clusters
 
-    def cluster_of(self, span_id: str) -> Cluster | None:
-        _ = self.clusters
+    def cluster_of(self, span_id: str, fresh: bool = True) -> Cluster | None:
+        if fresh:
+            _ = self.clusters
         return self._by_span.get(span_id)
 
     def note(self, span: Span | None) -> str | None:
-        """The status bar's words when `span` is part of a conflict, else None."""
+        """The status bar's words when `span` is part of a conflict, else None (from the
+        last clusters computed: never a computation on a keystroke)."""
         if span is None:
             return None
-        cluster = self.cluster_of(span.id)
+        cluster = self.cluster_of(span.id, fresh=False)
         if cluster is None or not cluster.in_conflict:
             return None
         mine = next((i for i, f in enumerate(cluster.figures) if f.span.id == span.id), None)

@@ -25,7 +25,7 @@ def _schemas(store: Store) -> list[LabelSchema]:
     return found
 
 
-def label_kinds(store: Store) -> tuple[frozenset[str], frozenset[str]]:
+def label_kinds(store: Store) -> Kinds:
     """The labels of kind number, and of kind claim, in any schema the store holds."""
     labels = [lab for schema in _schemas(store) for lab in schema.labels]
     return (frozenset(lab.name for lab in labels if lab.kind == Kind.NUMBER),
@@ -36,9 +36,10 @@ class Documents(Mapping[str, Document]):
     """Documents by id, in import order, each read the first time it is asked for: only the
     documents of a cluster's spans are read (their text gives the figures as written)."""
 
-    def __init__(self, store: Store, ids: list[str]) -> None:
+    def __init__(self, store: Store, ids: list[str],
+                 cache: dict[str, Document] | None = None) -> None:
         self._store, self._ids, self._known = store, ids, set(ids)
-        self._read: dict[str, Document] = {}
+        self._read: dict[str, Document] = {} if cache is None else cache  # texts never change
 
     def __getitem__(self, doc_id: str) -> Document:
         if doc_id not in self._known:
@@ -60,8 +61,13 @@ class Documents(Mapping[str, Document]):
         return len(self._ids)
 
 
-def set_data(store: Store, annotator: str,
-             kinds: tuple[frozenset[str], frozenset[str]] | None = None) -> SetData:
+Kinds = tuple[frozenset[str], frozenset[str]]
+
+
+def set_data(store: Store, annotator: str, kinds: Kinds | None = None,
+             cache: dict[str, Document] | None = None) -> SetData:
+    """The set's claims and numbers, links and speakers; documents are read when a cluster
+    needs their text (and kept in `cache`, when given, for the next time)."""
     numbers_l, claims_l = kinds or label_kinds(store)
     spans = set_spans(store, annotator, numbers_l | claims_l)
     numbers = [s for s in spans if s.label in numbers_l]
@@ -69,17 +75,18 @@ def set_data(store: Store, annotator: str,
     refs = {v for c in claims if isinstance(v := c.attrs.get("speaker"), str)}
     speakers = {s.id: s for s in spans_by_id(store, refs)}
     wanted = {s.doc_id for s in spans}
-    documents = Documents(store, [d for d in store.document_ids() if d in wanted])
+    documents = Documents(store, [d for d in store.document_ids() if d in wanted], cache)
     numbers = [s for s in numbers if s.doc_id in documents]
     claims = [s for s in claims if s.doc_id in documents]
     return SetData(annotator, numbers, claims, store.links(annotator), documents, speakers)
 
 
-def clusters_of(store: Store, annotators: list[str],
-                tolerance: float = TOLERANCE) -> list[Cluster]:
+def clusters_of(store: Store, annotators: list[str], tolerance: float = TOLERANCE,
+                kinds: Kinds | None = None,
+                cache: dict[str, Document] | None = None) -> list[Cluster]:
     """The clusters of each set named, those in conflict first (over all the sets)."""
-    kinds = label_kinds(store)
+    kinds = kinds or label_kinds(store)
     found: list[Cluster] = []
     for who in annotators:
-        found += build_clusters(set_data(store, who, kinds), tolerance)
+        found += build_clusters(set_data(store, who, kinds, cache), tolerance)
     return sorted(found, key=lambda c: not c.in_conflict)  # stable: each set's order kept

@@ -252,8 +252,7 @@ class AnnotateScreen(GuardedScreen):
             self.refuse(outcome.refused, timeout=outcome.linger)
             if outcome.bell:
                 self.app.bell()
-        if outcome.changes:
-            self.figures.stale()
+        self.figures.changed(outcome.changes)
         if outcome.changes and show_changes(self.panes, outcome.changes, self.session.linked()):
             self._progress = None  # a status changed: reread (done, total)
         if outcome.message or outcome.changes:

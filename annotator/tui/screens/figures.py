@@ -7,6 +7,7 @@ and the status bar's note on the span under the cursor."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -17,12 +18,14 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from annotator.conflicts.clusters import Cluster
 from annotator.conflicts.live import Candidate, ConflictWatch
 from annotator.conflicts.report import cluster_table
 from annotator.model import Span
 from annotator.session import Outcome, refusal
+from annotator.store import Change, Store
 from annotator.tui.keys import bindings
 from annotator.tui.text_layout import one_line
 
@@ -104,21 +107,45 @@ class FiguresScreen(ModalScreen[Candidate | None]):
 
 
 class FiguresFlow:
-    """The annotation screen's clusters: stale after a committed change, recomputed when
-    next asked (the status bar, `=`)."""
+    """The annotation screen's clusters: after a committed change that can move them, a
+    worker recomputes them through its own connection and the status bar follows when it is
+    done; no key waits for it (`=` computes at once if they are stale)."""
 
     def __init__(self, screen: AnnotateScreen) -> None:
         self.screen = screen
         session = screen.session
         self.watch = ConflictWatch(session.store, session.annotator, session.schema)
+        self._asked = -1  # the version a worker was last started for
 
-    def stale(self) -> None:
-        self.watch.stale()
+    def changed(self, changes: Iterable[Change]) -> None:
+        if self.watch.changed(changes):
+            self._recompute()
+
+    def _recompute(self) -> None:
+        version, path = self.watch.version, self.watch.store.path
+        self._asked = version
+        if path == ":memory:":  # no second connection: computed when next asked
+            return
+
+        def compute() -> None:
+            with Store(path, read_only_ok=True) as store:
+                clusters = self.watch.compute(store)
+            if not get_current_worker().is_cancelled:
+                self.screen.app.call_from_thread(self._computed, clusters, version)
+
+        self.screen.run_worker(compute, thread=True, exclusive=True, group="conflicts",
+                               name="conflicts", exit_on_error=False)
+
+    def _computed(self, clusters: list[Cluster], version: int) -> None:
+        if self.watch.install(clusters, version):
+            self.screen.update_status()
 
     def note(self) -> str | None:
         active = self.screen.active
         if active is None:
             return None
+        if self.watch.latest is None and self._asked != self.watch.version:
+            self._recompute()  # the first time: in the background too
         return self.watch.note(active.view.span_under_cursor())
 
     def open(self, pane_span: tuple[object, Span]) -> None:
