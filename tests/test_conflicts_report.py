@@ -187,3 +187,18 @@ def test_a_claim_with_one_figure_is_joined_to_it_and_unlinked_spans_are_no_clust
     assert cluster.span_ids == {"c1", "n1", "n2"}
     nothing = build_clusters(SetData("alice", numbers, claims, [], {"d1": d1, "d2": d2}))
     assert nothing == []
+
+
+def test_the_readme_tour_shows_what_the_command_prints(tmp_path: Path) -> None:
+    """The README's conflicts table is real output: data/ and alice's fixture imported as the
+    tour says, 110 columns."""
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert "$ annotator import data/ docs/examples/tervane-conflicts.jsonl\n" in readme
+    shown = readme.split("$ annotator conflicts\n", 1)[1].split("```", 1)[0]
+    db = tmp_path / "tour.db"
+    assert run(db, "import", str(root / "data"), str(FIXTURE)).exit_code == 0
+    r = CliRunner().invoke(main, ["--db", str(db), "conflicts"],
+                           env={"USER": "tester", "COLUMNS": "110"})
+    printed = "\n".join(line.rstrip() for line in r.stdout.splitlines()) + "\n"
+    assert shown == printed
