@@ -124,7 +124,8 @@ class FiguresFlow:
     def _recompute(self) -> None:
         version, path = self.watch.version, self.watch.store.path
         self._asked = version
-        if path == ":memory:":  # no second connection: computed when next asked
+        if path == ":memory:":  # no second connection to read through: now, on this one
+            self.watch.install(self.watch.compute(), version)
             return
 
         def compute() -> None:
