@@ -638,8 +638,9 @@ def labels_check(file: str) -> None:
 
 
 from annotator import team_cli  # noqa: E402  (it looks up this module's helpers when run)
+from annotator.conflicts_cli import conflicts  # noqa: E402
 
-for _command in team_cli.COMMANDS:
+for _command in (*team_cli.COMMANDS, conflicts):
     main.add_command(_command)
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from annotator.agreement import AgreementReport, compute_agreement
+from annotator.conflicts.clusters import Cluster
+from annotator.conflicts.load import clusters_of
 from annotator.store import Store
 from annotator.store import team as store_team
 from annotator.store.team import Flag
@@ -37,6 +39,7 @@ class Dashboard:
     progress: list[Progress]
     report: AgreementReport
     flags: list[Flag]
+    conflicts: list[Cluster]  # clusters whose figures conflict, every set (docs/conflicts.md)
 
 
 def may_see(store: Store, name: str) -> bool:
@@ -70,7 +73,9 @@ def read(store: Store) -> Dashboard:
     rows = progress(store)
     report = compute_agreement(store)
     flags = store_team.flags(store) if store_team.is_team(store) else []
-    return Dashboard(seq, len(store.document_ids()), rows, report, flags)
+    linked = [who for who in store.annotators() if store.links(who)]
+    conflicts = [c for c in clusters_of(store, linked) if c.in_conflict]
+    return Dashboard(seq, len(store.document_ids()), rows, report, flags, conflicts)
 
 
 def gather(path: str | Path) -> Dashboard:

@@ -13,14 +13,14 @@ from typing import Literal
 from annotator.display import STATUS_LEGEND
 
 Where = Literal["document", "screen", "help", "picker", "attributes", "link type", "span list",
-                "search box", "dialogs", "mouse", "dashboard"]
+                "search box", "dialogs", "mouse", "dashboard", "figures"]
 """Where a key acts. "document": the focused document view (priority bindings, so keys act in
 arrival order); "screen": the annotation screen, bound on it and, priority, on the document
 view; "search box": keys the open search box takes (AnnotateScreen.capture_key); "dialogs"
 and "mouse": what Textual's own widgets do, documented but bound by no code of ours."""
 
 BOUND: tuple[Where, ...] = ("document", "screen", "help", "picker", "attributes", "link type",
-                            "span list", "dashboard")
+                            "span list", "dashboard", "figures")
 """The places whose keys are Textual bindings built from this table."""
 
 
@@ -92,6 +92,8 @@ KEYMAP: tuple[Key, ...] = (
     _scr("e", "edit_attributes", "edit attributes", "Spans",
          "edit the attributes of the span under the cursor"),
     _scr("L", "link", "link spans", "Links", "start a link at the span under the cursor"),
+    _scr("equals_sign", "figures", "figures of the cluster", "Links",
+         "the figures linked to this NUMBER or CLAIM, conflicts marked; candidates to link"),
     Key("tab", "cycle_pane(1)", "screen", "next pane", "Panes",
         "next / previous pane, then the span list", priority=True, on_document=False),
     Key("shift+tab", "cycle_pane(-1)", "screen", "previous pane", "Panes",
@@ -152,6 +154,9 @@ KEYMAP: tuple[Key, ...] = (
         footer=True),
     Key("enter", None, "dashboard", "open", "Dialogs",
         "dashboard: open the document under the cursor"),
+    Key("escape,q,equals_sign", "close", "figures", "close", "Dialogs", "figures: close"),
+    Key("enter", None, "figures", "link", "Dialogs",
+        "figures: link the candidate under the cursor (↑↓ choose)"),
     Key("enter", None, "dialogs", "confirm", "Dialogs", "a dialog: choose, open, confirm"),
     Key("space", None, "dialogs", "activate / toggle", "Dialogs",
         "a dialog: tick a box, press a button"),
@@ -177,7 +182,7 @@ _NAMED_RESERVED = ("tab", "shift+tab", "escape", "enter", "space", "delete", "ct
 _CHARACTERS = {
     "left_curly_bracket": "{", "right_curly_bracket": "}", "left_square_bracket": "[",
     "right_square_bracket": "]", "less_than_sign": "<", "greater_than_sign": ">",
-    "question_mark": "?", "slash": "/", "comma": ",", "full_stop": ".",
+    "question_mark": "?", "slash": "/", "comma": ",", "full_stop": ".", "equals_sign": "=",
 }  # fmt: skip
 
 

@@ -21,7 +21,7 @@ ROLES = tuple(r.value for r in Role)
 
 # Subcommands a role may run through the forced command (`annotator serve-session NAME`).
 # Leads run everything but serve-session itself; annotators annotate, see their own work and flag.
-ANNOTATOR_COMMANDS = frozenset({"annotate", "export", "docs", "flag"})
+ANNOTATOR_COMMANDS = frozenset({"annotate", "export", "docs", "flag", "conflicts"})
 LEAD_COMMANDS = ANNOTATOR_COMMANDS | {"import", "users", "assign", "unassign", "settings",
                                       "backup", "labels"}
 # Options that choose the database or the identity: the forced command fixes both.

@@ -29,6 +29,7 @@ BENCHES = {
     "concurrency": ["concurrent annotators"],
     "import_latency": ["p99 action latency during a 100 MB import"],
     "team": ["20 concurrent annotators through the forced command"],
+    "conflicts": ["conflicts: recompute after a change"],
 }
 
 

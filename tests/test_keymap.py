@@ -30,12 +30,13 @@ def _bound() -> set[tuple[str, str, str]]:
     """(where, key, action) for every Binding the app's classes declare."""
     from annotator.tui.screens.annotate import AnnotateScreen
     from annotator.tui.screens.dashboard import DashboardScreen
+    from annotator.tui.screens.figures import FiguresScreen
 
     sources = {
         "screen": AnnotateScreen.BINDINGS, "help": HelpScreen.BINDINGS,
         "picker": DocumentPicker.BINDINGS, "attributes": AttributeForm.BINDINGS,
         "link type": LinkTypeChooser.BINDINGS, "span list": SpanList.BINDINGS,
-        "dashboard": DashboardScreen.BINDINGS,
+        "dashboard": DashboardScreen.BINDINGS, "figures": FiguresScreen.BINDINGS,
     }  # fmt: skip
     found = set()
     for where, bindings in sources.items():

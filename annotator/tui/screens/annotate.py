@@ -17,6 +17,7 @@ from annotator.tui.keys import label_bindings, screen_bindings
 from annotator.tui.plain import toast
 from annotator.tui.screens.bars import status_line, tabs_line
 from annotator.tui.screens.dialog_flows import Linking, edit_attributes
+from annotator.tui.screens.figures import FiguresFlow
 from annotator.tui.screens.guarded import READ_ONLY, GuardedScreen, writes
 from annotator.tui.screens.layout_memory import LayoutMemory
 from annotator.tui.screens.pane_changes import show_changes
@@ -56,6 +57,7 @@ class AnnotateScreen(GuardedScreen):
         self.initial_ids = doc_ids
         self.active: Pane | None = None
         self.linking = Linking(self)
+        self.figures = FiguresFlow(self)
         self.last_action = READ_ONLY if session.read_only else "ready"
         self.side = SidePanel(self.schema)
         self.feed = SideFeed(session, self.side)
@@ -143,7 +145,7 @@ class AnnotateScreen(GuardedScreen):
         pending = self.linking.source_text()
         text = status_line(self.session.annotator, self.session.read_only, self._progress,
                            None if self.active is None else self.active.view, pending,
-                           self.last_action)
+                           self.last_action, self.figures.note())
         self.query_one("#status", Static).update(text, layout=False)  # one fixed line
 
     @on(DocumentView.CursorMoved)
@@ -172,6 +174,7 @@ class AnnotateScreen(GuardedScreen):
             self.refuse(outcome.refused, timeout=outcome.linger)
             if outcome.bell:
                 self.app.bell()
+        self.figures.changed(outcome.changes)
         if outcome.changes and show_changes(self.panes, outcome.changes, self.session.linked()):
             self._progress = None  # a status changed: reread (done, total)
         if outcome.message or outcome.changes:
@@ -228,6 +231,10 @@ class AnnotateScreen(GuardedScreen):
     def action_link(self) -> None:
         if found := self._under():
             self.linking.press(*found)
+
+    def action_figures(self) -> None:
+        if found := self._under():
+            self.figures.open(found)
 
     def action_cancel(self) -> None:
         self.linking.cancel()

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from annotator.conflicts.report import in_brief
 from annotator.dashboard import Dashboard, gather, read
 from annotator.session import Session
 from annotator.tui.keys import bindings
@@ -23,6 +24,7 @@ from annotator.tui.widgets.dashboard_parts import LabelBars, figure, heatmap, na
 
 POLL = 2.0  # seconds between two reads of the change counter
 WORST = 50  # documents listed
+CONFLICTS = 8  # clusters in conflict listed
 
 
 def overall_text(data: Dashboard) -> Text:
@@ -35,6 +37,18 @@ def overall_text(data: Dashboard) -> Text:
              f"Fleiss' κ           {figure(o['fleiss_kappa'])}",
              f"Krippendorff's α    {figure(o['krippendorff_alpha'])}"]
     return Text("\n".join(lines))
+
+
+def conflicts_text(data: Dashboard) -> Text:
+    """The clusters whose figures conflict (`annotator conflicts` has them in full)."""
+    if not data.conflicts:
+        return Text("no figures in conflict", style="dim")
+    n = len(data.conflicts)
+    out = Text(f"{n} cluster{'s' * (n != 1)} in conflict (annotator conflicts lists them)",
+               style="bold")
+    for cluster in data.conflicts[:CONFLICTS]:
+        out += Text("\n") + name(in_brief(cluster), 110)
+    return out
 
 
 def flags_text(data: Dashboard) -> Text:
@@ -91,6 +105,9 @@ class DashboardScreen(Screen[str | None]):
             flags = Static(id="dash-flags", classes="dash-box")
             flags.border_title = "flags"
             yield flags
+            conflicts = Static(id="dash-conflicts", classes="dash-box")
+            conflicts.border_title = "figures in conflict"
+            yield conflicts
             with Vertical(classes="dash-box") as worst:
                 worst.border_title = "documents, worst first (enter opens)"
                 yield DataTable(id="dash-worst", cursor_type="row", zebra_stripes=True)
@@ -154,6 +171,7 @@ class DashboardScreen(Screen[str | None]):
         self.query_one("#dash-heatmap", Static).update(heatmap(r))
         self.query_one("#dash-labels", Static).update(LabelBars(r))
         self.query_one("#dash-flags", Static).update(flags_text(data))
+        self.query_one("#dash-conflicts", Static).update(conflicts_text(data))
         worst = self.query_one("#dash-worst", DataTable)
         cursor = worst.cursor_row
         worst.clear()
