@@ -24,8 +24,10 @@ ROLES = tuple(r.value for r in Role)
 ANNOTATOR_COMMANDS = frozenset({"annotate", "export", "docs", "flag"})
 LEAD_COMMANDS = ANNOTATOR_COMMANDS | {"import", "users", "assign", "unassign", "settings",
                                       "backup", "labels"}
-# Options that choose the database or the identity: the forced command fixes both.
+# Options that choose the database or the identity: the forced command fixes both (a lead's
+# --as only names whose set to work in: the lead stays the actor, annotator.team_cli.identity).
 SESSION_FIXED_OPTIONS = ("--db", "--as")
+LEAD_FREE_OPTIONS = ("--as",)
 # Options that write or read a file on the server as the service account (its database, its
 # authorized_keys, anything it can read): not for annotators over SSH.
 SERVER_FILE_OPTIONS = ("-o", "--output", "--labels")
@@ -69,6 +71,8 @@ def session_argv(original: str | None, role: Role) -> list[str]:
         return argv[:1]
     for arg in argv:
         for opt in SESSION_FIXED_OPTIONS:
+            if role == Role.LEAD and opt in LEAD_FREE_OPTIONS:
+                continue
             if arg == opt or arg.startswith(opt + "="):
                 raise Refused(f"{opt} is fixed by your SSH key on this server; leave it out")
     command = argv[0]

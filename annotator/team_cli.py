@@ -118,8 +118,9 @@ def lead_store(db: str, what: str) -> Iterator[tuple[Store, Identity]]:
 
 # -- the checks existing commands make --------------------------------------------------
 
-def may_annotate(store: Store, as_: str | None, doc_ids: tuple[str, ...]) -> str:
-    """Whose set the annotation screen opens; an annotator only opens what they may."""
+def may_annotate(store: Store, as_: str | None, doc_ids: tuple[str, ...]) -> tuple[str, str]:
+    """(whose set the annotation screen opens, who acts in it: the audit's actor); an annotator
+    only opens what they may."""
     from annotator.store import team
 
     me, who = identity(store, as_)
@@ -127,7 +128,7 @@ def may_annotate(store: Store, as_: str | None, doc_ids: tuple[str, ...]) -> str
     if refused and not me.is_lead:
         fail(f"{', '.join(map(repr, refused[:5]))} {'is' if len(refused) == 1 else 'are'} not"
              " assigned to you, and this project does not allow unassigned work")
-    return who
+    return who, store.actor or who
 
 
 def may_import(store: Store, as_: str | None) -> str:
