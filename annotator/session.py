@@ -22,7 +22,9 @@ from annotator.model import (
 from annotator.numbers import after_edit, after_reread, parse_number
 from annotator.sanitize import cut
 from annotator.store import ActionResult, Change, Store, StoreError
+from annotator.store import team as team_store
 from annotator.store.changes import StatusChange
+from annotator.team import work_queue
 from annotator.words import WORD
 
 SHORT = 2.0  # seconds a "nothing here" refusal stays; others stay 3
@@ -123,7 +125,14 @@ class Session:
         return self.store.get_document(doc_id)
 
     def documents(self) -> list[DocumentSummary]:
-        return self.store.documents()
+        """What the picker lists: on a team, the documents assigned to this annotator first,
+        then the others unless the project allows only assigned work (annotator.team)."""
+        return work_queue(self.store.documents(), self.assigned(),
+                          team_store.may_open(self.store, self.annotator, ""))
+
+    def assigned(self) -> frozenset[str]:
+        """The documents assigned to this annotator (none on a personal database)."""
+        return team_store.assigned_to(self.store, self.annotator)
 
     def spans(self, doc_id: str) -> list[Span]:
         return self.store.spans(doc_id, self.annotator)
@@ -264,10 +273,14 @@ class Session:
         """Mark `doc_id` done and say what comes next: the next document not done (to open in
         its place, or to move to when it is open already), or that every one is done."""
         marked = self._do(f"marked {doc_id} done", self.done, doc_id)
+        if marked.refused is not None:  # not assigned to me, and the project wants that
+            return marked
         nxt = self.next_document(after=doc_id)
         if nxt is None:
-            return _with(marked, f"marked {doc_id} done; every document is done",
-                         notice=Notice("every document is done", "All done", 4))
+            every = "every document" if team_store.may_open(self.store, self.annotator, "") \
+                else "every document assigned to you"
+            return _with(marked, f"marked {doc_id} done; {every} is done",
+                         notice=Notice(f"{every} is done", "All done", 4))
         if nxt in open_ids:
             return _with(marked, f"marked {doc_id} done; next: {nxt}, already open",
                          open_next=nxt)

@@ -7,9 +7,10 @@ the CLI asks here what a role may do.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 
 class Role(StrEnum):
@@ -93,6 +94,22 @@ def session_argv(original: str | None, role: Role) -> list[str]:
 
 
 # -- assignment ---------------------------------------------------------------------------
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+D = TypeVar("D", bound=_HasId)
+
+
+def work_queue(documents: Sequence[D], assigned: Collection[str], others: bool) -> list[D]:
+    """The documents an annotator picks from: those assigned to them first, then (`others`:
+    the project allows unassigned work, or a lead, or a personal database) the rest, each part
+    in the given order."""
+    mine = [d for d in documents if d.id in assigned]
+    return mine + ([d for d in documents if d.id not in assigned] if others else [])
 
 
 def _tie(seed: int, doc_id: str, person: str) -> bytes:

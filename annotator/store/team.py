@@ -116,6 +116,12 @@ def assignments(store: Connection) -> dict[str, list[str]]:
     return out
 
 
+def assigned_to(store: Connection, annotator: str) -> frozenset[str]:
+    """The documents assigned to `annotator`."""
+    return frozenset(r[0] for r in store.query(
+        "SELECT doc_id FROM assignments WHERE annotator = ?", [annotator]))
+
+
 def loads(store: Connection) -> dict[str, int]:
     return dict(store.query("SELECT annotator, count(*) FROM assignments GROUP BY annotator"))
 

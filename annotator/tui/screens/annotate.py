@@ -372,7 +372,8 @@ class AnnotateScreen(GuardedScreen):
         open_ids = {p.document.id for p in self.panes}
 
         self.app.push_screen(
-            DocumentPicker(self.session.documents, self.session.annotator, open_ids),
+            DocumentPicker(self.session.documents, self.session.annotator, open_ids,
+                           self.session.assigned),
             self.guarded(self.show_document),
         )
 
