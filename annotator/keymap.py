@@ -126,6 +126,8 @@ KEYMAP: tuple[Key, ...] = (
     _scr("ctrl+r", "redo", "redo", "History", "redo"),
     _scr("D", "done", "mark document done", "Document",
          "mark the document done for me and open the next one"),
+    _scr("exclamation_mark", "flag", "flag for the leads", "Document",
+         "flag the span under the cursor (else the document) with a note for the leads"),
     _scr("ctrl+d", "dashboard", "dashboard", "App",
          "the lead dashboard: progress and agreement"),
     _scr("question_mark", "help", "help", "App", "this help"),
@@ -177,7 +179,7 @@ _NAMED_RESERVED = ("tab", "shift+tab", "escape", "enter", "space", "delete", "ct
 _CHARACTERS = {
     "left_curly_bracket": "{", "right_curly_bracket": "}", "left_square_bracket": "[",
     "right_square_bracket": "]", "less_than_sign": "<", "greater_than_sign": ">",
-    "question_mark": "?", "slash": "/", "comma": ",", "full_stop": ".",
+    "question_mark": "?", "slash": "/", "comma": ",", "full_stop": ".", "exclamation_mark": "!",
 }  # fmt: skip
 
 

@@ -24,7 +24,8 @@ from annotator.sanitize import cut
 from annotator.store import ActionResult, Change, Store, StoreError
 from annotator.store import team as team_store
 from annotator.store.changes import StatusChange
-from annotator.team import work_queue
+from annotator.store.team import Flag
+from annotator.team import flag_note, work_queue
 from annotator.words import WORD
 
 SHORT = 2.0  # seconds a "nothing here" refusal stays; others stay 3
@@ -285,6 +286,28 @@ class Session:
             return _with(marked, f"marked {doc_id} done; next: {nxt}, already open",
                          open_next=nxt)
         return _with(marked, marked.message, open_next=nxt)
+
+    def flags(self, doc_id: str) -> list[Flag]:
+        """This set's flags on `doc_id`, open and resolved, oldest first (the side panel)."""
+        return team_store.flags(self.store, self.annotator, open_only=False, doc_id=doc_id)
+
+    def flag_rule(self, doc_id: str, span: Span | None, text: str, note: str | None) -> Outcome:
+        """The flag dialog's answer: flag `span` (None: the document) with `note` for the
+        leads, at once, in one transaction. Not an undoable action: `u` undoes annotation,
+        and a lead may have read the flag already (a lead resolves it: docs/team.md)."""
+        if note is None:
+            return Outcome()
+        try:
+            clean = flag_note(note)
+            flag_id = team_store.add_flag(self.store, self.annotator, doc_id, clean,
+                                          None if span is None else span.id)
+        except ValueError as err:
+            return refusal(str(err))
+        except LookupError as err:
+            return refusal(f"not flagged: {err.args[0]}", bell=True)
+        what = "the document" if span is None else \
+            f"{span.label} “{clip(span.text_in(text), 24)}”"
+        return Outcome(f"flagged {what} for the leads (flag {flag_id}): {clip(clean, 40)}")
 
     def undo_rule(self) -> Outcome:
         return self._history(self.undo, "undid", "nothing to undo")

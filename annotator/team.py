@@ -156,3 +156,27 @@ def parse_people(value: str) -> list[str]:
     if not all(names):
         raise ValueError(f"--to {value!r}: an empty name (write names separated by commas)")
     return list(dict.fromkeys(names))
+
+
+# -- flags --------------------------------------------------------------------------------
+
+NOTE_MAX = 500  # code points of a flag's note at most
+
+
+def flag_note(text: str) -> str:
+    """A flag's note as stored: one line (runs of whitespace, newlines and tabs included, made
+    one space), at most NOTE_MAX code points. ValueError, with what is wrong, for an empty
+    note, a longer one, or one with control or invisible characters (a note is shown on the
+    leads' terminals: it must not carry escape sequences or hide text)."""
+    from annotator.sanitize import UNSAFE
+
+    note = " ".join(text.split())
+    if not note:
+        raise ValueError("a note cannot be empty: say what is wrong")
+    if len(note) > NOTE_MAX:
+        raise ValueError(f"a note is at most {NOTE_MAX} characters (this one has {len(note)})")
+    if (bad := UNSAFE.search(note)) is not None:
+        raise ValueError(f"a note cannot contain control or invisible characters"
+                         f" (U+{ord(bad.group()):04X})")
+    return note
+

@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from annotator.team import ROLES, Identity, Refused, Role, parse_people, session_argv
+from annotator.team import (
+    ROLES,
+    Identity,
+    Refused,
+    Role,
+    flag_note,
+    parse_people,
+    session_argv,
+)
 
 if TYPE_CHECKING:
     from annotator.model import DocumentSummary
@@ -475,10 +483,10 @@ def flag_add(db: str, doc_id: str, note: tuple[str, ...], span_id: str | None) -
     """Flag DOC_ID (or one of your spans in it) with NOTE."""
     from annotator.store import team
 
-    text = " ".join(note).strip()
-    if not text or len(text) > 500 or any(not c.isprintable() for c in text):
-        raise click.BadParameter("a note is one line of at most 500 printable characters",
-                                 param_hint="'NOTE'")
+    try:
+        text = flag_note(" ".join(note))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'NOTE'") from None
     with open_store(db, must_exist=True) as store:
         me, _ = identity(store)
         try:

@@ -316,6 +316,12 @@ class AnnotateScreen(GuardedScreen):
         return self.linking.pending
 
     @writes
+    def action_flag(self) -> None:
+        from annotator.tui.screens.flagging import flag_here
+
+        flag_here(self)
+
+    @writes
     def action_undo(self) -> None:
         self._land(self.session.undo_rule())
 
