@@ -142,8 +142,10 @@ class Session:
         return self.store.status(doc_id, self.annotator)
 
     def progress(self) -> tuple[int, int]:
-        """(done, total) documents."""
-        return self.store.progress(self.annotator)
+        """(done, total) documents: on a team, of this annotator's own (assigned to them, or
+        worked on besides), not of every document in the project."""
+        return team_store.queue_progress(self.store, self.annotator) or \
+            self.store.progress(self.annotator)
 
     def next_document(self, after: str | None = None) -> str | None:
         return self.store.next_document(self.annotator, after=after)

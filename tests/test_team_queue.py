@@ -97,13 +97,23 @@ async def test_d_opens_the_next_assigned_document_then_says_all_of_mine_are_done
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.screen.active.document.id == "beta"  # the first assigned one, not alpha
+        assert "alice  0/2 done" in status(app)  # of her two documents, not of all three
         await pilot.press("D")
         await pilot.pause()
         assert app.screen.active.document.id == "messy"
+        assert "alice  1/2 done" in status(app)
         await pilot.press("D")
         await pilot.pause()
         assert status(app).endswith("marked messy done; every document assigned to you is done")
     assert team.status("beta", "alice") == team.status("messy", "alice") == "done"
+
+
+def test_progress_counts_my_documents_assigned_or_worked_on(team: Store) -> None:
+    session = Session(team, "alice", load_default_schema())
+    assert session.progress() == (0, 2)
+    team.set_status("alice", "alpha", "done")  # unassigned work, where allowed, counts too
+    assert session.progress() == (1, 3)
+    assert Session(team, "boss", load_default_schema()).progress() == (0, 3)  # nothing assigned
 
 
 def test_done_on_a_document_not_mine_is_refused_and_says_so(team: Store,
