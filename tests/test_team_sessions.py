@@ -14,7 +14,6 @@ from click.testing import CliRunner
 
 from annotator.cli import main
 from annotator.store import Store, StoreError
-from annotator.tui.app import session_store
 from tests.tui_support import app_for, find, span_texts, status
 
 pytestmark = pytest.mark.documents
@@ -97,7 +96,8 @@ def test_an_actions_session_is_fixed(two: tuple[Store, Store]) -> None:
 
 
 def test_each_screen_gets_its_own_session(db_path: Path) -> None:
-    with session_store(str(db_path), "alice") as one, session_store(str(db_path), None) as two:
+    path = str(db_path)
+    with Store.for_session(path, "alice") as one, Store.for_session(path, None) as two:
         assert None not in (one.session, two.session)
         assert one.session != two.session
         assert (one.actor, two.actor) == ("alice", None)
@@ -106,13 +106,13 @@ def test_each_screen_gets_its_own_session(db_path: Path) -> None:
 async def test_second_terminals_u_never_undoes_the_firsts_span(store: Store,
                                                                db_path: Path) -> None:
     store.close()
-    with session_store(str(db_path), "alice") as first:
+    with Store.for_session(str(db_path), "alice") as first:
         app = app_for(first, "alpha")
         async with app.run_test(size=(120, 40)) as pilot:
             await find(pilot, "Quellby")
             await pilot.press("3")
             assert span_texts(first, "alpha") == [("LOC", "Quellby")]
-    with session_store(str(db_path), "alice") as second:
+    with Store.for_session(str(db_path), "alice") as second:
         app = app_for(second, "alpha")
         async with app.run_test(size=(120, 40)) as pilot:
             await find(pilot, "Monday")
@@ -148,7 +148,7 @@ async def test_a_lead_in_bobs_set_is_the_actor(team: Path, store: Store,
     assert r.exit_code == 0, r.output
     assert (started["annotator"], started["actor"]) == ("bob", "boss")
     # what run_tui does with them
-    with session_store(str(team), started["actor"]) as tui:
+    with Store.for_session(str(team), started["actor"]) as tui:
         app = app_for(tui, "alpha", who=started["annotator"])
         async with app.run_test(size=(120, 40)) as pilot:
             await find(pilot, "Quellby")

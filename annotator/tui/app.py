@@ -128,26 +128,12 @@ def make_app(store: Store, annotator: str, schema: LabelSchema,
     return AnnotatorApp(Session(store, annotator, schema), list(doc_ids or []), dashboard)
 
 
-def session_store(db_path: str, actor: str | None) -> Store:
-    """The store one run of the screen works through: `actor` (who is at the keyboard: the
-    SSH identity or the local user, also when a lead works in another's set) is recorded on
-    every action, and a session id of its own gives this run its own undo stack (a second
-    terminal under the same name never undoes this one's work). A database that cannot be
-    written opens read-only."""
-    from annotator.store import new_id
-
-    store = Store(db_path, read_only_ok=True)
-    store.actor = actor
-    store.session = new_id()
-    return store
-
-
 def run_tui(db_path: str, annotator: str, labels_path: str | None = None,
             doc_ids: list[str] | None = None, dashboard: bool = False,
             actor: str | None = None) -> int:
     """Run the app as `annotator` (whose set it changes) for `actor` (who acts; None: the
     annotator); its exit status: 0, or 1 after a crash (Textual has printed the traceback)."""
-    with session_store(db_path, actor) as store:
+    with Store.for_session(db_path, actor) as store:
         schema = resolve_schema(store, labels_path, doc_ids)
         app = make_app(store, annotator, schema, doc_ids, dashboard)
         app.run()
