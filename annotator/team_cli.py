@@ -506,11 +506,23 @@ def flag_list(db: str, resolved: bool) -> None:
     with open_store(db, must_exist=True) as store:
         me, _ = identity(store)
         found = team.flags(store, None if me.is_lead else me.name, open_only=not resolved)
+        where = {f.id: f"{f.doc_id}" + (f" {_span_words(store, f.span_id)}" if f.span_id else "")
+                 for f in found}
     with to_stdout():
         for f in found:
             state = f"resolved by {f.resolved_by}" if f.resolved_at else "open"
-            where = f"{f.doc_id}" + (f" span {f.span_id}" if f.span_id else "")
-            say(f"{f.id}\t{where}\t{f.annotator}\t{state}\t{f.note}")
+            say(f"{f.id}\t{where[f.id]}\t{f.annotator}\t{state}\t{f.note}")
+
+
+def _span_words(store: Store, span_id: str) -> str:
+    """A flagged span as a lead reads it: its label and text (and id), or that it is gone."""
+    span = store.span(span_id)
+    doc = store.get_document(span.doc_id) if span is not None else None
+    if span is None or doc is None:
+        return f"span {span_id} (deleted since)"
+    text = span.text_in(doc.text)
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    return f"span {span_id} {span.label} “{' '.join(shown.split())}”"
 
 
 @flag.command("resolve")

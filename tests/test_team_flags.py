@@ -162,3 +162,18 @@ def test_a_flag_on_an_untouched_document_is_exported_as_a_todo_set_in_order(
                        ("messy", "done", None)]
     assert lines(status="done") == [("messy", "done", None)]
     assert lines(annotator="bob") == []
+
+
+def test_flag_list_names_the_flagged_span_by_label_and_text(store: Store, db_path: Path) -> None:
+    from annotator.store.team import add_flag
+
+    kept = add_span(store, "alpha", "Quellby", "LOC")
+    gone = add_span(store, "alpha", "Monday", "DATE")
+    add_flag(store, "alice", "alpha", "is a town a LOC?", kept)
+    add_flag(store, "alice", "alpha", "which Monday?", gone)
+    store.delete_span("alice", gone)
+    r = CliRunner().invoke(main, ["--db", str(db_path), "flag", "list"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == [
+        f"1 alpha span {kept} LOC “Quellby” alice open is a town a LOC?",
+        f"2 alpha span {gone} (deleted since) alice open which Monday?"]
