@@ -195,3 +195,25 @@ def test_over_ssh_a_lead_may_work_in_another_set_an_annotator_may_not(
     r = ssh("alice", "export -f jsonl --as bob")
     assert r.exit_code == 1
     assert "--as is fixed by your SSH key" in r.stderr
+
+
+def test_the_full_backup_keeps_who_acted_and_in_which_session(store: Store, db_path: Path,
+                                                              tmp_path: Path) -> None:
+    with Store.for_session(str(db_path), "boss") as lead:
+        lead.add_span("bob", "alpha", 0, 5, "ORG")
+        session = lead.session
+    backup = tmp_path / "backup.jsonl"
+    assert run(db_path, "boss", "export", "-f", "jsonl", "--all", "-o", str(backup)).exit_code == 0
+    restored = tmp_path / "restored.db"
+    r = run(restored, "boss", "import", str(backup))
+    assert r.exit_code == 0, r.output
+    audit = [json.loads(x) for x in run(restored, "boss", "export", "-f", "audit").stdout.split(
+        "\n") if x]
+    assert [(e["annotator"], e["actor"]) for e in audit if e["action"] == "add_span"] == [
+        ("bob", "boss"), ("bob", "boss")]  # the span and bob's status
+    with Store(restored) as back:
+        assert back.query("SELECT DISTINCT session FROM actions WHERE kind = 'do'") == [
+            (session,)]
+    again = tmp_path / "again.jsonl"
+    assert run(restored, "boss", "export", "-f", "jsonl", "--all", "-o", str(again)).exit_code == 0
+    assert again.read_bytes() == backup.read_bytes()

@@ -21,7 +21,10 @@ BATCH = 256
 SCHEMA_COLS = ("ref", "name", "version", "source", "created_at")
 ANNOTATOR_COLS = ("name", "created_at")
 DOCUMENT_COLS = ("id", "seq", "created_at")
-ACTION_COLS = ("id", "annotator", "kind", "name", "target", "state", "stack_seq", "created_at")
+ACTION_COLS = ("id", "annotator", "kind", "name", "target", "state", "stack_seq", "created_at",
+               "actor", "session")
+# an older backup's action lines lack these (written before m004 / m007): null when restored
+OPTIONAL_ACTION_COLS = frozenset({"actor", "session"})
 EVENT_COLS = ("seq", "ts", "annotator", "action_id", "action", "entity", "entity_id", "doc_id",
               "before", "after")
 
@@ -114,8 +117,10 @@ def _restore(store: Store, schema_rows: list[dict[str, Any]],
                  R.dumps(doc.meta), doc.schema or None, created])
             counts["documents"] += 1
         conn.executemany(
-            f"INSERT INTO actions ({', '.join(ACTION_COLS)}) VALUES ({', '.join('?' * 8)})",
-            ([row[c] for c in ACTION_COLS] for row in action_rows))
+            f"INSERT INTO actions ({', '.join(ACTION_COLS)})"
+            f" VALUES ({', '.join('?' * len(ACTION_COLS))})",
+            ([row.get(c) if c in OPTIONAL_ACTION_COLS else row[c] for c in ACTION_COLS]
+             for row in action_rows))
         state: dict[str, dict[str, dict[str, Any]]] = {"span": {}, "link": {}, "status": {}}
         for ev in event_rows:
             conn.execute(
