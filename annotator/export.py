@@ -122,6 +122,8 @@ def _backup(store: Store) -> Iterator[dict[str, Any]]:
         yield {"kind": "schema", **row}
     for row in B.annotators(store):
         yield {"kind": "annotator", **row}
+    for kind, row in B.team_rows(store):
+        yield {"kind": kind, **row}
     sets = store.annotation_sets(None, None)
     pending = next(sets, None)
     for doc, seq, created in B.documents(store):

@@ -31,7 +31,7 @@ def is_backup(path: Path) -> bool:
 def restore_file(store: Store, path: Path) -> dict[str, int]:
     """Everything in the backup, or nothing (RestoreError says file:line what is wrong)."""
     kinds: dict[str, list[dict[str, Any]]] = {k: [] for k in (
-        "schema", "annotator", "document", "action", "event")}
+        "schema", "annotator", "document", "action", "event", *B.TEAM_TABLES)}
     texts: dict[str, Document] = {}
     sets: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
     with path.open(encoding="utf-8-sig") as f:
@@ -89,7 +89,7 @@ def restore_file(store: Store, path: Path) -> dict[str, int]:
                                " has no line for them")
 
     return B.restore(store, kinds["schema"], kinds["annotator"], docs, kinds["action"],
-                     kinds["event"], check)
+                     kinds["event"], check, {k: kinds[k] for k in B.TEAM_TABLES})
 
 
 def _document(rec: dict[str, Any]) -> Document:

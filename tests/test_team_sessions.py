@@ -197,11 +197,15 @@ def test_over_ssh_a_lead_may_work_in_another_set_an_annotator_may_not(
     assert "--as is fixed by your SSH key" in r.stderr
 
 
-def test_the_full_backup_keeps_who_acted_and_in_which_session(store: Store, db_path: Path,
-                                                              tmp_path: Path) -> None:
+def test_the_full_backup_keeps_who_acted_and_in_which_session_and_the_team(
+        team: Path, store: Store, db_path: Path, tmp_path: Path) -> None:
     with Store.for_session(str(db_path), "boss") as lead:
         lead.add_span("bob", "alpha", 0, 5, "ORG")
         session = lead.session
+    assert run(db_path, "boss", "assign", "beta", "--to", "alice").exit_code == 0
+    assert run(db_path, "boss", "settings", "allow_unassigned", "no").exit_code == 0
+    assert run(db_path, "alice", "flag", "add", "beta", "text garbled").exit_code == 0
+    assert run(db_path, "boss", "flag", "resolve", "1").exit_code == 0
     backup = tmp_path / "backup.jsonl"
     assert run(db_path, "boss", "export", "-f", "jsonl", "--all", "-o", str(backup)).exit_code == 0
     restored = tmp_path / "restored.db"
@@ -214,6 +218,12 @@ def test_the_full_backup_keeps_who_acted_and_in_which_session(store: Store, db_p
     with Store(restored) as back:
         assert back.query("SELECT DISTINCT session FROM actions WHERE kind = 'do'") == [
             (session,)]
+    assert run(restored, "boss", "users", "list").stdout.split() == [
+        "alice", "annotator", "bob", "annotator", "boss", "lead"]
+    assert run(restored, "boss", "settings").stdout.split() == ["allow_unassigned", "no"]
+    assert "▸" in run(restored, "boss", "docs").stdout
+    assert run(restored, "boss", "flag", "list", "--resolved").stdout.split() == [
+        "1", "beta", "alice", "resolved", "by", "boss", "text", "garbled"]
     again = tmp_path / "again.jsonl"
     assert run(restored, "boss", "export", "-f", "jsonl", "--all", "-o", str(again)).exit_code == 0
     assert again.read_bytes() == backup.read_bytes()

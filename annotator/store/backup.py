@@ -25,6 +25,15 @@ ACTION_COLS = ("id", "annotator", "kind", "name", "target", "state", "stack_seq"
                "actor", "session")
 # an older backup's action lines lack these (written before m004 / m007): null when restored
 OPTIONAL_ACTION_COLS = frozenset({"actor", "session"})
+# The team's tables (docs/team.md), a line per row: kind -> (table, columns, order)
+TEAM_TABLES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "team_user": ("team_users", ("name", "role", "created_at"), "name"),
+    "setting": ("settings", ("key", "value"), "key"),
+    "assignment": ("assignments", ("doc_id", "annotator", "assigned_by", "created_at"),
+                   "doc_id, annotator"),
+    "flag": ("flags", ("id", "doc_id", "span_id", "annotator", "note", "created_at",
+                       "resolved_by", "resolved_at"), "id"),
+}
 EVENT_COLS = ("seq", "ts", "annotator", "action_id", "action", "entity", "entity_id", "doc_id",
               "before", "after")
 
@@ -45,6 +54,13 @@ def schemas(store: Store) -> list[dict[str, Any]]:
 
 def annotators(store: Store) -> list[dict[str, Any]]:
     return _rows(store, "annotators", ANNOTATOR_COLS, "name")
+
+
+def team_rows(store: Store) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(kind, row) for every row of the team's tables, table by table."""
+    for kind, (table, cols, order) in TEAM_TABLES.items():
+        for row in _rows(store, table, cols, order):
+            yield kind, row
 
 
 def actions(store: Store) -> Iterator[dict[str, Any]]:
@@ -79,27 +95,31 @@ def restore(store: Store, schema_rows: list[dict[str, Any]],
             annotator_rows: list[dict[str, Any]],
             docs: Iterable[tuple[Document, int, str]], action_rows: Iterable[dict[str, Any]],
             event_rows: Iterable[dict[str, Any]],
-            check: Callable[[dict[str, dict[str, dict[str, Any]]]], None]) -> dict[str, int]:
+            check: Callable[[dict[str, dict[str, dict[str, Any]]]], None],
+            team: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, int]:
     """Put everything back, in one transaction, into an empty database; counts by table.
 
     check(state) sees the span, link and status rows the log gives before they are written,
-    and raises to undo it all."""
+    and raises to undo it all. team: the rows of the team's tables by kind (TEAM_TABLES)."""
     if not is_empty(store):
         raise RestoreError("a backup is restored into an empty database only (this one has"
                            " documents or history); create a new one with --db NEW.db")
     try:
-        return _restore(store, schema_rows, annotator_rows, docs, action_rows, event_rows, check)
+        counts = _restore(store, schema_rows, annotator_rows, docs, action_rows, event_rows,
+                          check, team or {})
     except (KeyError, TypeError) as exc:
         raise RestoreError(f"a backup line lacks a field or has the wrong type ({exc})") from None
     except sqlite3.Error as exc:
         raise RestoreError(f"the backup's rows do not fit together: {exc}") from None
+    return counts
 
 
 def _restore(store: Store, schema_rows: list[dict[str, Any]],
              annotator_rows: list[dict[str, Any]],
              docs: Iterable[tuple[Document, int, str]], action_rows: Iterable[dict[str, Any]],
              event_rows: Iterable[dict[str, Any]],
-             check: Callable[[dict[str, dict[str, dict[str, Any]]]], None]) -> dict[str, int]:
+             check: Callable[[dict[str, dict[str, dict[str, Any]]]], None],
+             team: dict[str, list[dict[str, Any]]]) -> dict[str, int]:
     counts = {"documents": 0, "events": 0, "spans": 0, "links": 0, "statuses": 0}
     with store.write() as conn:
         conn.execute("PRAGMA defer_foreign_keys = ON")
@@ -133,6 +153,10 @@ def _restore(store: Store, schema_rows: list[dict[str, Any]],
         for entity in ("span", "link", "status"):
             R.insert_many(conn, entity, list(state[entity].values()))
             counts[entity + ("es" if entity == "status" else "s")] = len(state[entity])
+        for kind, (table, cols, _) in TEAM_TABLES.items():
+            conn.executemany(f"INSERT INTO {table} ({', '.join(cols)})"
+                             f" VALUES ({', '.join('?' * len(cols))})",
+                             ([row[c] for c in cols] for row in team.get(kind, [])))
     return counts
 
 
