@@ -23,6 +23,7 @@ from annotator.tui.keys import label_bindings, screen_bindings
 from annotator.tui.plain import toast
 from annotator.tui.screens.bars import status_line, tabs_line
 from annotator.tui.screens.dialog_flows import Linking, edit_attributes
+from annotator.tui.screens.flagging import Flagging
 from annotator.tui.screens.guarded import READ_ONLY, GuardedScreen, writes
 from annotator.tui.screens.pane_changes import show_changes
 from annotator.tui.screens.search_box import SearchBox
@@ -39,7 +40,7 @@ NARROW = 100  # columns below which panes become tabs
 _LAYOUT_WRITES = threading.Lock()  # one layout write at a time, the UI's or a worker's
 
 
-class AnnotateScreen(GuardedScreen):
+class AnnotateScreen(Flagging, GuardedScreen):
     DEFAULT_CSS = """
     AnnotateScreen { layout: vertical; }
     #body { height: 1fr; }
@@ -314,12 +315,6 @@ class AnnotateScreen(GuardedScreen):
     def pending(self) -> tuple[Pane, Span] | None:
         """The source of a link being made (L on a span, then L on the target)."""
         return self.linking.pending
-
-    @writes
-    def action_flag(self) -> None:
-        from annotator.tui.screens.flagging import flag_here
-
-        flag_here(self)
 
     @writes
     def action_undo(self) -> None:

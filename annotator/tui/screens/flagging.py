@@ -4,7 +4,7 @@ be, the store write) are the session's (Session.flag_rule, annotator.team.flag_n
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,6 +15,7 @@ from textual.widgets import Input, Static
 
 from annotator.team import NOTE_MAX, flag_note
 from annotator.tui.plain import plain
+from annotator.tui.screens.guarded import writes
 from annotator.tui.text_layout import one_line
 
 if TYPE_CHECKING:
@@ -83,3 +84,12 @@ def flag_here(screen: AnnotateScreen) -> None:
             screen.feed.show_flags(pane)
 
     screen.app.push_screen(FlagDialog(what), screen.guarded(answered))
+
+
+class Flagging:
+    """The annotation screen's `!` (a mixin of AnnotateScreen)."""
+
+    @writes
+    def action_flag(self) -> None:
+        flag_here(cast("AnnotateScreen", self))
+
