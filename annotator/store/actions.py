@@ -290,7 +290,7 @@ class Actions(Connection):
                              [conflict.target, conflict.state])
             raise StoreError(
                 f"cannot {kind} {conflict.name.replace('_', ' ')}: the {conflict.entity} was"
-                f" changed elsewhere since (another session?); it is off the {kind} stack now"
+                f" changed elsewhere since; dropped from the {kind} stack"
             ) from None
 
     def _replay(self, annotator: str, kind: str) -> ActionResult | None:
