@@ -82,9 +82,9 @@ def export(store: Store, fmt: str, out: IO[Any], annotator: str | None = None, g
     elif everything:
         rows = _backup(store)
     elif fmt == "jsonl":
-        rows = _with_notes(store, (jsonl.line(*s) for s in sets))
+        rows = _with_notes(store, (jsonl.line(*s) for s in sets), annotator, wanted)
     elif fmt == "datasets":
-        rows = _with_notes(store, (jsonl.datasets_line(*s) for s in sets))
+        rows = _with_notes(store, (jsonl.datasets_line(*s) for s in sets), annotator, wanted)
     else:
         shape = {"doccano": doccano.line, "prodigy": prodigy.line}[fmt]
         rows = (shape(*s, losses) for s in sets)
@@ -154,19 +154,37 @@ def count_sets(store: Store, annotator: str | None = None, status: Status | str 
     )
 
 
-def _with_notes(store: Store, rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """A set's flags (annotator/store/team.py) as its "notes"; a set without any has no key."""
+def _with_notes(store: Store, rows: Iterator[dict[str, Any]], annotator: str | None,
+                wanted: Status | None) -> Iterator[dict[str, Any]]:
+    """A set's flags (annotator/store/team.py) as its "notes"; a set without any has no key.
+    A flag on a document its annotator has not worked on yet (no set: "text garbled" before
+    the first label) comes as a set of its own, status todo with no spans, in its place in
+    the (document id, annotator) order, where the export takes todo sets."""
     from annotator.store.team import flags
 
     notes: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for f in flags(store, open_only=False):
+    for f in flags(store, annotator, open_only=False):
         notes.setdefault((f.doc_id, f.annotator), []).append(
             {"id": f.id, "span": f.span_id, "note": f.note, "created_at": f.created_at,
              "resolved_by": f.resolved_by, "resolved_at": f.resolved_at})
+    alone = sorted(notes) if wanted in (None, Status.TODO) else []
+
+    def flags_only(before: tuple[str, str] | None) -> Iterator[dict[str, Any]]:
+        while alone and (before is None or alone[0] < before):
+            doc_id, who = alone.pop(0)
+            doc = store.get_document(doc_id)
+            if doc is not None:
+                yield jsonl.line(doc, who, Status.TODO, [], []) | {"notes": notes[doc_id, who]}
+
     for row in rows:
-        if found := notes.get((row["id"], row["annotator"])):
+        key = (row["id"], row["annotator"])
+        yield from flags_only(key)
+        if alone and alone[0] == key:
+            alone.pop(0)
+        if found := notes.get(key):
             row["notes"] = found
         yield row
+    yield from flags_only(None)
 
 
 def spacy_available() -> bool:

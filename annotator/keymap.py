@@ -128,6 +128,8 @@ KEYMAP: tuple[Key, ...] = (
     _scr("ctrl+r", "redo", "redo", "History", "redo"),
     _scr("D", "done", "mark document done", "Document",
          "mark the document done for me and open the next one"),
+    _scr("exclamation_mark", "flag", "flag for the leads", "Document",
+         "flag the span under the cursor (else the document) with a note for the leads"),
     _scr("ctrl+d", "dashboard", "dashboard", "App",
          "the lead dashboard: progress and agreement"),
     _scr("question_mark", "help", "help", "App", "this help"),
@@ -183,6 +185,7 @@ _CHARACTERS = {
     "left_curly_bracket": "{", "right_curly_bracket": "}", "left_square_bracket": "[",
     "right_square_bracket": "]", "less_than_sign": "<", "greater_than_sign": ">",
     "question_mark": "?", "slash": "/", "comma": ",", "full_stop": ".", "equals_sign": "=",
+    "exclamation_mark": "!",
 }  # fmt: skip
 
 

@@ -22,7 +22,10 @@ from annotator.model import (
 from annotator.numbers import after_edit, after_reread, parse_number
 from annotator.sanitize import cut
 from annotator.store import ActionResult, Change, Store, StoreError
+from annotator.store import team as team_store
 from annotator.store.changes import StatusChange
+from annotator.store.team import Flag
+from annotator.team import flag_note, work_queue
 from annotator.words import WORD
 
 SHORT = 2.0  # seconds a "nothing here" refusal stays; others stay 3
@@ -123,7 +126,14 @@ class Session:
         return self.store.get_document(doc_id)
 
     def documents(self) -> list[DocumentSummary]:
-        return self.store.documents()
+        """What the picker lists: on a team, the documents assigned to this annotator first,
+        then the others unless the project allows only assigned work (annotator.team)."""
+        return work_queue(self.store.documents(), self.assigned(),
+                          team_store.may_open(self.store, self.annotator, ""))
+
+    def assigned(self) -> frozenset[str]:
+        """The documents assigned to this annotator (none on a personal database)."""
+        return team_store.assigned_to(self.store, self.annotator)
 
     def spans(self, doc_id: str) -> list[Span]:
         return self.store.spans(doc_id, self.annotator)
@@ -132,8 +142,10 @@ class Session:
         return self.store.status(doc_id, self.annotator)
 
     def progress(self) -> tuple[int, int]:
-        """(done, total) documents."""
-        return self.store.progress(self.annotator)
+        """(done, total) documents: on a team, of this annotator's own (assigned to them, or
+        worked on besides), not of every document in the project."""
+        return team_store.queue_progress(self.store, self.annotator) or \
+            self.store.progress(self.annotator)
 
     def next_document(self, after: str | None = None) -> str | None:
         return self.store.next_document(self.annotator, after=after)
@@ -264,14 +276,40 @@ class Session:
         """Mark `doc_id` done and say what comes next: the next document not done (to open in
         its place, or to move to when it is open already), or that every one is done."""
         marked = self._do(f"marked {doc_id} done", self.done, doc_id)
+        if marked.refused is not None:  # not assigned to me, and the project wants that
+            return marked
         nxt = self.next_document(after=doc_id)
         if nxt is None:
-            return _with(marked, f"marked {doc_id} done; every document is done",
-                         notice=Notice("every document is done", "All done", 4))
+            every = "every document" if team_store.may_open(self.store, self.annotator, "") \
+                else "every document assigned to you"
+            return _with(marked, f"marked {doc_id} done; {every} is done",
+                         notice=Notice(f"{every} is done", "All done", 4))
         if nxt in open_ids:
             return _with(marked, f"marked {doc_id} done; next: {nxt}, already open",
                          open_next=nxt)
         return _with(marked, marked.message, open_next=nxt)
+
+    def flags(self, doc_id: str) -> list[Flag]:
+        """This set's flags on `doc_id`, open and resolved, oldest first (the side panel)."""
+        return team_store.flags(self.store, self.annotator, open_only=False, doc_id=doc_id)
+
+    def flag_rule(self, doc_id: str, span: Span | None, text: str, note: str | None) -> Outcome:
+        """The flag dialog's answer: flag `span` (None: the document) with `note` for the
+        leads, at once, in one transaction. Not an undoable action: `u` undoes annotation,
+        and a lead may have read the flag already (a lead resolves it: docs/team.md)."""
+        if note is None:
+            return Outcome()
+        try:
+            clean = flag_note(note)
+            flag_id = team_store.add_flag(self.store, self.annotator, doc_id, clean,
+                                          None if span is None else span.id)
+        except ValueError as err:
+            return refusal(str(err))
+        except LookupError as err:
+            return refusal(f"not flagged: {err.args[0]}", bell=True)
+        what = "the document" if span is None else \
+            f"{span.label} “{clip(span.text_in(text), 24)}”"
+        return Outcome(f"flagged {what} for the leads (flag {flag_id}): {clip(clean, 40)}")
 
     def undo_rule(self) -> Outcome:
         return self._history(self.undo, "undid", "nothing to undo")

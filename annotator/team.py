@@ -7,9 +7,10 @@ the CLI asks here what a role may do.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 
 class Role(StrEnum):
@@ -24,8 +25,10 @@ ROLES = tuple(r.value for r in Role)
 ANNOTATOR_COMMANDS = frozenset({"annotate", "export", "docs", "flag", "conflicts"})
 LEAD_COMMANDS = ANNOTATOR_COMMANDS | {"import", "users", "assign", "unassign", "settings",
                                       "backup", "labels"}
-# Options that choose the database or the identity: the forced command fixes both.
+# Options that choose the database or the identity: the forced command fixes both (a lead's
+# --as only names whose set to work in: the lead stays the actor, annotator.team_cli.identity).
 SESSION_FIXED_OPTIONS = ("--db", "--as")
+LEAD_FREE_OPTIONS = ("--as",)
 # Options that write or read a file on the server as the service account (its database, its
 # authorized_keys, anything it can read): not for annotators over SSH.
 SERVER_FILE_OPTIONS = ("-o", "--output", "--labels")
@@ -69,6 +72,8 @@ def session_argv(original: str | None, role: Role) -> list[str]:
         return argv[:1]
     for arg in argv:
         for opt in SESSION_FIXED_OPTIONS:
+            if role == Role.LEAD and opt in LEAD_FREE_OPTIONS:
+                continue
             if arg == opt or arg.startswith(opt + "="):
                 raise Refused(f"{opt} is fixed by your SSH key on this server; leave it out")
     command = argv[0]
@@ -89,6 +94,22 @@ def session_argv(original: str | None, role: Role) -> list[str]:
 
 
 # -- assignment ---------------------------------------------------------------------------
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+D = TypeVar("D", bound=_HasId)
+
+
+def work_queue(documents: Sequence[D], assigned: Collection[str], others: bool) -> list[D]:
+    """The documents an annotator picks from: those assigned to them first, then (`others`:
+    the project allows unassigned work, or a lead, or a personal database) the rest, each part
+    in the given order."""
+    mine = [d for d in documents if d.id in assigned]
+    return mine + ([d for d in documents if d.id not in assigned] if others else [])
 
 
 def _tie(seed: int, doc_id: str, person: str) -> bytes:
@@ -135,3 +156,27 @@ def parse_people(value: str) -> list[str]:
     if not all(names):
         raise ValueError(f"--to {value!r}: an empty name (write names separated by commas)")
     return list(dict.fromkeys(names))
+
+
+# -- flags --------------------------------------------------------------------------------
+
+NOTE_MAX = 500  # code points of a flag's note at most
+
+
+def flag_note(text: str) -> str:
+    """A flag's note as stored: one line (runs of whitespace, newlines and tabs included, made
+    one space), at most NOTE_MAX code points. ValueError, with what is wrong, for an empty
+    note, a longer one, or one with control or invisible characters (a note is shown on the
+    leads' terminals: it must not carry escape sequences or hide text)."""
+    from annotator.sanitize import UNSAFE
+
+    note = " ".join(text.split())
+    if not note:
+        raise ValueError("a note cannot be empty: say what is wrong")
+    if len(note) > NOTE_MAX:
+        raise ValueError(f"a note is at most {NOTE_MAX} characters (this one has {len(note)})")
+    if (bad := UNSAFE.search(note)) is not None:
+        raise ValueError(f"a note cannot contain control or invisible characters"
+                         f" (U+{ord(bad.group()):04X})")
+    return note
+

@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from annotator.team import ROLES, Identity, Refused, Role, parse_people, session_argv
+from annotator.team import (
+    ROLES,
+    Identity,
+    Refused,
+    Role,
+    flag_note,
+    parse_people,
+    session_argv,
+)
 
 if TYPE_CHECKING:
     from annotator.model import DocumentSummary
@@ -118,8 +126,9 @@ def lead_store(db: str, what: str) -> Iterator[tuple[Store, Identity]]:
 
 # -- the checks existing commands make --------------------------------------------------
 
-def may_annotate(store: Store, as_: str | None, doc_ids: tuple[str, ...]) -> str:
-    """Whose set the annotation screen opens; an annotator only opens what they may."""
+def may_annotate(store: Store, as_: str | None, doc_ids: tuple[str, ...]) -> tuple[str, str]:
+    """(whose set the annotation screen opens, who acts in it: the audit's actor); an annotator
+    only opens what they may."""
     from annotator.store import team
 
     me, who = identity(store, as_)
@@ -127,7 +136,7 @@ def may_annotate(store: Store, as_: str | None, doc_ids: tuple[str, ...]) -> str
     if refused and not me.is_lead:
         fail(f"{', '.join(map(repr, refused[:5]))} {'is' if len(refused) == 1 else 'are'} not"
              " assigned to you, and this project does not allow unassigned work")
-    return who
+    return who, store.actor or who
 
 
 def may_import(store: Store, as_: str | None) -> str:
@@ -474,10 +483,10 @@ def flag_add(db: str, doc_id: str, note: tuple[str, ...], span_id: str | None) -
     """Flag DOC_ID (or one of your spans in it) with NOTE."""
     from annotator.store import team
 
-    text = " ".join(note).strip()
-    if not text or len(text) > 500 or any(not c.isprintable() for c in text):
-        raise click.BadParameter("a note is one line of at most 500 printable characters",
-                                 param_hint="'NOTE'")
+    try:
+        text = flag_note(" ".join(note))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'NOTE'") from None
     with open_store(db, must_exist=True) as store:
         me, _ = identity(store)
         try:
@@ -497,11 +506,23 @@ def flag_list(db: str, resolved: bool) -> None:
     with open_store(db, must_exist=True) as store:
         me, _ = identity(store)
         found = team.flags(store, None if me.is_lead else me.name, open_only=not resolved)
+        where = {f.id: f"{f.doc_id}" + (f" {_span_words(store, f.span_id)}" if f.span_id else "")
+                 for f in found}
     with to_stdout():
         for f in found:
             state = f"resolved by {f.resolved_by}" if f.resolved_at else "open"
-            where = f"{f.doc_id}" + (f" span {f.span_id}" if f.span_id else "")
-            say(f"{f.id}\t{where}\t{f.annotator}\t{state}\t{f.note}")
+            say(f"{f.id}\t{where[f.id]}\t{f.annotator}\t{state}\t{f.note}")
+
+
+def _span_words(store: Store, span_id: str) -> str:
+    """A flagged span as a lead reads it: its label and text (and id), or that it is gone."""
+    span = store.span(span_id)
+    doc = store.get_document(span.doc_id) if span is not None else None
+    if span is None or doc is None:
+        return f"span {span_id} (deleted since)"
+    text = span.text_in(doc.text)
+    shown = text if len(text) <= 40 else text[:39] + "…"
+    return f"span {span_id} {span.label} “{' '.join(shown.split())}”"
 
 
 @flag.command("resolve")

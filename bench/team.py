@@ -25,8 +25,7 @@ def worker(args: dict[str, Any]) -> dict[str, Any]:
     def open_session(db: str) -> Store:
         me, argv = start_session(db, args["annotator"], "annotate")  # as sshd would start it
         assert argv == ["annotate"], argv
-        store = Store(db)
-        store.actor = me.name
+        store = Store.for_session(db, me.name)  # as the annotation screen opens it
         if not team.may_open(store, me.name, args["doc"]):
             raise SystemExit(f"{me.name} may not open {args['doc']}")
         return store

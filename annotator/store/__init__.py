@@ -34,6 +34,18 @@ class Store(Reads, Actions, EventLog):
     """One annotation database: its connection and transactions (Connection), its reads
     (Reads), its actions with undo and redo (Actions) and its event log (EventLog)."""
 
+    @classmethod
+    def for_session(cls, path: str, actor: str | None) -> Store:
+        """The store one run of the annotation screen works through: `actor` (who is at the
+        keyboard: the SSH identity or the local user, also when a lead works in another's set)
+        is recorded on every action, and a session id of its own gives this run its own undo
+        stack (a second terminal under the same name never undoes this one's work). A database
+        that cannot be written opens read-only."""
+        store = cls(path, read_only_ok=True)
+        store.actor = actor
+        store.session = new_id()
+        return store
+
     # -- import and export (bulk, streaming) ----------------------------------------------
 
     def import_session(self, actor: str) -> ImportSession:

@@ -67,6 +67,14 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+class _ChangedElsewhere(Exception):
+    """Undo or redo found a row changed since by something else (another session, a lead)."""
+
+    def __init__(self, target: int, state: str, name: str, entity: str) -> None:
+        super().__init__(target, state, name, entity)
+        self.target, self.state, self.name, self.entity = target, state, name, entity
+
+
 class Actions(Connection):
     """Every change an annotator makes: one write() each, logged through events.py."""
 
@@ -83,13 +91,13 @@ class Actions(Connection):
     def _begin_action(self, conn: sqlite3.Connection, annotator: str, kind: str, name: str,
                       target: int | None = None) -> int:
         self._ensure_annotator(conn, annotator)
-        if kind == "do":  # a new action ends every redo branch
+        if kind == "do":  # a new action ends this session's redo branch
             conn.execute(
-                "UPDATE actions SET state = 'dead' WHERE annotator = ? AND state = 'undone'",
-                [annotator],
+                "UPDATE actions SET state = 'dead' WHERE annotator = ? AND session IS ?"
+                " AND state = 'undone'", [annotator, self.session],
             )
         return E.new_action(conn, annotator, kind, name, actor=self.actor or annotator,
-                            target=target)
+                            target=target, session=self.session)
 
     def _log(self, conn: sqlite3.Connection, result: ActionResult, annotator: str, entity: Entity,
              before: dict[str, Any] | None, after: dict[str, Any] | None,
@@ -263,13 +271,29 @@ class Actions(Connection):
     # -- undo / redo: new events that invert or repeat an earlier action ------------------
 
     def _stack_top(self, conn: sqlite3.Connection, annotator: str, state: str) -> int | None:
+        """The top of this session's undo (state done) or redo (undone) stack: another
+        session's actions (a second terminal under the same name) are not on it."""
         r = conn.execute(
-            "SELECT id FROM actions WHERE annotator = ? AND state = ? AND kind = 'do'"
-            " ORDER BY stack_seq DESC LIMIT 1", [annotator, state]
+            "SELECT id FROM actions WHERE annotator = ? AND session IS ? AND state = ?"
+            " AND kind = 'do' ORDER BY stack_seq DESC LIMIT 1", [annotator, self.session, state]
         ).fetchone()
         return r[0] if r else None
 
     def _replay_action(self, annotator: str, kind: str) -> ActionResult | None:
+        try:
+            return self._replay(annotator, kind)
+        except _ChangedElsewhere as conflict:
+            # the action cannot be undone (redone) any more: it leaves the stack, so that the
+            # next u (ctrl+r) reaches the one below it instead of failing here for good
+            with self.write() as conn:
+                conn.execute("UPDATE actions SET state = 'dead' WHERE id = ? AND state = ?",
+                             [conflict.target, conflict.state])
+            raise StoreError(
+                f"cannot {kind} {conflict.name.replace('_', ' ')}: the {conflict.entity} was"
+                f" changed elsewhere since; dropped from the {kind} stack"
+            ) from None
+
+    def _replay(self, annotator: str, kind: str) -> ActionResult | None:
         undo = kind == "undo"
         with self.write() as conn:
             target = self._stack_top(conn, annotator, "done" if undo else "undone")
@@ -293,7 +317,7 @@ class Actions(Connection):
                         # set since by an import (a lead): that status stands. Refusing would
                         # block this annotator's undo stack for good at this action.
                         continue
-                    raise StoreError(f"cannot {kind}: the {entity} was changed elsewhere since")
+                    raise _ChangedElsewhere(target, "done" if undo else "undone", name, entity)
                 self._log(conn, result, annotator, entity, current, new, action=f"{kind}:{name}")
             seq = conn.execute("SELECT max(id) FROM actions").fetchone()[0]
             conn.execute(

@@ -50,6 +50,9 @@ class Connection:
         # who acts through this connection, when not the annotator whose set changes (a lead
         # importing for others; the identity of an SSH session): recorded in actions.actor
         self.actor: str | None = None
+        # the session acting through this connection (a TUI, an SSH session): its actions
+        # make its own undo stack (actions.session); None: no session (the CLI, scripts)
+        self.session: str | None = None
         try:
             self._connect(self.path)
         except sqlite3.OperationalError as err:

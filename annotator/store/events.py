@@ -14,13 +14,15 @@ from annotator.store.connection import Connection
 
 
 def new_action(conn: sqlite3.Connection, annotator: str, kind: str, name: str, *, actor: str,
-               target: int | None = None) -> int:
+               target: int | None = None, session: str | None = None) -> int:
     """Insert one action (kind do | undo | redo | import) and return its id. A do-action goes
-    on top of the annotator's undo stack (stack_seq = its id); the others never move."""
+    on top of its session's undo stack of the annotator (stack_seq = its id); the others never
+    move."""
     cur = conn.execute(
         "INSERT INTO actions (annotator, kind, name, target, state, stack_seq, created_at,"
-        " actor) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
-        [annotator, kind, name, target, "done" if kind == "do" else "meta", R.now(), actor],
+        " actor, session) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
+        [annotator, kind, name, target, "done" if kind == "do" else "meta", R.now(), actor,
+         session],
     )
     action_id = int(cur.lastrowid or 0)
     if kind == "do":

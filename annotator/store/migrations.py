@@ -308,6 +308,32 @@ def m004_team(db: Database) -> None:
     )
 
 
+@step
+def m007_team_sessions(db: Database) -> None:
+    # Each TUI (and each SSH session) is a session with its own undo stack (docs/team.md,
+    # "Two terminals"): actions.session names it; NULL: an action from no session (the CLI, an
+    # import, every action before this migration), undone only by a caller with no session.
+    # A do-action another session changed under it leaves its stack (done -> dead) when undo
+    # finds that out, so one conflict does not block the rest of the stack for good.
+    db.executescript(
+        f"""
+        ALTER TABLE actions ADD COLUMN session TEXT;
+        DROP INDEX actions_stack;
+        CREATE INDEX actions_stack ON actions(annotator, session, state, stack_seq);
+        DROP TRIGGER actions_append_only_update;
+        CREATE TRIGGER actions_append_only_update BEFORE UPDATE ON actions
+            WHEN NEW.id IS NOT OLD.id OR NEW.annotator IS NOT OLD.annotator
+              OR NEW.kind IS NOT OLD.kind OR NEW.name IS NOT OLD.name
+              OR NEW.target IS NOT OLD.target OR NEW.created_at IS NOT OLD.created_at
+              OR NEW.actor IS NOT OLD.actor OR NEW.session IS NOT OLD.session
+              OR (NEW.state IS NOT OLD.state AND (OLD.kind != 'do' OR (OLD.state, NEW.state)
+                  NOT IN (VALUES ('done', 'undone'), ('undone', 'done'), ('undone', 'dead'),
+                                 ('done', 'dead'))))
+            BEGIN {ABORT_ACTIONS}; END;
+        """
+    )
+
+
 NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in STEPS)  # every migration, in order
 SCHEMA_VERSION = len(NAMES)  # PRAGMA user_version of a database this code migrated
 # Every trigger the last migration leaves: one missing was dropped outside annotator.

@@ -116,6 +116,27 @@ def assignments(store: Connection) -> dict[str, list[str]]:
     return out
 
 
+def assigned_to(store: Connection, annotator: str) -> frozenset[str]:
+    """The documents assigned to `annotator`."""
+    return frozenset(r[0] for r in store.query(
+        "SELECT doc_id FROM assignments WHERE annotator = ?", [annotator]))
+
+
+def queue_progress(store: Connection, annotator: str) -> tuple[int, int] | None:
+    """(done, of) the annotator's documents on a team: those assigned to them and those they
+    worked on besides; None when nothing is assigned to them (then every document counts)."""
+    if not store.query("SELECT 1 FROM assignments WHERE annotator = ? LIMIT 1", [annotator]):
+        return None
+    done, total = store.query(
+        "SELECT count(CASE WHEN s.status = 'done' THEN 1 END), count(*) FROM ("
+        " SELECT doc_id FROM assignments WHERE annotator = ?"
+        f" UNION SELECT doc_id FROM statuses WHERE annotator = ? AND {R.VISIBLE}) m"
+        f" JOIN documents d INDEXED BY documents_card ON d.id = m.doc_id AND d.{R.DOC_VISIBLE}"
+        " LEFT JOIN statuses s ON s.doc_id = m.doc_id AND s.annotator = ?",
+        [annotator, annotator, annotator])[0]
+    return int(done), int(total)
+
+
 def loads(store: Connection) -> dict[str, int]:
     return dict(store.query("SELECT annotator, count(*) FROM assignments GROUP BY annotator"))
 

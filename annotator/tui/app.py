@@ -129,10 +129,11 @@ def make_app(store: Store, annotator: str, schema: LabelSchema,
 
 
 def run_tui(db_path: str, annotator: str, labels_path: str | None = None,
-            doc_ids: list[str] | None = None, dashboard: bool = False) -> int:
-    """Run the app; its exit status: 0, or 1 after a crash (Textual has printed the traceback).
-    A database that cannot be written opens read-only."""
-    with Store(db_path, read_only_ok=True) as store:
+            doc_ids: list[str] | None = None, dashboard: bool = False,
+            actor: str | None = None) -> int:
+    """Run the app as `annotator` (whose set it changes) for `actor` (who acts; None: the
+    annotator); its exit status: 0, or 1 after a crash (Textual has printed the traceback)."""
+    with Store.for_session(db_path, actor) as store:
         schema = resolve_schema(store, labels_path, doc_ids)
         app = make_app(store, annotator, schema, doc_ids, dashboard)
         app.run()

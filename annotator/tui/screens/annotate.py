@@ -18,6 +18,7 @@ from annotator.tui.plain import toast
 from annotator.tui.screens.bars import status_line, tabs_line
 from annotator.tui.screens.dialog_flows import Linking, edit_attributes
 from annotator.tui.screens.figures import FiguresFlow
+from annotator.tui.screens.flagging import Flagging
 from annotator.tui.screens.guarded import READ_ONLY, GuardedScreen, writes
 from annotator.tui.screens.layout_memory import LayoutMemory
 from annotator.tui.screens.pane_changes import show_changes
@@ -33,7 +34,7 @@ __all__ = ["READ_ONLY", "AnnotateScreen"]
 NARROW = 100  # columns below which panes become tabs
 
 
-class AnnotateScreen(GuardedScreen):
+class AnnotateScreen(Flagging, GuardedScreen):
     DEFAULT_CSS = """
     AnnotateScreen { layout: vertical; }
     #body { height: 1fr; }
@@ -296,7 +297,8 @@ class AnnotateScreen(GuardedScreen):
         open_ids = {p.document.id for p in self.panes}
 
         self.app.push_screen(
-            DocumentPicker(self.session.documents, self.session.annotator, open_ids),
+            DocumentPicker(self.session.documents, self.session.annotator, open_ids,
+                           self.session.assigned),
             self.guarded(self.pane_manager.show_document),
         )
 

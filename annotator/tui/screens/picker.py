@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -164,13 +164,18 @@ class DocumentPicker(ModalScreen[str | None]):
 
     def __init__(
         self, documents: list[DocumentSummary] | Callable[[], list[DocumentSummary]],
-        annotator: str, open_ids: set[str]
+        annotator: str, open_ids: set[str],
+        assigned: Collection[str] | Callable[[], Collection[str]] = (),
     ) -> None:
         """`documents`, or a function that reads them: it runs in a thread once the dialog is
-        up (a database of many documents takes a while), the list saying "loading" till then."""
+        up (a database of many documents takes a while), the list saying "loading" till then.
+        `assigned` (or a function read in that thread too): the documents assigned to the
+        annotator, marked ▸ (Session.documents lists them first)."""
         super().__init__()
         self.annotator = annotator
         self.open_ids = set(open_ids)
+        self._assigned_loader = assigned if callable(assigned) else None
+        self.assigned = frozenset(() if callable(assigned) else assigned)
         self._loader = documents if callable(documents) else None
         self._query = ""
         self._submit_when_loaded = False  # enter pressed while the list was loading
@@ -203,10 +208,11 @@ class DocumentPicker(ModalScreen[str | None]):
     def _load(self, loader: Callable[[], list[DocumentSummary]]) -> None:
         try:
             documents = loader()
+            assigned = self._assigned_loader() if self._assigned_loader else self.assigned
         except (StoreError, sqlite3.Error) as err:
             self.app.call_from_thread(self._not_loaded, err)
             return
-        self.app.call_from_thread(self._loaded, documents)
+        self.app.call_from_thread(self._loaded, documents, frozenset(assigned))
 
     def _not_loaded(self, err: Exception) -> None:
         self._loader = None
@@ -216,8 +222,9 @@ class DocumentPicker(ModalScreen[str | None]):
         self.query_one("#status", Static).update(plain(f"could not read the documents: {err}",
                                                        "$text-error"))
 
-    def _loaded(self, documents: list[DocumentSummary]) -> None:
+    def _loaded(self, documents: list[DocumentSummary], assigned: frozenset[str]) -> None:
         self._loader = None
+        self.assigned = assigned
         self._set_documents(documents)
         if self._query:  # typed while the list was loading
             self._matches = self._search(self._query)
@@ -273,9 +280,11 @@ class DocumentPicker(ModalScreen[str | None]):
         self.query_one("#header", Static).update(self._row(None, width))
         total, found = len(self.documents), len(self._matches)
         status = "loading documents…" if self._loader else f"{found:,} of {total:,} documents"
+        if self.assigned and not self._loader:
+            status += f", {len(self.assigned):,} assigned to you"
         if found > len(self._shown):
             status += f" (first {len(self._shown):,} shown; type to narrow)"
-        legend = "   " + STATUS_KEY
+        legend = "   " + STATUS_KEY + ("  ▸ assigned" if self.assigned else "")
         fits = len(status) + len(legend) <= width
         self.query_one("#status", Static).update(
             Content.assemble(status, (legend, "$text-muted") if fits else "")
@@ -299,8 +308,11 @@ class DocumentPicker(ModalScreen[str | None]):
         id_w = max(2, min(self._id_cells, 28, width // 4))
         spans_w, open_w = 6, 5
         title_w = max(8, width - status_w - id_w - spans_w - open_w - 3)
+        mark_w = 1 if self.assigned else 0
+        title_w -= mark_w + (1 if mark_w else 0)
         if doc is None:
             cells = [
+                *([("", mark_w)] if mark_w else []),
                 ("status" if wide else "", status_w),
                 ("title", title_w),
                 ("id", id_w),
@@ -318,7 +330,10 @@ class DocumentPicker(ModalScreen[str | None]):
         )
         spans = doc.span_counts.get(self.annotator, 0)
         title = one_line(doc.title) or one_line(doc.id)
+        mark = Content.styled("▸ ", "$accent bold") if doc.id in self.assigned else \
+            Content("  " if mark_w else "")
         return Content.assemble(
+            mark,
             Content.styled(status_text, status_style).truncate(status_w, pad=True),
             " ",
             Content(title).truncate(title_w, ellipsis=True, pad=True),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from annotator.model import Link, Span
 from annotator.session import Session
 from annotator.tui.text_layout import one_line as short
+from annotator.tui.widgets.flag_box import flag_row
 from annotator.tui.widgets.pane import Pane
 from annotator.tui.widgets.side_panel import SidePanel
 
@@ -68,5 +69,15 @@ class SideFeed:
         if not light:
             self.side.show_counts(dict(view.index.counts))
             self.side.show_links(links, describe)
+            self.show_flags(active)
             self.side.span_list.changed()
         self.side.span_list.follow(under)
+
+    def show_flags(self, pane: Pane) -> None:
+        """This set's flags on the pane's document, open ones first."""
+        flags = sorted(self.session.flags(pane.document.id),
+                       key=lambda f: f.resolved_at is not None)
+        self.side.flag_box.show([
+            flag_row(f, pane.view.index.get(f.span_id) if f.span_id else None, pane.view.text)
+            for f in flags])
+

@@ -12,6 +12,7 @@ from annotator.display import label_chip
 from annotator.model import LabelSchema, Link, Span
 from annotator.tui.plain import SanitisedLines
 from annotator.tui.text_layout import one_line
+from annotator.tui.widgets.flag_box import FlagBox
 from annotator.tui.widgets.span_list import SpanList, describe_attrs
 
 MAX_LINK_ROWS = 12
@@ -41,6 +42,7 @@ class SidePanel(SanitisedLines, Vertical):
         self.detail = Static(id="detail")
         self.span_list = SpanList(id="span-list")
         self.link_box = Static(id="links")
+        self.flag_box = FlagBox()
         self._shown: dict[str, Text] = {}
 
     def _put(self, box: Static, text: Text, *, fixed: bool = False) -> None:
@@ -62,6 +64,7 @@ class SidePanel(SanitisedLines, Vertical):
         yield self.span_list
         yield Static("Links", classes="side-heading")
         yield self.link_box
+        yield self.flag_box
 
     def show_counts(self, counts: dict[str, int]) -> None:
         """Key, label and count; two to a row in a narrow panel, so the span list keeps room."""
