@@ -13,14 +13,16 @@ from typing import Literal
 from annotator.display import STATUS_LEGEND
 
 Where = Literal["document", "screen", "help", "picker", "attributes", "link type", "span list",
-                "search box", "dialogs", "mouse", "dashboard"]
+                "search box", "dialogs", "mouse", "dashboard", "review"]
 """Where a key acts. "document": the focused document view (priority bindings, so keys act in
 arrival order); "screen": the annotation screen, bound on it and, priority, on the document
-view; "search box": keys the open search box takes (AnnotateScreen.capture_key); "dialogs"
+view; "review": the review screen's own (tui/screens/review.py), on top of the annotation
+keys its gold pane takes; "search box": keys the open search box takes
+(AnnotateScreen.capture_key); "dialogs"
 and "mouse": what Textual's own widgets do, documented but bound by no code of ours."""
 
 BOUND: tuple[Where, ...] = ("document", "screen", "help", "picker", "attributes", "link type",
-                            "span list", "dashboard")
+                            "span list", "dashboard", "review")
 """The places whose keys are Textual bindings built from this table."""
 
 
@@ -51,6 +53,10 @@ def _doc(keys: str, action: str, name: str, group: str, help: str) -> Key:
 
 def _scr(keys: str, action: str, name: str, group: str, help: str) -> Key:
     return Key(keys, action, "screen", name, group, help)
+
+
+def _rev(keys: str, action: str, name: str, help: str) -> Key:
+    return Key(keys, action, "review", name, "Review", help)
 
 
 KEYMAP: tuple[Key, ...] = (
@@ -126,6 +132,8 @@ KEYMAP: tuple[Key, ...] = (
     _scr("ctrl+r", "redo", "redo", "History", "redo"),
     _scr("D", "done", "mark document done", "Document",
          "mark the document done for me and open the next one"),
+    _scr("R", "review", "review this document", "Document",
+         "review this document: the annotators' versions into gold (leads)"),
     _scr("ctrl+d", "dashboard", "dashboard", "App",
          "the lead dashboard: progress and agreement"),
     _scr("question_mark", "help", "help", "App", "this help"),
@@ -152,6 +160,18 @@ KEYMAP: tuple[Key, ...] = (
         footer=True),
     Key("enter", None, "dashboard", "open", "Dialogs",
         "dashboard: open the document under the cursor"),
+    _rev("ctrl+n", "disagreement(1)", "next disagreement", "next / previous disagreement"),
+    _rev("ctrl+p", "disagreement(-1)", "previous disagreement", "next / previous disagreement"),
+    _rev("ctrl+l", "link_cluster(1)", "next link to decide",
+         "next link to decide (y U I X then act on it)"),
+    _rev("y", "accept_version", "accept a version",
+         "accept an annotator's version: y, then the pane number"),
+    _rev("Y", "accept_agreed", "accept all agreed", "accept every agreed span of the document"),
+    _rev("U", "union", "accept the union", "accept the union / intersection of the versions"),
+    _rev("I", "intersection", "accept the intersection",
+         "accept the union / intersection of the versions"),
+    _rev("X", "reject", "reject", "reject: nothing of it goes into gold"),
+    _rev("W", "reason", "reason code", "the reason code the next decision records"),
     Key("enter", None, "dialogs", "confirm", "Dialogs", "a dialog: choose, open, confirm"),
     Key("space", None, "dialogs", "activate / toggle", "Dialogs",
         "a dialog: tick a box, press a button"),
@@ -159,7 +179,7 @@ KEYMAP: tuple[Key, ...] = (
 """Every key, in the order the `?` screen lists them."""
 
 HELP_GROUPS: tuple[str, ...] = ("Move", "Select", "Label", "Spans", "Links", "Panes", "Search",
-                                "History", "Document", "App", "Dialogs")
+                                "History", "Document", "Review", "App", "Dialogs")
 """The `?` screen's groups, in order; the first five make its left column."""
 
 HELP_NOTES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -171,7 +191,7 @@ HELP_NOTES: dict[str, tuple[tuple[str, str], ...]] = {
 """Rows of the `?` screen that are not a binding: (keys as shown, what they do), after the
 group's keys."""
 
-_ANNOTATION: tuple[Where, ...] = ("document", "screen", "dialogs")
+_ANNOTATION: tuple[Where, ...] = ("document", "screen", "dialogs", "review")
 _NAMED_RESERVED = ("tab", "shift+tab", "escape", "enter", "space", "delete", "ctrl+w", "ctrl+r")
 
 _CHARACTERS = {

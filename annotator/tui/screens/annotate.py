@@ -400,7 +400,14 @@ class AnnotateScreen(GuardedScreen):
         if not may_see(self.session.store, self.session.annotator):
             self.refuse("the dashboard is for leads")
             return
-        self.app.push_screen(DashboardScreen(self.session), self.guarded(self.show_document))
+        self.app.push_screen(DashboardScreen(self.session), self.guarded(self.action_review))
+
+    def action_review(self, doc_id: str | None = "") -> None:
+        """R: the review of this pane's document; the dashboard's enter: of the document
+        chosen (None: closed without one)."""
+        from annotator.tui.screens.review import open_review
+
+        open_review(self, self.active.document.id if doc_id == "" and self.active else doc_id)
 
     def action_close_pane(self) -> None:
         panes = self.panes

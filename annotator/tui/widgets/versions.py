@@ -1,0 +1,108 @@
+"""The review screen's read-only parts: one annotator's version of the document (a pane whose
+spans are drawn by disagreement kind, following the gold pane's cursor), the legend, and the
+compact table of who marked what (when the versions do not fit side by side)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from annotator.model import Document, Span
+from annotator.review_view import KIND_COLORS, KIND_WORDS, Row, window
+from annotator.tui.plain import SanitisedLines
+from annotator.tui.span_index import SpanIndex
+from annotator.tui.text_layout import one_line
+from annotator.tui.widgets.document_view import DocumentView
+
+
+class VersionView(DocumentView, can_focus=False):
+    """A document view nobody types in: it shows one annotator's spans and the gold pane's
+    cursor. Its cursor moves tell nobody (the screen moved it)."""
+
+    BINDINGS: ClassVar[list[Binding]] = []  # none of the annotation keys: read-only
+
+    def post_message(self, message: Message) -> bool:
+        if isinstance(message, DocumentView.CursorMoved):
+            return True
+        return super().post_message(message)
+
+    def show_spans(self, spans: list[Span]) -> None:
+        """Draw these spans instead (a decision changed the kinds)."""
+        self.index = SpanIndex(spans)
+        self._under = self.index.innermost(self.cursor)
+        self.painter.drawn.clear()
+        self.refresh()
+
+
+class VersionPane(SanitisedLines, Vertical):
+    """One annotator's version: "2 bob" over the view (2: the number y takes)."""
+
+    DEFAULT_CSS = """
+    VersionPane { width: 1fr; height: 1fr; border-left: vkey $foreground 25%; }
+    VersionPane:first-of-type { border-left: none; }
+    VersionPane > .pane-title { height: 1; background: $panel; color: $text-muted;
+                                padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, number: int, annotator: str, document: Document,
+                 spans: list[Span]) -> None:
+        super().__init__()
+        self.number = number
+        self.annotator = annotator
+        self.view = VersionView(document, spans, KIND_COLORS)
+        self.title_bar = Static(classes="pane-title")
+
+    def compose(self) -> ComposeResult:
+        yield self.title_bar
+        yield self.view
+
+    def on_mount(self) -> None:
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(f"{self.number} ", "bold reverse")
+        title.append(" " + one_line(self.annotator), "bold")
+        title.append("  read-only", "dim")
+        self.title_bar.update(title)
+
+
+def legend() -> Text:
+    """The kinds, each in its colour."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for kind, color in KIND_COLORS.items():
+        text.append(f" {KIND_WORDS[kind]} ", style=f"black on {color}")
+        text.append(" ")
+    return text
+
+
+class WhoTable(Static):
+    """Who marked what: a row per cluster near the cursor, a column per annotator and gold."""
+
+    DEFAULT_CSS = """
+    WhoTable { height: 40%; border-top: hkey $foreground 25%; padding: 0 1; }
+    """
+
+    def show(self, rows: Sequence[Row], annotators: Sequence[str], current: str | None) -> None:
+        table = Table(box=None, padding=(0, 1), expand=True, show_edge=False,
+                      header_style="bold")
+        table.add_column("", no_wrap=True, width=1)
+        table.add_column("text", no_wrap=True, overflow="ellipsis", ratio=2)
+        for number, who in enumerate(annotators, 1):
+            table.add_column(f"{number} {one_line(who, 12)}", no_wrap=True,
+                             overflow="ellipsis", ratio=1)
+        table.add_column("gold", no_wrap=True, overflow="ellipsis", ratio=1)
+        first, last = window(rows, current, max(1, (self.size.height or 8) - 2))
+        for row in rows[first:last]:
+            style = "reverse" if row.key == current else ""
+            mark = Text("■", style=KIND_COLORS[row.kind])
+            table.add_row(mark, Text(row.text), *(Text(c) for c in row.cells), Text(row.gold),
+                          style=style)
+        if not rows:
+            table.add_row("", Text("no spans in any version", style="dim"))
+        self.update(table)

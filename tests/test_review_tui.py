@@ -1,0 +1,242 @@
+"""The review screen (issue #12): a lead turns alice's and bob's versions of a document into
+gold with the keys, and gold in the database (and its export) is what was decided."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from annotator.labels import load_default_schema
+from annotator.model import GOLD
+from annotator.store import Store
+from annotator.store import team as store_team
+from annotator.team import Role
+from annotator.tui.review_app import ReviewApp, make_review_app
+from annotator.tui.screens.review import ReviewScreen
+from annotator.tui.widgets.versions import WhoTable
+from tests.tui_support import THEME, app_for, find, make_store, status
+
+# alpha: "Minister Halina Marović said “no troops will be deployed” on Monday. About 7,000
+# residents left Quellby; 38 staff stayed behind."
+VERSIONS: dict[str, list[tuple[str, str, dict[str, object]]]] = {
+    "alice": [("Halina Marović", "PERSON", {}), ("Monday", "DATE", {}),
+              ("Quellby", "LOC", {}), ("38 staff", "NUMBER", {"value": 38, "unit": "staff"})],
+    "bob": [("Halina Marović", "ORG", {}), ("Monday", "DATE", {}),
+            ("About 7,000 residents", "NUMBER", {"value": 7000}), ("Quellby", "LOC", {}),
+            ("38", "NUMBER", {"value": 38})],
+    "carol": [("Halina Marović", "PERSON", {}), ("Monday", "DATE", {}), ("Quellby", "LOC", {})],
+}
+
+
+def mark(store: Store, who: str, doc_id: str, needle: str, label: str,
+         attrs: dict[str, object] | None = None) -> str:
+    doc = store.get_document(doc_id)
+    assert doc is not None
+    start = doc.text.index(needle)
+    result = store.add_span(who, doc_id, start, start + len(needle), label, attrs or {})
+    return next(c.after["id"] for c in result.changes if c.entity == "span" and c.after)
+
+
+def build(path: Path, people: tuple[str, ...] = ("alice", "bob")) -> Store:
+    store = make_store(path)
+    for who in people:
+        for needle, label, attrs in VERSIONS[who]:
+            mark(store, who, "alpha", needle, label, attrs)
+    return store
+
+
+@pytest.fixture
+def two(tmp_path: Path) -> Store:
+    store = build(tmp_path / "review.db")
+    yield store
+    store.close()
+
+
+def review_app(store: Store, *doc_ids: str, who: str = "lead") -> ReviewApp:
+    app = make_review_app(store, who, list(doc_ids or ("alpha",)), load_default_schema())
+    app.theme = THEME
+    return app
+
+
+def gold(store: Store, doc_id: str = "alpha") -> list[tuple[str, str]]:
+    doc = store.get_document(doc_id)
+    assert doc is not None
+    return [(s.label, doc.text[s.start:s.end]) for s in store.spans(doc_id, GOLD)]
+
+
+def review(app: ReviewApp) -> ReviewScreen:
+    assert isinstance(app.screen, ReviewScreen), app.screen
+    return app.screen
+
+
+def shown(widget: Static) -> str:
+    """What a Static shows, as plain text."""
+    console = Console(width=80, color_system=None)
+    with console.capture() as out:
+        console.print(widget.content)  # type: ignore[arg-type]
+    return out.get()
+
+
+async def press(pilot: Pilot, *keys: str) -> None:
+    await pilot.press(*keys)
+    await pilot.pause()
+
+
+async def test_the_versions_sit_side_by_side_and_follow_the_gold_cursor(two: Store) -> None:
+    app = review_app(two)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        screen = review(app)
+        assert [p.annotator for p in screen.versions] == ["alice", "bob"]
+        assert not screen.query_one(WhoTable).display
+        await press(pilot, "ctrl+n")  # the first disagreement: alice PERSON, bob ORG
+        text = two.get_document("alpha").text
+        assert screen.gold_view().cursor == text.index("Halina")
+        assert all(p.view.cursor == text.index("Halina") for p in screen.versions)
+        assert "label differs: alice PERSON, bob ORG" in status(app)
+        await press(pilot, "ctrl+n")  # Monday is agreed: skipped
+        assert screen.gold_view().cursor == text.index("About 7,000")
+        assert "missing: alice" in status(app)
+        await press(pilot, "ctrl+p")
+        assert screen.gold_view().cursor == text.index("Halina")
+
+
+async def test_at_80_columns_two_annotators_make_the_table(two: Store) -> None:
+    app = review_app(two)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = review(app)
+        assert screen.query_one(WhoTable).display
+        assert not screen.query_one("#versions").display
+        await press(pilot, "ctrl+n")
+        rows = shown(screen.query_one(WhoTable)).splitlines()
+        assert rows[0].split() == ["text", "1", "alice", "2", "bob", "gold"]
+        current = next(r for r in rows if "Halina" in r).split()
+        assert current[-4:] == ["Marović", "PERSON", "ORG", "—"]
+
+
+async def test_accept_one_annotators_version(two: Store) -> None:
+    app = review_app(two)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await press(pilot, "ctrl+n", "y")
+        assert "accept whose version? 1 alice, 2 bob" in status(app)
+        await press(pilot, "2")  # bob's: ORG, not a label key here
+        assert gold(two) == [("ORG", "Halina Marović")]
+        assert [s for s in two.spans("alpha", "bob") if s.label == "ORG"]  # bob's stays
+        assert "decided" in status(app)
+
+
+async def test_y_then_a_number_with_no_version_accepts_nothing(two: Store) -> None:
+    app = review_app(two)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await press(pilot, "ctrl+n", "y", "7")
+        assert gold(two) == []
+        assert "no version 7: accepted nothing" in status(app)
+        await press(pilot, "y", "escape")
+        assert gold(two) == []
+
+
+async def test_accept_all_agreed_in_one_action_and_undo_it(two: Store) -> None:
+    app = review_app(two)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await press(pilot, "Y")
+        assert gold(two) == [("DATE", "Monday"), ("LOC", "Quellby")]
+        await press(pilot, "u")  # one action: one undo takes both back
+        assert gold(two) == []
+        await press(pilot, "ctrl+r")
+        assert gold(two) == [("DATE", "Monday"), ("LOC", "Quellby")]
+
+
+async def test_reject_records_the_decision_and_the_reason(two: Store) -> None:
+    app = review_app(two)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        screen = review(app)
+        await press(pilot, "ctrl+n", "ctrl+n")  # bob's "About 7,000 residents", alice none
+        await press(pilot, "W", "3")  # annotator error
+        assert "reason: annotator error" in str(screen.query_one("#review-head").render())
+        await press(pilot, "X")
+        assert gold(two) == []
+        here = screen.current()
+        assert here is not None
+        assert here.decided
+        decisions = two.review_decisions("alpha")
+        assert [d.reason for d in decisions] == ["annotator_error"]
+        assert screen.reason is None  # one decision's
+        await press(pilot, "ctrl+n")  # decided: the next one is the boundary at "38"
+        assert screen.gold_view().cursor == two.get_document("alpha").text.index("38")
+
+
+async def test_union_and_intersection(two: Store) -> None:
+    app = review_app(two)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await find(pilot, "38")
+        await press(pilot, "I")  # "38 staff" and "38": the intersection is "38"
+        assert gold(two) == [("NUMBER", "38")]
+        await press(pilot, "u", "U")
+        assert gold(two) == [("NUMBER", "38 staff")]
+
+
+async def test_an_edit_in_the_gold_pane_is_recorded_as_edited(two: Store) -> None:
+    app = review_app(two)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await find(pilot, "Quellby")
+        await press(pilot, "2")  # ORG: the gold pane takes the label keys
+        assert gold(two) == [("ORG", "Quellby")]
+        await press(pilot, "u")
+        assert gold(two) == []
+
+
+async def test_r_on_the_annotation_screen_opens_the_review_for_a_lead(two: Store) -> None:
+    app = app_for(two, "alpha", who="alice")  # a personal database: anyone may review
+    async with app.run_test(size=(160, 48)) as pilot:
+        await press(pilot, "R")
+        screen = review(app)
+        assert screen.doc_id == "alpha"
+        await press(pilot, "q")  # back to the annotation screen
+        assert not isinstance(app.screen, ReviewScreen)
+
+
+async def test_r_is_refused_to_an_annotator_on_a_team_database(two: Store) -> None:
+    store_team.add_user(two, "boss", Role.LEAD)
+    store_team.add_user(two, "alice", Role.ANNOTATOR)
+    app = app_for(two, "alpha", who="alice")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await press(pilot, "R")
+        assert not isinstance(app.screen, ReviewScreen)
+        assert "the review is for leads" in status(app)
+
+
+async def test_a_link_across_two_documents_is_adjudicated(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "links.db")
+    claim_a = "Minister Halina Marović said “no troops will be deployed”"
+    claim_b = "Deputy Łukasz Wróbel said troops will be deployed as soon as possible"
+    for who in ("alice", "bob"):
+        a = mark(store, who, "alpha", claim_a, "CLAIM")
+        b = mark(store, who, "beta", claim_b, "CLAIM")
+        if who == "alice":  # bob saw no link
+            store.add_link(who, "CONTRADICTS", a, b)
+    app = review_app(store, "beta", "alpha")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await press(pilot, "Y")  # beta's claim into gold
+        assert gold(store, "beta") == [("CLAIM", claim_b)]
+        await press(pilot, "D")  # the next of the queue: alpha
+        assert review(app).doc_id == "alpha"
+        await press(pilot, "Y")  # alpha's claim into gold; the link is still to decide
+        await press(pilot, "ctrl+l")
+        assert "CONTRADICTS" in status(app)
+        await press(pilot, "y", "1")  # alice's link
+        links = store.links(GOLD)
+        assert [(lk.type, lk.from_doc, lk.to_doc) for lk in links] == [
+            ("CONTRADICTS", "alpha", "beta")]
+    store.close()
