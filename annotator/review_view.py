@@ -29,7 +29,7 @@ KIND_COLORS: dict[str, str] = {
 
 KIND_WORDS: dict[str, str] = {
     "agreed": "agreed", "missing": "missing", "boundary": "boundary", "label": "label",
-    "attributes": "attributes", DECIDED: "decided",
+    "attributes": "attrs", DECIDED: "decided",
 }
 
 

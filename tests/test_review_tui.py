@@ -3,13 +3,18 @@ gold with the keys, and gold in the database (and its export) is what was decide
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from annotator.cli import main
 from annotator.labels import load_default_schema
 from annotator.model import GOLD
 from annotator.store import Store
@@ -18,6 +23,7 @@ from annotator.team import Role
 from annotator.tui.review_app import ReviewApp, make_review_app
 from annotator.tui.screens.review import ReviewScreen
 from annotator.tui.widgets.versions import WhoTable
+from tests.pty_support import Terminal
 from tests.tui_support import THEME, app_for, find, make_store, status
 
 # alpha: "Minister Halina Marović said “no troops will be deployed” on Monday. About 7,000
@@ -240,3 +246,56 @@ async def test_a_link_across_two_documents_is_adjudicated(tmp_path: Path) -> Non
         assert [(lk.type, lk.from_doc, lk.to_doc) for lk in links] == [
             ("CONTRADICTS", "alpha", "beta")]
     store.close()
+
+
+async def test_the_gold_export_is_what_was_decided(two: Store, tmp_path: Path) -> None:
+    app = review_app(two)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await press(pilot, "Y")  # Monday, Quellby
+        await press(pilot, "ctrl+n", "y", "1")  # alice's PERSON
+        await press(pilot, "ctrl+n", "W", "2", "X")  # bob's 7,000: rejected, ambiguous
+        await find(pilot, "38")
+        await press(pilot, "y", "2")  # bob's "38"
+        await find(pilot, "Halina")
+        await press(pilot, "e")  # no attribute for PERSON: the edit is a relabel instead
+        await press(pilot, "escape", "2")  # gold PERSON -> ORG by hand
+    out = tmp_path / "gold.jsonl"
+    result = CliRunner().invoke(main, ["--db", two.path, "export", "--gold", "-f", "jsonl",
+                                       "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = two.get_document("alpha").text
+    exported = []
+    for line in out.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("id") == "alpha" or record.get("doc_id") == "alpha":
+            exported = [(s["label"], text[s["start"]:s["end"]], s.get("provenance"))
+                        for s in record["spans"]]
+    assert exported == [("ORG", "Halina Marović", ["edited"]), ("DATE", "Monday", ["alice", "bob"]),
+                        ("LOC", "Quellby", ["alice", "bob"]), ("NUMBER", "38", ["bob"])]
+
+
+def test_kill_9_mid_review_keeps_every_decision_shown(two: Store) -> None:
+    """The decisions the status bar acknowledged are in the database after a SIGKILL, and
+    the review opened again counts them as decided."""
+    env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
+    code = ("from annotator.tui.review_app import run_review;"
+            f"run_review({two.path!r}, 'lead', ['alpha'])")
+    term = Terminal([sys.executable, "-c", code], env)
+    try:
+        term.wait_for("0/5 decided")
+        term.type("Y")
+        term.wait_for("accepted 2 agreed spans")
+        term.type("\x0e")  # ctrl+n: alice PERSON, bob ORG
+        term.wait_for("label differs")
+        term.type("y2")
+        term.wait_for("accepted bob's ORG")
+    finally:
+        term.kill()
+    assert gold(two) == [("ORG", "Halina Marović"), ("DATE", "Monday"), ("LOC", "Quellby")]
+    assert two.replay_log() == two.current_state()
+    term = Terminal([sys.executable, "-c", code], env)
+    try:
+        term.wait_for("3/5 decided")
+    finally:
+        term.kill()

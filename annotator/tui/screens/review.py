@@ -41,12 +41,14 @@ MAX_VERSIONS = 9  # y takes one digit
 class ReviewScreen(AnnotateScreen):
     DEFAULT_CSS = """
     ReviewScreen #review-head { height: 1; background: $panel-darken-1; padding: 0 1; }
-    ReviewScreen #versions { width: 3fr; height: 1fr; }
+    ReviewScreen #versions { height: 1fr; }
     ReviewScreen #who { display: none; }
     ReviewScreen.-table #versions { display: none; }
     ReviewScreen.-table #who { display: block; }
     ReviewScreen #pane-area { width: 1fr; }
-    ReviewScreen.-table #pane-area { width: 1fr; }
+    /* every pane with its border, so all are as wide and wrap the text alike */
+    ReviewScreen #panes Pane { border-left: vkey $foreground 25%; }
+    ReviewScreen.-table #panes Pane:first-of-type { border-left: none; }
     """
     BINDINGS = [*screen_bindings(), *bindings("review")]
 
@@ -82,15 +84,17 @@ class ReviewScreen(AnnotateScreen):
         yield Static(id="status")
 
     def on_mount(self) -> None:
+        """The versions; then AnnotateScreen.on_mount (Textual runs it next) opens gold."""
         self.side.display = False
         document = self.session.document(self.doc_id)
         self.clusters = list(self.review.clusters())
+        shown = self.annotators[:MAX_VERSIONS]
+        versions = self.query_one("#versions")
+        versions.styles.width = f"{len(shown)}fr"  # as wide as the gold pane, each
         if document is not None:
-            self.query_one("#versions").mount_all(
-                VersionPane(n, who, document, version_spans(who, self.clusters))
-                for n, who in enumerate(self.annotators[:MAX_VERSIONS], 1))
-        super().on_mount()
-        self.refresh_review()
+            versions.mount_all(VersionPane(n, who, document, version_spans(who, self.clusters))
+                               for n, who in enumerate(shown, 1))
+        self.call_after_refresh(self.refresh_review)
 
     def _narrow(self, width: int) -> None:
         """Versions side by side when they fit, else the gold pane and the table."""

@@ -25,7 +25,8 @@ class ReasonChooser(ModalScreen[Any]):
     ReasonChooser { align: center middle; }
     ReasonChooser > #dialog { width: 44; height: auto; background: $surface;
                               border: round $primary; padding: 0 1; }
-    ReasonChooser OptionList { height: auto; border: none; padding: 0; }
+    ReasonChooser OptionList, ReasonChooser OptionList:focus { height: auto; border: none;
+                                                               padding: 0; }
     ReasonChooser #hint { color: $text-muted; height: 1; }
     """
     BINDINGS = bindings("link type")  # type: ignore[assignment]  # escape cancels, the same

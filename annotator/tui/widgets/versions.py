@@ -47,7 +47,6 @@ class VersionPane(SanitisedLines, Vertical):
 
     DEFAULT_CSS = """
     VersionPane { width: 1fr; height: 1fr; border-left: vkey $foreground 25%; }
-    VersionPane:first-of-type { border-left: none; }
     VersionPane > .pane-title { height: 1; background: $panel; color: $text-muted;
                                 padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
@@ -77,7 +76,6 @@ def legend() -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     for kind, color in KIND_COLORS.items():
         text.append(f" {KIND_WORDS[kind]} ", style=f"black on {color}")
-        text.append(" ")
     return text
 
 
