@@ -641,5 +641,9 @@ from annotator import team_cli  # noqa: E402  (it looks up this module's helpers
 for _command in team_cli.COMMANDS:
     main.add_command(_command)
 
+from annotator.review_cli import review  # noqa: E402  (as team_cli)
+
+main.add_command(review)
+
 if __name__ == "__main__":
     main()

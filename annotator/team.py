@@ -23,7 +23,7 @@ ROLES = tuple(r.value for r in Role)
 # Leads run everything but serve-session itself; annotators annotate, see their own work and flag.
 ANNOTATOR_COMMANDS = frozenset({"annotate", "export", "docs", "flag"})
 LEAD_COMMANDS = ANNOTATOR_COMMANDS | {"import", "users", "assign", "unassign", "settings",
-                                      "backup", "labels"}
+                                      "backup", "labels", "review"}
 # Options that choose the database or the identity: the forced command fixes both.
 SESSION_FIXED_OPTIONS = ("--db", "--as")
 # Options that write or read a file on the server as the service account (its database, its
