@@ -255,24 +255,28 @@ async def test_the_gold_export_is_what_was_decided(two: Store, tmp_path: Path) -
         await press(pilot, "Y")  # Monday, Quellby
         await press(pilot, "ctrl+n", "y", "1")  # alice's PERSON
         await press(pilot, "ctrl+n", "W", "2", "X")  # bob's 7,000: rejected, ambiguous
-        await find(pilot, "38")
-        await press(pilot, "y", "2")  # bob's "38"
-        await find(pilot, "Halina")
-        await press(pilot, "e")  # no attribute for PERSON: the edit is a relabel instead
-        await press(pilot, "escape", "2")  # gold PERSON -> ORG by hand
+        await press(pilot, "ctrl+n", "y", "2")  # bob's "38" ...
+        await press(pilot, "greater_than_sign")  # ... grown to "38 staff" in the gold pane
+    text = two.get_document("alpha").text
+    decided = [("DATE", "Monday"), ("LOC", "Quellby"), ("NUMBER", "38 staff"),
+               ("PERSON", "Halina Marović")]
+    assert sorted(gold(two)) == decided
+    made = {(d.kind, text[d.start:d.end], d.provenance, d.reason)
+            for d in two.review_decisions("alpha")}
+    assert made == {("accept", "Monday", ("alice", "bob"), None),
+                    ("accept", "Quellby", ("alice", "bob"), None),
+                    ("accept", "Halina Marović", ("alice",), None),
+                    ("reject", "About 7,000 residents", ("bob",), "ambiguous_text"),
+                    ("edit", "38 staff", ("edited",), None)}
     out = tmp_path / "gold.jsonl"
     result = CliRunner().invoke(main, ["--db", two.path, "export", "--gold", "-f", "jsonl",
                                        "-o", str(out)])
     assert result.exit_code == 0, result.output
-    text = two.get_document("alpha").text
-    exported = []
-    for line in out.read_text(encoding="utf-8").splitlines():
-        record = json.loads(line)
-        if record.get("id") == "alpha" or record.get("doc_id") == "alpha":
-            exported = [(s["label"], text[s["start"]:s["end"]], s.get("provenance"))
-                        for s in record["spans"]]
-    assert exported == [("ORG", "Halina Marović", ["edited"]), ("DATE", "Monday", ["alice", "bob"]),
-                        ("LOC", "Quellby", ["alice", "bob"]), ("NUMBER", "38", ["bob"])]
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    alpha = next(r for r in records if "alpha" in (r.get("id"), r.get("doc_id")))
+    assert sorted((s["label"], text[s["start"]:s["end"]]) for s in alpha["spans"]) == decided
+    number = next(s for s in alpha["spans"] if s["label"] == "NUMBER")
+    assert number["attrs"]["value"] == 38
 
 
 def test_kill_9_mid_review_keeps_every_decision_shown(two: Store) -> None:
@@ -285,11 +289,11 @@ def test_kill_9_mid_review_keeps_every_decision_shown(two: Store) -> None:
     try:
         term.wait_for("0/5 decided")
         term.type("Y")
-        term.wait_for("accepted 2 agreed spans")
+        term.wait_for("2/5 decided")  # the head line counts what the database has
         term.type("\x0e")  # ctrl+n: alice PERSON, bob ORG
         term.wait_for("label differs")
         term.type("y2")
-        term.wait_for("accepted bob's ORG")
+        term.wait_for("3/5 decided")
     finally:
         term.kill()
     assert gold(two) == [("ORG", "Halina Marović"), ("DATE", "Monday"), ("LOC", "Quellby")]
@@ -299,3 +303,20 @@ def test_kill_9_mid_review_keeps_every_decision_shown(two: Store) -> None:
         term.wait_for("3/5 decided")
     finally:
         term.kill()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize("people", [("alice", "bob"), ("alice", "bob", "carol")],
+                         ids=["two", "three"])
+def test_snapshot_review(snap_compare, tmp_path: Path, people: tuple[str, ...],
+                         size: tuple[int, int]) -> None:
+    """Two annotators side by side at 160 columns, the table at 80; three: side by side at
+    160, the table at 80. The cursor on the label disagreement, one cluster decided."""
+    store = build(tmp_path / "snap.db", people)
+
+    async def before(pilot: Pilot) -> None:
+        await pilot.pause()
+        await pilot.press("Y", "ctrl+n")
+        await pilot.pause()
+
+    assert snap_compare(review_app(store), terminal_size=size, run_before=before)

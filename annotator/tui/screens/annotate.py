@@ -55,6 +55,7 @@ class AnnotateScreen(GuardedScreen):
     #empty { width: 1fr; height: 1fr; content-align: center middle; color: $text-muted; }
     """
     BINDINGS = screen_bindings()  # type: ignore[assignment]
+    pane_class = Pane  # the review's gold pane says it is gold
     _layout_seq = 0  # layouts taken from the screen, and the newest written (_write_layout)
     _layout_written = 0
 
@@ -144,8 +145,8 @@ class AnnotateScreen(GuardedScreen):
         spans = self.session.spans(doc_id)
         self.session.load_links(doc_id)
         linked = self.session.linked()
-        pane = Pane(doc, spans, self.session.colors, linked, self.session.status(doc_id),
-                    self._view_class)
+        pane = self.pane_class(doc, spans, self.session.colors, linked,
+                               self.session.status(doc_id), self._view_class)
         container = self.query_one("#panes")
         for empty in self.query("#empty"):
             empty.remove()

@@ -33,7 +33,7 @@ from annotator.tui.screens.guarded import writes
 from annotator.tui.screens.review_reason import REASON_WORDS, ReasonChooser
 from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import labelled_view
-from annotator.tui.widgets.versions import VersionPane, WhoTable, legend
+from annotator.tui.widgets.versions import GoldPane, VersionPane, WhoTable, legend
 
 MAX_VERSIONS = 9  # y takes one digit
 
@@ -51,6 +51,7 @@ class ReviewScreen(AnnotateScreen):
     ReviewScreen.-table #panes Pane:first-of-type { border-left: none; }
     """
     BINDINGS = [*screen_bindings(), *bindings("review")]
+    pane_class = GoldPane
 
     def __init__(self, store: Store, actor: str, schema: LabelSchema, doc_id: str,
                  queue: Sequence[str] = ()) -> None:
@@ -161,7 +162,8 @@ class ReviewScreen(AnnotateScreen):
             about.append(safe(cluster.describe(), 80) + "  ", "bold")
         text = status_line(self.actor, self.read_only, (decided, len(self.clusters)), view,
                            self.linking.source_text(), self.last_action)
-        self.query_one("#status", Static).update(about + text, layout=False)
+        about.append_text(text)
+        self.query_one("#status", Static).update(about, layout=False)
         table = self.query_one(WhoTable)
         if table.display and view is not None:
             table.show(table_rows(self.clusters, self.annotators, view.text), self.annotators,

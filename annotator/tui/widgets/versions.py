@@ -21,6 +21,7 @@ from annotator.tui.plain import SanitisedLines
 from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.document_view import DocumentView
+from annotator.tui.widgets.pane import Pane
 
 
 class VersionView(DocumentView, can_focus=False):
@@ -68,6 +69,19 @@ class VersionPane(SanitisedLines, Vertical):
         title.append(f"{self.number} ", "bold reverse")
         title.append(" " + one_line(self.annotator), "bold")
         title.append("  read-only", "dim")
+        self.title_bar.update(title)
+
+
+class GoldPane(Pane):
+    """The gold set's pane: "gold" before the document's title."""
+
+    def update_title(self) -> None:
+        super().update_title()
+        shown = self.title_bar.content
+        title = Text(" gold ", style="bold reverse", no_wrap=True, overflow="ellipsis")
+        title.append(" ")
+        if isinstance(shown, Text):
+            title.append_text(shown)
         self.title_bar.update(title)
 
 
