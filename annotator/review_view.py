@@ -4,11 +4,13 @@ cluster a decision key acts on. The rules of the decisions are annotator.review'
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any
 
 from annotator.model import Span
+from annotator.review.clusters import Cluster
 from annotator.sanitize import safe_line
 
 PANE_MIN = 40
@@ -33,55 +35,53 @@ KIND_WORDS: dict[str, str] = {
 }
 
 
-class ClusterLike(Protocol):
-    """annotator.review.clusters.Cluster, as far as the screen reads it."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def start(self) -> int: ...
-    @property
-    def end(self) -> int: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def versions(self) -> tuple[tuple[str, Span], ...]: ...
-    @property
-    def missing(self) -> tuple[str, ...]: ...
-    @property
-    def gold(self) -> tuple[Span, ...]: ...
-    @property
-    def decided(self) -> bool: ...
-    def describe(self) -> str: ...
-
-
 def side_by_side(width: int, annotators: int) -> bool:
     """The versions and the gold pane fit side by side in `width` columns."""
     return annotators + 1 <= max(1, width // PANE_MIN)
 
 
-def kind_of(cluster: ClusterLike) -> str:
+def kind_of(cluster: Cluster) -> str:
     return DECIDED if cluster.decided else cluster.kind
 
 
-def version_spans(annotator: str, clusters: Sequence[ClusterLike]) -> list[Span]:
-    """`annotator`'s spans, each labelled with its cluster's kind (drawn in KIND_COLORS)."""
-    out: list[Span] = []
+def version_kinds(annotator: str, clusters: Sequence[Cluster]) -> list[tuple[Span, str]]:
+    """`annotator`'s spans, each with its cluster's kind (drawn in KIND_COLORS)."""
+    out: list[tuple[Span, str]] = []
     for cluster in clusters:
         kind = kind_of(cluster)
-        out.extend(replace(span, label=kind) for who, span in cluster.versions
-                   if who == annotator)
+        out.extend((span, kind) for who, span in cluster.versions if who == annotator)
     return out
 
 
-def cluster_at(clusters: Sequence[ClusterLike], offset: int) -> ClusterLike | None:
-    """The cluster whose extent holds `offset` (the innermost, the first by start)."""
-    best: ClusterLike | None = None
-    for cluster in clusters:
-        if cluster.start <= offset < cluster.end and (
-                best is None or cluster.end - cluster.start < best.end - best.start):
-            best = cluster
-    return best
+def drawn_as(span: Span, kind: str) -> Span:
+    """The span as a version pane draws it: labelled with its kind."""
+    return replace(span, label=kind)
+
+
+class Clusters:
+    """A document's clusters (sorted by start) as the screen asks about them on every key:
+    the one at the cursor without a walk through all of them, how many are decided."""
+
+    def __init__(self, clusters: Sequence[Cluster] = ()) -> None:
+        self.all = list(clusters)
+        self.starts = [c.start for c in self.all]
+        self.longest = max((c.end - c.start for c in self.all), default=0)
+        self.decided = sum(c.decided for c in self.all)
+
+    def __len__(self) -> int:
+        return len(self.all)
+
+    def at(self, offset: int) -> Cluster | None:
+        """The cluster whose extent holds `offset` (the innermost, the first by start)."""
+        best: Cluster | None = None
+        i = bisect_right(self.starts, offset)
+        while i > 0 and self.starts[i - 1] + self.longest > offset:  # it may reach offset
+            i -= 1
+            c = self.all[i]
+            if c.start <= offset < c.end and (best is None
+                                              or c.end - c.start <= best.end - best.start):
+                best = c
+        return best
 
 
 def short_attrs(attrs: Mapping[str, Any], width: int = 18) -> str:
@@ -89,7 +89,7 @@ def short_attrs(attrs: Mapping[str, Any], width: int = 18) -> str:
     return safe_line(shown, width)
 
 
-def cell(span: Span | None, cluster: ClusterLike, text: str) -> str:
+def cell(span: Span | None, cluster: Cluster, text: str) -> str:
     """What one annotator marked in a cluster, in the table: the label, plus what differs."""
     if span is None:
         return "—"
@@ -113,7 +113,7 @@ class Row:
     gold: str
 
 
-def table_rows(clusters: Sequence[ClusterLike], annotators: Sequence[str],
+def table_rows(clusters: Sequence[Cluster], annotators: Sequence[str],
                text: str) -> list[Row]:
     rows = []
     for cluster in clusters:

@@ -16,13 +16,14 @@ from textual.events import Key
 from textual.widgets import Static
 
 from annotator.model import GOLD, LabelSchema
+from annotator.review.clusters import Cluster
 from annotator.review.session import Reason, ReviewSession
 from annotator.review_view import (
-    ClusterLike,
-    cluster_at,
+    Clusters,
+    Row,
     side_by_side,
     table_rows,
-    version_spans,
+    version_kinds,
 )
 from annotator.session import SHORT, Outcome, Session, refusal
 from annotator.store import Store
@@ -68,7 +69,9 @@ class ReviewScreen(AnnotateScreen):
         self.reason: Reason | None = None  # recorded by the next decision (W)
         self.choosing = False  # y pressed: the next key is a version's number
         self.link_cluster: Any = None  # the link being decided (ctrl+l), else the span's
-        self.clusters: list[ClusterLike] = []
+        self.clusters = Clusters()
+        self._rows: list[Row] | None = None  # the table's, made when it shows
+        self._versions: list[VersionPane] = []
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -88,28 +91,34 @@ class ReviewScreen(AnnotateScreen):
         """The versions; then AnnotateScreen.on_mount (Textual runs it next) opens gold."""
         self.side.display = False
         document = self.session.document(self.doc_id)
-        self.clusters = list(self.review.clusters())
+        self.clusters = Clusters(self.review.clusters())
         shown = self.annotators[:MAX_VERSIONS]
         versions = self.query_one("#versions")
         versions.styles.width = f"{len(shown)}fr"  # as wide as the gold pane, each
         if document is not None:
-            versions.mount_all(VersionPane(n, who, document, version_spans(who, self.clusters))
-                               for n, who in enumerate(shown, 1))
+            self._versions = [VersionPane(n, who, document,
+                                          version_kinds(who, self.clusters.all))
+                              for n, who in enumerate(shown, 1)]
+            versions.mount_all(self._versions)
         self.call_after_refresh(self.refresh_review)
 
     def _narrow(self, width: int) -> None:
         """Versions side by side when they fit, else the gold pane and the table."""
         self.set_class(not side_by_side(width, len(self.annotators)), "-table")
         self._update_tabs()
+        self.update_status()  # the table, if it shows now
 
     def _layout_now(self) -> None:
         return None  # the review keeps no layout of its own: the lead's is the annotate one
 
     @property
     def versions(self) -> list[VersionPane]:
-        return list(self.query(VersionPane))
+        return self._versions
 
     def gold_view(self) -> Any:
+        """The gold pane's view (the active pane's, unless o opened another document's)."""
+        if self.active is not None and self.active.document.id == self.doc_id:
+            return self.active.view
         pane = next((p for p in self.panes if p.document.id == self.doc_id), None)
         return None if pane is None else pane.view
 
@@ -118,9 +127,10 @@ class ReviewScreen(AnnotateScreen):
     def refresh_review(self) -> None:
         """Read the clusters anew (after a decision or an edit) and redraw by kind."""
         self.review.refresh()
-        self.clusters = list(self.review.clusters())
+        self.clusters = Clusters(self.review.clusters())
+        self._rows = None
         for pane in self.versions:
-            pane.view.show_spans(version_spans(pane.annotator, self.clusters))
+            pane.view.show_kinds(version_kinds(pane.annotator, self.clusters.all))
         self.update_status()
 
     def show(self, outcome: Outcome) -> bool:
@@ -132,9 +142,9 @@ class ReviewScreen(AnnotateScreen):
             self.refresh_review()
         return shown
 
-    def current(self) -> ClusterLike | None:
+    def current(self) -> Cluster | None:
         view = self.gold_view()
-        return None if view is None else cluster_at(self.clusters, view.cursor)
+        return None if view is None else self.clusters.at(view.cursor)
 
     def update_status(self) -> None:
         if not self.is_mounted:
@@ -143,7 +153,7 @@ class ReviewScreen(AnnotateScreen):
         if view is not None:
             self._follow(view)
         cluster = self.current()
-        decided = sum(c.decided for c in self.clusters)
+        decided = self.clusters.decided
         head = Text(no_wrap=True, overflow="ellipsis")
         head.append("review ", "bold")
         head.append(safe(self.doc_id), "bold")
@@ -151,7 +161,7 @@ class ReviewScreen(AnnotateScreen):
         if self.reason:
             head.append(f"reason: {REASON_WORDS[self.reason]}  ", "bold reverse")
         head.append_text(legend())
-        self.query_one("#review-head", Static).update(head, layout=False)
+        self.get_child_by_id("review-head", Static).update(head, layout=False)
         about = Text(no_wrap=True, overflow="ellipsis")
         if self.choosing:
             who = ", ".join(f"{n} {safe(a, 12)}" for n, a in enumerate(self.annotators, 1))
@@ -163,11 +173,12 @@ class ReviewScreen(AnnotateScreen):
         text = status_line(self.actor, self.read_only, (decided, len(self.clusters)), view,
                            self.linking.source_text(), self.last_action)
         about.append_text(text)
-        self.query_one("#status", Static).update(about, layout=False)
-        table = self.query_one(WhoTable)
+        self.get_child_by_id("status", Static).update(about, layout=False)
+        table = self.get_child_by_id("who", WhoTable)
         if table.display and view is not None:
-            table.show(table_rows(self.clusters, self.annotators, view.text), self.annotators,
-                     None if cluster is None else cluster.key)
+            if self._rows is None:
+                self._rows = table_rows(self.clusters.all, self.annotators, view.text)
+            table.show(self._rows, self.annotators, None if cluster is None else cluster.key)
 
     def _follow(self, gold: Any) -> None:
         """The versions show the gold pane's cursor, and the same text at the top."""

@@ -16,9 +16,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from annotator.model import Document, Span
-from annotator.review_view import KIND_COLORS, KIND_WORDS, Row, window
+from annotator.review_view import KIND_COLORS, KIND_WORDS, Row, drawn_as, window
 from annotator.tui.plain import SanitisedLines
-from annotator.tui.span_index import SpanIndex
 from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.document_view import DocumentView
 from annotator.tui.widgets.pane import Pane
@@ -35,12 +34,22 @@ class VersionView(DocumentView, can_focus=False):
             return True
         return super().post_message(message)
 
-    def show_spans(self, spans: list[Span]) -> None:
-        """Draw these spans instead (a decision changed the kinds)."""
-        self.index = SpanIndex(spans)
-        self._under = self.index.innermost(self.cursor)
-        self.painter.drawn.clear()
-        self.refresh()
+    def __init__(self, document: Document, spans: list[tuple[Span, str]]) -> None:
+        super().__init__(document, [drawn_as(s, kind) for s, kind in spans], KIND_COLORS)
+        self.shown = {s.id: (s, kind) for s, kind in spans}
+
+    def show_kinds(self, spans: list[tuple[Span, str]]) -> None:
+        """Draw each span in its kind's colour: only those whose kind (or the span itself)
+        changed since are drawn anew, so a decision repaints what it decided."""
+        seen = set()
+        for span, kind in spans:
+            seen.add(span.id)
+            if self.shown.get(span.id) != (span, kind):
+                self.shown[span.id] = (span, kind)
+                self.add_span(drawn_as(span, kind))
+        for gone in set(self.shown) - seen:
+            del self.shown[gone]
+            self.remove_span(gone)
 
 
 class VersionPane(SanitisedLines, Vertical):
@@ -53,11 +62,11 @@ class VersionPane(SanitisedLines, Vertical):
     """
 
     def __init__(self, number: int, annotator: str, document: Document,
-                 spans: list[Span]) -> None:
+                 spans: list[tuple[Span, str]]) -> None:
         super().__init__()
         self.number = number
         self.annotator = annotator
-        self.view = VersionView(document, spans, KIND_COLORS)
+        self.view = VersionView(document, spans)
         self.title_bar = Static(classes="pane-title")
 
     def compose(self) -> ComposeResult:
