@@ -320,3 +320,94 @@ def test_snapshot_review(snap_compare, tmp_path: Path, people: tuple[str, ...],
         await pilot.pause()
 
     assert snap_compare(review_app(store), terminal_size=size, run_before=before)
+
+
+async def test_a_click_in_a_version_moves_the_gold_cursor_there(two: Store) -> None:
+    app = review_app(two)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        screen = review(app)
+        bob = screen.versions[1].view
+        await pilot.click(bob, offset=(2, 2))  # the third line: "Minister Halina ..."
+        await pilot.pause()
+        text = two.get_document("alpha").text
+        assert screen.gold_view().cursor == text.index("Minister") + 2
+        assert screen.focused is screen.gold_view()
+        assert "label differs" not in status(app)  # "Mi": no cluster there
+
+
+async def test_narrowing_the_terminal_turns_the_versions_into_the_table(two: Store) -> None:
+    app = review_app(two)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        screen = review(app)
+        await press(pilot, "ctrl+n")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        table = screen.query_one(WhoTable)
+        assert table.display
+        assert "Halina" in shown(table)
+        await pilot.resize_terminal(160, 48)
+        await pilot.pause()
+        assert not table.display
+
+
+async def test_names_and_text_with_markup_and_escapes_are_shown_as_typed(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "hostile.db")
+    hostile = "[bold]x\x1b[2J"
+    mark(store, hostile, "alpha", "Quellby", "LOC")
+    mark(store, "bob", "alpha", "Quellby", "ORG")
+    app = review_app(store)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        await press(pilot, "ctrl+n")
+        screen = review(app)
+        title = str(screen.versions[0].title_bar.render())
+        assert "[bold]x␛[2J" in title
+        assert "label differs: [bold]x␛[2J LOC, bob ORG" in status(app)
+        await press(pilot, "y")
+        assert "1 [bold]x␛[2J" in status(app)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert "[bold]x␛[2J" in shown(screen.query_one(WhoTable)).splitlines()[0]
+    store.close()
+
+
+async def test_a_review_with_one_version_and_with_none(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "few.db")
+    mark(store, "alice", "alpha", "Quellby", "LOC")
+    app = review_app(store, "alpha", "beta")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = review(app)
+        assert [p.annotator for p in screen.versions] == ["alice"]
+        assert not screen.query_one(WhoTable).display  # one version and gold fit at 80
+        await press(pilot, "D")  # beta: nobody marked anything
+        screen = review(app)
+        assert screen.doc_id == "beta"
+        assert screen.versions == []
+        assert "0/0 decided" in str(screen.query_one("#review-head").render())
+        await press(pilot, "ctrl+n")
+        assert "no next disagreement" in status(app)
+        await press(pilot, "D")
+        assert "no other document in the queue" in status(app)
+    store.close()
+
+
+async def test_a_read_only_database_is_reviewed_for_viewing_only(tmp_path: Path,
+                                                                 unprivileged: None) -> None:
+    path = tmp_path / "ro.db"
+    build(path).close()
+    path.chmod(0o444)
+    try:
+        with Store(path, read_only_ok=True) as store:
+            app = review_app(store)
+            async with app.run_test(size=(160, 48)) as pilot:
+                await pilot.pause()
+                for keys in (["ctrl+n", "y"], ["Y"], ["X"], ["U"], ["u"]):
+                    await press(pilot, *keys)
+                    assert "read-only" in status(app)
+                    assert isinstance(app.screen, ReviewScreen)
+            assert gold(store) == []
+    finally:
+        path.chmod(0o644)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
@@ -34,7 +35,13 @@ from annotator.tui.screens.guarded import writes
 from annotator.tui.screens.review_reason import REASON_WORDS, ReasonChooser
 from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import labelled_view
-from annotator.tui.widgets.versions import GoldPane, VersionPane, WhoTable, legend
+from annotator.tui.widgets.versions import (
+    GoldPane,
+    VersionPane,
+    VersionView,
+    WhoTable,
+    legend,
+)
 
 MAX_VERSIONS = 9  # y takes one digit
 
@@ -192,6 +199,12 @@ class ReviewScreen(AnnotateScreen):
                 y = view.text_layout.line_of(top)
                 if view.scroll_offset.y != y:
                     view.scroll_to(y=y, animate=False, immediate=True)
+
+    @on(VersionView.Clicked)
+    def _clicked(self, event: VersionView.Clicked) -> None:
+        if (view := self.gold_view()) is not None:
+            view.move_to(event.offset)
+            self.set_focus(view)
 
     # -- navigation -----------------------------------------------------------------------
 

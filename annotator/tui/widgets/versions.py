@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -29,10 +30,22 @@ class VersionView(DocumentView, can_focus=False):
 
     BINDINGS: ClassVar[list[Binding]] = []  # none of the annotation keys: read-only
 
+    class Clicked(Message):
+        """A click at `offset`: the gold pane's cursor goes there."""
+
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
     def post_message(self, message: Message) -> bool:
         if isinstance(message, DocumentView.CursorMoved):
             return True
         return super().post_message(message)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        event.prevent_default()  # no selection here
+        if event.button == 1:
+            self.post_message(self.Clicked(self._offset_at_mouse(event)))
 
     def __init__(self, document: Document, spans: list[tuple[Span, str]]) -> None:
         super().__init__(document, [drawn_as(s, kind) for s, kind in spans], KIND_COLORS)
@@ -115,7 +128,7 @@ class WhoTable(Static):
         table.add_column("", no_wrap=True, width=1)
         table.add_column("text", no_wrap=True, overflow="ellipsis", ratio=2)
         for number, who in enumerate(annotators, 1):
-            table.add_column(f"{number} {one_line(who, 12)}", no_wrap=True,
+            table.add_column(Text(f"{number} {one_line(who, 12)}"), no_wrap=True,
                              overflow="ellipsis", ratio=1)
         table.add_column("gold", no_wrap=True, overflow="ellipsis", ratio=1)
         first, last = window(rows, current, max(1, (self.size.height or 8) - 2))
