@@ -422,7 +422,8 @@ def export(db: str, fmt: str, output: str | None, force: bool, as_: str | None, 
         if gold and GOLD not in store.annotators():
             # not an error: a pipeline may export gold before any adjudication
             say(f"Note: {db} has no gold set yet, so the export is empty (a gold set is"
-                f' imported: JSONL lines with "annotator": "{GOLD}")', err=True)
+                f' made with `annotator review`, or imported: JSONL lines with "annotator":'
+                f' "{GOLD}")', err=True)
         try:
             if output is None:
                 with suppress(ValueError, io.UnsupportedOperation):  # no file descriptor

@@ -21,7 +21,7 @@ from annotator.export_target import (
 from annotator.exports import doccano, jsonl, labelstudio, prodigy, spacy_bin
 from annotator.exports.common import AnnotationSet, Losses, document_meta
 from annotator.labels import SchemaError, parse_schema
-from annotator.model import GOLD, LabelSchema, Status
+from annotator.model import GOLD, Document, LabelSchema, Link, Span, Status
 from annotator.store import Store
 from annotator.store import backup as B
 
@@ -82,7 +82,7 @@ def export(store: Store, fmt: str, out: IO[Any], annotator: str | None = None, g
     elif everything:
         rows = _backup(store)
     elif fmt == "jsonl":
-        rows = _with_notes(store, (jsonl.line(*s) for s in sets))
+        rows = _with_notes(store, (_jsonl_line(store, *s) for s in sets))
     else:
         shape = {"doccano": doccano.line, "prodigy": prodigy.line}[fmt]
         rows = (shape(*s, losses) for s in sets)
@@ -148,6 +148,17 @@ def count_sets(store: Store, annotator: str | None = None, status: Status | str 
         for name, st in summary.statuses.items()
         if (who is None or name == who) and (wanted is None or st == wanted)
     )
+
+
+def _jsonl_line(store: Store, doc: Document, who: str, status: Status, spans: list[Span],
+                links: list[Link]) -> dict[str, Any]:
+    """Our JSONL line; the gold set's carries the review's provenance and reasons."""
+    row = jsonl.line(doc, who, status, spans, links)
+    if who != GOLD:
+        return row
+    decided = store.decisions_for([*(s.id for s in spans), *(lk.id for lk in links)])
+    empty = [d for d in store.review_decisions(doc.id) if d.target is None]
+    return jsonl.with_review(row, decided, empty)
 
 
 def _with_notes(store: Store, rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -88,16 +88,19 @@ def _print_queue(db: str, queue: list[DocRow], fmt: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=Text(safe_line(f"{len(queue)} to review in {db}, worst agreement"
-                                       " first")), title_justify="left",
-                  box=box.SIMPLE_HEAD, show_edge=False)
-    for name, right in (("#", True), ("id", False), ("title", False), ("annotators", False),
-                        ("exact F1", True), ("overlap F1", True), ("disagreements", True),
-                        ("undecided", True)):
-        table.add_column(name, justify="right" if right else "left",
-                         no_wrap=name != "title", min_width=10 if name == "title" else None)
+    console = Console(file=sys.stdout)
+    console.print(Text(safe_line(f"{len(queue)} to review in {db}, worst agreement first")))
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False,
+                  caption="F1: mean exact span F1 over annotator pairs (overlap: overlap F1);"
+                  " differ: clusters that disagree; open: clusters not decided yet",
+                  caption_justify="left")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("id", no_wrap=True)
+    table.add_column("title", ratio=1, min_width=5, no_wrap=True, overflow="ellipsis")
+    for name in ("sets", "F1", "overlap", "differ", "open"):
+        table.add_column(name, justify="right", no_wrap=True)
     for n, d in enumerate(queue, 1):
-        table.add_row(str(n), Text(safe_line(d.doc_id)), Text(safe_line(d.title, 60)),
-                      Text(safe_line(", ".join(d.annotators))), _f1(d.exact_f1),
-                      _f1(d.overlap_f1), str(d.disagreements), f"{d.undecided}/{d.clusters}")
-    Console(file=sys.stdout).print(table)
+        table.add_row(str(n), Text(safe_line(d.doc_id)), Text(safe_line(d.title, 200)),
+                      str(len(d.annotators)), _f1(d.exact_f1), _f1(d.overlap_f1),
+                      str(d.disagreements), f"{d.undecided}/{d.clusters}")
+    console.print(table)

@@ -10,6 +10,7 @@ from annotator.store import Store
 #             0123456789012345678901234567890123456789012345678901234567890123
 WIRE = "General Akar said 38 staff were evacuated on Monday in Ankara."
 LEDGER = "The ministry denied that anyone was evacuated from Ankara."
+DENIED = "denied that anyone was evacuated"  # a CLAIM in the ledger
 
 
 def spans_of(store: Store, doc_id: str, who: str) -> list[tuple[int, int, str]]:
@@ -24,8 +25,8 @@ def find(text: str, needle: str) -> tuple[int, int]:
 def review_db(store: Store) -> Store:
     """wire: Akar PERSON agreed by all; "38 staff" NUMBER boundary (alice 38 staff, bob and
     carol 38); Monday DATE missing for carol; Ankara LOC vs ORG (label); a CLAIM with a
-    speaker everyone agrees on. ledger: Ankara LOC by everyone. alice and bob link their
-    claim to the ledger's Ankara (CONTRADICTS, cross-document)."""
+    speaker everyone agrees on. ledger: a CLAIM by everyone. alice and bob link the wire's
+    claim to the ledger's (CONTRADICTS, cross-document)."""
     schema = load_default_schema()
     with store.import_session("importer") as imp:  # (tests/tui_support.py's fill needs Textual)
         imp.add_schema(schema.ref, schema.name, schema.version, schema.source)
@@ -40,8 +41,9 @@ def review_db(store: Store) -> Store:
             store.add_span(who, "wire", *find(WIRE, "Monday"), "DATE")
         store.add_span(who, "wire", *find(WIRE, "Ankara"), "LOC" if who != "bob" else "ORG")
         claim = store.add_span(who, "wire", *find(WIRE, "said 38 staff were evacuated"),
-                               "CLAIM", {"speaker": akar["id"], "stance": "assert"})
-        there = store.add_span(who, "ledger", *find(LEDGER, "Ankara"), "LOC")
+                               "CLAIM", {"speaker": akar["id"], "stance": "asserts"})
+        there = store.add_span(who, "ledger", *find(LEDGER, DENIED), "CLAIM",
+                               {"stance": "denies"})
         if who != "carol":
             store.add_link(who, "CONTRADICTS", claim.changes[0].after["id"],  # type: ignore[index]
                            there.changes[0].after["id"])  # type: ignore[index]

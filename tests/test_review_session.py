@@ -9,7 +9,7 @@ from annotator.model import GOLD, Status
 from annotator.review.session import ReviewSession
 from annotator.session import Session
 from annotator.store import Store
-from tests.review_support import LEDGER, WIRE, find, review_db, spans_of
+from tests.review_support import DENIED, LEDGER, WIRE, find, review_db, spans_of
 
 
 @pytest.fixture
@@ -65,7 +65,7 @@ def test_accept_agreed_takes_every_agreed_span_in_one_action_and_undo_takes_it_b
     assert gold(rs) == [(8, 12, "PERSON"), (13, 41, "CLAIM")]
     claim = next(s for s in rs.store.spans("wire", GOLD) if s.label == "CLAIM")
     akar = next(s for s in rs.store.spans("wire", GOLD) if s.label == "PERSON")
-    assert claim.attrs == {"speaker": akar.id, "stance": "assert"}  # the speaker is gold's
+    assert claim.attrs == {"speaker": akar.id, "stance": "asserts"}  # the speaker is gold's
     assert decision_of(rs, 8) == (("alice", "bob", "carol"), None, "accept")
     assert rs.store.status("wire", GOLD) == Status.IN_PROGRESS
     # one action: one undo takes both
@@ -181,14 +181,14 @@ def test_a_span_accepted_with_its_cross_document_link_once_the_other_end_is_gold
     [lc] = rs.links()
     assert (lc.kind, lc.missing, lc.decided) == ("missing", ("carol",), False)
     assert rs.accept_link(lc, "alice").refused == (
-        "accept the span at 51-57 of ledger into gold first")
+        "accept the span at 13-45 of ledger into gold first")
     assert other.accept_agreed().message == "accepted 1 agreed span"
     out = rs.accept_link(rs.links()[0], "bob", "guideline_gap")
     assert out.message == "accepted bob's link CONTRADICTS [guideline gap]"
     [link] = rs.store.links(GOLD)
     ends = [rs.store.span(link.from_span), rs.store.span(link.to_span)]
     assert {(s.doc_id, s.start, s.end) for s in ends if s} == {
-        ("wire", 13, 41), ("ledger", *find(LEDGER, "Ankara"))}
+        ("wire", 13, 41), ("ledger", *find(LEDGER, DENIED))}
     d = rs.store.decisions_for([link.id])[link.id]
     assert (d.entity, d.provenance, d.reason) == ("link", ("alice", "bob"), "guideline_gap")
     assert rs.links()[0].decided
@@ -214,7 +214,7 @@ def test_reject_link(rs: ReviewSession) -> None:
 def test_a_speaker_not_in_gold_is_left_out_and_said(rs: ReviewSession) -> None:
     out = rs.accept(at(rs, "said 38 staff were evacuated"), "bob")  # type: ignore[arg-type]
     assert out.message.endswith("left out: speaker (its span 8-12 is not in gold yet)")
-    assert rs.store.spans("wire", GOLD)[0].attrs == {"stance": "assert"}
+    assert rs.store.spans("wire", GOLD)[0].attrs == {"stance": "asserts"}
 
 
 def test_an_edit_in_the_gold_pane_is_provenance_edited_and_decides(rs: ReviewSession,

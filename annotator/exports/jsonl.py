@@ -3,10 +3,11 @@ schema and event, restored exactly into an empty database by `annotator import`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from annotator.exports.common import Utf16, document_meta
-from annotator.model import Document, Link, Span, Status
+from annotator.model import Decision, Document, Link, Span, Status
 
 BACKUP_VERSION = 1
 
@@ -25,6 +26,20 @@ def line(doc: Document, who: str, status: Status, spans: list[Span],
                    "to_doc": lk.to_doc} for lk in links],
         "meta": document_meta(doc),
     }
+
+
+def with_review(row: dict[str, Any], decided: Mapping[str, Decision],
+                empty: Sequence[Decision]) -> dict[str, Any]:
+    """A gold set's line (docs/jsonl.md, "Gold"): each span and link with its `provenance`
+    (the annotators its version came from, or ["edited"]; [] when gold was imported without
+    one) and `reason` (a reason code or null); `rejected`: the places decided to hold nothing."""
+    for item in (*row["spans"], *row["links"]):
+        d = decided.get(item["id"])
+        item["provenance"] = list(d.provenance) if d else []
+        item["reason"] = d.reason if d else None
+    row["rejected"] = [{"entity": d.entity, "key": d.key, "start": d.start, "end": d.end,
+                        "provenance": list(d.provenance), "reason": d.reason} for d in empty]
+    return row
 
 
 def unannotated(doc: Document) -> dict[str, Any]:

@@ -116,7 +116,8 @@ def _restore(store: Store, schema_rows: list[dict[str, Any]],
         conn.executemany(
             f"INSERT INTO actions ({', '.join(ACTION_COLS)}) VALUES ({', '.join('?' * 8)})",
             ([row[c] for c in ACTION_COLS] for row in action_rows))
-        state: dict[str, dict[str, dict[str, Any]]] = {"span": {}, "link": {}, "status": {}}
+        state: dict[str, dict[str, dict[str, Any]]] = {"span": {}, "link": {}, "status": {},
+                                                       "decision": {}}
         for ev in event_rows:
             conn.execute(
                 f"INSERT INTO events ({', '.join(EVENT_COLS)}) VALUES ({', '.join('?' * 10)})",
@@ -128,14 +129,15 @@ def _restore(store: Store, schema_rows: list[dict[str, Any]],
         for entity in ("span", "link", "status"):
             R.insert_many(conn, entity, list(state[entity].values()))
             counts[entity + ("es" if entity == "status" else "s")] = len(state[entity])
+        R.insert_many(conn, "decision", list(state["decision"].values()))  # review (m005)
     return counts
 
 
 def _replay(state: dict[str, dict[str, dict[str, Any]]], ev: dict[str, Any]) -> None:
     """Store.replay_log's step, on one event of the backup."""
     entity = ev["entity"]
-    if entity in ("spans", "links"):
-        single = entity[:-1]
+    if entity in R.BULK:
+        single = R.BULK[entity]
         for row in ev["after"] or []:
             state[single][R.entity_key(single, row)] = row
     elif entity in state:

@@ -41,6 +41,8 @@ LINK_COLS = "id, annotator, type, from_span, to_span, from_doc, to_doc, created_
 DECISION_COLS = ('id, doc_id, key, entity, kind, target, start, "end", provenance, reason,'
                  " created_at")
 JSON_COLS = ("attrs", "provenance")  # kept as JSON text in their column
+# An import logs each set's new rows in one event: its entity -> the entity of each row
+BULK = {"spans": "span", "links": "link", "decisions": "decision"}
 
 
 def now() -> str:
@@ -143,8 +145,9 @@ def insert_many(conn: sqlite3.Connection, entity: str, rows: list[dict[str, Any]
     marks = ", ".join("?" for _ in cols) + f", {int(import_id)}"
     get = itemgetter(*cols)  # bulk imports: no per-column Python loop
     values: Callable[[dict[str, Any]], tuple[Any, ...]] = get
-    if "attrs" in cols:
-        at = cols.index("attrs")
+    json_cols = [c for c in cols if c in JSON_COLS]
+    if json_cols:  # one a table: a span's attrs, a decision's provenance
+        at = cols.index(json_cols[0])
 
         def values(row: dict[str, Any]) -> tuple[Any, ...]:
             v = get(row)
