@@ -4,8 +4,6 @@ gold with the keys, and gold in the database (and its export) is what was decide
 from __future__ import annotations
 
 import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from annotator.team import Role
 from annotator.tui.review_app import ReviewApp, make_review_app
 from annotator.tui.screens.review import ReviewScreen
 from annotator.tui.widgets.versions import WhoTable
-from tests.pty_support import Terminal
+from tests.pty_support import python_terminal
 from tests.tui_support import THEME, app_for, find, make_store, status
 
 # alpha: "Minister Halina Marović said “no troops will be deployed” on Monday. About 7,000
@@ -282,10 +280,9 @@ async def test_the_gold_export_is_what_was_decided(two: Store, tmp_path: Path) -
 def test_kill_9_mid_review_keeps_every_decision_shown(two: Store) -> None:
     """The decisions the status bar acknowledged are in the database after a SIGKILL, and
     the review opened again counts them as decided."""
-    env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
     code = ("from annotator.tui.review_app import run_review;"
             f"run_review({two.path!r}, 'lead', ['alpha'])")
-    term = Terminal([sys.executable, "-c", code], env)
+    term = python_terminal(code)
     try:
         term.wait_for("0/5 decided")
         term.type("Y")
@@ -298,7 +295,7 @@ def test_kill_9_mid_review_keeps_every_decision_shown(two: Store) -> None:
         term.kill()
     assert gold(two) == [("ORG", "Halina Marović"), ("DATE", "Monday"), ("LOC", "Quellby")]
     assert two.replay_log() == two.current_state()
-    term = Terminal([sys.executable, "-c", code], env)
+    term = python_terminal(code)
     try:
         term.wait_for("3/5 decided")
     finally:
@@ -411,3 +408,27 @@ async def test_a_read_only_database_is_reviewed_for_viewing_only(tmp_path: Path,
             assert gold(store) == []
     finally:
         path.chmod(0o644)
+
+
+def test_hostile_names_never_reach_the_terminal_in_the_review(tmp_path: Path) -> None:
+    """An annotator name and a document with escape sequences, through the version titles,
+    the table, the status bar and the accept prompt, on a real terminal."""
+    db = tmp_path / "hostile.db"
+    text = "Hostile\x1b]0;pwned-text\x07 report: Quellby.\n"
+    store = make_store(db, {"alpha": text})
+    who = "eve\x1b]0;pwned-name\x07[/]"
+    mark(store, who, "alpha", "Quellby", "LOC")
+    mark(store, "bob", "alpha", "Hostile\x1b]0;pwned-text\x07 report", "ORG")
+    store.close()
+    term = python_terminal("from annotator.tui.review_app import run_review;"
+                           f"run_review({str(db)!r}, 'lead', ['alpha'])")
+    try:
+        term.wait_for("eve␛]0;pwned-name␇[/]")
+        # the cursor opens on bob's span, which eve did not mark: the status bar says so
+        term.wait_for("missing: eve␛]0;pwned-name␇[/]")
+        term.type("y")
+        term.wait_for("2 eve␛]0;pwne…")
+    finally:
+        term.kill()
+    assert b"pwned-name" in term.raw
+    assert b"\x1b]0;pwned" not in term.raw
