@@ -130,7 +130,7 @@ def test_union_picks_the_majority_label(rs: ReviewSession) -> None:
 def test_reject_is_recorded_with_its_reason_and_decides_the_cluster(rs: ReviewSession) -> None:
     c = at(rs, "Monday")
     out = rs.reject(c, "annotator_error")  # type: ignore[arg-type]
-    assert out.message == "rejected missing in some at 45-51 [annotator error]"
+    assert out.message == "rejected 45-51 (missing in some) [annotator error]"
     assert gold(rs) == []
     [d] = rs.store.review_decisions("wire")
     assert (d.kind, d.key, d.target, d.provenance, d.reason) == (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from annotator.model import GOLD, Decision, Link, Span
 from annotator.review.clusters import KIND_TEXT, Cluster, clusters, next_cluster, signature
@@ -22,6 +22,7 @@ REASON_TEXT: dict[str, str] = {"guideline_gap": "guideline gap",
                                "annotator_error": "annotator error"}
 
 READ_ONLY = "this database is read-only"
+Place = TypeVar("Place", Cluster, LinkCluster)  # a span cluster or a link cluster
 
 
 @dataclass
@@ -166,12 +167,10 @@ class ReviewSession:
     def accept(self, cluster: Cluster, annotator: str, reason: Reason | None = None) -> Outcome:
         """Gold takes `annotator`'s span(s) in the cluster, with their attributes and their
         links whose other end is in gold (here or in another document)."""
-        fresh = self._fresh(cluster)
-        if isinstance(fresh, Outcome):
-            return fresh
-        spans = fresh.spans_of(annotator)
-        if not spans:
-            return refusal(f"{annotator} has nothing here", SHORT)
+        got = self._side(cluster, annotator)
+        if isinstance(got, Outcome):
+            return got
+        fresh, spans = got
         plan = _Plan(self)
         by_sig = self._by_signature(fresh)
         for n, s in enumerate(spans):
@@ -198,8 +197,8 @@ class ReviewSession:
         plan = _Plan(self)
         plan.add(Verdict(self.doc_id, fresh.key, "span", "reject", fresh.start, fresh.end,
                          fresh.annotators, reason, **self._replacing(fresh)))
-        return self._act("reject", plan, f"rejected {KIND_TEXT[fresh.kind]} at"
-                         f" {fresh.start}-{fresh.end}", fresh.start, reason)
+        return self._act("reject", plan, f"rejected {fresh.start}-{fresh.end}"
+                         f" ({KIND_TEXT[fresh.kind]})", fresh.start, reason)
 
     def accept_agreed(self) -> Outcome:
         """Every agreed, undecided cluster of the document into gold, as ONE action (with the
@@ -237,12 +236,10 @@ class ReviewSession:
                     reason: Reason | None = None) -> Outcome:
         """Gold takes `annotator`'s link between those two places: both ends must be gold
         spans already (here, or in the other document's gold)."""
-        fresh = self._fresh_link(lc)
-        if isinstance(fresh, Outcome):
-            return fresh
-        mine = fresh.links_of(annotator)
-        if not mine:
-            return refusal(f"{annotator} has no link here", SHORT)
+        got = self._side(lc, annotator)
+        if isinstance(got, Outcome):
+            return got
+        fresh, mine = got
         plan = _Plan(self)
         for n, lk in enumerate(mine):
             refs = self._link_refs(plan, lk)
@@ -257,7 +254,7 @@ class ReviewSession:
                          else fresh.target[1], reason)
 
     def reject_link(self, lc: LinkCluster, reason: Reason | None = None) -> Outcome:
-        fresh = self._fresh_link(lc)
+        fresh = self._fresh(lc)
         if isinstance(fresh, Outcome):
             return fresh
         plan = _Plan(self)
@@ -307,23 +304,29 @@ class ReviewSession:
                 if schema else frozenset()
         return self._symmetric
 
-    def _fresh(self, cluster: Cluster) -> Cluster | Outcome:
-        """The cluster as the database has it now (another lead or a late edit may have
-        changed the place since it was shown)."""
+    def _fresh(self, item: Place) -> Place | Outcome:
+        """The span or link cluster as the database has it now (another lead or a late edit
+        may have changed the place since it was shown)."""
         if self.store.read_only:
             return refusal(READ_ONLY, bell=True)
-        now = self.cluster(cluster.key)
+        found: Sequence[Cluster | LinkCluster] = \
+            self.clusters() if isinstance(item, Cluster) else self.links()
+        now = next((x for x in found if x.key == item.key), None)
         if now is None:
-            return refusal("the spans here changed since: look again", bell=True)
-        return now
+            what = "spans" if isinstance(item, Cluster) else "links"
+            return refusal(f"the {what} here changed since: look again", bell=True)
+        return cast(Place, now)
 
-    def _fresh_link(self, lc: LinkCluster) -> LinkCluster | Outcome:
-        if self.store.read_only:
-            return refusal(READ_ONLY, bell=True)
-        now = next((x for x in self.links() if x.key == lc.key), None)
-        if now is None:
-            return refusal("the links here changed since: look again", bell=True)
-        return now
+    def _side(self, item: Place, annotator: str) -> tuple[Place, tuple[Any, ...]] | Outcome:
+        """The fresh cluster and `annotator`'s spans (or links) in it, or why not."""
+        fresh = self._fresh(item)
+        if isinstance(fresh, Outcome):
+            return fresh
+        mine = tuple(x for who, x in fresh.versions if who == annotator)
+        if not mine:
+            what = "nothing" if isinstance(item, Cluster) else "no link"
+            return refusal(f"{annotator} has {what} here", SHORT)
+        return fresh, mine
 
     def _sig(self, who: str, s: Span) -> tuple[Any, ...]:
         by_id = {x.id: x for x in self._read().sets.get(who, [])}
