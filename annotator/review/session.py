@@ -33,6 +33,13 @@ class _State:
     gold: list[Span]
     decisions: list[Decision]
     found: list[Cluster]
+    by_id: dict[str, dict[str, Span]] = field(default_factory=dict)  # annotator -> id -> span
+    by_key: dict[str, list[str]] = field(default_factory=dict)  # cluster key -> decision ids
+
+    def __post_init__(self) -> None:
+        self.by_id = {who: {s.id: s for s in spans} for who, spans in self.sets.items()}
+        for d in self.decisions:
+            self.by_key.setdefault(d.key, []).append(d.id)
 
 
 @dataclass
@@ -120,6 +127,10 @@ class ReviewSession:
             self._gold[self.doc_id] = self._state.gold
             self._seq = seq
         return self._state
+
+    def _now(self) -> _State:
+        """The state the decision under way read (no second look at the database)."""
+        return self._state if self._state is not None else self._read()
 
     def gold_spans(self, doc_id: str) -> list[Span]:
         if doc_id not in self._gold:
@@ -211,7 +222,7 @@ class ReviewSession:
         plan = _Plan(self)
         everyone = set(self.annotators)
         # a span whose attribute names another span (a speaker) after the one it names
-        todo.sort(key=lambda c: _refers(c.versions[0][1], self._read().sets))
+        todo.sort(key=lambda c: _refers(c.versions[0][1], self._now().by_id))
         for c in todo:
             self._accept_span(plan, c, c.versions[0][1], c.annotators, None, replace=True)
         ids = [s.id for c in todo for _, s in c.versions]
@@ -329,8 +340,7 @@ class ReviewSession:
         return fresh, mine
 
     def _sig(self, who: str, s: Span) -> tuple[Any, ...]:
-        by_id = {x.id: x for x in self._read().sets.get(who, [])}
-        return signature(s, by_id)
+        return signature(s, self._now().by_id.get(who, {}))
 
     def _by_signature(self, c: Cluster) -> dict[tuple[Any, ...], tuple[str, ...]]:
         """Which annotators have each version of the cluster (its provenance)."""
@@ -343,12 +353,11 @@ class ReviewSession:
         """What a new decision on the cluster replaces: gold spans inside its extent, and
         its earlier decisions."""
         inside = tuple(g.id for g in c.gold if c.start <= g.start and g.end <= c.end)
-        earlier = tuple(d.id for d in self.decisions() if d.key == c.key)
-        return {"remove_spans": inside, "replaces": earlier}
+        return {"remove_spans": inside, "replaces": tuple(self._now().by_key.get(c.key, ()))}
 
     def _replacing_link(self, lc: LinkCluster) -> dict[str, Any]:
-        earlier = tuple(d.id for d in self.decisions() if d.key == lc.key)
-        return {"remove_links": tuple(lk.id for lk in lc.gold), "replaces": earlier}
+        return {"remove_links": tuple(lk.id for lk in lc.gold),
+                "replaces": tuple(self._now().by_key.get(lc.key, ()))}
 
     def _accept_span(self, plan: _Plan, c: Cluster, s: Span, provenance: Sequence[str],
                      reason: str | None, replace: bool) -> int:
@@ -361,7 +370,7 @@ class ReviewSession:
     def _split_refs(self, plan: _Plan, s: Span) -> tuple[dict[str, Any], dict[str, Ref]]:
         """A span's attributes, and those naming another span of its set (a CLAIM's
         speaker) pointed at the gold span at the same place; left out when gold has none."""
-        mine = {x.id: x for x in self._read().sets.get(s.annotator, [])}
+        mine = self._now().by_id.get(s.annotator, {})
         attrs: dict[str, Any] = {}
         refs: dict[str, Ref] = {}
         for k, v in s.attrs.items():
@@ -378,8 +387,8 @@ class ReviewSession:
 
     def _spans_by_id(self, ids: Iterable[str]) -> dict[str, Span]:
         out: dict[str, Span] = {}
-        for who, spans in self._read().sets.items():
-            out.update((s.id, s) for s in spans if s.annotator == who)
+        for mine in self._now().by_id.values():
+            out.update(mine)
         out.update((g.id, g) for g in self.gold_spans(self.doc_id))
         for i in ids:
             if i not in out and (s := self.store.span(i)) is not None:
@@ -480,8 +489,8 @@ class ReviewSession:
         return Outcome(message, tuple(result.changes), goto=Location(self.doc_id, offset))
 
 
-def _refers(s: Span, sets: dict[str, list[Span]]) -> bool:
-    ids = {x.id for x in sets.get(s.annotator, [])}
+def _refers(s: Span, by_id: dict[str, dict[str, Span]]) -> bool:
+    ids = by_id.get(s.annotator, {})
     return any(isinstance(v, str) and v in ids for v in s.attrs.values())
 
 
