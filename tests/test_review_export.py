@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from annotator.export import FORMATS, export, spacy_available
+from annotator.export import FORMATS, Losses, export, spacy_available
 from annotator.ingest import IngestError, import_paths
 from annotator.labels import load_default_schema
 from annotator.model import GOLD
@@ -85,21 +85,33 @@ def test_the_gold_export_equals_what_was_decided(decided: Store, fmt: str) -> No
     assert _places(fmt, _lines(decided, fmt)) == EXPECTED
 
 
+@pytest.mark.parametrize("fmt", ["doccano", "prodigy", "labelstudio"])
+def test_other_shapes_say_they_drop_the_review(decided: Store, fmt: str) -> None:
+    losses = Losses()
+    export(decided, fmt, io.StringIO(), gold=True, losses=losses)
+    # 5 gold spans, 1 gold link, 1 reject
+    assert losses.line() is not None
+    assert "7 review decisions" in losses.line()  # type: ignore[operator]
+
+
 def test_every_format_is_covered() -> None:
     assert set(FORMATS) - {"jsonl", "doccano", "prodigy", "labelstudio"} == {"audit", "spacy"}
 
 
 @pytest.mark.skipif(not spacy_available(), reason="the spacy extra is not installed")
-def test_the_gold_spacy_export_equals_what_was_decided(decided: Store) -> None:  # pragma: no cover
+def test_the_gold_spacy_export_equals_what_was_decided(decided: Store) -> None:
     from spacy.tokens import DocBin
     from spacy.vocab import Vocab
 
     out = io.BytesIO()
-    export(decided, "spacy", out, gold=True)
+    losses = Losses()
+    export(decided, "spacy", out, gold=True, losses=losses)
     docs = list(DocBin().from_bytes(out.getvalue()).get_docs(Vocab()))
-    found = {(d.user_data.get("doc_id", d.text), sp.start_char, sp.end_char, sp.label_)
-             for d in docs for key in d.spans for sp in d.spans[key]}
-    assert {(p[1], p[2], p[3]) for p in found} >= {(p[1], p[2], p[3]) for p in EXPECTED}
+    assert {d.user_data["annotator"] for d in docs} == {GOLD}
+    assert {(d.user_data["id"], sp.start_char, sp.end_char, sp.label_)
+            for d in docs for sp in d.spans["sc"]} == EXPECTED
+    # no place there for provenance, reasons and rejects: said on the command line
+    assert losses.line() == "dropped: 7 review decisions"
 
 
 def test_the_gold_audit_is_every_decision_by_the_lead(decided: Store) -> None:

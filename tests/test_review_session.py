@@ -130,7 +130,7 @@ def test_union_picks_the_majority_label(rs: ReviewSession) -> None:
 def test_reject_is_recorded_with_its_reason_and_decides_the_cluster(rs: ReviewSession) -> None:
     c = at(rs, "Monday")
     out = rs.reject(c, "annotator_error")  # type: ignore[arg-type]
-    assert out.message == "rejected missing in some at 45-51 [annotator error]"
+    assert out.message == "rejected 45-51 (missing in some) [annotator error]"
     assert gold(rs) == []
     [d] = rs.store.review_decisions("wire")
     assert (d.kind, d.key, d.target, d.provenance, d.reason) == (
@@ -245,3 +245,13 @@ def test_a_read_only_database_refuses_with_a_message(rs: ReviewSession) -> None:
     rs.store.read_only = True  # type: ignore[misc]
     assert rs.accept_agreed().refused is not None
     assert rs.reject(at(rs, "38")).refused == "this database is read-only"  # type: ignore[arg-type]
+
+
+def test_a_set_still_todo_without_spans_is_no_version_but_an_empty_done_set_is(
+        rs: ReviewSession) -> None:
+    rs.store.set_status("dora", "wire", Status.TODO)
+    assert rs.annotators == ["alice", "bob", "carol"]
+    assert rs.cluster_at(8).kind == "agreed"  # type: ignore[union-attr]
+    rs.store.set_status("dora", "wire", Status.DONE)  # "nothing to mark here"
+    assert rs.annotators == ["alice", "bob", "carol", "dora"]
+    assert rs.cluster_at(8).missing == ("dora",)  # type: ignore[union-attr]

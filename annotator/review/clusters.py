@@ -12,6 +12,7 @@ separate clusters, each agreed on its own.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -174,36 +175,58 @@ def clusters(doc_id: str, sets: Mapping[str, Sequence[Span]], gold: Sequence[Spa
     extents = [(min(s.start for _, s in m), max(s.end for _, s in m)) for m in comps]
     owner = _gold_owners(comps, extents, gold)
     decided_keys = {d.key for d in decisions if d.entity == "span"}
+    in_gold = _Ranges([(g.start, g.end) for g in gold])
     out = []
     for i, members in enumerate(comps):
         start, end = extents[i]
         key = f"{doc_id}:{start}:{end}"
         kind, missing = _kind(members, annotators, by_id)
         members.sort(key=lambda m: (m[0], m[1].start, m[1].end, m[1].label, m[1].id))
-        overlapping = tuple(g for g in gold if g.start < end and g.end > start)
+        overlapping = tuple(gold[j] for j in in_gold.overlapping(start, end))
         out.append(Cluster(key, doc_id, start, end, kind, tuple(members), missing, overlapping,
                            key in decided_keys or i in owner))
     return out
 
 
+class _Ranges:
+    """Ranges (start, end) found by overlap without a scan of them all: sorted by start,
+    a candidate starts at most the longest range's length before the place asked about."""
+
+    def __init__(self, ranges: Sequence[tuple[int, int]]) -> None:
+        self.ranges = ranges
+        self.order = sorted(range(len(ranges)), key=lambda i: ranges[i])
+        self.starts = [ranges[i][0] for i in self.order]
+        self.longest = max((b - a for a, b in ranges), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[int]:
+        """The indexes of the ranges sharing a character with [start, end), in order."""
+        lo = bisect_left(self.starts, start - self.longest)
+        hi = bisect_left(self.starts, end)
+        return sorted(i for i in self.order[lo:hi] if self.ranges[i][1] > start)
+
+
 def _gold_owners(comps: list[list[tuple[str, Span]]], extents: list[tuple[int, int]],
                  gold: Sequence[Span]) -> set[int]:
-    """The clusters a gold span decides: those with a version at its offsets; else the
-    smallest cluster whose extent holds it; else every cluster it overlaps."""
+    """The clusters a gold span decides: those with a version at its offsets (or whose
+    extent it is: a union); else the smallest cluster whose extent holds it; else every
+    cluster it overlaps."""
     owned: set[int] = set()
     at: dict[tuple[int, int], set[int]] = {}
     for i, members in enumerate(comps):
         for _, s in members:
             at.setdefault((s.start, s.end), set()).add(i)
+        at.setdefault(extents[i], set()).add(i)
+    places = _Ranges(extents)
     for g in gold:
         if (g.start, g.end) in at:
             owned |= at[(g.start, g.end)]
             continue
-        holding = [i for i, (a, b) in enumerate(extents) if a <= g.start and g.end <= b]
+        near = places.overlapping(g.start, g.end)
+        holding = [i for i in near if extents[i][0] <= g.start and g.end <= extents[i][1]]
         if holding:
             owned.add(min(holding, key=lambda i: extents[i][1] - extents[i][0]))
             continue
-        owned |= {i for i, (a, b) in enumerate(extents) if a < g.end and g.start < b}
+        owned |= set(near)
     return owned
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from annotator.model import GOLD, Decision, Link, Span
 from annotator.review.clusters import KIND_TEXT, Cluster, clusters, next_cluster, signature
@@ -22,6 +22,7 @@ REASON_TEXT: dict[str, str] = {"guideline_gap": "guideline gap",
                                "annotator_error": "annotator error"}
 
 READ_ONLY = "this database is read-only"
+Place = TypeVar("Place", Cluster, LinkCluster)  # a span cluster or a link cluster
 
 
 @dataclass
@@ -32,6 +33,13 @@ class _State:
     gold: list[Span]
     decisions: list[Decision]
     found: list[Cluster]
+    by_id: dict[str, dict[str, Span]] = field(default_factory=dict)  # annotator -> id -> span
+    by_key: dict[str, list[str]] = field(default_factory=dict)  # cluster key -> decision ids
+
+    def __post_init__(self) -> None:
+        self.by_id = {who: {s.id: s for s in spans} for who, spans in self.sets.items()}
+        for d in self.decisions:
+            self.by_key.setdefault(d.key, []).append(d.id)
 
 
 @dataclass
@@ -120,6 +128,10 @@ class ReviewSession:
             self._seq = seq
         return self._state
 
+    def _now(self) -> _State:
+        """The state the decision under way read (no second look at the database)."""
+        return self._state if self._state is not None else self._read()
+
     def gold_spans(self, doc_id: str) -> list[Span]:
         if doc_id not in self._gold:
             self._gold[doc_id] = self.store.spans(doc_id, GOLD)
@@ -166,12 +178,10 @@ class ReviewSession:
     def accept(self, cluster: Cluster, annotator: str, reason: Reason | None = None) -> Outcome:
         """Gold takes `annotator`'s span(s) in the cluster, with their attributes and their
         links whose other end is in gold (here or in another document)."""
-        fresh = self._fresh(cluster)
-        if isinstance(fresh, Outcome):
-            return fresh
-        spans = fresh.spans_of(annotator)
-        if not spans:
-            return refusal(f"{annotator} has nothing here", SHORT)
+        got = self._side(cluster, annotator)
+        if isinstance(got, Outcome):
+            return got
+        fresh, spans = got
         plan = _Plan(self)
         by_sig = self._by_signature(fresh)
         for n, s in enumerate(spans):
@@ -198,8 +208,8 @@ class ReviewSession:
         plan = _Plan(self)
         plan.add(Verdict(self.doc_id, fresh.key, "span", "reject", fresh.start, fresh.end,
                          fresh.annotators, reason, **self._replacing(fresh)))
-        return self._act("reject", plan, f"rejected {KIND_TEXT[fresh.kind]} at"
-                         f" {fresh.start}-{fresh.end}", fresh.start, reason)
+        return self._act("reject", plan, f"rejected {fresh.start}-{fresh.end}"
+                         f" ({KIND_TEXT[fresh.kind]})", fresh.start, reason)
 
     def accept_agreed(self) -> Outcome:
         """Every agreed, undecided cluster of the document into gold, as ONE action (with the
@@ -212,7 +222,7 @@ class ReviewSession:
         plan = _Plan(self)
         everyone = set(self.annotators)
         # a span whose attribute names another span (a speaker) after the one it names
-        todo.sort(key=lambda c: _refers(c.versions[0][1], self._read().sets))
+        todo.sort(key=lambda c: _refers(c.versions[0][1], self._now().by_id))
         for c in todo:
             self._accept_span(plan, c, c.versions[0][1], c.annotators, None, replace=True)
         ids = [s.id for c in todo for _, s in c.versions]
@@ -237,12 +247,10 @@ class ReviewSession:
                     reason: Reason | None = None) -> Outcome:
         """Gold takes `annotator`'s link between those two places: both ends must be gold
         spans already (here, or in the other document's gold)."""
-        fresh = self._fresh_link(lc)
-        if isinstance(fresh, Outcome):
-            return fresh
-        mine = fresh.links_of(annotator)
-        if not mine:
-            return refusal(f"{annotator} has no link here", SHORT)
+        got = self._side(lc, annotator)
+        if isinstance(got, Outcome):
+            return got
+        fresh, mine = got
         plan = _Plan(self)
         for n, lk in enumerate(mine):
             refs = self._link_refs(plan, lk)
@@ -257,7 +265,7 @@ class ReviewSession:
                          else fresh.target[1], reason)
 
     def reject_link(self, lc: LinkCluster, reason: Reason | None = None) -> Outcome:
-        fresh = self._fresh_link(lc)
+        fresh = self._fresh(lc)
         if isinstance(fresh, Outcome):
             return fresh
         plan = _Plan(self)
@@ -307,27 +315,32 @@ class ReviewSession:
                 if schema else frozenset()
         return self._symmetric
 
-    def _fresh(self, cluster: Cluster) -> Cluster | Outcome:
-        """The cluster as the database has it now (another lead or a late edit may have
-        changed the place since it was shown)."""
+    def _fresh(self, item: Place) -> Place | Outcome:
+        """The span or link cluster as the database has it now (another lead or a late edit
+        may have changed the place since it was shown)."""
         if self.store.read_only:
             return refusal(READ_ONLY, bell=True)
-        now = self.cluster(cluster.key)
+        found: Sequence[Cluster | LinkCluster] = \
+            self.clusters() if isinstance(item, Cluster) else self.links()
+        now = next((x for x in found if x.key == item.key), None)
         if now is None:
-            return refusal("the spans here changed since: look again", bell=True)
-        return now
+            what = "spans" if isinstance(item, Cluster) else "links"
+            return refusal(f"the {what} here changed since: look again", bell=True)
+        return cast(Place, now)
 
-    def _fresh_link(self, lc: LinkCluster) -> LinkCluster | Outcome:
-        if self.store.read_only:
-            return refusal(READ_ONLY, bell=True)
-        now = next((x for x in self.links() if x.key == lc.key), None)
-        if now is None:
-            return refusal("the links here changed since: look again", bell=True)
-        return now
+    def _side(self, item: Place, annotator: str) -> tuple[Place, tuple[Any, ...]] | Outcome:
+        """The fresh cluster and `annotator`'s spans (or links) in it, or why not."""
+        fresh = self._fresh(item)
+        if isinstance(fresh, Outcome):
+            return fresh
+        mine = tuple(x for who, x in fresh.versions if who == annotator)
+        if not mine:
+            what = "nothing" if isinstance(item, Cluster) else "no link"
+            return refusal(f"{annotator} has {what} here", SHORT)
+        return fresh, mine
 
     def _sig(self, who: str, s: Span) -> tuple[Any, ...]:
-        by_id = {x.id: x for x in self._read().sets.get(who, [])}
-        return signature(s, by_id)
+        return signature(s, self._now().by_id.get(who, {}))
 
     def _by_signature(self, c: Cluster) -> dict[tuple[Any, ...], tuple[str, ...]]:
         """Which annotators have each version of the cluster (its provenance)."""
@@ -340,12 +353,11 @@ class ReviewSession:
         """What a new decision on the cluster replaces: gold spans inside its extent, and
         its earlier decisions."""
         inside = tuple(g.id for g in c.gold if c.start <= g.start and g.end <= c.end)
-        earlier = tuple(d.id for d in self.decisions() if d.key == c.key)
-        return {"remove_spans": inside, "replaces": earlier}
+        return {"remove_spans": inside, "replaces": tuple(self._now().by_key.get(c.key, ()))}
 
     def _replacing_link(self, lc: LinkCluster) -> dict[str, Any]:
-        earlier = tuple(d.id for d in self.decisions() if d.key == lc.key)
-        return {"remove_links": tuple(lk.id for lk in lc.gold), "replaces": earlier}
+        return {"remove_links": tuple(lk.id for lk in lc.gold),
+                "replaces": tuple(self._now().by_key.get(lc.key, ()))}
 
     def _accept_span(self, plan: _Plan, c: Cluster, s: Span, provenance: Sequence[str],
                      reason: str | None, replace: bool) -> int:
@@ -358,7 +370,7 @@ class ReviewSession:
     def _split_refs(self, plan: _Plan, s: Span) -> tuple[dict[str, Any], dict[str, Ref]]:
         """A span's attributes, and those naming another span of its set (a CLAIM's
         speaker) pointed at the gold span at the same place; left out when gold has none."""
-        mine = {x.id: x for x in self._read().sets.get(s.annotator, [])}
+        mine = self._now().by_id.get(s.annotator, {})
         attrs: dict[str, Any] = {}
         refs: dict[str, Ref] = {}
         for k, v in s.attrs.items():
@@ -375,8 +387,8 @@ class ReviewSession:
 
     def _spans_by_id(self, ids: Iterable[str]) -> dict[str, Span]:
         out: dict[str, Span] = {}
-        for who, spans in self._read().sets.items():
-            out.update((s.id, s) for s in spans if s.annotator == who)
+        for mine in self._now().by_id.values():
+            out.update(mine)
         out.update((g.id, g) for g in self.gold_spans(self.doc_id))
         for i in ids:
             if i not in out and (s := self.store.span(i)) is not None:
@@ -477,8 +489,8 @@ class ReviewSession:
         return Outcome(message, tuple(result.changes), goto=Location(self.doc_id, offset))
 
 
-def _refers(s: Span, sets: dict[str, list[Span]]) -> bool:
-    ids = {x.id for x in sets.get(s.annotator, [])}
+def _refers(s: Span, by_id: dict[str, dict[str, Span]]) -> bool:
+    ids = by_id.get(s.annotator, {})
     return any(isinstance(v, str) and v in ids for v in s.attrs.values())
 
 

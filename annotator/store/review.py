@@ -120,9 +120,12 @@ class ReviewActions(Actions):
         return out
 
     def review_sets(self, doc_id: str) -> list[str]:
-        """The annotators (not @gold) with a set on doc_id: a status row or a span."""
+        """The annotators (not @gold) with a version of doc_id: a span, or a status past
+        todo (an empty set they worked on or marked done says "nothing here"; a set still
+        todo without spans is no version yet)."""
         return [r[0] for r in self.query(
-            f"SELECT annotator FROM statuses WHERE doc_id = ? AND {R.VISIBLE}"
+            f"SELECT annotator FROM statuses WHERE doc_id = ? AND status != 'todo'"
+            f" AND {R.VISIBLE}"
             " UNION SELECT DISTINCT annotator FROM spans WHERE doc_id = ?"
             f" AND {R.VISIBLE} ORDER BY 1", [doc_id, doc_id]) if not r[0].startswith("@")]
 
