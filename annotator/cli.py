@@ -424,7 +424,8 @@ def export(db: str, fmt: str, output: str | None, force: bool, as_: str | None, 
         if gold and GOLD not in store.annotators():
             # not an error: a pipeline may export gold before any adjudication
             say(f"Note: {db} has no gold set yet, so the export is empty (a gold set is"
-                f' imported: JSONL lines with "annotator": "{GOLD}")', err=True)
+                f' made with `annotator review`, or imported: JSONL lines with "annotator":'
+                f' "{GOLD}")', err=True)
         try:
             if output is None:
                 with suppress(ValueError, io.UnsupportedOperation):  # no file descriptor
@@ -643,6 +644,10 @@ from annotator.conflicts_cli import conflicts  # noqa: E402
 
 for _command in (*team_cli.COMMANDS, conflicts):
     main.add_command(_command)
+
+from annotator.review_cli import review  # noqa: E402  (as team_cli)
+
+main.add_command(review)
 
 if __name__ == "__main__":
     main()

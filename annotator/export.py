@@ -21,7 +21,7 @@ from annotator.export_target import (
 from annotator.exports import doccano, jsonl, labelstudio, prodigy, spacy_bin
 from annotator.exports.common import AnnotationSet, Losses, document_meta
 from annotator.labels import SchemaError, parse_schema
-from annotator.model import GOLD, LabelSchema, Status
+from annotator.model import GOLD, Decision, Document, LabelSchema, Link, Span, Status
 from annotator.store import Store
 from annotator.store import backup as B
 
@@ -65,13 +65,14 @@ def export(store: Store, fmt: str, out: IO[Any], annotator: str | None = None, g
     losses = losses if losses is not None else Losses()
     wanted = None if status in (None, "any") else Status(status)
     schema_of = _schemas(store)
+    sets = store.annotation_sets(annotator, wanted)
+    if fmt not in ("jsonl", "audit"):
+        sets = _review_losses(store, sets, losses)
     if fmt == "spacy":
         try:
-            return spacy_bin.write(store.annotation_sets(annotator, wanted), out, schema_of,
-                                   losses, progress)
+            return spacy_bin.write(sets, out, schema_of, losses, progress)
         except spacy_bin.SpacyMissing as exc:
             raise ExportError(str(exc)) from None
-    sets = store.annotation_sets(annotator, wanted)
     if fmt == "labelstudio":
         return labelstudio.write_array(labelstudio.tasks(sets, schema_of, losses), out, _dumps,
                                        progress)
@@ -82,9 +83,10 @@ def export(store: Store, fmt: str, out: IO[Any], annotator: str | None = None, g
     elif everything:
         rows = _backup(store)
     elif fmt == "jsonl":
-        rows = _with_notes(store, (jsonl.line(*s) for s in sets), annotator, wanted)
+        rows = _with_notes(store, (_jsonl_line(store, *s) for s in sets), annotator, wanted)
     elif fmt == "datasets":
-        rows = _with_notes(store, (jsonl.datasets_line(*s) for s in sets), annotator, wanted)
+        rows = (jsonl.as_datasets(row) for row in _with_notes(
+            store, (_jsonl_line(store, *s) for s in sets), annotator, wanted))
     else:
         shape = {"doccano": doccano.line, "prodigy": prodigy.line}[fmt]
         rows = (shape(*s, losses) for s in sets)
@@ -131,7 +133,7 @@ def _backup(store: Store) -> Iterator[dict[str, Any]]:
         if pending is None or pending[0].id != doc.id:
             yield jsonl.unannotated(doc)
         while pending is not None and pending[0].id == doc.id:
-            yield jsonl.line(*pending)
+            yield _jsonl_line(store, *pending)
             pending = next(sets, None)
     for row in B.actions(store):
         yield {"kind": "action", "action": row}  # an action row has a "kind" of its own
@@ -152,6 +154,35 @@ def count_sets(store: Store, annotator: str | None = None, status: Status | str 
         for name, st in summary.statuses.items()
         if (who is None or name == who) and (wanted is None or st == wanted)
     )
+
+
+def _jsonl_line(store: Store, doc: Document, who: str, status: Status, spans: list[Span],
+                links: list[Link]) -> dict[str, Any]:
+    """Our JSONL line; the gold set's carries the review's provenance and reasons."""
+    row = jsonl.line(doc, who, status, spans, links)
+    if who != GOLD:
+        return row
+    return jsonl.with_review(row, *_review_decisions(store, doc, spans, links))
+
+
+def _review_decisions(store: Store, doc: Document, spans: list[Span], links: list[Link]
+                      ) -> tuple[dict[str, Decision], list[Decision]]:
+    """The gold set's decisions on doc: those of its spans and links (by id), and the ones
+    that left nothing in gold (rejects)."""
+    decided = store.decisions_for([*(s.id for s in spans), *(lk.id for lk in links)])
+    return decided, [d for d in store.review_decisions(doc.id) if d.target is None]
+
+
+def _review_losses(store: Store, sets: Iterator[AnnotationSet], losses: Losses
+                   ) -> Iterator[AnnotationSet]:
+    """Other tools' shapes have no place for the review's provenance, reasons and rejects
+    (docs/review.md): each gold decision is a loss."""
+    for s in sets:
+        doc, who, _, spans, links = s
+        if who == GOLD:
+            decided, empty = _review_decisions(store, doc, spans, links)
+            losses.add("review decisions", len(decided) + len(empty))
+        yield s
 
 
 def _with_notes(store: Store, rows: Iterator[dict[str, Any]], annotator: str | None,

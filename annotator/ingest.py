@@ -493,7 +493,7 @@ class _Importer:
                     self.deferred.append(pending)
                 elif rec.annotator is not None:
                     self.imp.add_annotation_set(doc.id, rec.annotator, rec.spans, links,
-                                                rec.status, rec.strict)
+                                                rec.status, rec.strict, rec.decisions)
         except ImportConflict as exc:
             if self.skip_invalid:  # the savepoint undid the writes: undo their counts too
                 self.imp.counts.update(counts)
@@ -587,7 +587,7 @@ class _Importer:
                         try:
                             self.imp.add_annotation_set(p.record.doc.id, p.record.annotator or "",
                                                         p.record.spans, links, p.record.status,
-                                                        p.record.strict)
+                                                        p.record.strict, p.record.decisions)
                         except ImportConflict as exc:
                             if self.skip_invalid:
                                 raise _Refused(p, str(exc)) from None

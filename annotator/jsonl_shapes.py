@@ -12,7 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from annotator.exports.common import Utf16
-from annotator.model import GOLD, AttributeDef, Document, Kind, LabelSchema, Span, Status
+from annotator.model import (
+    GOLD,
+    AttributeDef,
+    Decision,
+    Document,
+    Kind,
+    LabelSchema,
+    Span,
+    Status,
+)
 from annotator.numbers import MACHINE_FILLED, fill_attrs, mark_problem
 
 ID_NAMESPACE = uuid.UUID("0b5f6a4e-2c1d-5e8f-9a3b-7c6d5e4f3a2b")  # generated ids: never change it
@@ -129,6 +138,7 @@ class Record:
     status: Status | None = None
     strict: bool = False  # our own shape: a repeated span/link id is an error
     skipped: str = ""  # what it is when it is not imported: "rejected answer" (ingest.LEFT_OUT)
+    decisions: list[Decision] = field(default_factory=list)  # a gold line's (docs/review.md)
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -441,7 +451,13 @@ class RecordReader:
                 errs.append(f"link id {lid} appears twice on this line")
             ids.add(lid)
             links.append(LinkIn(lid, str(ltype), a, b, to_doc))
-        return Record(doc, who, spans, links, status, strict=True)
+        decided: list[Decision] = []
+        if who == GOLD:  # the review's provenance, reasons and rejects
+            from annotator.review.gold_jsonl import decisions
+
+            decided = decisions(doc, spans_in, links_in, rec.get("rejected"), generated_id,
+                                annotator_name_problem, errs)
+        return Record(doc, who, spans, links, status, strict=True, decisions=decided)
 
     def filled(self, span: Span, doc: Document) -> Span:
         """A NUMBER span without attributes, with the ones numbers.py reads filled in (and

@@ -13,14 +13,17 @@ from typing import Literal
 from annotator.display import STATUS_LEGEND
 
 Where = Literal["document", "screen", "help", "picker", "attributes", "link type", "span list",
-                "search box", "dialogs", "mouse", "dashboard", "figures"]
+                "search box", "dialogs", "mouse", "dashboard", "figures",
+                "review"]
 """Where a key acts. "document": the focused document view (priority bindings, so keys act in
 arrival order); "screen": the annotation screen, bound on it and, priority, on the document
-view; "search box": keys the open search box takes (AnnotateScreen.capture_key); "dialogs"
+view; "review": the review screen's own (tui/screens/review.py), on top of the annotation
+keys its gold pane takes; "search box": keys the open search box takes
+(AnnotateScreen.capture_key); "dialogs"
 and "mouse": what Textual's own widgets do, documented but bound by no code of ours."""
 
 BOUND: tuple[Where, ...] = ("document", "screen", "help", "picker", "attributes", "link type",
-                            "span list", "dashboard", "figures")
+                            "span list", "dashboard", "figures", "review")
 """The places whose keys are Textual bindings built from this table."""
 
 
@@ -51,6 +54,10 @@ def _doc(keys: str, action: str, name: str, group: str, help: str) -> Key:
 
 def _scr(keys: str, action: str, name: str, group: str, help: str) -> Key:
     return Key(keys, action, "screen", name, group, help)
+
+
+def _rev(keys: str, action: str, name: str, help: str) -> Key:
+    return Key(keys, action, "review", name, "Review", help)
 
 
 KEYMAP: tuple[Key, ...] = (
@@ -130,6 +137,8 @@ KEYMAP: tuple[Key, ...] = (
          "mark the document done for me and open the next one"),
     _scr("exclamation_mark", "flag", "flag for the leads", "Document",
          "flag the span under the cursor (else the document) with a note for the leads"),
+    _scr("R", "review", "review this document", "Document",
+         "review this document: the annotators' versions into gold (leads)"),
     _scr("ctrl+d", "dashboard", "dashboard", "App",
          "the lead dashboard: progress and agreement"),
     _scr("question_mark", "help", "help", "App", "this help"),
@@ -159,6 +168,18 @@ KEYMAP: tuple[Key, ...] = (
     Key("escape,q,equals_sign", "close", "figures", "close", "Dialogs", "figures: close"),
     Key("enter", None, "figures", "link", "Dialogs",
         "figures: link the candidate under the cursor (↑↓ choose)"),
+    _rev("ctrl+n", "disagreement(1)", "next disagreement", "next / previous disagreement"),
+    _rev("ctrl+p", "disagreement(-1)", "previous disagreement", "next / previous disagreement"),
+    _rev("ctrl+l", "link_cluster(1)", "next link to decide",
+         "next link to decide (y U I X then act on it)"),
+    _rev("y", "accept_version", "accept a version",
+         "accept an annotator's version: y, then the pane number"),
+    _rev("Y", "accept_agreed", "accept all agreed", "accept every agreed span of the document"),
+    _rev("U", "union", "accept the union", "accept the union / intersection of the versions"),
+    _rev("I", "intersection", "accept the intersection",
+         "accept the union / intersection of the versions"),
+    _rev("X", "reject", "reject", "reject: nothing of it goes into gold"),
+    _rev("W", "reason", "reason code", "the reason code the next decision records"),
     Key("enter", None, "dialogs", "confirm", "Dialogs", "a dialog: choose, open, confirm"),
     Key("space", None, "dialogs", "activate / toggle", "Dialogs",
         "a dialog: tick a box, press a button"),
@@ -166,7 +187,7 @@ KEYMAP: tuple[Key, ...] = (
 """Every key, in the order the `?` screen lists them."""
 
 HELP_GROUPS: tuple[str, ...] = ("Move", "Select", "Label", "Spans", "Links", "Panes", "Search",
-                                "History", "Document", "App", "Dialogs")
+                                "History", "Document", "Review", "App", "Dialogs")
 """The `?` screen's groups, in order; the first five make its left column."""
 
 HELP_NOTES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -178,7 +199,7 @@ HELP_NOTES: dict[str, tuple[tuple[str, str], ...]] = {
 """Rows of the `?` screen that are not a binding: (keys as shown, what they do), after the
 group's keys."""
 
-_ANNOTATION: tuple[Where, ...] = ("document", "screen", "dialogs")
+_ANNOTATION: tuple[Where, ...] = ("document", "screen", "dialogs", "review")
 _NAMED_RESERVED = ("tab", "shift+tab", "escape", "enter", "space", "delete", "ctrl+w", "ctrl+r")
 
 _CHARACTERS = {

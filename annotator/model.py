@@ -87,6 +87,30 @@ class Link:
     created_at: str = ""
 
 
+REASONS = ("guideline_gap", "ambiguous_text", "annotator_error")
+"""Reason codes a review decision may carry (docs/review.md)."""
+EDITED = "edited"
+"""The provenance of gold the lead wrote by hand (docs/review.md)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One review decision on the gold set (docs/review.md): an accepted or edited gold span
+    or link (`target`: its id) or a reject (no target), for the cluster `key`."""
+
+    id: str
+    doc_id: str
+    key: str
+    entity: str  # span | link
+    kind: str  # accept | reject | edit
+    target: str | None
+    start: int
+    end: int
+    provenance: tuple[str, ...] = ()
+    reason: str | None = None
+    created_at: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentSummary:
     """A row of the document list: enough to pick a document without loading its text."""

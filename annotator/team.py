@@ -24,7 +24,7 @@ ROLES = tuple(r.value for r in Role)
 # Leads run everything but serve-session itself; annotators annotate, see their own work and flag.
 ANNOTATOR_COMMANDS = frozenset({"annotate", "export", "docs", "flag", "conflicts"})
 LEAD_COMMANDS = ANNOTATOR_COMMANDS | {"import", "users", "assign", "unassign", "settings",
-                                      "backup", "labels"}
+                                      "backup", "labels", "review"}
 # Options that choose the database or the identity: the forced command fixes both (a lead's
 # --as only names whose set to work in: the lead stays the actor, annotator.team_cli.identity).
 SESSION_FIXED_OPTIONS = ("--db", "--as")

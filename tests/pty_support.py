@@ -10,6 +10,7 @@ import select
 import signal
 import struct
 import subprocess
+import sys
 import termios
 import time
 
@@ -59,3 +60,9 @@ class Terminal:
         os.close(self.master)
 
 
+
+
+def python_terminal(code: str) -> Terminal:
+    """`python -c code` (which runs the app) on a 256-colour, truecolor terminal."""
+    env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
+    return Terminal([sys.executable, "-c", code], env)

@@ -362,8 +362,9 @@ def test_export_gold_is_empty_until_there_is_one_and_the_note_says_how(
     assert result.exit_code == 0
     assert result.stdout == ""
     assert result.stderr == (f"Note: {filled} has no gold set yet, so the export is empty (a"
-                             ' gold set is imported: JSONL lines with "annotator": "@gold")\n')
-    assert "annotator review" not in result.stderr  # not a command (yet)
+                             " gold set is made with `annotator review`, or imported: JSONL"
+                             ' lines with "annotator": "@gold")\n')
+    assert run("review", "--help").exit_code == 0  # the command the note names exists
     gold = tmp_path / "gold.jsonl"  # what the note says, done
     gold.write_text(json.dumps({"id": "d1", "text": TEXT, "annotator": "@gold", "spans": [
         {"start": 0, "end": 12, "label": "PERSON"}]}) + "\n", encoding="utf-8")

@@ -107,11 +107,13 @@ async def test_ctrl_d_opens_the_dashboard_with_the_figures(db: Store) -> None:
         worst = cells(screen.query_one("#dash-worst", DataTable))
         assert [r[0] for r in worst] == ["beta", "alpha"]  # beta: alice and bob disagree
         assert worst[0][2] == "0.00"
-        await pilot.press("enter")  # opens beta in the annotation screen
+        await pilot.press("enter")  # opens the review of beta
         await pilot.pause()
-        assert isinstance(app.screen, AnnotateScreen)
-        assert app.screen.active is not None
-        assert app.screen.active.document.id == "beta"
+        from annotator.tui.screens.review import ReviewScreen
+
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.doc_id == "beta"
+        assert [p.annotator for p in app.screen.versions] == ["alice", "bob"]
 
 
 async def test_the_dashboard_refreshes_after_another_connection_commits(db: Store) -> None:

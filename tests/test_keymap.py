@@ -31,12 +31,14 @@ def _bound() -> set[tuple[str, str, str]]:
     from annotator.tui.screens.annotate import AnnotateScreen
     from annotator.tui.screens.dashboard import DashboardScreen
     from annotator.tui.screens.figures import FiguresScreen
+    from annotator.tui.screens.review import ReviewScreen
 
     sources = {
         "screen": AnnotateScreen.BINDINGS, "help": HelpScreen.BINDINGS,
         "picker": DocumentPicker.BINDINGS, "attributes": AttributeForm.BINDINGS,
         "link type": LinkTypeChooser.BINDINGS, "span list": SpanList.BINDINGS,
         "dashboard": DashboardScreen.BINDINGS, "figures": FiguresScreen.BINDINGS,
+        "review": [b for b in ReviewScreen.BINDINGS if b not in AnnotateScreen.BINDINGS],
     }  # fmt: skip
     found = set()
     for where, bindings in sources.items():

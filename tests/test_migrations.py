@@ -188,3 +188,25 @@ def test_a_new_database_has_every_migration(tmp_path: Path,
     assert names >= migrations.TRIGGERS
     assert names >= {"documents_card", "documents_order", "imports_unfinished", "spans_set",
                      "assignments_annotator", "flags_doc", "events_action"}
+
+
+def test_m005_review_an_upgraded_database_takes_review_decisions(tmp_path: Path) -> None:
+    """A database from before review (m004) gets review_decisions: a decision on it is
+    written, logged and undone like on a new one."""
+    from annotator.model import GOLD
+    from annotator.review.session import ReviewSession
+
+    path = tmp_path / "old.db"
+    _old_database(path, migrations.NAMES.index("m005_review"))
+    with Store(path) as store:
+        rs = ReviewSession(store, "lena", "a")
+        first = rs.clusters()[0]
+        assert (first.key, first.kind) == ("a:0:12", "boundary")
+        assert rs.accept(first, "alice", "annotator_error").refused is None
+        [gold] = store.spans("a", GOLD)
+        assert (gold.start, gold.end, gold.label) == (0, 12, "PER")
+        assert store.decisions_for([gold.id])[gold.id].reason == "annotator_error"
+        assert store.replay_log() == store.current_state()
+        assert rs.undo().refused is None
+        assert store.spans("a", GOLD) == []
+        assert store.review_decisions("a") == []

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.pty_support import Terminal
+from tests.pty_support import Terminal, python_terminal
 from tests.tui_support import make_store
 
 pytestmark = pytest.mark.slow
@@ -29,10 +29,8 @@ PLAIN = "Hostile report\n\nNothing special here at all, just words.\n\n東洋放
 def _run(tmp_path, text: str) -> Terminal:
     db = tmp_path / f"t{len(text)}.db"
     make_store(db, {"hostile": text}).close()
-    env = dict(os.environ, TERM="xterm-256color", COLORTERM="truecolor")
-    code = ("from annotator.tui.app import run_tui;"
-            f"run_tui({str(db)!r}, 'alice', None, ['hostile'])")
-    term = Terminal([sys.executable, "-c", code], env)
+    term = python_terminal("from annotator.tui.app import run_tui;"
+                           f"run_tui({str(db)!r}, 'alice', None, ['hostile'])")
     try:
         term.wait_for("Hostile report")
         term.wait_for("stay aligned" if text is HOSTILE else "special")

@@ -21,7 +21,8 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 _SINGULAR = {"attributes": "attribute", "cross-document links": "cross-document link",
              "links": "link", "statuses": "status", "unaligned spans": "unaligned span",
-             "unfinished sets (answer: ignore)": "unfinished set (answer: ignore)"}
+             "unfinished sets (answer: ignore)": "unfinished set (answer: ignore)",
+             "review decisions": "review decision"}
 
 
 class Losses:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from annotator.model import Document, Link, Span, Status
 from annotator.store import migrations
-from annotator.store.actions import IMPORT_REFERS, ActionResult, Actions, Change, StoreError, new_id
+from annotator.store.actions import IMPORT_REFERS, ActionResult, Change, StoreError, new_id
 from annotator.store.connection import (
     BUSY_TIMEOUT_MS,
     POLL_SECONDS,
@@ -22,6 +22,7 @@ from annotator.store.connection import (
 )
 from annotator.store.events import EventLog
 from annotator.store.reads import Reads
+from annotator.store.review import ReviewActions
 
 if TYPE_CHECKING:
     from annotator.store.importer import ImportSession
@@ -30,9 +31,10 @@ __all__ = ["BUSY_TIMEOUT_MS", "IMPORT_REFERS", "POLL_SECONDS", "ActionResult", "
            "NewerDatabaseError", "Store", "StoreError", "cannot_write", "migrations", "new_id"]
 
 
-class Store(Reads, Actions, EventLog):
+class Store(Reads, ReviewActions, EventLog):
     """One annotation database: its connection and transactions (Connection), its reads
-    (Reads), its actions with undo and redo (Actions) and its event log (EventLog)."""
+    (Reads), its actions with undo and redo (Actions, and the review's: ReviewActions) and its
+    event log (EventLog)."""
 
     @classmethod
     def for_session(cls, path: str, actor: str | None) -> Store:

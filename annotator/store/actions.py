@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.model import Link, Span, Status
+from annotator.model import GOLD, Link, Span, Status
 from annotator.store import events as E
 from annotator.store import rows as R
 from annotator.store.changes import Changed, Entity, typed
@@ -123,6 +123,17 @@ class Actions(Connection):
             after = R.status_row(doc_id, annotator, Status.IN_PROGRESS, R.now())
             self._log(conn, result, annotator, "status", before, after)
 
+    def _gold_edit(self, conn: sqlite3.Connection, result: ActionResult, entity: Entity,
+                   row: dict[str, Any], gone: bool = False) -> None:
+        """A hand edit of the gold set records its provenance ("edited", docs/review.md)."""
+        if row["annotator"] != GOLD:
+            return
+        from annotator.store.review import edit_row
+
+        change = edit_row(conn, entity, row, gone)
+        if change is not None:
+            self._log(conn, result, GOLD, "decision", *change)
+
     def _span_row(self, conn: sqlite3.Connection, span_id: str) -> dict[str, Any] | None:
         r = conn.execute(f"SELECT {R.SPAN_COLS} FROM spans WHERE id = ? AND {R.VISIBLE}",
                          [span_id]).fetchone()
@@ -145,6 +156,7 @@ class Actions(Connection):
             span = Span(new_id(), doc_id, annotator, start, end, label, dict(attrs or {}), origin,
                         ts, ts)
             self._log(conn, result, annotator, "span", None, R.span_to_row(span))
+            self._gold_edit(conn, result, "span", R.span_to_row(span))
             self._touch_status(conn, result, doc_id, annotator)
             return result
 
@@ -165,6 +177,7 @@ class Actions(Connection):
             after["updated_at"] = R.now()
             result = ActionResult(self._begin_action(conn, annotator, "do", name), name)
             self._log(conn, result, annotator, "span", before, after)
+            self._gold_edit(conn, result, "span", after)
             self._touch_status(conn, result, before["doc_id"], annotator)
             return result
 
@@ -182,15 +195,24 @@ class Actions(Connection):
             result = ActionResult(
                 self._begin_action(conn, annotator, "do", "delete_span"), "delete_span"
             )
-            for r in conn.execute(
-                f"SELECT {R.LINK_COLS} FROM links WHERE (from_span = ? OR to_span = ?)"
-                f" AND {R.VISIBLE} ORDER BY id", [span_id, span_id]
-            ).fetchall():
-                self._log(conn, result, annotator, "link", R.link_to_row(R.link_from_row(r)), None)
-            self._unset_references(conn, result, annotator, before)
-            self._log(conn, result, annotator, "span", before, None)
+            self._remove_span(conn, result, annotator, before)
+            for change in list(result.changes):  # the span and its links
+                if change.entity in ("span", "link") and change.before and not change.after:
+                    self._gold_edit(conn, result, change.entity, change.before, gone=True)
             self._touch_status(conn, result, before["doc_id"], annotator)
             return result
+
+    def _remove_span(self, conn: sqlite3.Connection, result: ActionResult, annotator: str,
+                     before: dict[str, Any]) -> None:
+        """Inside an action: the span, its links and the attributes referring to it go."""
+        span_id = before["id"]
+        for r in conn.execute(
+            f"SELECT {R.LINK_COLS} FROM links WHERE (from_span = ? OR to_span = ?)"
+            f" AND {R.VISIBLE} ORDER BY id", [span_id, span_id]
+        ).fetchall():
+            self._log(conn, result, annotator, "link", R.link_to_row(R.link_from_row(r)), None)
+        self._unset_references(conn, result, annotator, before)
+        self._log(conn, result, annotator, "span", before, None)
 
     def _unset_references(self, conn: sqlite3.Connection, result: ActionResult, annotator: str,
                           target: dict[str, Any]) -> None:
@@ -235,6 +257,7 @@ class Actions(Connection):
             link = Link(new_id(), annotator, type_, from_span, to_span, a["doc_id"], b["doc_id"],
                         R.now())
             self._log(conn, result, annotator, "link", None, R.link_to_row(link))
+            self._gold_edit(conn, result, "link", R.link_to_row(link))
             self._touch_status(conn, result, a["doc_id"], annotator)
             return result
 
@@ -247,7 +270,9 @@ class Actions(Connection):
             result = ActionResult(
                 self._begin_action(conn, annotator, "do", "delete_link"), "delete_link"
             )
-            self._log(conn, result, annotator, "link", R.link_to_row(R.link_from_row(row)), None)
+            gone = R.link_to_row(R.link_from_row(row))
+            self._log(conn, result, annotator, "link", gone, None)
+            self._gold_edit(conn, result, "link", gone, gone=True)
             return result
 
     def set_status(self, annotator: str, doc_id: str, status: Status) -> ActionResult:
@@ -332,6 +357,10 @@ class Actions(Connection):
             return self._span_row(conn, row["id"])
         if entity == "status":
             return R.status_of(conn, row["doc_id"], row["annotator"])
+        if entity == "decision":
+            found = conn.execute(f"SELECT {R.DECISION_COLS} FROM review_decisions WHERE id = ?",
+                                 [row["id"]]).fetchone()
+            return R.decision_to_row(R.decision_from_row(found)) if found else None
         r = conn.execute(f"SELECT {R.LINK_COLS} FROM links WHERE id = ?", [row["id"]])
         found = r.fetchone()
         return R.link_to_row(R.link_from_row(found)) if found else None

@@ -46,11 +46,13 @@ def annotators(store: Store) -> list[dict[str, Any]]:
 
 
 # Tables that are not backed up row by row: their own lines (schemas, annotators, documents,
-# actions, events), rebuilt from the event log (spans, links, statuses), an import's staging
+# actions, events), rebuilt from the event log (spans, links, statuses, the review's
+# decisions), an import's staging
 # (imports: restored rows are visible), each person's open panes and cursors (ui_state), and
 # sqlite-utils' record of migrations.
 NOT_ROWS = frozenset({"schemas", "annotators", "documents", "actions", "events", "spans",
-                      "links", "statuses", "imports", "ui_state", "_sqlite_migrations"})
+                      "links", "statuses", "review_decisions", "imports", "ui_state",
+                      "_sqlite_migrations"})
 
 
 def columns(store: Store, table: str) -> tuple[str, ...]:
@@ -128,7 +130,8 @@ def restore(store: Store, rows: Iterable[tuple[str, Any]],
 def _restore(store: Store, rows: Iterable[tuple[str, Any]],
              check: Callable[[dict[str, dict[str, dict[str, Any]]]], None]) -> dict[str, int]:
     counts = {"documents": 0, "events": 0, "spans": 0, "links": 0, "statuses": 0}
-    state: dict[str, dict[str, dict[str, Any]]] = {"span": {}, "link": {}, "status": {}}
+    state: dict[str, dict[str, dict[str, Any]]] = {"span": {}, "link": {}, "status": {},
+                                                   "decision": {}}
     rows_of = set(row_tables(store))
     known: dict[str, tuple[str, ...]] = {}
     with store.write() as conn:
@@ -168,6 +171,7 @@ def _restore(store: Store, rows: Iterable[tuple[str, Any]],
         for entity in ("span", "link", "status"):
             R.insert_many(conn, entity, list(state[entity].values()))
             counts[entity + ("es" if entity == "status" else "s")] = len(state[entity])
+        R.insert_many(conn, "decision", list(state["decision"].values()))  # review (m005)
     return counts
 
 
@@ -191,8 +195,8 @@ def _insert(conn: sqlite3.Connection, table: str, row: dict[str, Any],
 def _replay(state: dict[str, dict[str, dict[str, Any]]], ev: dict[str, Any]) -> None:
     """Store.replay_log's step, on one event of the backup."""
     entity = ev["entity"]
-    if entity in ("spans", "links"):
-        single = entity[:-1]
+    if entity in R.BULK:
+        single = R.BULK[entity]
         for row in ev["after"] or []:
             state[single][R.entity_key(single, row)] = row
     elif entity in state:

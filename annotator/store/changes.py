@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from annotator.model import Link, Span, Status
+from annotator.model import Decision, Link, Span, Status
 
-Entity = Literal["span", "link", "status"]
+Entity = Literal["span", "link", "status", "decision"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,7 @@ class StatusChange:
     updated_at: str = ""
 
 
-Changed = Span | Link | StatusChange
+Changed = Span | Link | StatusChange | Decision
 
 
 def typed(entity: Entity, row: dict[str, Any] | None) -> Changed | None:
@@ -39,3 +39,7 @@ def typed(entity: Entity, row: dict[str, Any] | None) -> Changed | None:
         case "status":
             return StatusChange(row["doc_id"], row["annotator"], Status(row["status"]),
                                 row["updated_at"])
+        case "decision":
+            return Decision(row["id"], row["doc_id"], row["key"], row["entity"], row["kind"],
+                            row["target"], row["start"], row["end"],
+                            tuple(row["provenance"]), row["reason"], row["created_at"])

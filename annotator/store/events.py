@@ -77,12 +77,13 @@ class EventLog(Connection):
                 last = seq
 
     def replay_log(self) -> dict[str, dict[str, dict[str, Any]]]:
-        """Rebuild span, link and status state from the event log alone."""
-        state: dict[str, dict[str, dict[str, Any]]] = {"span": {}, "link": {}, "status": {}}
+        """Rebuild span, link, status and review decision state from the event log alone."""
+        state: dict[str, dict[str, dict[str, Any]]] = {"span": {}, "link": {}, "status": {},
+                                                       "decision": {}}
         for ev in self.events():
             entity = ev["entity"]
-            if entity in ("spans", "links"):  # bulk import: after is a list of rows
-                single = entity[:-1]
+            if entity in R.BULK:  # bulk import: after is a list of rows
+                single = R.BULK[entity]
                 for row in ev["after"] or []:
                     state[single][R.entity_key(single, row)] = row
                 continue
@@ -109,4 +110,9 @@ class EventLog(Connection):
         ):
             row = dict(zip(R.TABLES["status"][2], r, strict=True))
             statuses[R.entity_key("status", row)] = row
-        return {"span": spans, "link": links, "status": statuses}
+        decisions = {
+            r[0]: R.decision_to_row(R.decision_from_row(r))
+            for r in self.query(f"SELECT {R.DECISION_COLS} FROM review_decisions"
+                                f" WHERE {R.VISIBLE}")
+        }
+        return {"span": spans, "link": links, "status": statuses, "decision": decisions}

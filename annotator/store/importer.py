@@ -26,11 +26,11 @@ import contextlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from annotator.model import Document, Link, Span, Status
+from annotator.model import Decision, Document, Link, Span, Status
 from annotator.store import events as E
 from annotator.store import rows as R
 from annotator.store.import_lock import ImportLock
@@ -332,8 +332,9 @@ class ImportSession:
 
     def add_annotation_set(self, doc_id: str, annotator: str, spans: list[Span],
                            links: list[Link], status: Status | None,
-                           strict: bool = False) -> None:
-        """Add one annotator's spans and links on one document (skipping identical ones).
+                           strict: bool = False, decisions: Sequence[Decision] = ()) -> None:
+        """Add one annotator's spans and links on one document (skipping identical ones);
+        `decisions`: the gold set's review decisions (provenance, reasons, rejects).
 
         strict: an id this session already wrote is an ImportConflict (a duplicate in the
         input), even when the content is the same."""
@@ -354,6 +355,11 @@ class ImportSession:
             self._event("spans", key, doc_id, None, new_spans, annotator)
         if new_links:
             self._event("links", key, doc_id, None, new_links, annotator)
+        new_decisions = self._new_rows(
+            "decision", [R.decision_to_row(d) for d in decisions],
+            ("doc_id", "key", "entity", "kind", "target", "provenance", "reason"), ts, strict)
+        if new_decisions:
+            self._event("decisions", key, doc_id, None, new_decisions, annotator)
         self.counts["spans"] += len(new_spans)
         self.counts["spans_same"] += len(spans) - len(new_spans)
         self.counts["links"] += len(new_links)
@@ -429,8 +435,9 @@ class ImportSession:
                 if any(r["id"] == rid for r in out):
                     raise ImportConflict(f"{entity} id {rid} appears twice in this import")
                 raise sqlite3.IntegrityError(f"{entity} {rid} breaks a constraint of {table}")
-            if "attrs" in old and isinstance(old["attrs"], str):
-                old["attrs"] = json.loads(old["attrs"])
+            for col in R.JSON_COLS:
+                if col in old and isinstance(old[col], str):
+                    old[col] = json.loads(old[col])
             if any(old[c] != row[c] for c in compare):
                 raise ImportConflict(
                     f"{entity} {rid} is already in the database with different content"
@@ -498,12 +505,13 @@ def discard(store: Store, import_id: int) -> None:
 
 def _undo_import_event(conn: sqlite3.Connection, import_id: int, entity: str, entity_id: str,
                        doc_id: str | None, after: str | None) -> None:
-    if entity in ("spans", "links"):
+    if entity in R.BULK:
         ids = [row["id"] for row in json.loads(after or "[]")]
+        table = R.TABLES[R.BULK[entity]][0]
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             marks = ",".join("?" for _ in chunk)
-            conn.execute(f"DELETE FROM {entity} WHERE import_id = ? AND id IN ({marks})",
+            conn.execute(f"DELETE FROM {table} WHERE import_id = ? AND id IN ({marks})",
                          [import_id, *chunk])
     elif entity == "status":
         who = entity_id.split("\x1f", 1)[1]

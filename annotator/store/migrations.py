@@ -309,6 +309,36 @@ def m004_team(db: Database) -> None:
 
 
 @step
+def m005_review(db: Database) -> None:
+    # Review (docs/review.md): every adjudication decision on the gold set (@gold), one row
+    # each: an accepted or edited gold span or link carries its provenance (the annotators its
+    # version came from, or ["edited"]) and an optional reason code; a reject has no target.
+    # Written by actions like every other row, as entity "decision" in the event log, so undo,
+    # redo and the audit trail cover it.
+    db.executescript(
+        """
+        CREATE TABLE review_decisions (
+            id TEXT PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            key TEXT NOT NULL,                 -- the cluster decided (docs/review.md)
+            entity TEXT NOT NULL CHECK (entity IN ('span', 'link')),
+            kind TEXT NOT NULL CHECK (kind IN ('accept', 'reject', 'edit')),
+            target TEXT,                       -- the gold span or link; NULL for a reject
+            start INTEGER NOT NULL,            -- the cluster's extent (span decisions) or
+            "end" INTEGER NOT NULL,            -- the from-span's (link decisions)
+            provenance TEXT NOT NULL DEFAULT '[]',   -- JSON list of annotators, or ["edited"]
+            reason TEXT CHECK (reason IS NULL OR reason IN
+                               ('guideline_gap', 'ambiguous_text', 'annotator_error')),
+            created_at TEXT NOT NULL,
+            import_id INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX review_decisions_doc ON review_decisions(doc_id, key);
+        CREATE INDEX review_decisions_target ON review_decisions(target);
+        """
+    )
+
+
+@step
 def m007_team_sessions(db: Database) -> None:
     # Each TUI (and each SSH session) is a session with its own undo stack (docs/team.md,
     # "Two terminals"): actions.session names it; NULL: an action from no session (the CLI, an

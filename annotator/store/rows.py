@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from annotator.model import Link, Span, Status
+from annotator.model import Decision, Link, Span, Status
 
 # entity -> (table, primary key columns, columns)
 TABLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
@@ -27,11 +27,22 @@ TABLES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "status": (
         "statuses", ("doc_id", "annotator"), ("doc_id", "annotator", "status", "updated_at")
     ),
+    "decision": (
+        "review_decisions",
+        ("id",),
+        ("id", "doc_id", "key", "entity", "kind", "target", "start", "end", "provenance",
+         "reason", "created_at"),
+    ),
 }
 
 
 SPAN_COLS = 'id, doc_id, annotator, start, "end", label, attrs, origin, created_at, updated_at'
 LINK_COLS = "id, annotator, type, from_span, to_span, from_doc, to_doc, created_at"
+DECISION_COLS = ('id, doc_id, key, entity, kind, target, start, "end", provenance, reason,'
+                 " created_at")
+JSON_COLS = ("attrs", "provenance")  # kept as JSON text in their column
+# An import logs each set's new rows in one event: its entity -> the entity of each row
+BULK = {"spans": "span", "links": "link", "decisions": "decision"}
 
 
 def now() -> str:
@@ -89,13 +100,25 @@ def link_to_row(link: Link) -> dict[str, Any]:
     }
 
 
+def decision_from_row(row: sqlite3.Row | tuple[Any, ...]) -> Decision:
+    (id_, doc_id, key, entity, kind, target, start, end, provenance, reason, created) = row
+    return Decision(id_, doc_id, key, entity, kind, target, start, end,
+                    tuple(json.loads(provenance)), reason, created)
+
+
+def decision_to_row(d: Decision) -> dict[str, Any]:
+    return {"id": d.id, "doc_id": d.doc_id, "key": d.key, "entity": d.entity, "kind": d.kind,
+            "target": d.target, "start": d.start, "end": d.end,
+            "provenance": list(d.provenance), "reason": d.reason, "created_at": d.created_at}
+
+
 def status_row(doc_id: str, annotator: str, status: Status, ts: str) -> dict[str, Any]:
     return {"doc_id": doc_id, "annotator": annotator, "status": str(status), "updated_at": ts}
 
 
 def _sql_values(entity: str, row: dict[str, Any]) -> list[Any]:
     _, _, cols = TABLES[entity]
-    return [dumps(row[c]) if c == "attrs" else row[c] for c in cols]
+    return [dumps(row[c]) if c in JSON_COLS else row[c] for c in cols]
 
 
 def put_row(conn: sqlite3.Connection, entity: str, before: dict[str, Any] | None, after: dict[str,
@@ -122,8 +145,9 @@ def insert_many(conn: sqlite3.Connection, entity: str, rows: list[dict[str, Any]
     marks = ", ".join("?" for _ in cols) + f", {int(import_id)}"
     get = itemgetter(*cols)  # bulk imports: no per-column Python loop
     values: Callable[[dict[str, Any]], tuple[Any, ...]] = get
-    if "attrs" in cols:
-        at = cols.index("attrs")
+    json_cols = [c for c in cols if c in JSON_COLS]
+    if json_cols:  # one a table: a span's attrs, a decision's provenance
+        at = cols.index(json_cols[0])
 
         def values(row: dict[str, Any]) -> tuple[Any, ...]:
             v = get(row)

@@ -38,8 +38,11 @@ class AnnotatorApp(App[None]):
         if session.store.read_only:
             self.title = f"{self.TITLE} (read-only)"
 
+    def first_screen(self) -> AnnotateScreen:
+        return AnnotateScreen(self.session, self.doc_ids)
+
     def on_mount(self) -> None:
-        screen = AnnotateScreen(self.session, self.doc_ids)
+        screen = self.first_screen()
         self.push_screen(screen)
         if self.dashboard:
             self.call_after_refresh(screen.action_dashboard)

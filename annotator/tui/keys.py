@@ -40,6 +40,12 @@ def view_bindings() -> list[Binding]:
               for e in entries("screen") if e.on_document)]
 
 
+def review_view_bindings() -> list[Binding]:
+    """The review screen's keys on its gold pane's view: priority, as the screen's are."""
+    return [_binding(e, f"screen.{e.action}", priority=True) for e in entries("review")
+            if e.action is not None]
+
+
 # What the search box does with a key it captures (see AnnotateScreen.capture_key).
 SEARCH_EDITING = {e.keys: e.action for e in entries("search box") if e.action is not None}
 

@@ -5,6 +5,9 @@ a claim's speaker; whatever meta the documents were imported with). Arrow wants 
 per column, so this keeps both as JSON text: nothing is guessed, padded with nulls or turned
 into a float, and `json.loads(row["meta"])` gives back exactly what the file holds.
 
+The gold set's lines also carry the review's `provenance` and `reason` on each span and link,
+and `rejected` (docs/jsonl.md); on every other line those columns are None.
+
     python docs/examples/load_datasets.py export.jsonl
 """
 
@@ -17,14 +20,17 @@ from typing import Any
 
 from datasets import Dataset, Features, Value
 
+REVIEW = {"provenance": [Value("string")], "reason": Value("string")}  # gold lines only
 SPAN = {"id": Value("string"), "start": Value("int64"), "end": Value("int64"),
         "start_utf16": Value("int64"), "end_utf16": Value("int64"), "text": Value("string"),
-        "label": Value("string"), "attrs": Value("string")}
-LINK = {name: Value("string") for name in ("id", "type", "from", "to", "to_doc")}
+        "label": Value("string"), "attrs": Value("string"), **REVIEW}
+LINK = {**{name: Value("string") for name in ("id", "type", "from", "to", "to_doc")}, **REVIEW}
+REJECTED = {"entity": Value("string"), "key": Value("string"), "start": Value("int64"),
+            "end": Value("int64"), **REVIEW}
 FEATURES = Features({
     "id": Value("string"), "text": Value("string"), "sha256": Value("string"),
     "annotator": Value("string"), "status": Value("string"),
-    "spans": [SPAN], "links": [LINK], "meta": Value("string"),
+    "spans": [SPAN], "links": [LINK], "meta": Value("string"), "rejected": [REJECTED],
 })
 
 

@@ -50,6 +50,8 @@ class AnnotateScreen(Flagging, GuardedScreen):
     #empty { width: 1fr; height: 1fr; content-align: center middle; color: $text-muted; }
     """
     BINDINGS = screen_bindings()  # type: ignore[assignment]
+    pane_class = Pane  # the review's gold pane says it is gold
+    keeps_layout = True  # the review keeps none of its own: the lead's is the annotate one
 
     def __init__(self, session: Session, doc_ids: list[str]) -> None:
         super().__init__()
@@ -94,7 +96,7 @@ class AnnotateScreen(Flagging, GuardedScreen):
             self.side.set_class(narrow, "-narrow")
             if self.active is not None:
                 self.side.show_counts(dict(self.active.view.index.counts))
-        self._update_tabs()
+        self.update_tabs()
 
     @property
     def panes(self) -> list[Pane]:
@@ -115,10 +117,10 @@ class AnnotateScreen(Flagging, GuardedScreen):
         self.side.span_list.show(pane.view.index, pane.view.text, self.session.colors,
                                 pane.view.linked)
         self._refresh_side()
-        self._update_tabs()
+        self.update_tabs()
         self.update_status()
 
-    def _update_tabs(self) -> None:
+    def update_tabs(self) -> None:
         panes = self.panes
         room = self.query_one("#tabs", Static).size.width or self.app.size.width
         active = panes.index(self.active) if self.active in panes else None
@@ -247,13 +249,13 @@ class AnnotateScreen(Flagging, GuardedScreen):
 
     @writes
     def action_undo(self) -> None:
-        self._land(self.session.undo_rule())
+        self.land(self.session.undo_rule())
 
     @writes
     def action_redo(self) -> None:
-        self._land(self.session.redo_rule())
+        self.land(self.session.redo_rule())
 
-    def _land(self, outcome: Outcome) -> None:
+    def land(self, outcome: Outcome) -> None:
         """Undo or redo: show it, then go where it was (or say where, if no pane shows it)."""
         if self.show(outcome) and outcome.goto is not None:
             self.pane_manager.go_to(outcome.goto)
@@ -310,8 +312,14 @@ class AnnotateScreen(Flagging, GuardedScreen):
         if not may_see(self.session.store, self.session.annotator):
             self.refuse("the dashboard is for leads")
             return
-        self.app.push_screen(DashboardScreen(self.session),
-                             self.guarded(self.pane_manager.show_document))
+        self.app.push_screen(DashboardScreen(self.session), self.guarded(self.action_review))
+
+    def action_review(self, doc_id: str | None = "") -> None:
+        """R: the review of this pane's document; the dashboard's enter: of the document
+        chosen (None: closed without one)."""
+        from annotator.tui.screens.review import open_review
+
+        open_review(self, self.active.document.id if doc_id == "" and self.active else doc_id)
 
     def action_close_pane(self) -> None:
         self.pane_manager.close_active()

@@ -63,7 +63,7 @@ class LayoutMemory:
         write in the background that finishes after a newer one must not undo it."""
         screen = self.screen
         panes = screen.panes
-        if not panes or screen.session.read_only:
+        if not panes or screen.session.read_only or not screen.keeps_layout:
             return None
         with _WRITES:
             self.taken += 1

@@ -62,8 +62,8 @@ class PaneManager:
         self.schedule_settle()
         spans = session.spans(doc_id)
         session.load_links(doc_id)
-        pane = Pane(doc, spans, session.colors, session.linked(), session.status(doc_id),
-                    screen.view_class)
+        pane = screen.pane_class(doc, spans, session.colors, session.linked(),
+                                 session.status(doc_id), screen.view_class)
         container = screen.query_one("#panes")
         for empty in screen.query("#empty"):
             empty.remove()

@@ -18,7 +18,7 @@ class MouseSelection:
     def _view(self) -> DocumentView:
         return cast("DocumentView", self)
 
-    def _offset_at_mouse(self, event: events.MouseEvent) -> int:
+    def offset_at_mouse(self, event: events.MouseEvent) -> int:
         view = self._view()
         line = view.scroll_offset.y + event.y
         layout = view.text_layout
@@ -29,7 +29,7 @@ class MouseSelection:
             return
         view = self._view()
         view.focus()
-        offset = self._offset_at_mouse(event)
+        offset = self.offset_at_mouse(event)
         view.set_anchor(None)
         self._dragging = offset
         view.capture_mouse()
@@ -40,7 +40,7 @@ class MouseSelection:
         if start is None or not event.button:
             return
         view = self._view()
-        offset = self._offset_at_mouse(event)
+        offset = self.offset_at_mouse(event)
         if offset != start and view.select_from is None:
             view.set_anchor(start)
         if offset != view.cursor:
