@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from annotator.review.session import document_clusters
+from annotator.review.state import document_clusters
 
 if TYPE_CHECKING:
     from annotator.store import Store

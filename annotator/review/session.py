@@ -6,12 +6,12 @@ action of the gold set answered with an Outcome the review screen only renders
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, cast
 
 from annotator.model import GOLD, Decision, Link, Span
-from annotator.review.clusters import KIND_TEXT, Cluster, clusters, next_cluster, signature
+from annotator.review.clusters import KIND_TEXT, Cluster, next_cluster, signature
 from annotator.review.links import LinkCluster, ends, link_clusters, link_key
+from annotator.review.state import Plan, ReviewState, read_state
 from annotator.session import SHORT, Location, Outcome, refusal
 from annotator.store import ActionResult, Store, StoreError
 from annotator.store.review import NewLink, NewSpan, Ref, Verdict
@@ -25,70 +25,6 @@ READ_ONLY = "this database is read-only"
 Place = TypeVar("Place", Cluster, LinkCluster)  # a span cluster or a link cluster
 
 
-@dataclass
-class _State:
-    """What the document looks like now: every set, gold, the decisions, the clusters."""
-
-    sets: dict[str, list[Span]]
-    gold: list[Span]
-    decisions: list[Decision]
-    found: list[Cluster]
-    by_id: dict[str, dict[str, Span]] = field(default_factory=dict)  # annotator -> id -> span
-    by_key: dict[str, list[str]] = field(default_factory=dict)  # cluster key -> decision ids
-
-    def __post_init__(self) -> None:
-        self.by_id = {who: {s.id: s for s in spans} for who, spans in self.sets.items()}
-        for d in self.decisions:
-            self.by_key.setdefault(d.key, []).append(d.id)
-
-
-@dataclass
-class _Plan:
-    """The verdicts of one action being put together, and the gold spans it makes (so that
-    a link or a speaker can point at a span accepted in the same action)."""
-
-    session: ReviewSession
-    verdicts: list[Verdict] = field(default_factory=list)
-    new_at: dict[tuple[str, int, int, str], int] = field(default_factory=dict)
-    removed: set[str] = field(default_factory=set)
-    left_out: list[str] = field(default_factory=list)
-    links: int = 0
-
-    def add(self, verdict: Verdict) -> int:
-        self.verdicts.append(verdict)
-        self.removed |= set(verdict.remove_spans)
-        if verdict.span is not None:
-            s = verdict.span
-            self.new_at.setdefault((verdict.doc_id, s.start, s.end, s.label),
-                                   len(self.verdicts) - 1)
-        return len(self.verdicts) - 1
-
-    def gold_ref(self, doc_id: str, start: int, end: int, label: str) -> Ref | None:
-        """The gold span at those offsets (same label first): made in this action, or
-        already in gold and not being replaced."""
-        if (doc_id, start, end, label) in self.new_at:
-            return self.new_at[(doc_id, start, end, label)]
-        there = [g for g in self.session.gold_spans(doc_id)
-                 if (g.start, g.end) == (start, end) and g.id not in self.removed]
-        there.sort(key=lambda g: g.label != label)
-        if there:
-            return there[0].id
-        made = [i for (d, s, e, _), i in self.new_at.items() if (d, s, e) == (doc_id, start, end)]
-        return made[0] if made else None
-
-
-def read_state(store: Store, doc_id: str) -> _State:
-    """Every annotator's set on doc_id, its gold, its decisions and its clusters."""
-    sets = {who: store.spans(doc_id, who) for who in store.review_sets(doc_id)}
-    gold = store.spans(doc_id, GOLD)
-    decisions = store.review_decisions(doc_id)
-    return _State(sets, gold, decisions, clusters(doc_id, sets, gold, decisions))
-
-
-def document_clusters(store: Store, doc_id: str) -> list[Cluster]:
-    return read_state(store, doc_id).found
-
-
 class ReviewSession:
     """A lead (`actor`) adjudicating `doc_id` into the gold set."""
 
@@ -98,7 +34,7 @@ class ReviewSession:
         self.doc_id = doc_id
         if store.actor is None:
             store.actor = actor  # every decision's action records who decided
-        self._state: _State | None = None
+        self._state: ReviewState | None = None
         self._seq = -1
         self._gold: dict[str, list[Span]] = {}
         self._symmetric: frozenset[str] | None = None
@@ -116,7 +52,7 @@ class ReviewSession:
         self._state = None
         self._gold.clear()
 
-    def _read(self) -> _State:
+    def _read(self) -> ReviewState:
         """The document as of the newest commit (one cheap query when nothing changed: an
         edit in the gold pane, another lead's decision or an annotator's late change all log
         an event)."""
@@ -128,7 +64,7 @@ class ReviewSession:
             self._seq = seq
         return self._state
 
-    def _now(self) -> _State:
+    def _now(self) -> ReviewState:
         """The state the decision under way read (no second look at the database)."""
         return self._state if self._state is not None else self._read()
 
@@ -182,7 +118,7 @@ class ReviewSession:
         if isinstance(got, Outcome):
             return got
         fresh, spans = got
-        plan = _Plan(self)
+        plan = Plan(self)
         by_sig = self._by_signature(fresh)
         for n, s in enumerate(spans):
             self._accept_span(plan, fresh, s, by_sig[self._sig(annotator, s)], reason,
@@ -205,7 +141,7 @@ class ReviewSession:
         fresh = self._fresh(cluster)
         if isinstance(fresh, Outcome):
             return fresh
-        plan = _Plan(self)
+        plan = Plan(self)
         plan.add(Verdict(self.doc_id, fresh.key, "span", "reject", fresh.start, fresh.end,
                          fresh.annotators, reason, **self._replacing(fresh)))
         return self._act("reject", plan, f"rejected {fresh.start}-{fresh.end}"
@@ -219,7 +155,7 @@ class ReviewSession:
         todo = [c for c in self.clusters() if c.kind == "agreed" and not c.decided]
         if not todo:
             return refusal("nothing agreed is left to accept", SHORT)
-        plan = _Plan(self)
+        plan = Plan(self)
         everyone = set(self.annotators)
         # a span whose attribute names another span (a speaker) after the one it names
         todo.sort(key=lambda c: _refers(c.versions[0][1], self._now().by_id))
@@ -251,7 +187,7 @@ class ReviewSession:
         if isinstance(got, Outcome):
             return got
         fresh, mine = got
-        plan = _Plan(self)
+        plan = Plan(self)
         for n, lk in enumerate(mine):
             refs = self._link_refs(plan, lk)
             if isinstance(refs, str):
@@ -268,7 +204,7 @@ class ReviewSession:
         fresh = self._fresh(lc)
         if isinstance(fresh, Outcome):
             return fresh
-        plan = _Plan(self)
+        plan = Plan(self)
         who = tuple(sorted({w for w, _ in fresh.versions}))
         plan.add(Verdict(self.doc_id, fresh.key, "link", "reject", fresh.source[1],
                          fresh.source[2], who, reason, **self._replacing_link(fresh)))
@@ -359,7 +295,7 @@ class ReviewSession:
         return {"remove_links": tuple(lk.id for lk in lc.gold),
                 "replaces": tuple(self._now().by_key.get(lc.key, ()))}
 
-    def _accept_span(self, plan: _Plan, c: Cluster, s: Span, provenance: Sequence[str],
+    def _accept_span(self, plan: Plan, c: Cluster, s: Span, provenance: Sequence[str],
                      reason: str | None, replace: bool) -> int:
         attrs, refs = self._split_refs(plan, s)
         return plan.add(Verdict(self.doc_id, c.key, "span", "accept", c.start, c.end,
@@ -367,7 +303,7 @@ class ReviewSession:
                                 span=NewSpan(s.start, s.end, s.label, attrs, refs),
                                 **(self._replacing(c) if replace else {})))
 
-    def _split_refs(self, plan: _Plan, s: Span) -> tuple[dict[str, Any], dict[str, Ref]]:
+    def _split_refs(self, plan: Plan, s: Span) -> tuple[dict[str, Any], dict[str, Ref]]:
         """A span's attributes, and those naming another span of its set (a CLAIM's
         speaker) pointed at the gold span at the same place; left out when gold has none."""
         mine = self._now().by_id.get(s.annotator, {})
@@ -395,7 +331,7 @@ class ReviewSession:
                 out[i] = s
         return out
 
-    def _link_refs(self, plan: _Plan, lk: Link) -> tuple[Ref, Ref] | str:
+    def _link_refs(self, plan: Plan, lk: Link) -> tuple[Ref, Ref] | str:
         """Both ends of an annotator's link as gold spans, or why not."""
         spans = self._spans_by_id((lk.from_span, lk.to_span))
         refs = []
@@ -410,7 +346,7 @@ class ReviewSession:
             refs.append(ref)
         return refs[0], refs[1]
 
-    def _add_links(self, plan: _Plan, who: set[str], span_ids: Sequence[str],
+    def _add_links(self, plan: Plan, who: set[str], span_ids: Sequence[str],
                    agreed_only: bool = False) -> None:
         """The links of `who` touching the accepted spans whose other end is (or becomes)
         gold; agreed_only: only links every annotator of the document drew."""
@@ -465,7 +401,7 @@ class ReviewSession:
         if any(self._sig(s.annotator, s)[3] != self._sig(same[0].annotator, same[0])[3]
                for s in same):
             attrs = {}  # they differ: the union keeps none, edit them in the gold pane
-        plan = _Plan(self)
+        plan = Plan(self)
         merged = Span(same[0].id, self.doc_id, same[0].annotator, start, end, label, attrs)
         a, refs = self._split_refs(plan, merged)
         plan.add(Verdict(self.doc_id, fresh.key, "span", "accept", fresh.start, fresh.end,
@@ -474,7 +410,7 @@ class ReviewSession:
         return self._act(f"accept_{how}", plan, f"accepted the {how}: {label} {start}-{end}",
                          start, reason)
 
-    def _act(self, name: str, plan: _Plan, message: str, offset: int,
+    def _act(self, name: str, plan: Plan, message: str, offset: int,
              reason: str | None = None) -> Outcome:
         try:
             result = self.store.adjudicate(name, plan.verdicts)
