@@ -65,7 +65,7 @@ class Corpus:
         self.alpha = Coincidence()
         self.label_base = Coincidence()  # every token as "not the label"
         self.label_alpha: dict[str, Coincidence] = {}  # corrections for the label's tokens
-        self.fleiss: dict[frozenset[str], Fleiss] = {}
+        self.fleiss: dict[int, Fleiss] = {}  # per number of raters: the tokens they rated
         self.documents: list[DocumentFigures] = []
         self.members: dict[str, frozenset[str]] = {}
         self.attributes = AttributeTally()
@@ -102,7 +102,7 @@ class Corpus:
                 alpha.unit(count, m, times)
                 fleiss.unit(count, times)
         self.alpha.add(alpha)
-        self.fleiss.setdefault(group, Fleiss(m)).add(fleiss)
+        self.fleiss.setdefault(m, Fleiss(m)).add(fleiss)
         self._label_alpha(names, touched, n_tokens)
         self.attributes.add(doc, self.schemas.span_attributes(doc.schema_ref))
         self.documents.append(DocumentFigures(doc.id, names, tuple(map(pair_row, doc_pairs)),
@@ -174,10 +174,14 @@ class Corpus:
             binary.add(self.label_alpha.get(lab, Coincidence()))
             by_label[lab] = LabelFigures(lab, per_pair, binary.alpha())
         everyone = sorted({w for p in pairs for w in p})
-        fleiss = self.fleiss.get(frozenset(everyone))
+        # Fleiss' κ wants a fixed number of raters per unit (not fixed raters): the tokens of
+        # the documents with the rater count that rated most tokens (ties: more raters)
+        fleiss = max(self.fleiss.values(), key=lambda f: (f.units, f.raters), default=None)
+        if fleiss is not None and not fleiss.units:
+            fleiss = None
         report = AgreementReport(
             everyone, status, label, figures, by_label, self.documents,
             self.attributes.figures(pairs), links.figures(pairs), self.alpha.alpha(),
-            fleiss.kappa() if fleiss else None)
+            fleiss.kappa() if fleiss else None, fleiss.raters if fleiss else None)
         report.ci95 = intervals(self.sums, resamples, seed)
         return report

@@ -275,6 +275,7 @@ class AgreementReport(PooledPairs):
     links: LinkFigures
     krippendorff_alpha: float | None = None
     fleiss_kappa: float | None = None
+    fleiss_raters: int | None = None  # the raters per token Fleiss' κ is over
     ci95: dict[str, tuple[float, float] | None] = field(
         default_factory=lambda: dict.fromkeys(CI_KEYS))
 
@@ -289,7 +290,8 @@ class AgreementReport(PooledPairs):
                 "exact_f1_sd": exact_sd, "overlap_f1_pooled": self.overlap_f1_pooled,
                 "overlap_f1_mean": overlap_mean,
                 "cohen_kappa_mean": mean([p.cohen_kappa for p in self.pairs]),
-                "fleiss_kappa": self.fleiss_kappa, "krippendorff_alpha": self.krippendorff_alpha}
+                "fleiss_kappa": self.fleiss_kappa, "fleiss_kappa_raters": self.fleiss_raters,
+                "krippendorff_alpha": self.krippendorff_alpha}
 
     def least_agreed(self, n: int = 10) -> list[DocumentFigures]:
         """The n documents with the lowest mean exact F1 (then overlap F1, then α); documents

@@ -116,7 +116,7 @@ def _overall(report: AgreementReport) -> Table:
         ("overlap span F1, pooled", o["overlap_f1_pooled"], _ci(report, "overlap_f1_pooled")),
         ("overlap span F1, mean of pairs", o["overlap_f1_mean"], ""),
         ("Cohen's κ (tokens), mean of pairs", o["cohen_kappa_mean"], ""),
-        ("Fleiss' κ (tokens, all annotators)", o["fleiss_kappa"], ""),
+        (f"Fleiss' κ (tokens with {report.fleiss_raters or 'n'} raters)", o["fleiss_kappa"], ""),
         ("Krippendorff's α (tokens, nominal)", o["krippendorff_alpha"],
          _ci(report, "krippendorff_alpha")),
     ]

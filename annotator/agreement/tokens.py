@@ -182,7 +182,7 @@ class Fleiss:
 
     def kappa(self) -> float | None:
         r, n = self.raters, self.units
-        if r < 3 or not n:
+        if r < 2 or not n:
             return None
         p_bar = (self.squares - n * r) / (n * r * (r - 1))
         p_e = sum((t / (n * r)) ** 2 for t in self.totals.values())
