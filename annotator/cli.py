@@ -247,6 +247,7 @@ def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, .
     with open_store(db, must_exist=True, read_only_ok=True) as store:
         known = store.document_ids()
         who = team_cli.may_annotate(store, as_, doc_ids)
+        actor = store.actor  # who is acting (a lead may work --as bob)
     if not known:
         fail(f"{db} has no documents yet; import some first: annotator import data/")
     unknown = [d for d in doc_ids if d not in set(known)]
@@ -259,7 +260,8 @@ def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, .
     long_lived.hold()  # no garbage collection while Textual loads; the app settles it when drawn
     from annotator.tui.app import run_tui
 
-    code = run_tui(db_path=db, annotator=who, labels_path=labels, doc_ids=list(doc_ids))
+    code = run_tui(db_path=db, annotator=who, labels_path=labels, doc_ids=list(doc_ids),
+                   actor=actor)
     if code:  # a crash: Textual has printed the traceback
         sys.exit(code)
 
@@ -278,7 +280,7 @@ def dashboard(db: str, as_: str | None) -> None:
         team_cli.require_lead(me, "the dashboard")
     from annotator.tui.app import run_tui
 
-    code = run_tui(db_path=db, annotator=who, dashboard=True)
+    code = run_tui(db_path=db, annotator=who, dashboard=True, actor=me.name)
     if code:
         sys.exit(code)
 

@@ -40,7 +40,8 @@ class Dashboard:
 
 
 def may_see(store: Store, name: str) -> bool:
-    """On a team database only leads see the dashboard; on a personal one anyone."""
+    """On a team database only leads see the dashboard; on a personal one anyone. `name` is
+    who is acting (the identity), not the set they work in (a lead may annotate --as bob)."""
     return not store_team.is_team(store) or store_team.role_of(store, name) == Role.LEAD
 
 
@@ -80,3 +81,16 @@ def gather(path: str | Path) -> Dashboard:
         raise ValueError("an in-memory database has no second connection")
     with Store(path, read_only_ok=True) as store:
         return read(store)
+
+
+def top_line(data: Dashboard, width: int) -> str:
+    """The dashboard's top line in at most `width` cells: what it covers first, then how
+    fresh it is; the least needed parts go first when the terminal is narrow."""
+    people, docs = len(data.progress), data.report.documents
+    parts = ["dashboard", f"{people} annotator{'s' * (people != 1)}",
+             f"{docs} of {data.documents} document{'s' * (data.documents != 1)} compared",
+             f"up to change {data.seq}", "refreshes when anyone commits"]
+    while len(parts) > 3 and len(" · ".join(parts)) > width:
+        parts.pop()
+    line = " · ".join(parts)
+    return line if len(line) <= width else line[: max(width - 1, 0)] + "…"

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from annotator.dashboard import Dashboard, gather, read
+from annotator.dashboard import Dashboard, gather, read, top_line
 from annotator.session import Session
 from annotator.tui.keys import bindings
 from annotator.tui.plain import plain
@@ -70,6 +70,7 @@ class DashboardScreen(Screen[str | None]):
         self.session = session
         self.data: Dashboard | None = None
         self._asked = -1  # the change counter the last computation was started for
+        self._figures_line = False  # the top line shows the figures' line, not a message
 
     def compose(self) -> ComposeResult:
         yield Static("computing…", id="dash-state")
@@ -135,16 +136,23 @@ class DashboardScreen(Screen[str | None]):
             self._asked = -1  # try again at the next poll
             self._state(f"could not compute the figures: {event.worker.error}")
 
+    def _top_line(self) -> None:
+        if self.data is not None:
+            self._state(top_line(self.data, self.size.width - 2))  # the padding: 1 a side
+            self._figures_line = True
+
+    def on_resize(self) -> None:
+        if self._figures_line:  # not over a message ("computing…", an error)
+            self._top_line()
+
     def _state(self, text: str) -> None:
+        self._figures_line = False
         self.query_one("#dash-state", Static).update(plain(text))
 
     def show(self, data: Dashboard) -> None:
         self.data = data
         r = data.report
-        people, docs = len(data.progress), r.documents
-        self._state(f"dashboard · {people} annotator{'s' * (people != 1)} · {docs} document"
-                    f"{'s' * (docs != 1)} compared · up to change {data.seq} · refreshes when"
-                    " anyone commits")
+        self._top_line()
         progress = self.query_one("#dash-progress", DataTable)
         progress.clear()
         for p in data.progress:
