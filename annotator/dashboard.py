@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from annotator.agreement import AgreementReport, compute_agreement
+from annotator.agreement.gold import GoldReport, compute_against_gold
 from annotator.store import Store
 from annotator.store import team as store_team
 from annotator.store.team import Flag
@@ -37,6 +38,7 @@ class Dashboard:
     progress: list[Progress]
     report: AgreementReport
     flags: list[Flag]
+    gold: GoldReport | None = None  # each annotator against gold, once gold exists
 
 
 def may_see(store: Store, name: str) -> bool:
@@ -71,7 +73,9 @@ def read(store: Store) -> Dashboard:
     rows = progress(store)
     report = compute_agreement(store)
     flags = store_team.flags(store) if store_team.is_team(store) else []
-    return Dashboard(seq, len(store.document_ids()), rows, report, flags)
+    gold = compute_against_gold(store)
+    return Dashboard(seq, len(store.document_ids()), rows, report, flags,
+                     gold if gold.annotators else None)
 
 
 def gather(path: str | Path) -> Dashboard:

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 from annotator.cli import main
 from annotator.dashboard import progress
 from annotator.labels import load_default_schema
-from annotator.model import Status
+from annotator.model import GOLD, Status
 from annotator.store import Store
 from annotator.store import team as store_team
 from annotator.team import Role
@@ -252,3 +252,22 @@ def test_annotate_as_another_set_hands_the_tui_who_is_acting(db: Store, monkeypa
                                 env={"USER": "boss"})
     assert result.exit_code == 0, result.output
     assert (seen["annotator"], seen["actor"], seen["dashboard"]) == ("alice", "boss", True)
+
+
+async def test_against_gold_is_shown_once_gold_exists(db: Store) -> None:
+    app = app_for(db, dashboard=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await settle(app, pilot)
+        assert not screen.query_one("#dash-gold", Static).display  # no gold yet
+        with Store(db.path) as other:  # gold agrees with alice on alpha
+            label(other, GOLD, "alpha", "Halina Marović", "PERSON")
+            label(other, GOLD, "alpha", "Quellby", "LOC")
+            other.set_status(GOLD, "alpha", Status.DONE)
+        screen.poll()
+        await settle(app, pilot)
+        assert screen.query_one("#dash-gold", Static).display
+        rows = [line.split() for line in text(screen, "#dash-gold").splitlines()]
+        # bob's Quellby is ORG (gold: LOC); carol has only the person; no attributes, links
+        assert ["alice", "1", "1.00", "1.00", "n/a", "n/a"] in rows
+        assert ["bob", "1", "0.50", "0.50", "n/a", "n/a"] in rows
+        assert ["carol", "1", "0.67", "0.67", "n/a", "n/a"] in rows

@@ -1,7 +1,8 @@
 """The lead dashboard (issue #10): progress per annotator, the overall agreement figures, a
-pair heatmap, per-label bars, the open flags and the documents sorted by disagreement, worst
-first (enter opens one). Computed in a worker thread through its own connection; it polls the
-store's change counter every POLL seconds and recomputes only when someone committed."""
+pair heatmap, per-label bars, each annotator against gold (once gold exists), the open flags
+and the documents sorted by disagreement, worst first (enter opens one). Computed in a
+worker thread through its own connection; it polls the store's change counter every POLL
+seconds and recomputes only when someone committed."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from annotator.dashboard import Dashboard, gather, read, top_line
 from annotator.session import Session
 from annotator.tui.keys import bindings
 from annotator.tui.plain import plain
-from annotator.tui.widgets.dashboard_parts import LabelBars, figure, heatmap, name
+from annotator.tui.widgets.dashboard_parts import LabelBars, figure, gold_table, heatmap, name
 
 POLL = 2.0  # seconds between two reads of the change counter
 WORST = 50  # documents listed
@@ -89,6 +90,10 @@ class DashboardScreen(Screen[str | None]):
                 labels = Static(id="dash-labels", classes="dash-box")
                 labels.border_title = "labels (exact F1)"
                 yield labels
+            gold = Static(id="dash-gold", classes="dash-box")
+            gold.border_title = "against gold"
+            gold.display = False  # until a gold set exists
+            yield gold
             flags = Static(id="dash-flags", classes="dash-box")
             flags.border_title = "flags"
             yield flags
@@ -162,6 +167,10 @@ class DashboardScreen(Screen[str | None]):
         self.query_one("#dash-heatmap", Static).update(heatmap(r))
         self.query_one("#dash-labels", Static).update(LabelBars(r))
         self.query_one("#dash-flags", Static).update(flags_text(data))
+        gold = self.query_one("#dash-gold", Static)
+        gold.display = data.gold is not None
+        if data.gold is not None:
+            gold.update(gold_table(data.gold))
         worst = self.query_one("#dash-worst", DataTable)
         cursor = worst.cursor_row
         worst.clear()
