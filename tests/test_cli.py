@@ -798,8 +798,10 @@ def test_annotate_starts_the_tui(filled: Path, fake_tui: list[dict[str, Any]]) -
     assert run("annotate", "--as", "alice", "d1").exit_code == 0
     assert run().exit_code == 0  # no command: annotate
     assert fake_tui == [
-        {"db_path": str(filled), "annotator": "alice", "labels_path": None, "doc_ids": ["d1"]},
-        {"db_path": str(filled), "annotator": "tester", "labels_path": None, "doc_ids": []},
+        {"db_path": str(filled), "annotator": "alice", "labels_path": None, "doc_ids": ["d1"],
+         "actor": "alice"},
+        {"db_path": str(filled), "annotator": "tester", "labels_path": None, "doc_ids": [],
+         "actor": "tester"},
     ]
 
 
