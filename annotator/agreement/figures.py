@@ -137,11 +137,6 @@ class LabelFigures(PooledPairs):
 PairRow = tuple[str, str, int, int, int, int, float | None, float | None, float | None, int]
 
 
-def pair_row(p: PairFigures) -> PairRow:
-    return (p.a, p.b, p.exact.tp, p.overlap.tp, p.exact.a, p.exact.b, p.cohen_kappa,
-            p.cohen_kappa_annotated, p.percent_agreement, p.tokens)
-
-
 @dataclass(slots=True)
 class DocumentFigures:
     """One document with at least two sets."""
