@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import combinations
+from math import nan as NAN
 from statistics import fmean, pstdev
 from typing import Any
 
@@ -137,15 +140,49 @@ class LabelFigures(PooledPairs):
 PairRow = tuple[str, str, int, int, int, int, float | None, float | None, float | None, int]
 
 
-@dataclass(slots=True)
-class DocumentFigures:
-    """One document with at least two sets."""
+def _packed(x: float | None) -> float:
+    return NAN if x is None else x
 
-    id: str
-    annotators: list[str]
-    rows: tuple[PairRow, ...]
-    krippendorff_alpha: float | None = None
-    fleiss_kappa: float | None = None
+
+def _unpacked(x: float) -> float | None:
+    return None if x != x else x  # NaN is the only value not equal to itself
+
+
+class DocumentFigures:
+    """One document with at least two sets. A corpus has many: the figures are kept as one
+    array of doubles (None as NaN), not as Python objects, so memory stays flat."""
+
+    __slots__ = ("id", "annotators", "_numbers")
+
+    def __init__(self, id: str, annotators: list[str], rows: tuple[PairRow, ...],
+                 krippendorff_alpha: float | None = None,
+                 fleiss_kappa: float | None = None) -> None:
+        self.id = id
+        self.annotators = annotators
+        numbers = array("d", (_packed(krippendorff_alpha), _packed(fleiss_kappa)))
+        for r in rows:
+            numbers.extend(_packed(x) for x in r[2:])
+        self._numbers = numbers
+
+    @property
+    def krippendorff_alpha(self) -> float | None:
+        return _unpacked(self._numbers[0])
+
+    @property
+    def fleiss_kappa(self) -> float | None:
+        return _unpacked(self._numbers[1])
+
+    @property
+    def rows(self) -> tuple[PairRow, ...]:
+        """(a, b, exact tp, overlap tp, |A|, |B|, κ, κ annotated, percent, tokens) per pair,
+        pairs in name order."""
+        n = self._numbers
+        out = []
+        for k, (a, b) in enumerate(combinations(self.annotators, 2)):
+            x = n[2 + 8 * k: 10 + 8 * k]
+            out.append((a, b, int(x[0]), int(x[1]), int(x[2]), int(x[3]), _unpacked(x[4]),
+                        _unpacked(x[5]), _unpacked(x[6]), int(x[7])))
+        return tuple(out)
 
     @property
     def pairs(self) -> list[PairFigures]:
@@ -154,11 +191,13 @@ class DocumentFigures:
 
     @property
     def exact_f1_mean(self) -> float | None:
-        return mean([ratio(2 * r[2], r[4] + r[5]) for r in self.rows])
+        n = self._numbers
+        return mean([ratio(2 * n[k + 2], n[k + 4] + n[k + 5]) for k in range(0, len(n) - 2, 8)])
 
     @property
     def overlap_f1_mean(self) -> float | None:
-        return mean([ratio(2 * r[3], r[4] + r[5]) for r in self.rows])
+        n = self._numbers
+        return mean([ratio(2 * n[k + 3], n[k + 4] + n[k + 5]) for k in range(0, len(n) - 2, 8)])
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "annotators": self.annotators,
