@@ -32,7 +32,10 @@ def mean_sd(values: list[float | None]) -> tuple[float | None, float | None]:
 
 
 def mean(values: list[float | None]) -> float | None:
-    return mean_sd(values)[0]
+    """The mean of the defined values (None when there are none); no SD: pstdev is exact,
+    and slow (fractions), and a corpus has many documents."""
+    defined = [v for v in values if v is not None]
+    return fmean(defined) if defined else None
 
 
 @dataclass(slots=True)
@@ -205,9 +208,10 @@ class DocumentFigures:
                 "overlap_f1_mean": rounded(self.overlap_f1_mean),
                 "krippendorff_alpha": rounded(self.krippendorff_alpha),
                 "fleiss_kappa": rounded(self.fleiss_kappa),
-                "pairs": [{"a": p.a, "b": p.b, "exact_f1": rounded(p.exact.f1),
-                           "overlap_f1": rounded(p.overlap.f1),
-                           "cohen_kappa": rounded(p.cohen_kappa)} for p in self.pairs]}
+                "pairs": [{"a": a, "b": b, "exact_f1": rounded(ratio(2 * etp, na + nb)),
+                           "overlap_f1": rounded(ratio(2 * otp, na + nb)),
+                           "cohen_kappa": rounded(k)}
+                          for a, b, etp, otp, na, nb, k, *_ in self.rows]}
 
 
 @dataclass(slots=True)
@@ -356,8 +360,7 @@ class AgreementReport(PooledPairs):
         """The same object as to_json(), written piece by piece: each top-level key on a line,
         each document on a line, never the whole text in memory (a corpus has many).
         Returns the number of documents written."""
-        def dumps(value: Any) -> str:
-            return json.dumps(value, ensure_ascii=False)
+        dumps = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line
 
         write("{\n")
         for key, value in self._head().items():

@@ -78,18 +78,21 @@ def token_labels(tokens: Sequence[Interval], spans: Iterable[tuple[int, int, str
     """The label of each token, and per label the indices of the tokens any span of that label
     shares a character with (for the per-label, binary figures)."""
     ends = [e for _, e in tokens]
-    best: list[tuple[int, int, str] | None] = [None] * len(tokens)
+    n = len(tokens)
+    best: list[tuple[int, int, str] | None] = [None] * n
     touched: dict[str, set[int]] = {}
     for s, e, label in spans:
         key = (e - s, s, label)
-        i = bisect_right(ends, s)  # the first token ending after s
-        hit = touched.setdefault(label, set())
-        while i < len(tokens) and tokens[i][0] < e:
-            hit.add(i)
+        first = i = bisect_right(ends, s)  # the first token ending after s
+        while i < n and tokens[i][0] < e:
             cur = best[i]
             if cur is None or key < cur:
                 best[i] = key
             i += 1
+        hit = touched.get(label)
+        if hit is None:
+            hit = touched[label] = set()
+        hit.update(range(first, i))
     return [None if b is None else b[2] for b in best], touched
 
 
