@@ -18,7 +18,7 @@ from annotator.agreement.gold import compute_against_gold
 from annotator.cli import main
 from annotator.model import GOLD, Document, Link, Span, Status
 from annotator.store import Store
-from tests.agreement_support import DocSpec, build, max_matching_size
+from tests.agreement_support import DocSpec, build, draw_spans, max_matching_size
 
 LABELS = ("PERSON", "LOC", "NUMBER")
 TEXT = "Zoë Hartmann said 38 staff and about 7,000 troops left Quellby on Tuesday ."
@@ -38,12 +38,7 @@ def corpus(draw: st.DrawFn) -> list[DocSpec]:
                             max_size=4, unique=True))
         sets = {}
         for w in who:
-            spans = []
-            for _ in range(draw(st.integers(0, 4))):
-                s = draw(st.integers(0, len(text) - 1))
-                e = draw(st.integers(s + 1, len(text)))
-                spans.append((s, e, draw(st.sampled_from(LABELS))))
-            sets[w] = spans
+            sets[w] = draw_spans(draw, text, LABELS)
         docs.append((f"d{d}", text, sets))
     return docs
 

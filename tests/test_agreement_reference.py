@@ -20,6 +20,7 @@ from tests.agreement_support import (
     alpha,
     build,
     cohen,
+    draw_spans,
     fleiss,
     max_matching_size,
     pairs,
@@ -42,11 +43,7 @@ def corpus(draw: st.DrawFn) -> list[DocSpec]:
         who = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
         sets = {}
         for w in who:
-            spans = []
-            for _ in range(draw(st.integers(0, 4))):
-                s = draw(st.integers(0, len(text) - 1))
-                e = draw(st.integers(s + 1, len(text)))
-                spans.append((s, e, draw(st.sampled_from(LABELS))))
+            spans = draw_spans(draw, text, LABELS)
             if spans and draw(st.booleans()):
                 spans.append(spans[0])  # an exact duplicate in the same set
             sets[w] = spans
