@@ -77,13 +77,12 @@ class AgreementReader:
             f" WHERE {self._status_cond} AND {self._sets_of('st')}"
             f" AND st.import_id NOT IN {R.UNFINISHED}"
             " ORDER BY st.doc_id, st.annotator", self._statuses)
+        # every visible span in set order; those of sets not read above (another status)
+        # are skipped below, which costs less than joining each span to its status
         spans = self._conn.execute(
             'SELECT s.doc_id, s.annotator, s.id, s.start, s."end", s.label, s.attrs'
-            " FROM spans s JOIN statuses st ON st.doc_id = s.doc_id"
-            f" AND st.annotator = s.annotator WHERE {self._status_cond}"
-            f" AND {self._sets_of('s')}"
-            f" AND s.import_id NOT IN {R.UNFINISHED} AND st.import_id NOT IN {R.UNFINISHED}"
-            ' ORDER BY s.doc_id, s.annotator, s.start, s."end", s.label, s.id', self._statuses)
+            f" FROM spans s WHERE {self._sets_of('s')} AND s.import_id NOT IN {R.UNFINISHED}"
+            ' ORDER BY s.doc_id, s.annotator, s.start, s."end", s.label, s.id')
         pending = next(spans, None)
         group: list[str] = []
         doc_id: str | None = None
