@@ -54,12 +54,15 @@ def since(now: datetime | None = None) -> str:
 
 
 def progress(store: Store, now: datetime | None = None) -> list[Progress]:
-    """Every annotator with a set (or on the team), by name: todo is the documents they have
-    not started (every document, or on a team with assignments, their assigned ones)."""
+    """Every annotator with a set (or on the team), by name, not gold: todo is the documents
+    they have not started (every document, or on a team with assignments, their assigned
+    ones)."""
     total = len(store.document_ids())
     assigned = store_team.loads(store)
     counts = store.progress_all(since(now))
-    names = sorted(set(counts) | set(store_team.users(store)))
+    # the gold set (@gold, any name starting with @) is not an annotator: no progress row
+    names = sorted(n for n in set(counts) | set(store_team.users(store))
+                   if not n.startswith("@"))
     rows = []
     for who in names:
         started, done, recent = counts.get(who, (0, 0, 0))

@@ -271,3 +271,5 @@ async def test_against_gold_is_shown_once_gold_exists(db: Store) -> None:
         assert ["alice", "1", "1.00", "1.00", "n/a", "n/a"] in rows
         assert ["bob", "1", "0.50", "0.50", "n/a", "n/a"] in rows
         assert ["carol", "1", "0.67", "0.67", "n/a", "n/a"] in rows
+        progress_rows = cells(screen.query_one("#dash-progress", DataTable))
+        assert [r[0] for r in progress_rows] == ["alice", "bob", "carol"]  # gold is no one
