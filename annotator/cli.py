@@ -590,16 +590,24 @@ def _docs_table(db: str, summaries: list[DocumentSummary], names: list[str],
 @click.option("--label", metavar="L", help="Only spans of this label (and links touching them).")
 @click.option("--status", type=click.Choice(["done", "any"]), default="done", show_default=True,
               help="Compare the sets annotators marked done, or every set.")
+@click.option("--against", type=click.Choice(["gold"]),
+              help="Score each annotator against the gold set instead.")
 @click.pass_obj
-def agreement(db: str, fmt: str, label: str | None, status: str) -> None:
+def agreement(db: str, fmt: str, label: str | None, status: str, against: str | None) -> None:
     """Agreement between annotators on the documents at least two of them have done.
 
     Span precision/recall/F1 (exact, and overlap by maximum matching), Cohen's and Fleiss'
     κ and Krippendorff's α over tokens, attribute and link agreement; per pair, label and
     document and pooled over the corpus, with 95% bootstrap intervals (5+ documents).
-    Undefined figures are n/a (null in JSON). docs/agreement.md defines every figure."""
+    Undefined figures are n/a (null in JSON). docs/agreement.md defines every figure.
+
+    --against gold: each annotator against the gold set (@gold) on the documents both have:
+    span P/R/F1 (exact and overlap), per label, attribute accuracy, link P/R/F1."""
     from annotator.agreement import compute_agreement
 
+    if against == "gold":
+        _against_gold(db, fmt, label, status)
+        return
     with open_store(db, must_exist=True) as store:
         report = compute_agreement(store, status=status, label=label)
     if fmt == "json":  # data: exact, but DEL and C1 escaped (the same JSON value)
@@ -615,6 +623,23 @@ def agreement(db: str, fmt: str, label: str | None, status: str) -> None:
     from annotator.agreement.report import print_table
 
     print_table(report, Console(file=sys.stdout))
+
+
+def _against_gold(db: str, fmt: str, label: str | None, status: str) -> None:
+    from annotator.agreement.gold import compute_against_gold
+    from annotator.agreement.gold_report import print_gold_table, write_gold_csv
+
+    with open_store(db, must_exist=True) as store:
+        report = compute_against_gold(store, status=status, label=label)
+    if fmt == "json":
+        _to_stdout(lambda out: out.write(escape_json_controls(
+            json.dumps(report.to_json(), ensure_ascii=False)) + "\n"))
+    elif fmt == "csv":
+        _to_stdout(lambda out: write_gold_csv(report, out))
+    else:
+        from rich.console import Console
+
+        print_gold_table(report, Console(file=sys.stdout))
 
 
 @main.group()

@@ -111,6 +111,12 @@ class Session:
     schema: LabelSchema
     links: dict[str, Link] = field(default_factory=dict)
     _ends: dict[str, LinkEnd | None] = field(default_factory=dict)
+    actor: str | None = None  # who is at the keyboard when not `annotator` (a lead --as bob)
+
+    @property
+    def acting(self) -> str:
+        """The person acting: their role decides what they may see (the dashboard)."""
+        return self.actor or self.annotator
 
     # -- reads --------------------------------------------------------------------------
 

@@ -29,6 +29,18 @@ def build(store: Store, docs: list[DocSpec], status: Status = Status.DONE) -> No
                 imp.add_annotation_set(doc_id, who, rows, [], status)
 
 
+def draw_spans(draw: Any, text: str, labels: tuple[str, ...], most: int = 4) -> list[SpanSpec]:
+    """Up to `most` spans of `text` (hypothesis), anywhere, overlapping or not."""
+    from hypothesis import strategies as st
+
+    spans = []
+    for _ in range(draw(st.integers(0, most))):
+        s = draw(st.integers(0, len(text) - 1))
+        e = draw(st.integers(s + 1, len(text)))
+        spans.append((s, e, draw(st.sampled_from(labels))))
+    return spans
+
+
 def token_label(tok: tuple[int, int], spans: list[SpanSpec]) -> str:
     hits = [(e - s, s, lab) for s, e, lab in spans if s < tok[1] and e > tok[0]]
     return min(hits)[2] if hits else "O"

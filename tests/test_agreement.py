@@ -55,7 +55,7 @@ def test_identical_sets_agree_fully(store: Store) -> None:
     assert (p.exact.tp, p.exact.fp, p.exact.fn, p.exact.f1) == (2, 0, 0, 1.0)
     assert (p.overlap.f1, p.cohen_kappa, p.percent_agreement) == (1.0, 1.0, 1.0)
     assert r.krippendorff_alpha == 1.0
-    assert r.fleiss_kappa is None  # two annotators: Fleiss' κ is for more than two
+    assert (r.fleiss_kappa, r.fleiss_raters) == (1.0, 2)
 
 
 def test_no_overlap_is_zero_f1_and_a_negative_kappa(store: Store) -> None:
@@ -192,6 +192,32 @@ def test_three_annotators(store: Store) -> None:
 
 
 
+def test_fleiss_kappa_under_overlap_assignment(store: Store) -> None:
+    """Each document seen by 2 of 3 annotators (no document by all three): Fleiss' κ is over
+    the tokens with 2 raters each, as statsmodels computes it on those tokens; a document
+    all three saw does not change it while 2-rater tokens are the majority."""
+    from tests.agreement_support import fleiss, token_label, tokens
+
+    texts = {"d1": "Zoë Hartmann met Lusk in Quellby .", "d2": "Lusk Hydro said 38 staff left .",
+             "d3": "Quellby on Tuesday , said Zoë .", "d4": "Lusk ."}
+    plan = {"d1": {"alice": [(0, 12, "PERSON"), (25, 32, "LOC")], "bob": [(0, 3, "PERSON")]},
+            "d2": {"bob": [(0, 10, "ORG"), (16, 18, "NUMBER")], "chen": [(0, 4, "ORG")]},
+            "d3": {"alice": [(0, 7, "LOC")], "chen": [(0, 7, "LOC"), (26, 29, "PERSON")]},
+            "d4": {"alice": [(0, 4, "ORG")], "bob": [], "chen": [(0, 4, "ORG")]}}
+    build(store, [(d, texts[d], plan[d]) for d in texts])
+    r = compute_agreement(store)
+    units = [[token_label(t, spans) for spans in plan[d].values()]
+             for d in ("d1", "d2", "d3") for t in tokens(texts[d])]
+    assert r.fleiss_kappa is not None
+    assert r.fleiss_kappa == pytest.approx(fleiss(units))
+    assert r.fleiss_raters == 2
+    by_doc = {d.id: d.fleiss_kappa for d in r.by_document}
+    assert by_doc["d4"] == pytest.approx(fleiss([["ORG", "O", "ORG"], ["O", "O", "O"]]))
+    assert by_doc["d1"] == pytest.approx(fleiss([[token_label(t, s) for s in plan["d1"].values()]
+                                                 for t in tokens(texts["d1"])]))
+    data = r.to_json()["overall"]
+    assert (data["fleiss_kappa"], data["fleiss_kappa_raters"]) == (round(r.fleiss_kappa, 4), 2)
+
 def test_which_sets_are_compared(store: Store) -> None:
     """Done sets only (unless --status any); the gold set is not an annotator; a document
     with one set is not compared."""
@@ -288,7 +314,8 @@ def test_json_is_the_documented_shape(store: Store, db_path: Path) -> None:
                                                                        "done")
     assert set(data["overall"]) == {"exact_f1_pooled", "exact_f1_mean", "exact_f1_sd",
                                     "overlap_f1_pooled", "overlap_f1_mean", "cohen_kappa_mean",
-                                    "fleiss_kappa", "krippendorff_alpha", "ci95"}
+                                    "fleiss_kappa", "fleiss_kappa_raters", "krippendorff_alpha",
+                                    "ci95"}
     low, high = data["overall"]["ci95"]["exact_f1_pooled"]
     assert low <= data["overall"]["exact_f1_pooled"] <= high
     (pair,) = data["pairs"]

@@ -20,6 +20,7 @@ from tests.agreement_support import (
     alpha,
     build,
     cohen,
+    draw_spans,
     fleiss,
     max_matching_size,
     pairs,
@@ -42,11 +43,7 @@ def corpus(draw: st.DrawFn) -> list[DocSpec]:
         who = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
         sets = {}
         for w in who:
-            spans = []
-            for _ in range(draw(st.integers(0, 4))):
-                s = draw(st.integers(0, len(text) - 1))
-                e = draw(st.integers(s + 1, len(text)))
-                spans.append((s, e, draw(st.sampled_from(LABELS))))
+            spans = draw_spans(draw, text, LABELS)
             if spans and draw(st.booleans()):
                 spans.append(spans[0])  # an exact duplicate in the same set
             sets[w] = spans
@@ -86,15 +83,17 @@ def reference(docs: list[DocSpec], label: str | None = None) -> dict:
             "percent": sum(x == y for x, y in zip(xs, ys, strict=True)) / len(xs)
             if xs else None}
     rows: list[list[str | None]] = [[] for _ in names]
-    units = []
+    units: dict[int, list[list[str]]] = {}  # raters per token -> the tokens
     for _, t, sets in compared:
         for k in tokens(t):
             for r, w in zip(rows, names, strict=True):
                 r.append(token_label(k, sets[w]) if w in sets else None)
-            if len(names) > 2 and len(sets) == len(names):
-                units.append([token_label(k, sets[w]) for w in names])
+            units.setdefault(len(sets), []).append([token_label(k, v) for v in sets.values()])
     out["alpha"] = alpha(rows) if names else None
-    out["fleiss"] = fleiss(units) if len(names) > 2 else None
+    # Fleiss' κ over the tokens with the rater count that has the most tokens (ties: more)
+    most = max(units.items(), key=lambda kv: (len(kv[1]), kv[0]), default=(None, []))
+    out["fleiss"] = fleiss(most[1])
+    out["fleiss_raters"] = most[0] if most[1] else None
     out["names"] = names
     return out
 
@@ -129,6 +128,8 @@ def test_figures_equal_the_reference_libraries(docs: list[DocSpec]) -> None:
     assert close(report.krippendorff_alpha, ref["alpha"]), (report.krippendorff_alpha,
                                                              ref["alpha"])
     assert close(report.fleiss_kappa, ref["fleiss"]), (report.fleiss_kappa, ref["fleiss"])
+    if ref["fleiss"] is not None:
+        assert report.fleiss_raters == ref["fleiss_raters"]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 from annotator.cli import main
 from annotator.dashboard import progress
 from annotator.labels import load_default_schema
-from annotator.model import Status
+from annotator.model import GOLD, Status
 from annotator.store import Store
 from annotator.store import team as store_team
 from annotator.team import Role
@@ -209,3 +209,69 @@ async def test_a_failed_computation_is_said_on_the_top_line(db: Store, monkeypat
         assert text(screen, "#dash-state").strip() == (
             "could not compute the figures: database disk image is malformed")
         assert app.is_running
+
+
+async def test_the_top_line_fits_80_columns(db: Store) -> None:
+    app = app_for(db, dashboard=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await settle(app, pilot)
+        line = text(screen, "#dash-state").strip()
+        assert line == "dashboard · 3 annotators · 2 of 3 documents compared · up to change 20"
+        assert len(line) <= 78  # the screen less the line's padding
+    async with app_for(db, dashboard=True).run_test(size=(160, 48)) as pilot:
+        screen = await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        assert text(screen, "#dash-state").strip().endswith(
+            "up to change 20 · refreshes when anyone commits")
+
+
+async def test_a_lead_working_as_an_annotator_still_gets_the_dashboard(db: Store) -> None:
+    """The role of who is acting decides, not the set they work in."""
+    store_team.add_user(db, "boss", Role.LEAD)
+    store_team.add_user(db, "alice", Role.ANNOTATOR)
+    app = make_app(db, "alice", load_default_schema(), ["alpha"], actor="boss")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+d")
+        screen = await settle(app, pilot)
+        assert "documents compared  2 of 3" in text(screen, "#dash-overall")
+
+
+def test_annotate_as_another_set_hands_the_tui_who_is_acting(db: Store, monkeypatch) -> None:
+    store_team.add_user(db, "boss", Role.LEAD)
+    store_team.add_user(db, "alice", Role.ANNOTATOR)
+    seen = {}
+
+    def fake_run_tui(**kwargs: object) -> int:
+        seen.update(kwargs)
+        return 0
+
+    monkeypatch.setattr("annotator.tui.app.run_tui", fake_run_tui)
+    result = CliRunner().invoke(main, ["--db", db.path, "annotate", "--as", "alice"],
+                                env={"USER": "boss"})
+    assert result.exit_code == 0, result.output
+    assert (seen["annotator"], seen["actor"]) == ("alice", "boss")
+    result = CliRunner().invoke(main, ["--db", db.path, "dashboard", "--as", "alice"],
+                                env={"USER": "boss"})
+    assert result.exit_code == 0, result.output
+    assert (seen["annotator"], seen["actor"], seen["dashboard"]) == ("alice", "boss", True)
+
+
+async def test_against_gold_is_shown_once_gold_exists(db: Store) -> None:
+    app = app_for(db, dashboard=True)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await settle(app, pilot)
+        assert not screen.query_one("#dash-gold", Static).display  # no gold yet
+        with Store(db.path) as other:  # gold agrees with alice on alpha
+            label(other, GOLD, "alpha", "Halina Marović", "PERSON")
+            label(other, GOLD, "alpha", "Quellby", "LOC")
+            other.set_status(GOLD, "alpha", Status.DONE)
+        screen.poll()
+        await settle(app, pilot)
+        assert screen.query_one("#dash-gold", Static).display
+        rows = [line.split() for line in text(screen, "#dash-gold").splitlines()]
+        # bob's Quellby is ORG (gold: LOC); carol has only the person; no attributes, links
+        assert ["alice", "1", "1.00", "1.00", "n/a", "n/a"] in rows
+        assert ["bob", "1", "0.50", "0.50", "n/a", "n/a"] in rows
+        assert ["carol", "1", "0.67", "0.67", "n/a", "n/a"] in rows
+        progress_rows = cells(screen.query_one("#dash-progress", DataTable))
+        assert [r[0] for r in progress_rows] == ["alice", "bob", "carol"]  # gold is no one

@@ -18,6 +18,7 @@ MISSING = ("missing",)  # the annotator has the span but not this attribute: a v
 CACHE_SIZE = 2_000
 Parsed = dict[tuple[str, str, frozenset[tuple[str, str]]], dict[str, Any] | None]
 SpanKey = tuple[int, int, str]
+_NONE: dict[str, Any] = {}  # a span with no attributes (shared, never written to)
 
 
 def _comparable(value: Any) -> Any:
@@ -40,27 +41,43 @@ class AttributeTally:
         self._parsed: Parsed = {}  # most attribute sets repeat: parse each JSON text once
 
     def add(self, doc: DocumentSets, span_typed: frozenset[tuple[str, str]]) -> None:
-        keys: Counter[SpanKey] = Counter(
-            (s.start, s.end, s.label) for spans in doc.sets.values() for s in spans)
-        values = {who: _values(spans, keys, span_typed, self._parsed)
-                  for who, spans in doc.sets.items()}
-        for a, b in combinations(doc.annotators, 2):
-            va, vb = values[a], values[b]
-            for key in va.keys() & vb.keys():
-                xa, xb = va[key], vb[key]
-                for name in xa.keys() | xb.keys():
-                    pair = self.pairs.get((key[2], name, a, b))
-                    if pair is None:
-                        pair = self.pairs[(key[2], name, a, b)] = AttributePair(a, b)
-                    pair.units += 1
-                    pair.agree += xa.get(name, MISSING) == xb.get(name, MISSING)
-        for key, m in keys.items():
+        counts: dict[SpanKey, int] = {}
+        for spans in doc.sets.values():
+            for s in spans:
+                key = (s.start, s.end, s.label)
+                counts[key] = counts.get(key, 0) + 1
+        shared = {key for key, m in counts.items() if m > 1}
+        if not shared:
+            return
+        names = doc.annotators
+        values = {who: _values(doc.sets[who], shared, span_typed, self._parsed)
+                  for who in names}
+        pairs = self.pairs
+        for key, m in counts.items():
             if m < 2:
                 continue
-            holders = [values[who][key] for who in doc.annotators if key in values[who]]
-            for name in {n for h in holders for n in h}:
-                tally = self.alpha.setdefault((key[2], name), Coincidence())
-                tally.unit(Counter(h.get(name, MISSING) for h in holders), m)
+            label = key[2]
+            holders = [(who, values[who][key]) for who in names if key in values[who]]
+            for (a, xa), (b, xb) in combinations(holders, 2):
+                same = xa is xb  # one parsed dict: the same attribute text on both sides
+                for name in xa if same else xa.keys() | xb.keys():
+                    pair = pairs.get((label, name, a, b))
+                    if pair is None:
+                        pair = pairs[(label, name, a, b)] = AttributePair(a, b)
+                    pair.units += 1
+                    pair.agree += same or xa.get(name, MISSING) == xb.get(name, MISSING)
+            given = {n for _, h in holders for n in h}
+            for name in given:
+                tally = self.alpha.get((label, name))
+                if tally is None:
+                    tally = self.alpha[(label, name)] = Coincidence()
+                said = [h.get(name, MISSING) for _, h in holders]
+                if said.count(said[0]) == m:  # all the same: m coincidences of one value
+                    tally.n += m
+                    tally.diagonal += m
+                    tally.totals[said[0]] += m
+                else:
+                    tally.unit(Counter(said), m)
 
     def figures(self, pairs: list[tuple[str, str]]) -> dict[str, AttributeFigures]:
         out = {}
@@ -72,7 +89,7 @@ class AttributeTally:
         return out
 
 
-def _values(spans: list[SetSpan], keys: Counter[SpanKey],
+def _values(spans: list[SetSpan], shared: set[SpanKey],
             span_typed: frozenset[tuple[str, str]], parsed: Parsed
             ) -> dict[SpanKey, dict[str, Any]]:
     """The attributes with a value of each span another set has too, comparable between
@@ -80,10 +97,10 @@ def _values(spans: list[SetSpan], keys: Counter[SpanKey],
     where = {s.id: (s.start, s.end) for s in spans} if span_typed else {}
     out: dict[SpanKey, dict[str, Any]] = {}
     for s in spans:
-        if keys[(s.start, s.end, s.label)] < 2:
+        if (s.start, s.end, s.label) not in shared:
             continue
         if s.attrs == "{}":
-            out[(s.start, s.end, s.label)] = {}
+            out[(s.start, s.end, s.label)] = _NONE
             continue
         cache_key = (s.label, s.attrs, span_typed)
         if cache_key in parsed:

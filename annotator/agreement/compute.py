@@ -14,7 +14,7 @@ from annotator.agreement.figures import (
     DocumentFigures,
     LabelFigures,
     PairFigures,
-    pair_row,
+    PairRow,
 )
 from annotator.agreement.links import LinkTally
 from annotator.agreement.matching import interval_edges, max_matching
@@ -65,7 +65,7 @@ class Corpus:
         self.alpha = Coincidence()
         self.label_base = Coincidence()  # every token as "not the label"
         self.label_alpha: dict[str, Coincidence] = {}  # corrections for the label's tokens
-        self.fleiss: dict[frozenset[str], Fleiss] = {}
+        self.fleiss: dict[int, Fleiss] = {}  # per number of raters: the tokens they rated
         self.documents: list[DocumentFigures] = []
         self.members: dict[str, frozenset[str]] = {}
         self.attributes = AttributeTally()
@@ -89,11 +89,12 @@ class Corpus:
         for who in names:
             labels[who], touched[who] = token_labels(
                 tokens, ((s.start, s.end, s.label) for s in doc.sets[who]))
-        doc_pairs = [self._pair(doc, a, b, labels, quiet) for a, b in combinations(names, 2)]
+        columns = Counter(zip(*(labels[w] for w in names), strict=True))
+        rows = tuple(self._pair(doc, i, j, names, columns, quiet)
+                     for i, j in combinations(range(m), 2))
 
         alpha = Coincidence()
         fleiss = Fleiss(m)
-        columns = Counter(zip(*(labels[w] for w in names), strict=True))
         for values, times in ((*columns.items(),) + (((None,) * m, quiet),)):
             if times:
                 count = self._counted.get(values)
@@ -102,38 +103,47 @@ class Corpus:
                 alpha.unit(count, m, times)
                 fleiss.unit(count, times)
         self.alpha.add(alpha)
-        self.fleiss.setdefault(group, Fleiss(m)).add(fleiss)
+        self.fleiss.setdefault(m, Fleiss(m)).add(fleiss)
         self._label_alpha(names, touched, n_tokens)
         self.attributes.add(doc, self.schemas.span_attributes(doc.schema_ref))
-        self.documents.append(DocumentFigures(doc.id, names, tuple(map(pair_row, doc_pairs)),
-                                              alpha.alpha(), fleiss.kappa()))
-        self.sums.add(sum(p.exact.tp for p in doc_pairs), sum(p.overlap.tp for p in doc_pairs),
-                      sum(p.exact.a + p.exact.b for p in doc_pairs), alpha.n, alpha.diagonal,
-                      alpha.totals)
+        self.documents.append(DocumentFigures(doc.id, names, rows, alpha.alpha(),
+                                              fleiss.kappa()))
+        self.sums.add(sum(r[2] for r in rows), sum(r[3] for r in rows),
+                      sum(r[4] + r[5] for r in rows), alpha.n, alpha.diagonal, alpha.totals)
 
-    def _pair(self, doc: DocumentSets, a: str, b: str, labels: dict[str, list[Label]],
-              quiet: int) -> PairFigures:
-        confusion = Confusion(Counter(zip(labels[a], labels[b], strict=True)))
-        confusion.cells[(None, None)] += quiet
-        fig = PairFigures(a, b, 1, cohen_kappa=confusion.kappa(),
-                          cohen_kappa_annotated=confusion.kappa(annotated_only=True),
-                          percent_agreement=confusion.percent(), tokens=confusion.total)
+    def _pair(self, doc: DocumentSets, i: int, j: int, names: list[str],
+              columns: Counter[tuple[Label, ...]], quiet: int) -> PairRow:
+        """The pair (names[i], names[j]) on this document, added to the corpus sums; its
+        token labels are read off the columns of all annotators' labels."""
+        a, b = names[i], names[j]
+        cells: Counter[tuple[Label, Label]] = Counter()
+        for values, times in columns.items():
+            cells[(values[i], values[j])] += times
+        cells[(None, None)] += quiet
+        confusion = Confusion(cells)
+        kappa, annotated, percent, tokens = confusion.figures()
+        etp = otp = na = nb = 0
         for label, c in span_counts(doc.sets[a], doc.sets[b]).items():
-            fig.exact.add(Counts(c[0], c[2], c[3]))
-            fig.overlap.add(Counts(c[1], c[2], c[3]))
+            etp += c[0]
+            otp += c[1]
+            na += c[2]
+            nb += c[3]
             pooled = self.label_counts.get((label, (a, b)))
             if pooled is None:
                 self.label_counts[(label, (a, b))] = c
             else:
                 for k in range(4):
                     pooled[k] += c[k]
-        total = self.pairs.setdefault((a, b), PairFigures(a, b))
+        total = self.pairs.get((a, b))
+        if total is None:
+            total = self.pairs[(a, b)] = PairFigures(a, b)
+            self.confusion[(a, b)] = Confusion()
         total.documents += 1
-        total.tokens += fig.tokens
-        total.exact.add(fig.exact)
-        total.overlap.add(fig.overlap)
-        self.confusion.setdefault((a, b), Confusion()).add(confusion)
-        return fig
+        total.tokens += tokens
+        total.exact.add(Counts(etp, na, nb))
+        total.overlap.add(Counts(otp, na, nb))
+        self.confusion[(a, b)].add(confusion)
+        return (a, b, etp, otp, na, nb, kappa, annotated, percent, tokens)
 
     def _label_alpha(self, names: list[str], touched: dict[str, dict[str, set[int]]],
                      n_tokens: int) -> None:
@@ -174,10 +184,14 @@ class Corpus:
             binary.add(self.label_alpha.get(lab, Coincidence()))
             by_label[lab] = LabelFigures(lab, per_pair, binary.alpha())
         everyone = sorted({w for p in pairs for w in p})
-        fleiss = self.fleiss.get(frozenset(everyone))
+        # Fleiss' κ wants a fixed number of raters per unit (not fixed raters): the tokens of
+        # the documents with the rater count that rated most tokens (ties: more raters)
+        fleiss = max(self.fleiss.values(), key=lambda f: (f.units, f.raters), default=None)
+        if fleiss is not None and not fleiss.units:
+            fleiss = None
         report = AgreementReport(
             everyone, status, label, figures, by_label, self.documents,
             self.attributes.figures(pairs), links.figures(pairs), self.alpha.alpha(),
-            fleiss.kappa() if fleiss else None)
+            fleiss.kappa() if fleiss else None, fleiss.raters if fleiss else None)
         report.ci95 = intervals(self.sums, resamples, seed)
         return report

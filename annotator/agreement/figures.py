@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import combinations
+from math import nan as NAN
 from statistics import fmean, pstdev
 from typing import Any
 
@@ -29,7 +32,10 @@ def mean_sd(values: list[float | None]) -> tuple[float | None, float | None]:
 
 
 def mean(values: list[float | None]) -> float | None:
-    return mean_sd(values)[0]
+    """The mean of the defined values (None when there are none); no SD: pstdev is exact,
+    and slow (fractions), and a corpus has many documents."""
+    defined = [v for v in values if v is not None]
+    return fmean(defined) if defined else None
 
 
 @dataclass(slots=True)
@@ -137,20 +143,49 @@ class LabelFigures(PooledPairs):
 PairRow = tuple[str, str, int, int, int, int, float | None, float | None, float | None, int]
 
 
-def pair_row(p: PairFigures) -> PairRow:
-    return (p.a, p.b, p.exact.tp, p.overlap.tp, p.exact.a, p.exact.b, p.cohen_kappa,
-            p.cohen_kappa_annotated, p.percent_agreement, p.tokens)
+def _packed(x: float | None) -> float:
+    return NAN if x is None else x
 
 
-@dataclass(slots=True)
+def _unpacked(x: float) -> float | None:
+    return None if x != x else x  # NaN is the only value not equal to itself
+
+
 class DocumentFigures:
-    """One document with at least two sets."""
+    """One document with at least two sets. A corpus has many: the figures are kept as one
+    array of doubles (None as NaN), not as Python objects, so memory stays flat."""
 
-    id: str
-    annotators: list[str]
-    rows: tuple[PairRow, ...]
-    krippendorff_alpha: float | None = None
-    fleiss_kappa: float | None = None
+    __slots__ = ("id", "annotators", "_numbers")
+
+    def __init__(self, id: str, annotators: list[str], rows: tuple[PairRow, ...],
+                 krippendorff_alpha: float | None = None,
+                 fleiss_kappa: float | None = None) -> None:
+        self.id = id
+        self.annotators = annotators
+        numbers = array("d", (_packed(krippendorff_alpha), _packed(fleiss_kappa)))
+        for r in rows:
+            numbers.extend(_packed(x) for x in r[2:])
+        self._numbers = numbers
+
+    @property
+    def krippendorff_alpha(self) -> float | None:
+        return _unpacked(self._numbers[0])
+
+    @property
+    def fleiss_kappa(self) -> float | None:
+        return _unpacked(self._numbers[1])
+
+    @property
+    def rows(self) -> tuple[PairRow, ...]:
+        """(a, b, exact tp, overlap tp, |A|, |B|, κ, κ annotated, percent, tokens) per pair,
+        pairs in name order."""
+        n = self._numbers
+        out = []
+        for k, (a, b) in enumerate(combinations(self.annotators, 2)):
+            x = n[2 + 8 * k: 10 + 8 * k]
+            out.append((a, b, int(x[0]), int(x[1]), int(x[2]), int(x[3]), _unpacked(x[4]),
+                        _unpacked(x[5]), _unpacked(x[6]), int(x[7])))
+        return tuple(out)
 
     @property
     def pairs(self) -> list[PairFigures]:
@@ -159,11 +194,13 @@ class DocumentFigures:
 
     @property
     def exact_f1_mean(self) -> float | None:
-        return mean([ratio(2 * r[2], r[4] + r[5]) for r in self.rows])
+        n = self._numbers
+        return mean([ratio(2 * n[k + 2], n[k + 4] + n[k + 5]) for k in range(0, len(n) - 2, 8)])
 
     @property
     def overlap_f1_mean(self) -> float | None:
-        return mean([ratio(2 * r[3], r[4] + r[5]) for r in self.rows])
+        n = self._numbers
+        return mean([ratio(2 * n[k + 3], n[k + 4] + n[k + 5]) for k in range(0, len(n) - 2, 8)])
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "annotators": self.annotators,
@@ -171,9 +208,10 @@ class DocumentFigures:
                 "overlap_f1_mean": rounded(self.overlap_f1_mean),
                 "krippendorff_alpha": rounded(self.krippendorff_alpha),
                 "fleiss_kappa": rounded(self.fleiss_kappa),
-                "pairs": [{"a": p.a, "b": p.b, "exact_f1": rounded(p.exact.f1),
-                           "overlap_f1": rounded(p.overlap.f1),
-                           "cohen_kappa": rounded(p.cohen_kappa)} for p in self.pairs]}
+                "pairs": [{"a": a, "b": b, "exact_f1": rounded(ratio(2 * etp, na + nb)),
+                           "overlap_f1": rounded(ratio(2 * otp, na + nb)),
+                           "cohen_kappa": rounded(k)}
+                          for a, b, etp, otp, na, nb, k, *_ in self.rows]}
 
 
 @dataclass(slots=True)
@@ -275,6 +313,7 @@ class AgreementReport(PooledPairs):
     links: LinkFigures
     krippendorff_alpha: float | None = None
     fleiss_kappa: float | None = None
+    fleiss_raters: int | None = None  # the raters per token Fleiss' κ is over
     ci95: dict[str, tuple[float, float] | None] = field(
         default_factory=lambda: dict.fromkeys(CI_KEYS))
 
@@ -289,7 +328,8 @@ class AgreementReport(PooledPairs):
                 "exact_f1_sd": exact_sd, "overlap_f1_pooled": self.overlap_f1_pooled,
                 "overlap_f1_mean": overlap_mean,
                 "cohen_kappa_mean": mean([p.cohen_kappa for p in self.pairs]),
-                "fleiss_kappa": self.fleiss_kappa, "krippendorff_alpha": self.krippendorff_alpha}
+                "fleiss_kappa": self.fleiss_kappa, "fleiss_kappa_raters": self.fleiss_raters,
+                "krippendorff_alpha": self.krippendorff_alpha}
 
     def least_agreed(self, n: int = 10) -> list[DocumentFigures]:
         """The n documents with the lowest mean exact F1 (then overlap F1, then α); documents
@@ -320,8 +360,7 @@ class AgreementReport(PooledPairs):
         """The same object as to_json(), written piece by piece: each top-level key on a line,
         each document on a line, never the whole text in memory (a corpus has many).
         Returns the number of documents written."""
-        def dumps(value: Any) -> str:
-            return json.dumps(value, ensure_ascii=False)
+        dumps = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line
 
         write("{\n")
         for key, value in self._head().items():

@@ -27,11 +27,11 @@ CSV_COLUMNS = (
 )
 
 
-def _counts(c: Counts) -> list[Any]:
-    return [c.tp, c.fp, c.fn, *(_cell(x) for x in (c.precision, c.recall, c.f1))]
+def csv_counts(c: Counts) -> list[Any]:
+    return [c.tp, c.fp, c.fn, *(csv_cell(x) for x in (c.precision, c.recall, c.f1))]
 
 
-def _cell(x: float | None) -> Any:
+def csv_cell(x: float | None) -> Any:
     return "" if x is None else rounded(x)
 
 
@@ -43,8 +43,8 @@ def write_csv(report: AgreementReport, out: IO[str]) -> int:
     for doc in report.by_document:
         for p in doc.pairs:
             writer.writerow([safe_line(doc.id), safe_line(p.a), safe_line(p.b), p.tokens,
-                             *_counts(p.exact), *_counts(p.overlap), _cell(p.cohen_kappa),
-                             _cell(p.cohen_kappa_annotated), _cell(p.percent_agreement)])
+                             *csv_counts(p.exact), *csv_counts(p.overlap), csv_cell(p.cohen_kappa),
+                             csv_cell(p.cohen_kappa_annotated), csv_cell(p.percent_agreement)])
             n += 1
     return n
 
@@ -60,13 +60,13 @@ def _ci(report: AgreementReport, key: str) -> str:
     return "" if ci is None else f"[{ci[0]:.2f}–{ci[1]:.2f}]"
 
 
-def _plain(text: str) -> Text:
+def plain_text(text: str) -> Text:
     from rich.text import Text
 
     return Text(safe_line(text), no_wrap=True, overflow="ellipsis")
 
 
-def _table(title: str, columns: Iterable[str | Text], caption: str | None = None,
+def titled_table(title: str, columns: Iterable[str | Text], caption: str | None = None,
            names: int = 1) -> Table:
     """A table whose first `names` columns hold names (left, shortened with … when narrow)
     and the others figures (right, never wrapped)."""
@@ -90,13 +90,13 @@ def print_table(report: AgreementReport, console: Console) -> None:
     links, and the least agreed documents."""
     scope = f"status {report.status}" + (f", label {report.label}" if report.label else "")
     names = ", ".join(report.annotators) or "none"
-    console.print(_plain(f"Agreement on {report.documents} document"
+    console.print(plain_text(f"Agreement on {report.documents} document"
                          f"{'' if report.documents == 1 else 's'} ({scope});"
                          f" annotators: {names}"))
     if not report.documents:
         sets = "marked done" if report.status == "done" else "of any status"
         hint = " (--status any counts unfinished ones)" if report.status == "done" else ""
-        console.print(_plain(f"Note: no document has sets {sets} from two annotators yet{hint};"
+        console.print(plain_text(f"Note: no document has sets {sets} from two annotators yet{hint};"
                              " every figure is n/a."))
     for table in (_overall(report), _matrix(report), _pairs(report), _labels(report),
                   _attributes(report), _links(report), _least(report)):
@@ -107,7 +107,7 @@ def print_table(report: AgreementReport, console: Console) -> None:
 
 def _overall(report: AgreementReport) -> Table:
     o = report.overall()
-    table = _table("Overall (pooled over documents and pairs)", ("figure", "value", "95% CI"),
+    table = titled_table("Overall (pooled over documents and pairs)", ("figure", "value", "95% CI"),
                    caption=None if report.documents >= 5 or not report.documents else
                    "intervals need at least 5 documents")
     rows = [
@@ -116,7 +116,7 @@ def _overall(report: AgreementReport) -> Table:
         ("overlap span F1, pooled", o["overlap_f1_pooled"], _ci(report, "overlap_f1_pooled")),
         ("overlap span F1, mean of pairs", o["overlap_f1_mean"], ""),
         ("Cohen's κ (tokens), mean of pairs", o["cohen_kappa_mean"], ""),
-        ("Fleiss' κ (tokens, all annotators)", o["fleiss_kappa"], ""),
+        (f"Fleiss' κ (tokens with {report.fleiss_raters or 'n'} raters)", o["fleiss_kappa"], ""),
         ("Krippendorff's α (tokens, nominal)", o["krippendorff_alpha"],
          _ci(report, "krippendorff_alpha")),
     ]
@@ -133,10 +133,10 @@ def _matrix(report: AgreementReport) -> Table | None:
     if len(report.annotators) < 3:
         return None  # one pair: the pairs table says it all
     cell = {(p.a, p.b): p for p in report.pairs} | {(p.b, p.a): p for p in report.pairs}
-    table = _table("Pair matrix: exact span F1 / Cohen's κ",
-                   ("", *map(_plain, report.annotators)))
+    table = titled_table("Pair matrix: exact span F1 / Cohen's κ",
+                   ("", *map(plain_text, report.annotators)))
     for a in report.annotators:
-        row: list[Any] = [_plain(a)]
+        row: list[Any] = [plain_text(a)]
         for b in report.annotators:
             p = cell.get((a, b))
             row.append("—" if a == b else "" if p is None else
@@ -148,30 +148,30 @@ def _matrix(report: AgreementReport) -> Table | None:
 def _pairs(report: AgreementReport) -> Table | None:
     if not report.pairs:
         return None
-    table = _table("Pairs: exact P/R/F1 (A is the reference: P = tp/|B|, R = tp/|A|),"
+    table = titled_table("Pairs: exact P/R/F1 (A is the reference: P = tp/|B|, R = tp/|A|),"
                    " overlap F1, token κ (all; annotated tokens only), % tokens agreed",
                    ("A", "B", "docs", "P", "R", "F1", "overlap", "κ", "κ ann.", "agree"),
                    names=2)
     for p in report.pairs:
-        table.add_row(_plain(p.a), _plain(p.b), str(p.documents), fmt(p.exact.precision),
+        table.add_row(plain_text(p.a), plain_text(p.b), str(p.documents), fmt(p.exact.precision),
                       fmt(p.exact.recall), fmt(p.exact.f1), fmt(p.overlap.f1),
                       fmt(p.cohen_kappa), fmt(p.cohen_kappa_annotated),
-                      _percent(p.percent_agreement))
+                      percent(p.percent_agreement))
     return table
 
 
-def _percent(x: float | None) -> str:
+def percent(x: float | None) -> str:
     return NA if x is None else f"{x:.0%}"
 
 
 def _labels(report: AgreementReport) -> Table | None:
     if not report.by_label:
         return None
-    table = _table("Per label (α: the label vs everything else)",
+    table = titled_table("Per label (α: the label vs everything else)",
                    ("label", "spans, Σ pairs", "exact F1", "overlap F1", "α"))
     for name, lab in report.by_label.items():
         spans = sum(p.exact.a + p.exact.b for p in lab.pairs)
-        table.add_row(_plain(name), str(spans), fmt(lab.exact_f1_pooled),
+        table.add_row(plain_text(name), str(spans), fmt(lab.exact_f1_pooled),
                       fmt(lab.overlap_f1_pooled), fmt(lab.krippendorff_alpha))
     return table
 
@@ -179,11 +179,11 @@ def _labels(report: AgreementReport) -> Table | None:
 def _attributes(report: AgreementReport) -> Table | None:
     if not report.attributes:
         return None
-    table = _table("Attributes, on spans marked identically (same start, end, label)",
+    table = titled_table("Attributes, on spans marked identically (same start, end, label)",
                    ("attribute", "span pairs", "agree", "% agree", "α"))
     for name, att in report.attributes.items():
-        table.add_row(_plain(name), str(att.units), str(att.agree),
-                      _percent(att.percent_agreement), fmt(att.krippendorff_alpha))
+        table.add_row(plain_text(name), str(att.units), str(att.agree),
+                      percent(att.percent_agreement), fmt(att.krippendorff_alpha))
     return table
 
 
@@ -191,12 +191,12 @@ def _links(report: AgreementReport) -> Table | None:
     links = report.links
     if not any(p.exact.a or p.exact.b for p in links.all.pairs):
         return None
-    table = _table("Links (type and both ends; symmetric types unordered)",
+    table = titled_table("Links (type and both ends; symmetric types unordered)",
                    ("links", "links, Σ pairs", "exact F1", "overlap F1"))
 
     def row(name: str, group: LinkGroup) -> None:
         total = sum(p.exact.a + p.exact.b for p in group.pairs)
-        table.add_row(_plain(name), str(total), fmt(group.exact_f1_pooled),
+        table.add_row(plain_text(name), str(total), fmt(group.exact_f1_pooled),
                       fmt(group.overlap_f1_pooled))
 
     row("all", links.all)
@@ -211,10 +211,10 @@ def _least(report: AgreementReport) -> Table | None:
     if not report.by_document:
         return None
     shown = report.least_agreed(LEAST_AGREED)
-    table = _table(f"The {len(shown)} least agreed document{'s' if len(shown) != 1 else ''}"
+    table = titled_table(f"The {len(shown)} least agreed document{'s' if len(shown) != 1 else ''}"
                    " (lowest mean exact F1)",
                    ("document", "annotators", "exact F1", "overlap F1", "α"), names=2)
     for d in shown:
-        table.add_row(_plain(d.id), _plain(", ".join(d.annotators)), fmt(d.exact_f1_mean),
+        table.add_row(plain_text(d.id), plain_text(", ".join(d.annotators)), fmt(d.exact_f1_mean),
                       fmt(d.overlap_f1_mean), fmt(d.krippendorff_alpha))
     return table

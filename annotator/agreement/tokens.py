@@ -48,18 +48,28 @@ def _token_end(text: str, pos: int) -> int:
 
 def tokens_near(text: str, spans: Iterable[Interval]) -> list[Interval]:
     """Every token that shares a character with one of `spans` (and a few neighbours), in
-    order, each once."""
-    ranges = sorted((_token_start(text, s), _token_end(text, e)) for s, e in spans)
+    order, each once. Overlapping spans are merged first (annotators mostly mark the same
+    places), so token boundaries are looked for once per merged range."""
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            if e > merged[-1][1]:
+                merged[-1][1] = e
+        else:
+            merged.append([s, e])
     out: list[Interval] = []
     cur_lo, cur_hi = -1, -1
-    for lo, hi in (*ranges, (-1, -1)):
-        if cur_hi >= 0 and (lo < 0 or lo >= cur_hi):
+    for s, e in merged:
+        lo, hi = _token_start(text, s), _token_end(text, e)
+        if cur_hi >= 0 and lo >= cur_hi:
             out += [m.span() for m in TOKEN.finditer(text, cur_lo, cur_hi)]
             cur_lo, cur_hi = lo, hi
         elif cur_hi < 0:
             cur_lo, cur_hi = lo, hi
         else:
             cur_hi = max(cur_hi, hi)
+    if cur_hi >= 0:
+        out += [m.span() for m in TOKEN.finditer(text, cur_lo, cur_hi)]
     return out
 
 
@@ -68,18 +78,21 @@ def token_labels(tokens: Sequence[Interval], spans: Iterable[tuple[int, int, str
     """The label of each token, and per label the indices of the tokens any span of that label
     shares a character with (for the per-label, binary figures)."""
     ends = [e for _, e in tokens]
-    best: list[tuple[int, int, str] | None] = [None] * len(tokens)
+    n = len(tokens)
+    best: list[tuple[int, int, str] | None] = [None] * n
     touched: dict[str, set[int]] = {}
     for s, e, label in spans:
         key = (e - s, s, label)
-        i = bisect_right(ends, s)  # the first token ending after s
-        hit = touched.setdefault(label, set())
-        while i < len(tokens) and tokens[i][0] < e:
-            hit.add(i)
+        first = i = bisect_right(ends, s)  # the first token ending after s
+        while i < n and tokens[i][0] < e:
             cur = best[i]
             if cur is None or key < cur:
                 best[i] = key
             i += 1
+        hit = touched.get(label)
+        if hit is None:
+            hit = touched[label] = set()
+        hit.update(range(first, i))
     return [None if b is None else b[2] for b in best], touched
 
 
@@ -101,27 +114,39 @@ class Confusion:
     def kappa(self, annotated_only: bool = False) -> float | None:
         """Cohen's κ (as sklearn's cohen_kappa_score); annotated_only: the tokens where at
         least one of the two is not O. None when undefined (no tokens, one category)."""
+        return self.figures()[1 if annotated_only else 0]
+
+    def figures(self) -> tuple[float | None, float | None, float | None, int]:
+        """κ, κ on annotated tokens, percent agreement and tokens, in one pass."""
         rows: dict[Label, int] = {}
         cols: dict[Label, int] = {}
         agree = n = 0
         for (a, b), v in self.cells.items():
-            if not v or (annotated_only and a is None and b is None):
-                continue
             n += v
             rows[a] = rows.get(a, 0) + v
             cols[b] = cols.get(b, 0) + v
             if a == b:
                 agree += v
-        if not n:
-            return None
-        expected = sum(r * cols.get(k, 0) for k, r in rows.items()) / (n * n)
-        if expected >= 1:
-            return None
-        return (agree / n - expected) / (1 - expected)
+        kappa = _kappa(n, agree, rows, cols)
+        quiet = self.cells.get((None, None), 0)  # both O
+        if quiet:
+            rows[None] -= quiet
+            cols[None] -= quiet
+        annotated = _kappa(n - quiet, agree - quiet, rows, cols)
+        return kappa, annotated, agree / n if n else None, n
 
     def percent(self) -> float | None:
-        n = self.total
-        return sum(v for (a, b), v in self.cells.items() if a == b) / n if n else None
+        return self.figures()[2]
+
+
+def _kappa(n: int, agree: int, rows: dict[Label, int], cols: dict[Label, int]
+           ) -> float | None:
+    if not n:
+        return None
+    expected = sum(r * cols.get(k, 0) for k, r in rows.items()) / (n * n)
+    if expected >= 1:
+        return None
+    return (agree / n - expected) / (1 - expected)
 
 
 @dataclass(slots=True)
@@ -182,7 +207,7 @@ class Fleiss:
 
     def kappa(self) -> float | None:
         r, n = self.raters, self.units
-        if r < 3 or not n:
+        if r < 2 or not n:
             return None
         p_bar = (self.squares - n * r) / (n * r * (r - 1))
         p_e = sum((t / (n * r)) ** 2 for t in self.totals.values())

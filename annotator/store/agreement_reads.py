@@ -16,6 +16,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from annotator.model import GOLD
 from annotator.store import rows as R
 
 if TYPE_CHECKING:
@@ -54,27 +55,34 @@ class LinkRow:
 class AgreementReader:
     """A snapshot of the database for one agreement computation."""
 
-    def __init__(self, conn: sqlite3.Connection, statuses: tuple[str, ...]) -> None:
+    def __init__(self, conn: sqlite3.Connection, statuses: tuple[str, ...],
+                 gold: bool = False) -> None:
         self._conn = conn
         self._statuses = statuses
         marks = ", ".join("?" for _ in statuses)
         self._status_cond = f"st.status IN ({marks})"
+        self.gold = gold
+
+    def _sets_of(self, table: str) -> str:
+        """Names starting with @ are not annotators; reading gold, the gold set is read too."""
+        cond = f"{table}.annotator NOT LIKE '@%'"
+        return f"({cond} OR {table}.annotator = '{GOLD}')" if self.gold else cond
 
     def documents(self, min_sets: int = 1) -> Iterator[DocumentRows]:
         """Documents in id order with at least `min_sets` sets (names starting with @, the
-        gold set, are not annotators), each with its sets' spans; one document in memory."""
+        gold set, are not annotators), each with its sets' spans; one document in memory.
+        Reading gold: only the documents with a gold set, and it counts among the sets."""
         sets = self._conn.execute(
             "SELECT st.doc_id, st.annotator FROM statuses st"
-            f" WHERE {self._status_cond} AND st.annotator NOT LIKE '@%'"
+            f" WHERE {self._status_cond} AND {self._sets_of('st')}"
             f" AND st.import_id NOT IN {R.UNFINISHED}"
             " ORDER BY st.doc_id, st.annotator", self._statuses)
+        # every visible span in set order; those of sets not read above (another status)
+        # are skipped below, which costs less than joining each span to its status
         spans = self._conn.execute(
             'SELECT s.doc_id, s.annotator, s.id, s.start, s."end", s.label, s.attrs'
-            " FROM spans s JOIN statuses st ON st.doc_id = s.doc_id"
-            f" AND st.annotator = s.annotator WHERE {self._status_cond}"
-            " AND s.annotator NOT LIKE '@%'"
-            f" AND s.import_id NOT IN {R.UNFINISHED} AND st.import_id NOT IN {R.UNFINISHED}"
-            ' ORDER BY s.doc_id, s.annotator, s.start, s."end", s.label, s.id', self._statuses)
+            f" FROM spans s WHERE {self._sets_of('s')} AND s.import_id NOT IN {R.UNFINISHED}"
+            ' ORDER BY s.doc_id, s.annotator, s.start, s."end", s.label, s.id')
         pending = next(spans, None)
         group: list[str] = []
         doc_id: str | None = None
@@ -88,7 +96,7 @@ class AgreementReader:
                     if pending[0] == doc_id and pending[1] in by_who:
                         by_who[pending[1]].append(pending[2:])
                     pending = next(spans, None)
-                if len(group) >= min_sets:
+                if len(group) >= min_sets and (not self.gold or GOLD in group):
                     text, ref = self._conn.execute(
                         "SELECT text, schema_ref FROM documents WHERE id = ?", [doc_id]
                     ).fetchone()
@@ -98,13 +106,13 @@ class AgreementReader:
             doc_id, group = row[0], [row[1]]
 
     def links(self) -> Iterator[LinkRow]:
-        """Every link of an annotator (not the gold set), with its ends' offsets, grouped by
-        the pair of documents it joins (in either direction), then type."""
+        """Every link of an annotator (and of gold, reading gold), with its ends' offsets,
+        grouped by the pair of documents it joins (in either direction), then type."""
         for row in self._conn.execute(
             "SELECT l.annotator, l.type, l.from_doc, f.start, f.\"end\", f.label,"
             ' l.to_doc, t.start, t."end", t.label'
             " FROM links l JOIN spans f ON f.id = l.from_span JOIN spans t ON t.id = l.to_span"
-            " WHERE l.annotator NOT LIKE '@%'"
+            f" WHERE {self._sets_of('l')}"
             f" AND l.import_id NOT IN {R.UNFINISHED}"
             " ORDER BY min(l.from_doc, l.to_doc), max(l.from_doc, l.to_doc), l.type, l.id"):
             yield LinkRow(*row)
@@ -115,13 +123,15 @@ class AgreementReader:
 
 
 @contextmanager
-def agreement_reader(store: Store, statuses: tuple[str, ...]) -> Iterator[AgreementReader]:
-    """A read-only snapshot of the store's file for the sets with one of `statuses`."""
+def agreement_reader(store: Store, statuses: tuple[str, ...], gold: bool = False
+                     ) -> Iterator[AgreementReader]:
+    """A read-only snapshot of the store's file for the sets with one of `statuses` (and
+    the gold set's, with gold=True)."""
     conn = sqlite3.connect(f"file:{quote(store.path)}?mode=ro", uri=True,
                            isolation_level=None, timeout=15)
     try:
         conn.execute("PRAGMA busy_timeout = 15000")
         conn.execute("BEGIN")  # one snapshot for every read below
-        yield AgreementReader(conn, statuses)
+        yield AgreementReader(conn, statuses, gold)
     finally:
         conn.close()

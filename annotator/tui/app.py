@@ -127,8 +127,11 @@ def resolve_schema(store: Store, labels_path: str | Path | None,
 
 
 def make_app(store: Store, annotator: str, schema: LabelSchema,
-             doc_ids: list[str] | None = None, dashboard: bool = False) -> AnnotatorApp:
-    return AnnotatorApp(Session(store, annotator, schema), list(doc_ids or []), dashboard)
+             doc_ids: list[str] | None = None, dashboard: bool = False,
+             actor: str | None = None) -> AnnotatorApp:
+    """actor: who is acting, when not `annotator` (a lead working in bob's set)."""
+    session = Session(store, annotator, schema, actor=actor)
+    return AnnotatorApp(session, list(doc_ids or []), dashboard)
 
 
 def run_tui(db_path: str, annotator: str, labels_path: str | None = None,
@@ -138,6 +141,6 @@ def run_tui(db_path: str, annotator: str, labels_path: str | None = None,
     annotator); its exit status: 0, or 1 after a crash (Textual has printed the traceback)."""
     with Store.for_session(db_path, actor) as store:
         schema = resolve_schema(store, labels_path, doc_ids)
-        app = make_app(store, annotator, schema, doc_ids, dashboard)
+        app = make_app(store, annotator, schema, doc_ids, dashboard, actor)
         app.run()
         return app.return_code or 0

@@ -309,7 +309,7 @@ class AnnotateScreen(Flagging, GuardedScreen):
         from annotator.dashboard import may_see
         from annotator.tui.screens.dashboard import DashboardScreen
 
-        if not may_see(self.session.store, self.session.annotator):
+        if not may_see(self.session.store, self.session.acting):
             self.refuse("the dashboard is for leads")
             return
         self.app.push_screen(DashboardScreen(self.session), self.guarded(self.action_review))

@@ -1,7 +1,8 @@
 """The lead dashboard (issue #10): progress per annotator, the overall agreement figures, a
-pair heatmap, per-label bars, the open flags and the documents sorted by disagreement, worst
-first (enter opens one). Computed in a worker thread through its own connection; it polls the
-store's change counter every POLL seconds and recomputes only when someone committed."""
+pair heatmap, per-label bars, each annotator against gold (once gold exists), the open flags
+and the documents sorted by disagreement, worst first (enter opens one). Computed in a
+worker thread through its own connection; it polls the store's change counter every POLL
+seconds and recomputes only when someone committed."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from annotator.conflicts.report import in_brief
-from annotator.dashboard import Dashboard, gather, read
+from annotator.dashboard import Dashboard, gather, read, top_line
 from annotator.session import Session
 from annotator.tui.keys import bindings
 from annotator.tui.plain import plain
-from annotator.tui.widgets.dashboard_parts import LabelBars, figure, heatmap, name
+from annotator.tui.widgets.dashboard_parts import LabelBars, figure, gold_table, heatmap, name
 
 POLL = 2.0  # seconds between two reads of the change counter
 WORST = 50  # documents listed
@@ -84,6 +85,7 @@ class DashboardScreen(Screen[str | None]):
         self.session = session
         self.data: Dashboard | None = None
         self._asked = -1  # the change counter the last computation was started for
+        self._figures_line = False  # the top line shows the figures' line, not a message
 
     def compose(self) -> ComposeResult:
         yield Static("computing…", id="dash-state")
@@ -102,6 +104,10 @@ class DashboardScreen(Screen[str | None]):
                 labels = Static(id="dash-labels", classes="dash-box")
                 labels.border_title = "labels (exact F1)"
                 yield labels
+            gold = Static(id="dash-gold", classes="dash-box")
+            gold.border_title = "against gold"
+            gold.display = False  # until a gold set exists
+            yield gold
             flags = Static(id="dash-flags", classes="dash-box")
             flags.border_title = "flags"
             yield flags
@@ -152,16 +158,23 @@ class DashboardScreen(Screen[str | None]):
             self._asked = -1  # try again at the next poll
             self._state(f"could not compute the figures: {event.worker.error}")
 
+    def _top_line(self) -> None:
+        if self.data is not None:
+            self._state(top_line(self.data, self.size.width - 2))  # the padding: 1 a side
+            self._figures_line = True
+
+    def on_resize(self) -> None:
+        if self._figures_line:  # not over a message ("computing…", an error)
+            self._top_line()
+
     def _state(self, text: str) -> None:
+        self._figures_line = False
         self.query_one("#dash-state", Static).update(plain(text))
 
     def show(self, data: Dashboard) -> None:
         self.data = data
         r = data.report
-        people, docs = len(data.progress), r.documents
-        self._state(f"dashboard · {people} annotator{'s' * (people != 1)} · {docs} document"
-                    f"{'s' * (docs != 1)} compared · up to change {data.seq} · refreshes when"
-                    " anyone commits")
+        self._top_line()
         progress = self.query_one("#dash-progress", DataTable)
         progress.clear()
         for p in data.progress:
@@ -172,6 +185,10 @@ class DashboardScreen(Screen[str | None]):
         self.query_one("#dash-labels", Static).update(LabelBars(r))
         self.query_one("#dash-flags", Static).update(flags_text(data))
         self.query_one("#dash-conflicts", Static).update(conflicts_text(data))
+        gold = self.query_one("#dash-gold", Static)
+        gold.display = data.gold is not None
+        if data.gold is not None:
+            gold.update(gold_table(data.gold))
         worst = self.query_one("#dash-worst", DataTable)
         cursor = worst.cursor_row
         worst.clear()

@@ -368,7 +368,7 @@ def open_review(screen: AnnotateScreen, doc_id: str | None) -> None:
 
     if doc_id is None:
         return
-    store, who = screen.session.store, screen.session.annotator
+    store, who = screen.session.store, screen.session.acting  # the lead, also --as bob
     if not may_see(store, who):
         screen.refuse("the review is for leads")
         return

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from annotator.agreement import AgreementReport
+from annotator.agreement.gold import GoldReport
 from annotator.tui.plain import plain
 
 NAME_CELLS = 12
@@ -86,3 +87,19 @@ class LabelBars:
             line.pad_right(NAME_CELLS + 1 - line.cell_len)
             yield line + bar(lab.exact_f1_pooled, width) + Text(
                 f" {figure(lab.exact_f1_pooled)}")
+
+
+def gold_table(report: GoldReport) -> RenderableType:
+    """Each annotator against gold: documents, exact and overlap span F1, the accuracy of
+    attributes on spans matching gold exactly (all attributes together), link F1."""
+    table = Table(box=None, pad_edge=False, padding=(0, 1))
+    for column in ("annotator", "docs", "exact F1", "overlap F1", "attributes", "links F1"):
+        table.add_column(column, justify="left" if column == "annotator" else "right")
+    for a in report.annotators:
+        units = sum(x.units for x in a.attributes.values())
+        correct = sum(x.correct for x in a.attributes.values())
+        table.add_row(name(a.annotator), str(a.documents), figure(a.spans.exact.f1),
+                      figure(a.spans.overlap.f1),
+                      "n/a" if not units else f"{correct / units:.0%}",
+                      figure(a.links.exact.f1))
+    return table
