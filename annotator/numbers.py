@@ -169,6 +169,19 @@ def _tokenize(text: str) -> tuple[str, list[_Token]]:
                   for m in _TOKEN.finditer(text)]
 
 
+def _original_offsets(text: str) -> list[int]:
+    """For each character of `_tokenize(text)[0]`, its offset in `text` (normalising only
+    drops the spaces inside digit groups), plus len(text) at the end."""
+    chars = "".join(map(_normalise_char, text))
+    kept = [i for i in range(len(chars)) if not _GROUP_SPACE.match(chars, i)]
+    joined = "".join(chars[i] for i in kept)
+    dropped: set[int] = set()
+    for m in _SPACED_DIGITS.finditer(joined):
+        if _SPACE_GROUPED.fullmatch(m.group()):
+            dropped.update(m.start() + k for k, c in enumerate(m.group()) if c == " ")
+    return [o for k, o in enumerate(kept) if k not in dropped] + [len(text)]
+
+
 def _to_python(value: Fraction) -> int | float | None:
     if value.denominator == 1:
         return int(value)
@@ -495,3 +508,51 @@ def _summable(parts: list[_Part]) -> bool:
         return False
     found = {p.unit for p in parts}
     return len(found) == 1 or not found & _MEASURE_UNITS
+
+
+def find_numbers(text: str) -> list[tuple[int, int]]:
+    """(start, end) in `text` of every figure the normaliser reads: a qualifier before it, the
+    number (a range is one) and what it counts ("about 1,500 soldiers"). Dates and years are
+    left out: a figure before or after a month or weekday ("11 March"), a bare four-digit
+    number from 1800 to 2100 ("in 2021"), a numeral with a suffix ("1990s", "5th")."""
+    parser = _Parser(text)
+    offsets = _original_offsets(text)
+    tokens = parser.tokens
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        part = parser.part(i)
+        if part is None or part.end <= i or not _a_figure(parser, i, part):
+            i += 1
+            continue
+        found.append((offsets[tokens[i].start], offsets[tokens[part.end - 1].end - 1] + 1))
+        i = part.end
+    return found
+
+
+def _a_figure(parser: _Parser, i: int, part: _Part) -> bool:
+    """Whether the number read at token i is a figure, not a date, a year, an ordinal or a
+    bare "one" ("one of them")."""
+    if any(parser.low(k) in _NUMERAL_SUFFIXES and parser.attached(k)
+           for k in range(i + 1, part.end)):
+        return False
+    first, last = parser.tokens[i], parser.tokens[part.end - 1]
+    if parser.text[first.start - 1 : first.start] == ":" or parser.text[
+            last.end : last.end + 1] == ":" or parser.low(part.end) in ("a", "p"):
+        return False  # a time: "01:00", "2 a.m."
+    model = parser.low(i - 1) == "-" and parser.attached(i) and parser.attached(i - 1)
+    if model or (parser.low(i) == "-" and parser.attached(i)) or (
+            parser.low(i) == "one" and parser.low(i + 1) == "of"):
+        return False  # a model ("KT-12"), "one of the ..."
+    if part.unit is not None:
+        return True
+    if parser.low(i) in ("a", "an", "one") and part.end - i == 1:
+        return False
+    words = {parser.low(i - 1), parser.low(part.end)}
+    if words & units.CALENDAR_WORDS:
+        return False
+    nums = [t for t in parser.tokens[i : part.end] if t.kind == "num"]
+    if len(nums) == 1 and part.end - i == 1 and re.fullmatch(r"1[89][0-9]{2}|20[0-9]{2}|2100",
+                                                             nums[0].text):
+        return False
+    return True
