@@ -530,6 +530,11 @@ def find_numbers(text: str) -> list[tuple[int, int]]:
     return found
 
 
+_YEAR = re.compile(r"1[89][0-9]{2}|20[0-9]{2}")
+_BEFORE_YEARS = frozenset({"in", "since", "by", "until", "till", "from", "of", "early", "late",
+                           "mid", "before", "after", "during"})
+
+
 def _a_figure(parser: _Parser, i: int, part: _Part) -> bool:
     """Whether the number read at token i is a figure, not a date, a year, an ordinal or a
     bare "one" ("one of them")."""
@@ -544,15 +549,11 @@ def _a_figure(parser: _Parser, i: int, part: _Part) -> bool:
     if model or (parser.low(i) == "-" and parser.attached(i)) or (
             parser.low(i) == "one" and parser.low(i + 1) == "of"):
         return False  # a model ("KT-12"), "one of the ..."
+    year = parser.kind(i) == "num" and _YEAR.fullmatch(parser.low(i))
+    if year and (part.end - i == 1 or parser.low(i - 1) in _BEFORE_YEARS):
+        return False  # "in 2021", "since 1998 troops have ..."
     if part.unit is not None:
         return True
     if parser.low(i) in ("a", "an", "one") and part.end - i == 1:
         return False
-    words = {parser.low(i - 1), parser.low(part.end)}
-    if words & units.CALENDAR_WORDS:
-        return False
-    nums = [t for t in parser.tokens[i : part.end] if t.kind == "num"]
-    if len(nums) == 1 and part.end - i == 1 and re.fullmatch(r"1[89][0-9]{2}|20[0-9]{2}|2100",
-                                                             nums[0].text):
-        return False
-    return True
+    return not {parser.low(i - 1), parser.low(part.end)} & units.CALENDAR_WORDS

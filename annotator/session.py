@@ -282,7 +282,8 @@ class Session:
     def _history(self, step: Callable[[], ActionResult | None], verb: str,
                  nothing: str) -> Outcome:
         """Undo or redo, landing on the span the action was about: one that came or went (a
-        delete also unsets other spans' references to it), else the first one changed."""
+        delete also unsets other spans' references to it; of several, the first in the text),
+        else the first one changed."""
         try:
             result = step()
         except StoreError as err:
@@ -291,7 +292,8 @@ class Session:
             return refusal(nothing, SHORT)
         self._track(result.changes)
         came_or_went = sorted((c for c in result.changes if c.entity == "span"),
-                              key=lambda c: c.before is not None and c.after is not None)
+                              key=lambda c: (c.before is not None and c.after is not None,
+                                             (c.before or c.after or {}).get("start", 0)))
         goto = None
         for change in came_or_went[:1]:
             span = change.new or change.old

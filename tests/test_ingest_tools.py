@@ -177,7 +177,7 @@ def test_doccanos_relation_example(tmp_path: Path, store: Store, schema: LabelSc
     labels = "".join(f'[[labels]]\nname = "{name}"\nkind = "entity"\nkey = "{i}"\n'
                      for i, name in enumerate(("ORG", "PERSON", "DATE"), 1))
     links = "".join(f'[[links]]\nname = "{name}"\nkey = "{key}"\nfrom = ["ORG"]\nto = ["{to}"]\n'
-                    for name, key, to in (("foundedAt", "a", "DATE"),
+                    for name, key, to in (("foundedAt", "t", "DATE"),
                                           ("foundedBy", "m", "PERSON")))
     companies = parse_schema(f'name = "companies"\nversion = 1\n{labels}{links}',
                              "companies.toml")

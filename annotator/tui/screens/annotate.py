@@ -23,10 +23,11 @@ from annotator.tui.keys import label_bindings, screen_bindings
 from annotator.tui.plain import toast
 from annotator.tui.screens.bars import status_line, tabs_line
 from annotator.tui.screens.dialog_flows import Linking, edit_attributes
-from annotator.tui.screens.guarded import READ_ONLY, GuardedScreen, writes
+from annotator.tui.screens.guarded import READ_ONLY, writes
 from annotator.tui.screens.pane_changes import show_changes
 from annotator.tui.screens.search_box import SearchBox
 from annotator.tui.screens.side_feed import SideFeed
+from annotator.tui.screens.suggesting import SuggestionActions
 from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import DocumentView, labelled_view
 from annotator.tui.widgets.pane import Pane
@@ -39,7 +40,7 @@ NARROW = 100  # columns below which panes become tabs
 _LAYOUT_WRITES = threading.Lock()  # one layout write at a time, the UI's or a worker's
 
 
-class AnnotateScreen(GuardedScreen):
+class AnnotateScreen(SuggestionActions):
     DEFAULT_CSS = """
     AnnotateScreen { layout: vertical; }
     #body { height: 1fr; }
@@ -155,6 +156,7 @@ class AnnotateScreen(GuardedScreen):
         else:
             container.mount(pane)
         pane.view.cursor = min(cursor, len(doc.text))
+        self.suggest(pane)
         self.call_after_refresh(pane.view.scroll_to_cursor, True)
         self.activate(pane)
         if save:
@@ -221,7 +223,7 @@ class AnnotateScreen(GuardedScreen):
         pending = self.linking.source_text()
         text = status_line(self.session.annotator, self.session.read_only, self._progress,
                            None if self.active is None else self.active.view, pending,
-                           self.last_action)
+                           self.last_action, self.suggestion_hint())
         self.query_one("#status", Static).update(text, layout=False)  # one fixed line
 
     @on(DocumentView.CursorMoved)
@@ -252,6 +254,7 @@ class AnnotateScreen(GuardedScreen):
                 self.app.bell()
         if outcome.changes and show_changes(self.panes, outcome.changes, self.session.linked()):
             self._progress = None  # a status changed: reread (done, total)
+        self.resuggest(outcome.changes)
         if outcome.message or outcome.changes:
             self.last_action = outcome.message
             if outcome.changes:
