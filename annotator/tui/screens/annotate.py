@@ -22,7 +22,7 @@ from annotator.tui import long_lived
 from annotator.tui.keys import label_bindings, screen_bindings
 from annotator.tui.plain import toast
 from annotator.tui.screens.bars import status_line, tabs_line
-from annotator.tui.screens.dialog_flows import Linking, edit_attributes
+from annotator.tui.screens.dialog_flows import Linking, edit_attributes, form_on_label
 from annotator.tui.screens.guarded import READ_ONLY, writes
 from annotator.tui.screens.pane_changes import show_changes
 from annotator.tui.screens.search_box import SearchBox
@@ -280,6 +280,7 @@ class AnnotateScreen(SuggestionActions):
             blank=target is None and view.blank_selection())
         if self.show(outcome):
             view.clear_selection()
+            form_on_label(self, self.active, outcome)
 
     def _under(self) -> tuple[Pane, Span] | None:
         if self.active is None:
