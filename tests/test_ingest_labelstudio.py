@@ -126,7 +126,7 @@ def test_a_label_studio_json_export(tmp_path: Path, store: Store, schema: LabelS
     assert store.status("17", "labelstudio-1") == Status.DONE
     assert store.status("17", "labelstudio-3") == Status.TODO  # cancelled: no set
     assert report.lines()[0] == ("Imported 2 new documents, 6 spans and 1 link from 1 file"
-                                 " (schema news@1).")
+                                 " (schema news@2).")
     assert report.lines()[1:] == [
         f"{path}: skipped 1 cancelled annotation (Label Studio: skipped by the annotator)",
         f"{path}: skipped 1 document-level result (Label Studio results on no labelled"

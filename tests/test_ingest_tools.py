@@ -99,7 +99,7 @@ def test_prodigy_reject_and_ignore_answers_are_not_annotations(tmp_path: Path, s
     assert store.status("ner-1", "news-alice") == Status.DONE
     lines = report.lines()
     assert lines[0] == ("Imported 2 new documents, 3 spans and 0 links from 1 file"
-                        " (schema news@1).")
+                        " (schema news@2).")
     assert f"{path}: skipped 1 ignored answer (Prodigy: only accepted answers are annotations;" \
            " a text no accepted record has is not imported)" in lines
     assert f"{path}: skipped 2 rejected answers (Prodigy: only accepted answers are" \
@@ -121,7 +121,7 @@ def test_cli_reports_skipped_answers_on_stderr(tmp_path: Path, db_path: Path) ->
     result = CliRunner().invoke(main, ["--db", str(db_path), "import", str(path)])
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
-        "Imported 0 new documents, 0 spans and 0 links from 1 file (schema news@1).",
+        "Imported 0 new documents, 0 spans and 0 links from 1 file (schema news@2).",
         f"{path}: skipped 1 rejected answer (Prodigy: only accepted answers are annotations; a"
         " text no accepted record has is not imported)"]
 
