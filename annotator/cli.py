@@ -292,9 +292,12 @@ def dashboard(db: str, as_: str | None) -> None:
                    " (default: $USER).")
 @click.option("--skip-invalid", is_flag=True,
               help="Import the valid records and list the others, instead of importing nothing.")
+@click.option("--as-suggestions", is_flag=True,
+              help="Keep the records' spans as suggestions for every annotator, not as"
+                   " annotations (docs/suggestions.md).")
 @click.pass_obj
 def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None,
-            skip_invalid: bool) -> None:
+            skip_invalid: bool, as_suggestions: bool) -> None:
     """Import .txt/.md files, folders, .jsonl (ours, doccano, Prodigy, Label Studio, plain
     {"text"}) and .json (Label Studio's JSON export).
 
@@ -322,7 +325,8 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
         with open_store(db) as store, progress_bar("Importing", transfer=True) as update:
             who = team_cli.may_import(store, as_)
             report = import_paths(store, paths, schema, who, skip_invalid=skip_invalid,
-                                  progress=update, schema_path=labels or str(default_schema_path()))
+                                  progress=update, schema_path=labels or str(default_schema_path()),
+                                  as_suggestions=as_suggestions)
     except IngestError as exc:
         _problems(exc.problems, exc.total)
         fail(f"{exc.total} problem{'s' if exc.total != 1 else ''}; nothing was imported"

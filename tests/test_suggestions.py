@@ -192,3 +192,36 @@ async def test_a_suggestion_never_overlaps_a_span_of_its_label(store) -> None:
         assert {s.origin for s in store.spans("alpha", "alice")} == {"manual"}
         await pilot.press("x", "a")  # deleted: offered again
         assert span_texts(store, "alpha") == [("NUMBER", "38 staff")]
+
+
+def test_import_as_suggestions_keeps_spans_for_everyone_not_as_annotations(tmp_path,
+                                                                              store) -> None:
+    from click.testing import CliRunner
+
+    from annotator.cli import main
+
+    pre = tmp_path / "pre.jsonl"
+    text = "The Civil Protection Agency said 1,960 people spent the night in shelters."
+    pre.write_text(json.dumps({"id": "pre1", "text": text,
+                               "label": [[4, 27, "ORG"], [33, 45, "NUMBER"]]}) + "\n")
+    result = CliRunner().invoke(main, ["--db", store.path, "import", "--as-suggestions",
+                                       "--as", "bob", str(pre)])
+    assert result.exit_code == 0, result.output
+    assert "Kept 2 new suggestions on 1 document instead of annotations" in result.output
+    assert store.spans("pre1", "bob") == []
+    assert [(text[s:e], label) for s, e, label, _ in store.imported_suggestions("pre1")] == [
+        ("Civil Protection Agency", "ORG"), ("1,960 people", "NUMBER")]
+    assert json.loads(export_jsonl(store) or "null") is None  # nobody's annotations
+    again = CliRunner().invoke(main, ["--db", store.path, "import", "--as-suggestions", str(pre)])
+    assert "Kept 0 new suggestions on 1 document" in again.output
+
+
+async def test_an_imported_suggestion_is_accepted_as_any_other(tmp_path, store) -> None:
+    text = "The Civil Protection Agency said 1,960 people spent the night in shelters."
+    test_import_as_suggestions_keeps_spans_for_everyone_not_as_annotations(tmp_path, store)
+    app = app_for(store, "pre1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f", "a")
+        [span] = store.spans("pre1", "alice")
+        assert (text[span.start : span.end], span.label, span.origin) == (
+            "Civil Protection Agency", "ORG", "suggested")
