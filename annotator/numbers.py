@@ -545,6 +545,8 @@ def _a_figure(parser: _Parser, i: int, part: _Part) -> bool:
     if parser.text[first.start - 1 : first.start] == ":" or parser.text[
             last.end : last.end + 1] == ":" or parser.low(part.end) in ("a", "p"):
         return False  # a time: "01:00", "2 a.m."
+    if any(c < " " and c not in "\n\t" for c in parser.text[max(0, first.start - 3) : first.start]):
+        return False  # inside an escape sequence ("\x1b[2J")
     model = parser.low(i - 1) == "-" and parser.attached(i) and parser.attached(i - 1)
     if model or (parser.low(i) == "-" and parser.attached(i)) or (
             parser.low(i) == "one" and parser.low(i + 1) == "of"):

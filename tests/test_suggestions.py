@@ -35,9 +35,9 @@ def test_figures_come_with_their_qualifier_and_unit() -> None:
                            "over 36 hours", "£3.2m", "94%", "2,000-strong force"]
 
 
-def test_dates_years_times_ordinals_and_models_are_not_figures() -> None:
+def test_dates_years_times_ordinals_models_and_escapes_are_not_figures() -> None:
     text = ("On 10 March 2026, in the 1990s, at 01:00 and 2 a.m., on the 5th day, KT-12 and"
-            " M-4 flew; one of them fell. In 2021 nothing.")
+            " M-4 flew; one of them fell. In 2021 nothing. ESC\x1b]0;x\x07 and \x1b[2J clear.")
     assert texts(text) == []
 
 

@@ -44,8 +44,9 @@ DocumentView > .document-view--cursor-inactive { background: $foreground 35%; }
 DocumentView > .document-view--selection { background: $foreground 30%; text-style: underline; }
 DocumentView > .document-view--control { color: $warning; text-style: bold; }
 DocumentView > .document-view--match { text-style: bold underline; color: $text-warning; }
-/* a suggestion: its label's colour on the text (a span has it behind), underlined, dim */
-DocumentView > .document-view--suggestion { text-style: underline; }
+/* a suggestion: its label's colour on the text (a span has it behind), in italics and
+   underlined (a search match is bold and underlined) */
+DocumentView > .document-view--suggestion { text-style: italic underline; }
 """
 """DocumentView.DEFAULT_CSS."""
 
@@ -170,7 +171,7 @@ class Painter:
 
     def suggestion_style(self, label: str) -> Style:
         """A suggestion: text in its label's colour (legible on the page, in 256 colours too)
-        and the component's style (underlined), never a background: that is a span's."""
+        and the component's style (italics, underlined), never a background: a span's."""
         key = (label, -1.0, False)
         style = self._label_styles.get(key)
         if style is None:
