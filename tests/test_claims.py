@@ -133,3 +133,21 @@ async def test_a_name_not_in_the_text_is_refused_in_the_form(store) -> None:
             app.screen.query_one("#attr-0-error").render())
         await pilot.press("escape")
         assert [s.attrs for s in store.spans("akar", "alice")] == [{}]
+
+
+@pytest.mark.documents(DOCS)
+async def test_m_links_two_mentions_as_the_same_entity(store) -> None:
+    add_span(store, "akar", "Akar", "PERSON", nth=1)
+    add_span(store, "akar", "Hulusi Akar", "PERSON", nth=1)
+    app = app_for(store, "akar")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await search(pilot, "Akar said")
+        await pilot.press("L")
+        await search(pilot, "Hulusi Akar agreed")
+        await pilot.press("L")
+        await pilot.pause()
+        await pilot.press("m")
+        await pilot.pause()
+        [link] = store.links("alice")
+        ends = {TEXT[s.start : s.end] for s in map(store.span, (link.from_span, link.to_span))}
+        assert (link.type, ends) == ("SAME_ENTITY", {"Akar", "Hulusi Akar"})

@@ -225,3 +225,16 @@ async def test_an_imported_suggestion_is_accepted_as_any_other(tmp_path, store) 
         [span] = store.spans("pre1", "alice")
         assert (text[span.start : span.end], span.label, span.origin) == (
             "Civil Protection Agency", "ORG", "suggested")
+
+
+async def test_a_big_document_is_searched_in_a_thread(store, monkeypatch) -> None:
+    from annotator.tui.screens import suggesting
+
+    monkeypatch.setattr(suggesting, "BIG", 10)  # every document counts as big
+    app = app_for(store, "beta")
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert any(w.name == "suggest beta" for w in app.workers)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("f", "a")
+        assert span_texts(store, "beta") == [("NUMBER", "2,000-strong force")]
