@@ -591,8 +591,11 @@ def _docs_table(db: str, summaries: list[DocumentSummary], names: list[str],
 @click.option("--label", metavar="L", help="Only spans of this label (and links touching them).")
 @click.option("--status", type=click.Choice(["done", "any"]), default="done", show_default=True,
               help="Compare the sets annotators marked done, or every set.")
+@click.option("--without-suggested", is_flag=True,
+              help="Leave out spans accepted from suggestions (origin suggested).")
 @click.pass_obj
-def agreement(db: str, fmt: str, label: str | None, status: str) -> None:
+def agreement(db: str, fmt: str, label: str | None, status: str,
+              without_suggested: bool) -> None:
     """Agreement between annotators on the documents at least two of them have done.
 
     Span precision/recall/F1 (exact, and overlap by maximum matching), Cohen's and Fleiss'
@@ -602,7 +605,8 @@ def agreement(db: str, fmt: str, label: str | None, status: str) -> None:
     from annotator.agreement import compute_agreement
 
     with open_store(db, must_exist=True) as store:
-        report = compute_agreement(store, status=status, label=label)
+        report = compute_agreement(store, status=status, label=label,
+                                   without_suggested=without_suggested)
     if fmt == "json":  # data: exact, but DEL and C1 escaped (the same JSON value)
         _to_stdout(lambda out: report.write_json(lambda s: out.write(escape_json_controls(s))))
         return

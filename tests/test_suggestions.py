@@ -164,8 +164,9 @@ async def test_A_accepts_all_as_one_action_and_u_undoes_it(store) -> None:
                                              ("NUMBER", "35 officers")]
         assert {s.origin for s in store.spans("beta", "alice")} == {"suggested"}
         assert "accepted 2 suggestions" in status(app)
-        await pilot.press("u")
+        await pilot.press("G", "u")
         assert span_texts(store, "beta") == []
+        assert view(app).text[view(app).cursor :].startswith("2,000-strong")  # the first one
         await pilot.press("A")  # undone: offered again
         assert len(store.spans("beta", "alice")) == 2
 
