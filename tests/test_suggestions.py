@@ -229,13 +229,22 @@ async def test_an_imported_suggestion_is_accepted_as_any_other(tmp_path, store) 
 
 
 async def test_a_big_document_is_searched_in_a_thread(store, monkeypatch) -> None:
+    import threading
+
     from annotator.tui.screens import suggesting
 
     monkeypatch.setattr(suggesting, "BIG", 10)  # every document counts as big
+    threads = []
+
+    def find_where(*args: object) -> object:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return find(*args)
+
+    monkeypatch.setattr(suggesting.S, "find", find_where)
     app = app_for(store, "beta")
     async with app.run_test(size=(120, 40)) as pilot:
-        assert any(w.name == "suggest beta" for w in app.workers)
         await app.workers.wait_for_complete()
+        assert threads == [False]  # searched once, not on the UI thread
         await pilot.pause()
         await pilot.press("f", "a")
         assert span_texts(store, "beta") == [("NUMBER", "2,000-strong force")]

@@ -98,10 +98,17 @@ class SuggestionActions(GuardedScreen):
 
     # -- keys -------------------------------------------------------------------------------
 
-    def _here(self) -> tuple[Pane, Suggestion | None] | None:
-        if self.active is None:
+    def _ready(self) -> Pane | None:
+        """The active pane, once its suggestions are found (else None, and it says so)."""
+        if self.active is not None and not self._marks(self.active).ready:
+            self.refuse("still looking for suggestions in this document", timeout=2)
             return None
-        return self.active, self._marks(self.active).at(self.active.view.cursor)
+        return self.active
+
+    def _here(self) -> tuple[Pane, Suggestion | None] | None:
+        if (pane := self._ready()) is None:
+            return None
+        return pane, self._marks(pane).at(pane.view.cursor)
 
     @writes
     def action_accept_suggestion(self) -> None:
@@ -122,19 +129,14 @@ class SuggestionActions(GuardedScreen):
 
     @writes
     def action_accept_all_suggestions(self) -> None:
-        if self.active is not None:
-            pane = self.active
+        if (pane := self._ready()) is not None:
             self.show(S.accept_all_rule(self.session, pane.document.id, pane.view.text,
                                         list(self._marks(pane).shown)))
 
     def action_suggestion(self, delta: int) -> None:
-        if self.active is None:
+        if (pane := self._ready()) is None:
             return
-        view = self.active.view
-        marks = self._marks(self.active)
-        if not marks.ready:
-            self.refuse("still looking for suggestions in this document", timeout=2)
-            return
+        view, marks = pane.view, self._marks(pane)
         s = marks.step(view.cursor, delta)
         if s is None:
             self.app.bell()
