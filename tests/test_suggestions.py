@@ -248,3 +248,26 @@ async def test_a_big_document_is_searched_in_a_thread(store, monkeypatch) -> Non
         await pilot.pause()
         await pilot.press("f", "a")
         assert span_texts(store, "beta") == [("NUMBER", "2,000-strong force")]
+
+
+def test_marks_follow_a_change_where_it_happened_only() -> None:
+    from annotator.suggestions import Found
+    from annotator.tui.span_index import SpanIndex
+    from annotator.tui.suggestion_marks import SuggestionMarks
+
+    found = Found(tuple(Suggestion(i * 10, i * 10 + 5, "NUMBER", "numbers") for i in range(5)))
+    index = SpanIndex([])
+    marks = SuggestionMarks()
+    marks.set_found(found, {(40, 45, "NUMBER")}, [])
+    assert [s.start for s in marks.shown] == [0, 10, 20, 30]
+    index.add(Span("s1", "d", "alice", 11, 13, "NUMBER"))  # inside the second: it goes
+    index.add(Span("s2", "d", "alice", 20, 25, "ORG"))  # on the third's range: it goes
+    marks.update(index, [(11, 13), (20, 25)])
+    assert [s.start for s in marks.shown] == [0, 30]
+    assert marks.at(12) is None
+    assert marks.step(0, 1) == found.suggestions[3]
+    index.remove("s1")  # deleted (or undone): offered again, in its place
+    marks.update(index, [(11, 13)])
+    assert [s.start for s in marks.shown] == [0, 10, 30]
+    marks.reject(found.suggestions[0])
+    assert [s.start for s in marks.shown] == [10, 30]

@@ -73,11 +73,14 @@ class SuggestionActions(GuardedScreen):
     def resuggest(self, changes: Iterable[Change]) -> None:
         """Spans came or went: what is offered follows (a suggestion a span now covers goes,
         one whose span was deleted or undone comes back)."""
-        docs = {row["doc_id"] for c in changes if c.entity == "span"
-                for row in (c.before, c.after) if row}
+        ranges: dict[str, list[tuple[int, int]]] = {}
+        for c in changes:
+            for row in (c.before, c.after) if c.entity == "span" else ():
+                if row:
+                    ranges.setdefault(row["doc_id"], []).append((row["start"], row["end"]))
         for pane in self.panes:
-            if pane.document.id in docs and self._marks(pane).ready:
-                self._marks(pane).refilter(pane.view.index.spans())
+            if pane.document.id in ranges and self._marks(pane).ready:
+                self._marks(pane).update(pane.view.index, ranges[pane.document.id])
                 self._redraw(pane)
 
     @staticmethod
