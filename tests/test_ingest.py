@@ -556,7 +556,7 @@ REFUSALS = [
     ("span ref wrong label", _attrs(2, speaker="s-38"), "span s-claim: attribute 'speaker' must"
      " refer to a PERSON or ORG span, not NUMBER"),
     ("unknown link type", _link(type="CAUSES"), "link l1: unknown link type 'CAUSES' (the schema"
-     " has SAME_CLAIM, CONTRADICTS, SUPPORTS)"),
+     " has SAME_CLAIM, CONTRADICTS, SUPPORTS, SAME_ENTITY)"),
     ("link not allowed", _link(type="SUPPORTS", **{"from": "s-akar"}),
      "link l1: SUPPORTS cannot link PERSON to CLAIM"),
     ("link to nowhere", _link(to="ghost"),
@@ -571,7 +571,7 @@ REFUSALS = [
      "status 'finished' is not one of todo, in_progress, done"),
     ("annotator", lambda r: {**r, "annotator": "@admin"}, "annotator name '@admin' starts with"
      " @, which is reserved (the gold set is @gold)"),
-    ("schema", lambda r: {**r, "meta": {"schema": "news@2"}}, 'annotated with schema "news@2"'
+    ("schema", lambda r: {**r, "meta": {"schema": "news@1"}}, 'annotated with schema "news@1"'
      ' but this import uses "news@2" (pass that schema with --labels)'),
     ("meta", lambda r: {**r, "meta": ["x"]}, "meta must be an object"),
 ]

@@ -169,11 +169,11 @@ def test_doccanos_relation_example(tmp_path: Path, store: Store, schema: LabelSc
     # the news schema has no such link types: refused, never dropped
     assert refused(store, schema, path) == [
         f"{path}:1: relation #1: unknown link type 'foundedAt' (the schema has SAME_CLAIM,"
-        " CONTRADICTS, SUPPORTS)",
+        " CONTRADICTS, SUPPORTS, SAME_ENTITY)",
         f"{path}:1: relation #2: unknown link type 'foundedBy' (the schema has SAME_CLAIM,"
-        " CONTRADICTS, SUPPORTS)",
+        " CONTRADICTS, SUPPORTS, SAME_ENTITY)",
         f"{path}:1: relation #3: unknown link type 'foundedBy' (the schema has SAME_CLAIM,"
-        " CONTRADICTS, SUPPORTS)"]
+        " CONTRADICTS, SUPPORTS, SAME_ENTITY)"]
     labels = "".join(f'[[labels]]\nname = "{name}"\nkind = "entity"\nkey = "{i}"\n'
                      for i, name in enumerate(("ORG", "PERSON", "DATE"), 1))
     links = "".join(f'[[links]]\nname = "{name}"\nkey = "{key}"\nfrom = ["ORG"]\nto = ["{to}"]\n'
@@ -242,7 +242,7 @@ def test_prodigy_relations_become_links(tmp_path: Path, store: Store,
     bad = write_jsonl(tmp_path / "bad.jsonl", rel)
     assert refused(store, schema, bad) == [
         f"{bad}:1: relation #1: unknown link type 'TRIGGERS' (the schema has SAME_CLAIM,"
-        " CONTRADICTS, SUPPORTS)",
+        " CONTRADICTS, SUPPORTS, SAME_ENTITY)",
         f"{bad}:1: relation #2: head token 99 is not one of the record's spans",
         f"{bad}:1: relation #2: child token {s38['token_end']} is in 2 spans; child_span says"
         " which"]
