@@ -141,6 +141,18 @@ class Record:
     decisions: list[Decision] = field(default_factory=list)  # a gold line's (docs/review.md)
 
 
+def older_version(ref: Any, current: str) -> bool:
+    """Whether `ref` names an earlier version of the schema `current` names ("news@1" of
+    "news@2"): a record annotated with it is read with the newer one, which checks every label,
+    attribute and link type in it as usual (a later version that dropped one refuses it)."""
+    if not isinstance(ref, str):
+        return False
+    name, _, version = ref.rpartition("@")
+    cur_name, _, cur_version = current.rpartition("@")
+    return (name == cur_name and version.isdigit() and cur_version.isdigit()
+            and int(version) < int(cur_version))
+
+
 def _short(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[: limit - 1] + "…")
 
@@ -306,7 +318,7 @@ class RecordReader:
             meta = {}
         meta = dict(meta)
         ref = meta.pop("schema", None)
-        if ref is not None and ref != self.ref:
+        if ref is not None and ref != self.ref and not older_version(ref, self.ref):
             errs.append(f'annotated with schema "{ref}" but this import uses "{self.ref}"'
                         " (pass that schema with --labels)")
         title = meta.pop("title", None)
@@ -418,7 +430,8 @@ class RecordReader:
                     and 0 <= start < end <= n and type(label) is str and label in labels
                     and (stext is None or stext == text[start:end])
                     and (attrs is None or type(attrs) is dict)):
-                spans.append(Span(sid, doc_id, who, start, end, label, attrs or {}, "import"))
+                origin = "suggested" if s.get("origin") == "suggested" else "import"
+                spans.append(Span(sid, doc_id, who, start, end, label, attrs or {}, origin))
                 continue
             span = self._span(doc, who, i + 1, sid, start, end, label, attrs, stext, errs)
             if span is not None:

@@ -215,14 +215,14 @@ class Session:
         existing = spans.exact(start, end)
         shown = clip(text[start:end], 30)
         verb = f"relabelled “{shown}” {label.name}" if existing else f"{label.name} “{shown}”"
-        return self._do(verb, self.label, doc_id, text, start, end, label.name, existing)
+        return self.do(verb, self.label, doc_id, text, start, end, label.name, existing)
 
     def delete_rule(self, span: Span, text: str) -> Outcome:
-        return self._do(f"deleted {span.label} “{clip(span.text_in(text), 24)}”",
+        return self.do(f"deleted {span.label} “{clip(span.text_in(text), 24)}”",
                         self.delete, span)
 
     def resize_rule(self, span: Span, text: str, grow: bool) -> Outcome:
-        return self._do(f"{'grew' if grow else 'shrank'} {span.label}",
+        return self.do(f"{'grew' if grow else 'shrank'} {span.label}",
                         self.resize, span, text, grow)
 
     def attributes_refusal(self, span: Span) -> Outcome | None:
@@ -236,7 +236,7 @@ class Session:
         """The form's answer: nothing when cancelled or unchanged."""
         if attrs is None or attrs == span.attrs:
             return Outcome()
-        return self._do(f"set attributes of {span.label}", self.set_attrs, span, attrs)
+        return self.do(f"set attributes of {span.label}", self.set_attrs, span, attrs)
 
     def link_start_refusal(self, span: Span) -> Outcome | None:
         """Why `span` cannot start a link (None: it can): no link type leaves its label."""
@@ -267,8 +267,8 @@ class Session:
             return Outcome()
         there = self._between(choice.source, choice.target).get(type_name)
         if there is not None:
-            return self._do(f"removed the {type_name} link", self.unlink, there.id)
-        return self._do(f"linked {choice.source.label} {type_name} {choice.target.label}",
+            return self.do(f"removed the {type_name} link", self.unlink, there.id)
+        return self.do(f"linked {choice.source.label} {type_name} {choice.target.label}",
                         self.link, type_name, choice.source, choice.target)
 
     def _between(self, source: Span, target: Span) -> dict[str, Link]:
@@ -281,7 +281,7 @@ class Session:
     def done_rule(self, doc_id: str, open_ids: Collection[str]) -> Outcome:
         """Mark `doc_id` done and say what comes next: the next document not done (to open in
         its place, or to move to when it is open already), or that every one is done."""
-        marked = self._do(f"marked {doc_id} done", self.done, doc_id)
+        marked = self.do(f"marked {doc_id} done", self.done, doc_id)
         if marked.refused is not None:  # not assigned to me, and the project wants that
             return marked
         nxt = self.next_document(after=doc_id)
@@ -326,7 +326,8 @@ class Session:
     def _history(self, step: Callable[[], ActionResult | None], verb: str,
                  nothing: str) -> Outcome:
         """Undo or redo, landing on the span the action was about: one that came or went (a
-        delete also unsets other spans' references to it), else the first one changed."""
+        delete also unsets other spans' references to it; of several, the first in the text),
+        else the first one changed."""
         try:
             result = step()
         except StoreError as err:
@@ -335,7 +336,8 @@ class Session:
             return refusal(nothing, SHORT)
         self._track(result.changes)
         came_or_went = sorted((c for c in result.changes if c.entity == "span"),
-                              key=lambda c: c.before is not None and c.after is not None)
+                              key=lambda c: (c.before is not None and c.after is not None,
+                                             (c.before or c.after or {}).get("start", 0)))
         goto = None
         for change in came_or_went[:1]:
             span = change.new or change.old
@@ -344,7 +346,7 @@ class Session:
         return Outcome(f"{verb} {result.name.replace('_', ' ')}", tuple(result.changes),
                        goto=goto)
 
-    def _do(self, message: str, command: Callable[..., ActionResult], *args: Any) -> Outcome:
+    def do(self, message: str, command: Callable[..., ActionResult], *args: Any) -> Outcome:
         """Run one store command: its changes, or the store's refusal (with the bell)."""
         try:
             result = command(*args)
@@ -370,7 +372,7 @@ class Session:
 
     # -- the store commands (also used by scripts and tests) -----------------------------
 
-    def _prefill(self, label: str, text: str, attrs: Attrs | None = None) -> Attrs:
+    def prefill(self, label: str, text: str, attrs: Attrs | None = None) -> Attrs:
         """NUMBER spans get value / unit / qualifier from numbers.py (kept where already set)."""
         lab = self.schema.label(label)
         out = dict(attrs or {})
@@ -396,10 +398,10 @@ class Session:
                     if (lab := self.schema.label(label)) and lab.attribute(k)}
             return self.store.update_span(
                 self.annotator, existing.id, label=label,
-                attrs=self._prefill(label, text[start:end], keep), name="relabel_span",
+                attrs=self.prefill(label, text[start:end], keep), name="relabel_span",
             )
         return self.store.add_span(
-            self.annotator, doc_id, start, end, label, self._prefill(label, text[start:end])
+            self.annotator, doc_id, start, end, label, self.prefill(label, text[start:end])
         )
 
     def resize(self, span: Span, text: str, grow: bool) -> ActionResult:
@@ -423,7 +425,7 @@ class Session:
             old = parse_number(text[span.start : span.end]).as_attrs()
             auto = {k: v for k, v in span.attrs.items() if old.get(k) != v}  # hand-edited ones
             attrs = after_reread(span.attrs, auto,
-                                 self._prefill(span.label, text[span.start : end], auto))
+                                 self.prefill(span.label, text[span.start : end], auto))
         return self.store.update_span(self.annotator, span.id, end=end, attrs=attrs,
                                       name="resize_span")
 

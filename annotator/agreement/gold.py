@@ -153,13 +153,14 @@ def _from_gold(c: Counts, reference: str) -> Counts:
     return Counts(c.tp, c.a, c.b) if reference == GOLD else Counts(c.tp, c.b, c.a)
 
 
-def compute_against_gold(store: Store, status: str = "done", label: str | None = None
-                         ) -> GoldReport:
+def compute_against_gold(store: Store, status: str = "done", label: str | None = None,
+                         without_suggested: bool = False) -> GoldReport:
     """Every annotator against gold, on the documents where gold's set and theirs have
     `status` ("done", or "any"); `label`: only spans (and links touching spans) of it."""
     from annotator.store.agreement_reads import agreement_reader
 
-    with agreement_reader(store, STATUSES[status], gold=True) as reader:
+    with agreement_reader(store, STATUSES[status], gold=True,
+                          without_suggested=without_suggested) as reader:
         schemas = Schemas(reader)
         tally = GoldTally()
         for rows in reader.documents(min_sets=2):

@@ -23,6 +23,7 @@ from annotator.store.connection import (
 from annotator.store.events import EventLog
 from annotator.store.reads import Reads
 from annotator.store.review import ReviewActions
+from annotator.store.suggestions import Suggestions
 
 if TYPE_CHECKING:
     from annotator.store.importer import ImportSession
@@ -31,10 +32,10 @@ __all__ = ["BUSY_TIMEOUT_MS", "IMPORT_REFERS", "POLL_SECONDS", "ActionResult", "
            "NewerDatabaseError", "Store", "StoreError", "cannot_write", "migrations", "new_id"]
 
 
-class Store(Reads, ReviewActions, EventLog):
+class Store(Reads, ReviewActions, EventLog, Suggestions):
     """One annotation database: its connection and transactions (Connection), its reads
-    (Reads), its actions with undo and redo (Actions, and the review's: ReviewActions) and its
-    event log (EventLog)."""
+    (Reads), its actions with undo and redo (Actions, and the review's: ReviewActions), its
+    event log (EventLog) and what it keeps about suggestions (Suggestions)."""
 
     @classmethod
     def for_session(cls, path: str, actor: str | None) -> Store:

@@ -56,12 +56,16 @@ class AgreementReader:
     """A snapshot of the database for one agreement computation."""
 
     def __init__(self, conn: sqlite3.Connection, statuses: tuple[str, ...],
-                 gold: bool = False) -> None:
+                 gold: bool = False, without_suggested: bool = False) -> None:
         self._conn = conn
         self._statuses = statuses
         marks = ", ".join("?" for _ in statuses)
-        self._status_cond = f"st.status IN ({marks})"
+        # gold counts whatever its status: it is the adjudicated reference, not a person's work
+        self._status_cond = (f"(st.status IN ({marks}) OR st.annotator = '{GOLD}')" if gold
+                             else f"st.status IN ({marks})")
         self.gold = gold
+        # spans accepted from suggestions left out (docs/suggestions.md), and links touching them
+        self._made = " AND {0}.origin != 'suggested'" if without_suggested else ""
 
     def _sets_of(self, table: str) -> str:
         """Names starting with @ are not annotators; reading gold, the gold set is read too."""
@@ -82,6 +86,7 @@ class AgreementReader:
         spans = self._conn.execute(
             'SELECT s.doc_id, s.annotator, s.id, s.start, s."end", s.label, s.attrs'
             f" FROM spans s WHERE {self._sets_of('s')} AND s.import_id NOT IN {R.UNFINISHED}"
+            + self._made.format("s") +
             ' ORDER BY s.doc_id, s.annotator, s.start, s."end", s.label, s.id')
         pending = next(spans, None)
         group: list[str] = []
@@ -113,7 +118,8 @@ class AgreementReader:
             ' l.to_doc, t.start, t."end", t.label'
             " FROM links l JOIN spans f ON f.id = l.from_span JOIN spans t ON t.id = l.to_span"
             f" WHERE {self._sets_of('l')}"
-            f" AND l.import_id NOT IN {R.UNFINISHED}"
+            f" AND l.import_id NOT IN {R.UNFINISHED}" + self._made.format("f")
+            + self._made.format("t") +
             " ORDER BY min(l.from_doc, l.to_doc), max(l.from_doc, l.to_doc), l.type, l.id"):
             yield LinkRow(*row)
 
@@ -123,8 +129,8 @@ class AgreementReader:
 
 
 @contextmanager
-def agreement_reader(store: Store, statuses: tuple[str, ...], gold: bool = False
-                     ) -> Iterator[AgreementReader]:
+def agreement_reader(store: Store, statuses: tuple[str, ...], gold: bool = False,
+                     without_suggested: bool = False) -> Iterator[AgreementReader]:
     """A read-only snapshot of the store's file for the sets with one of `statuses` (and
     the gold set's, with gold=True)."""
     conn = sqlite3.connect(f"file:{quote(store.path)}?mode=ro", uri=True,
@@ -132,6 +138,6 @@ def agreement_reader(store: Store, statuses: tuple[str, ...], gold: bool = False
     try:
         conn.execute("PRAGMA busy_timeout = 15000")
         conn.execute("BEGIN")  # one snapshot for every read below
-        yield AgreementReader(conn, statuses, gold)
+        yield AgreementReader(conn, statuses, gold, without_suggested)
     finally:
         conn.close()

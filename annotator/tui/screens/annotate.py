@@ -16,15 +16,16 @@ from annotator.tui import long_lived
 from annotator.tui.keys import label_bindings, screen_bindings
 from annotator.tui.plain import toast
 from annotator.tui.screens.bars import status_line, tabs_line
-from annotator.tui.screens.dialog_flows import Linking, edit_attributes
+from annotator.tui.screens.dialog_flows import Linking, edit_attributes, form_on_label
 from annotator.tui.screens.figures import FiguresFlow
 from annotator.tui.screens.flagging import Flagging
-from annotator.tui.screens.guarded import READ_ONLY, GuardedScreen, writes
+from annotator.tui.screens.guarded import READ_ONLY, writes
 from annotator.tui.screens.layout_memory import LayoutMemory
 from annotator.tui.screens.pane_changes import show_changes
 from annotator.tui.screens.pane_manager import PaneManager
 from annotator.tui.screens.search_box import SearchBox
 from annotator.tui.screens.side_feed import SideFeed
+from annotator.tui.screens.suggesting import SuggestionActions
 from annotator.tui.widgets.document_view import DocumentView, labelled_view
 from annotator.tui.widgets.pane import Pane
 from annotator.tui.widgets.side_panel import SidePanel
@@ -34,7 +35,7 @@ __all__ = ["READ_ONLY", "AnnotateScreen"]
 NARROW = 100  # columns below which panes become tabs
 
 
-class AnnotateScreen(Flagging, GuardedScreen):
+class AnnotateScreen(Flagging, SuggestionActions):
     DEFAULT_CSS = """
     AnnotateScreen { layout: vertical; }
     #body { height: 1fr; }
@@ -148,7 +149,7 @@ class AnnotateScreen(Flagging, GuardedScreen):
         pending = self.linking.source_text()
         text = status_line(self.session.annotator, self.session.read_only, self._progress,
                            None if self.active is None else self.active.view, pending,
-                           self.last_action, self.figures.note())
+                           self.last_action, self.figures.note(), self.suggestion_hint())
         self.query_one("#status", Static).update(text, layout=False)  # one fixed line
 
     @on(DocumentView.CursorMoved)
@@ -180,6 +181,7 @@ class AnnotateScreen(Flagging, GuardedScreen):
         self.figures.changed(outcome.changes)
         if outcome.changes and show_changes(self.panes, outcome.changes, self.session.linked()):
             self._progress = None  # a status changed: reread (done, total)
+        self.resuggest(outcome.changes)
         if outcome.message or outcome.changes:
             self.last_action = outcome.message
             if outcome.changes:
@@ -205,6 +207,7 @@ class AnnotateScreen(Flagging, GuardedScreen):
             blank=target is None and view.blank_selection())
         if self.show(outcome):
             view.clear_selection()
+            form_on_label(self, self.active, outcome)
 
     def _under(self) -> tuple[Pane, Span] | None:
         if self.active is None:

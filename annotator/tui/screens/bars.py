@@ -23,10 +23,10 @@ def tabs_line(doc_ids: list[str], active: int | None, room: int) -> Text:
 
 def status_line(annotator: str, read_only: bool, progress: tuple[int, int],
                 view: DocumentView | None, linking_from: str | None, last_action: str,
-                conflict: str | None = None) -> Text:
+                conflict: str | None = None, suggestion: str | None = None) -> Text:
     """Who, how far, where the cursor is, the search count, a pending link, whether the span
-    under the cursor is part of a figure conflict, the last action; every name, id and
-    message is untrusted and sanitised here."""
+    under the cursor is part of a figure conflict, a suggestion under the cursor, the last
+    action; every name, id and message is untrusted and sanitised here."""
     done, total = progress
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(safe(annotator), "bold")
@@ -44,5 +44,7 @@ def status_line(annotator: str, read_only: bool, progress: tuple[int, int],
                     "bold reverse")
     if conflict is not None:
         text.append(f"✗ {safe(conflict, 80)}  ", "bold red")
+    if suggestion is not None:
+        text.append(f"{safe(suggestion)}  ", "italic")
     text.append(safe(last_action))
     return text

@@ -73,6 +73,7 @@ class PaneManager:
         else:
             container.mount(pane)
         pane.view.cursor = min(cursor, len(doc.text))
+        screen.suggest(pane)
         screen.call_after_refresh(pane.view.scroll_to_cursor, True)
         screen.activate(pane)
         if save:
