@@ -91,8 +91,11 @@ def view(app: App) -> DocumentView:
 
 
 async def find(pilot: Pilot, needle: str) -> None:
-    """Search for needle: the cursor goes to its first match (or the status says none)."""
+    """Search for needle: the cursor goes to its first match (or the status says none), and
+    the spans are there (a worker reads them once the text is drawn): a picture is the same
+    each time."""
     await pilot.press("slash", *needle, "enter")
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
