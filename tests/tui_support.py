@@ -13,6 +13,7 @@ from annotator.store import Store
 from annotator.tui.app import AnnotatorApp, make_app
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.document_view import DocumentView
+from tests.db_template import new_store
 
 DOCS = {
     "alpha": (
@@ -45,7 +46,7 @@ def fill(store: Store, docs: dict[str, str] | None = None) -> Store:
 
 def make_store(path: Path, docs: dict[str, str] | None = None) -> Store:
     """A store of its own at path (the `store` fixture, marked `documents`, is the usual way)."""
-    return fill(Store(path), docs)
+    return fill(new_store(path), docs)
 
 
 def add_span(store: Store, doc_id: str, needle: str, label: str, nth: int = 0,
