@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
@@ -63,9 +64,20 @@ def add_span(store: Store, doc_id: str, needle: str, label: str, nth: int = 0,
 THEME = "textual-dark"  # pinned: $TEXTUAL_THEME (the README suggests it) must not change a test
 
 
+TOAST_SECONDS = 600.0  # a toast stays up until the test looks (see app_for)
+
+
 def app_for(store: Store, *doc_ids: str, who: str = "alice") -> AnnotatorApp:
+    """The app as the CLI makes it, its theme pinned, and every toast kept on screen: under
+    load (the suite on 2 busy cores) a 3 s toast was gone before the test looked at it."""
     app = make_app(store, who, load_default_schema(), list(doc_ids))
     app.theme = THEME
+    notify = app.notify
+
+    def lasting(message: str, **options: Any) -> None:
+        notify(message, **{**options, "timeout": TOAST_SECONDS})
+
+    app.notify = lasting  # type: ignore[method-assign]
     return app
 
 
