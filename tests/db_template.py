@@ -10,23 +10,26 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from annotator.store import Store
 
-_TEMPLATE: list[Path] = []
+_TEMPLATES: dict[str, Path] = {}
 
 
-def template() -> Path:
-    """The migrated, empty database file (made on first use)."""
-    if not _TEMPLATE:
+def template(name: str = "empty", fill: Callable[[Store], object] | None = None) -> Path:
+    """The migrated database file `name`, empty or as `fill` leaves it (made on first use)."""
+    if name not in _TEMPLATES:
         folder = tempfile.mkdtemp(prefix="annotator-template-")
         atexit.register(shutil.rmtree, folder, True)
-        path = Path(folder) / "empty.db"
-        Store(path).close()
+        path = Path(folder) / f"{name}.db"
+        with Store(path) as store:
+            if fill is not None:
+                fill(store)
         assert not Path(f"{path}-wal").exists()  # all of it is in the one file
-        _TEMPLATE.append(path)
-    return _TEMPLATE[0]
+        _TEMPLATES[name] = path
+    return _TEMPLATES[name]
 
 
 def new_db(path: Path) -> Path:

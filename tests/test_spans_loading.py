@@ -11,6 +11,7 @@ import pytest
 
 from annotator.session import Session
 from annotator.store import Store
+from annotator.tui.app import AnnotatorApp
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.span_loading import SpanLoading
 from tests.tui_support import add_span, app_for, make_store, status
@@ -63,13 +64,19 @@ async def test_the_text_is_drawn_before_the_spans_are_read(
     store.close()
 
 
-async def test_keys_pressed_while_the_spans_load_act_on_all_of_them(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = make_store(tmp_path / "a.db")
+def _two_spans_held(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Store, AnnotatorApp]:
+    """alpha with a DATE on Monday and a LOC on Quellby, whose spans wait for the first key
+    that needs them."""
+    store = make_store(path)
     add_span(store, "alpha", "Quellby", "LOC")
     add_span(store, "alpha", "Monday", "DATE")
     _gate_spans(monkeypatch)
-    app = app_for(store, "alpha")
+    return store, app_for(store, "alpha")
+
+
+async def test_keys_pressed_while_the_spans_load_act_on_all_of_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store, app = _two_spans_held(tmp_path / "a.db", monkeypatch)
     text = store.get_document("alpha").text
     async with app.run_test(size=(120, 40)) as pilot:
         # ] to the first span (Monday), x deletes it; ] to the next (Quellby), 2 labels it
@@ -85,11 +92,7 @@ async def test_keys_pressed_while_the_spans_load_act_on_all_of_them(
 
 async def test_the_span_list_reached_while_the_spans_load_lists_all_of_them(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = make_store(tmp_path / "a.db")
-    add_span(store, "alpha", "Quellby", "LOC")
-    add_span(store, "alpha", "Monday", "DATE")
-    _gate_spans(monkeypatch)
-    app = app_for(store, "alpha")
+    store, app = _two_spans_held(tmp_path / "a.db", monkeypatch)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("tab", "j", "j", "enter")  # the list's second row: Quellby
         screen = app.screen
