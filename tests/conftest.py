@@ -13,6 +13,7 @@ import pytest
 from annotator.labels import load_default_schema
 from annotator.model import LabelSchema
 from annotator.store import Store
+from tests.db_template import new_store
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +32,7 @@ def db_path(tmp_path: Path) -> Path:
 def store(db_path: Path, request: pytest.FixtureRequest) -> Iterator[Store]:
     """An empty store. A test (or module, via `pytestmark`) marked `documents` gets the TUI
     tests' small messy documents (tests/tui_support.DOCS), or `documents({id: text})` its own."""
-    with Store(db_path) as s:
+    with new_store(db_path) as s:
         marker = request.node.get_closest_marker("documents")
         if marker is not None:
             from tests.tui_support import DOCS, fill  # Textual only for the tests that want it

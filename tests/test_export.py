@@ -33,6 +33,7 @@ from annotator.export import (
 from annotator.ingest import import_paths
 from annotator.model import GOLD, Document, LabelSchema, Status
 from annotator.store import Store
+from tests.db_template import new_store
 
 WIRE = "About 7,000 residents were evacuated, officials said. Minister Halina Marović spoke."
 COURIER = "Some 6,800 residents were moved; \"no troops will be deployed\", said the minister."
@@ -227,7 +228,7 @@ def test_round_trip_property(tmp_path_factory: pytest.TempPathFactory, schema: L
                                 "status": "in_progress", "spans": [
                 {"id": f"s{i}-{j}", "start": s, "end": e, "label": label}
                 for j, (s, e, label) in enumerate(spans)]}, ensure_ascii=False) + "\n")
-    with Store(tmp / "a.db") as a, Store(tmp / "b.db") as b:
+    with new_store(tmp / "a.db") as a, new_store(tmp / "b.db") as b:
         import_paths(a, [source], schema, "t")
         first = dump(a)
         for row, (text, spans) in zip(lines(a), docs, strict=True):

@@ -20,6 +20,7 @@ from annotator.jsonl_shapes import generated_id
 from annotator.labels import parse_schema
 from annotator.model import GOLD, LabelSchema, Status, sha256_text
 from annotator.store import Store
+from tests.db_template import new_store
 
 TEXT = "General Akar said 38 staff were evacuated from Quellby on Monday."
 OTHER = "Officials said 35 officers were evacuated, not 38."
@@ -844,7 +845,7 @@ def test_any_json_is_imported_or_refused_cleanly(tmp_path_factory: pytest.TempPa
     tmp = tmp_path_factory.mktemp("fuzz")
     path = write_jsonl(tmp / "f.jsonl", *records)
     problems: list[str] = []
-    with Store(tmp / "f.db") as s:
+    with new_store(tmp / "f.db") as s:
         try:
             import_paths(s, [path], schema, "tester")
         except IngestError as exc:

@@ -6,7 +6,6 @@ the append-only event log rebuilds the current state; offsets are code points, e
 
 from __future__ import annotations
 
-import atexit
 import re
 import shutil
 import sqlite3
@@ -31,6 +30,7 @@ from hypothesis.stateful import (
 from annotator.model import Document, Link, Span, Status
 from annotator.store import Store, StoreError, migrations
 from annotator.store.importer import ImportConflict
+from tests.db_template import template
 
 TEXT1 = "General Akar said 38 staff were evacuated on Monday."
 TEXT2 = "İstanbul 🙂 reported about 7,000 — nearly 300 villages."  # non-BMP + expanding lower()
@@ -859,20 +859,9 @@ def _attrs_key(attrs: dict) -> tuple:
     return tuple(sorted(attrs.items()))
 
 
-_TEMPLATE: list[Path] = []
-
-
 def _template_db() -> Path:
-    """A migrated database holding DOCS, made once per test session and copied per example."""
-    if not _TEMPLATE:
-        folder = tempfile.mkdtemp(prefix="annotator-template-")
-        atexit.register(shutil.rmtree, folder, True)
-        path = Path(folder) / "template.db"
-        with Store(path) as s:
-            add_docs(s, *DOCS.items())
-        assert not Path(f"{path}-wal").exists()
-        _TEMPLATE.append(path)
-    return _TEMPLATE[0]
+    """A migrated database holding DOCS, made once per test process and copied per example."""
+    return template("docs", lambda s: add_docs(s, *DOCS.items()))
 
 
 class StoreMachine(RuleBasedStateMachine):

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-import annotator.store as store_module
+import annotator.store.connection as connection_module
 from annotator.ingest import IngestError, import_paths
 from annotator.model import Document, LabelSchema, Link, Span, Status, sha256_text
 from annotator.store import Store, StoreError
@@ -116,7 +116,7 @@ def test_annotators_with_a_short_timeout_write_during_an_import(
     """Default batch sizes: an annotator waiting at most 1 s for the write lock never fails."""
     with store.import_session("setup") as imp:
         imp.add_document(Document("old", "Old text with words."))
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 1000)
+    monkeypatch.setattr(connection_module, "BUSY_TIMEOUT_MS", 1000)
     other.conn.execute("PRAGMA busy_timeout = 1000")
     src = write_corpus(tmp_path / "c.jsonl", 3000, schema.ref)
     errors: list[BaseException] = []
@@ -274,7 +274,7 @@ def test_a_refused_import_removes_the_batches_it_wrote(tmp_path: Path, store: St
 
 
 def test_one_import_at_a_time(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(connection_module, "BUSY_TIMEOUT_MS", 200)
     held = ImportLock(store.path)
     held.acquire(1)
     try:
@@ -345,7 +345,7 @@ def test_the_cli_says_when_another_import_is_running(
 
     from annotator.cli import main
 
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(connection_module, "BUSY_TIMEOUT_MS", 200)
     doc = tmp_path / "new.txt"
     doc.write_text("A new document.\n", encoding="utf-8")
     Store(db_path).close()
@@ -365,7 +365,7 @@ def test_an_import_that_cannot_get_the_write_lock_leaves_the_store_usable(
         store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     with store.import_session("setup") as imp:
         imp.add_document(Document("old", "Old text."))
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(connection_module, "BUSY_TIMEOUT_MS", 100)
     monkeypatch.setattr(ImportSession, "BATCH_ROWS", 1)
     blocker = sqlite3.connect(store.path, isolation_level=None)
     def blocked_import() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
@@ -13,6 +14,7 @@ from annotator.store import Store
 from annotator.tui.app import AnnotatorApp, make_app
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.widgets.document_view import DocumentView
+from tests.db_template import new_store
 
 DOCS = {
     "alpha": (
@@ -45,7 +47,7 @@ def fill(store: Store, docs: dict[str, str] | None = None) -> Store:
 
 def make_store(path: Path, docs: dict[str, str] | None = None) -> Store:
     """A store of its own at path (the `store` fixture, marked `documents`, is the usual way)."""
-    return fill(Store(path), docs)
+    return fill(new_store(path), docs)
 
 
 def add_span(store: Store, doc_id: str, needle: str, label: str, nth: int = 0,
@@ -62,9 +64,20 @@ def add_span(store: Store, doc_id: str, needle: str, label: str, nth: int = 0,
 THEME = "textual-dark"  # pinned: $TEXTUAL_THEME (the README suggests it) must not change a test
 
 
+TOAST_SECONDS = 600.0  # a toast stays up until the test looks (see app_for)
+
+
 def app_for(store: Store, *doc_ids: str, who: str = "alice") -> AnnotatorApp:
+    """The app as the CLI makes it, its theme pinned, and every toast kept on screen: under
+    load (the suite on 2 busy cores) a 3 s toast was gone before the test looked at it."""
     app = make_app(store, who, load_default_schema(), list(doc_ids))
     app.theme = THEME
+    notify = app.notify
+
+    def lasting(message: str, **options: Any) -> None:
+        notify(message, **{**options, "timeout": TOAST_SECONDS})
+
+    app.notify = lasting  # type: ignore[method-assign]
     return app
 
 
@@ -91,8 +104,11 @@ def view(app: App) -> DocumentView:
 
 
 async def find(pilot: Pilot, needle: str) -> None:
-    """Search for needle: the cursor goes to its first match (or the status says none)."""
+    """Search for needle: the cursor goes to its first match (or the status says none), and
+    the spans are there (a worker reads them once the text is drawn): a picture is the same
+    each time."""
     await pilot.press("slash", *needle, "enter")
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 

@@ -88,7 +88,7 @@ class ImportSession:
     # -- the import's life ------------------------------------------------------------------
 
     def __enter__(self) -> ImportSession:
-        from annotator.store import BUSY_TIMEOUT_MS
+        from annotator.store.connection import BUSY_TIMEOUT_MS  # read now: tests shorten it
 
         self._lock.acquire(BUSY_TIMEOUT_MS / 1000)
         try:

@@ -26,6 +26,7 @@ from annotator.tui.screens.pane_manager import PaneManager
 from annotator.tui.screens.search_box import SearchBox
 from annotator.tui.screens.side_feed import SideFeed
 from annotator.tui.screens.suggesting import SuggestionActions
+from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import DocumentView, labelled_view
 from annotator.tui.widgets.pane import Pane
 from annotator.tui.widgets.side_panel import SidePanel
@@ -96,7 +97,7 @@ class AnnotateScreen(Flagging, SuggestionActions):
             self.set_class(narrow, "-narrow")
             self.side.set_class(narrow, "-narrow")
             if self.active is not None:
-                self.side.show_counts(dict(self.active.view.index.counts))
+                self.side.show_counts(dict(self.active.view.shown_index.counts))
         self.update_tabs()
 
     @property
@@ -115,9 +116,7 @@ class AnnotateScreen(Flagging, SuggestionActions):
             self.set_focus(pane.view)  # at once: the next key of a burst is for this pane
         else:
             pane.view.focus()
-        self.side.span_list.show(pane.view.index, pane.view.text, self.session.colors,
-                                pane.view.linked)
-        self._refresh_side()
+        self._show_side(pane)
         self.update_tabs()
         self.update_status()
 
@@ -162,6 +161,22 @@ class AnnotateScreen(Flagging, SuggestionActions):
         self._refresh_side(light=True)
         self.update_status()
         self.layout_memory.schedule()
+
+    def _show_side(self, pane: Pane, wait: bool = False) -> None:
+        """The side panel for `pane`: with the spans read so far, or (`wait`) all of them."""
+        index = pane.view.index if wait else pane.view.shown_index
+        self.side.span_list.show(index, pane.view.text, self.session.colors, pane.view.linked)
+        self._refresh_side()
+
+    @on(DocumentView.SpansLoaded)
+    def _spans_loaded(self, event: DocumentView.SpansLoaded) -> None:
+        """A pane's spans are there (read by a worker after its text was drawn)."""
+        self.pane_manager.schedule_settle()  # keep them out of the collector's full passes
+        if event.error is not None:
+            self.refuse(f"could not read the spans of {safe(event.view.document.id)}: "
+                        f"{safe(str(event.error))} (a span key tries again)", timeout=6)
+        elif self.active is not None and event.view is self.active.view:
+            self._show_side(self.active)
 
     @on(SpanList.Chosen)
     def _span_chosen(self, event: SpanList.Chosen) -> None:
@@ -291,6 +306,7 @@ class AnnotateScreen(Flagging, SuggestionActions):
         here = self.side.span_list if self.focused is self.side.span_list else self.active
         nxt = ring[(ring.index(here) + delta) % len(ring)]
         if isinstance(nxt, SpanList):
+            self._show_side(self.active, wait=True)  # its keys act on every span
             self.set_focus(nxt)
         else:
             self.activate(nxt)

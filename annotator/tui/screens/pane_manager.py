@@ -4,6 +4,7 @@ or redo lands."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.widgets import Static
@@ -11,6 +12,7 @@ from textual.widgets import Static
 from annotator.session import Location
 from annotator.tui import long_lived
 from annotator.tui.plain import toast
+from annotator.tui.span_loading import SpanLoading
 from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.pane import Pane
 
@@ -60,7 +62,7 @@ class PaneManager:
             return None
         long_lived.hold()  # until it is drawn: see settle
         self.schedule_settle()
-        spans = session.spans(doc_id)
+        spans = SpanLoading(partial(session.spans, doc_id))  # read once the text is drawn
         session.load_links(doc_id)
         pane = screen.pane_class(doc, spans, session.colors, session.linked(),
                                  session.status(doc_id), screen.view_class)

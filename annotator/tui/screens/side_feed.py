@@ -22,7 +22,7 @@ def open_spans(panes: list[Pane], ids: set[str]) -> dict[str, tuple[Pane, Span]]
     found: dict[str, tuple[Pane, Span]] = {}
     for pane in panes:
         for sid in ids:
-            span = pane.view.index.get(sid)
+            span = pane.view.shown_index.get(sid)
             if span is not None:
                 found[sid] = (pane, span)
     return found
@@ -55,19 +55,19 @@ class SideFeed:
     def refresh(self, panes: list[Pane], active: Pane, light: bool = False) -> None:
         """`light` (a cursor move): only the detail box and the list highlight change."""
         view = active.view
-        under = view.span_under_cursor()
+        under = view.shown_index.innermost(view.cursor)
         if light and (under is None or under.id not in view.linked):
             links = []
         else:
             links = self.doc_links(panes, active.document.id)
         describe = self.describe(panes, active) if links else {}
         if under is not None and "speaker" in under.attrs:
-            speaker = view.index.get(under.attrs["speaker"])
+            speaker = view.shown_index.get(under.attrs["speaker"])
             if speaker is not None:
                 describe[speaker.id] = short(view.text[speaker.start:speaker.end], 24)
         self.side.show_detail(under, view.text, links, describe)
         if not light:
-            self.side.show_counts(dict(view.index.counts))
+            self.side.show_counts(dict(view.shown_index.counts))
             self.side.show_links(links, describe)
             self.show_flags(active)
             self.side.span_list.changed()

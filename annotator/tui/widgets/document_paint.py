@@ -201,9 +201,9 @@ class Painter:
         n = stop - start
         base = self.style()
         keys: list[Style | None] = [None] * n
-        spans = view.index.overlapping(start, stop)
+        spans = view.shown_index.overlapping(start, stop)  # none until they are read
         spans.sort(key=lambda s: (s.start - s.end, s.start))  # outermost first, inner on top
-        under = view.span_under_cursor()
+        under = view.shown_index.innermost(view.cursor)
         depth: list[int] = [0] * n
         for span in spans:
             lo, hi = max(span.start, start) - start, min(span.end, stop) - start

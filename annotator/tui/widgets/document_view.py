@@ -7,6 +7,8 @@ the length of the document or the number of spans.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding
@@ -26,7 +28,7 @@ from annotator.tui.motions import (
     word_or_character,
 )
 from annotator.tui.plain import SanitisedLines, toast
-from annotator.tui.span_index import SpanIndex
+from annotator.tui.span_loading import SpanLoading
 from annotator.tui.text_layout import Layout, wrap
 from annotator.tui.widgets.direct_lines import DirectLines
 from annotator.tui.widgets.document_paint import COMPONENTS, VIEW_CSS, Painter
@@ -34,13 +36,14 @@ from annotator.tui.widgets.document_paint import contrast as contrast  # re-expo
 from annotator.tui.widgets.quiet_scroll import QuietScroll
 from annotator.tui.widgets.view_motions import CursorMotions
 from annotator.tui.widgets.view_mouse import MouseSelection
+from annotator.tui.widgets.view_spans import ViewSpans
 from annotator.words import word_at
 
 FIRST_WRAP = 65_536  # code points of a long document wrapped before its first frame
 
 
-class DocumentView(CursorMotions, MouseSelection, SanitisedLines, QuietScroll, DirectLines,
-                   ScrollView, can_focus=True):
+class DocumentView(CursorMotions, MouseSelection, ViewSpans, SanitisedLines, QuietScroll,
+                   DirectLines, ScrollView, can_focus=True):
     """Draws one document and owns its cursor, selection and spans (of one annotator)."""
 
     COMPONENT_CLASSES = COMPONENTS
@@ -61,16 +64,15 @@ class DocumentView(CursorMotions, MouseSelection, SanitisedLines, QuietScroll, D
             # a burst of keys moves the cursor many times: the side panel follows the last
             return isinstance(message, DocumentView.CursorMoved) and message.view is self.view
 
-    def __init__(self, document: Document, spans: list[Span], colors: dict[str, str],
-                 linked: set[str] | None = None, *, name: str | None = None,
-                 id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, document: Document, spans: Iterable[Span] | SpanLoading,
+                 colors: dict[str, str], linked: set[str] | None = None, *,
+                 name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.document = document
         self.text = document.text
-        self.index = SpanIndex(spans)
+        self.take_spans(spans, linked or ())
         self.label_colors = colors
-        self.linked: set[str] = set(linked or ())
-        self.pending_link: str | None = None
         self.select_from: int | None = None  # the selection's other end (not `anchor`: Widget's)
         self._exclusive = False  # the selection ends before the cursor (shift+arrows)
         self.search_query = ""
@@ -80,7 +82,6 @@ class DocumentView(CursorMotions, MouseSelection, SanitisedLines, QuietScroll, D
         self._layout_for = Size(0, 0)  # the widget size the layout was checked against
         self.painter = Painter(self)
         self.cursor_line = 0
-        self._under: Span | None = None  # the span under the cursor, drawn emphasised
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -111,7 +112,7 @@ class DocumentView(CursorMotions, MouseSelection, SanitisedLines, QuietScroll, D
             self.text) + 1
         self.painter.drawn.clear()
         self.cursor_line = layout.line_of(self.cursor)  # set before the first wrap
-        self._under = self.index.innermost(self.cursor)
+        self.reset_under()
         self.virtual_size = Size(layout.width, len(layout))
 
     def _wrap_rest(self, width: int) -> None:
@@ -155,6 +156,8 @@ class DocumentView(CursorMotions, MouseSelection, SanitisedLines, QuietScroll, D
 
     def refresh_offsets(self, start: int, end: int) -> None:
         """Redraw the screen lines showing [start, end]."""
+        if self._layout is None:
+            return  # nothing drawn yet
         layout = self.text_layout
         first, last = layout.line_of(start), layout.line_of(max(start, end))
         self.refresh_lines(first, last - first + 1)
@@ -194,18 +197,6 @@ class DocumentView(CursorMotions, MouseSelection, SanitisedLines, QuietScroll, D
             return sel
         return None if self.blank_selection() else word_or_character(self.text, self.cursor)
 
-    def span_under_cursor(self) -> Span | None:
-        return self.index.innermost(self.cursor)
-
-    def _update_under(self) -> None:
-        """Emphasise the span under the cursor on every line it covers, not just the cursor's."""
-        new = self.index.innermost(self.cursor)
-        old, self._under = self._under, new
-        if old is not new and self._layout is not None:
-            for span in (old, new):
-                if span is not None:
-                    self.refresh_offsets(span.start, span.end)
-
     def watch_cursor(self, old: int, new: int) -> None:
         if self._layout is None:
             return
@@ -215,7 +206,7 @@ class DocumentView(CursorMotions, MouseSelection, SanitisedLines, QuietScroll, D
             self.refresh_offsets(min(sel.start, old, new), max(sel.end, old, new))
         self.refresh_lines(old_line)
         self.refresh_lines(self.cursor_line)
-        self._update_under()
+        self.update_under()
         self.scroll_to_cursor()
         self.post_message(self.CursorMoved(self))
 
@@ -315,36 +306,6 @@ class DocumentView(CursorMotions, MouseSelection, SanitisedLines, QuietScroll, D
             return False
         self.move_to(self.found.next(self.cursor, delta), center=True)
         return True
-
-    # -- keeping in step with the store ---------------------------------------------------
-
-    def add_span(self, span: Span) -> None:
-        old = self.index.get(span.id)
-        self.index.add(span)
-        if old is not None:
-            self.refresh_offsets(old.start, old.end)
-        self.refresh_offsets(span.start, span.end)
-        self._update_under()
-
-    def remove_span(self, span_id: str) -> None:
-        span = self.index.remove(span_id)
-        self.linked.discard(span_id)
-        if span is not None:
-            self.refresh_offsets(span.start, span.end)
-        self._update_under()
-
-    def set_linked(self, span_id: str, linked: bool) -> None:
-        (self.linked.add if linked else self.linked.discard)(span_id)
-        span = self.index.get(span_id)
-        if span is not None:
-            self.refresh_offsets(span.start, span.end)
-
-    def set_pending_link(self, span_id: str | None) -> None:
-        old, self.pending_link = self.pending_link, span_id
-        for sid in (old, span_id):
-            span = self.index.get(sid) if sid else None
-            if span is not None:
-                self.refresh_offsets(span.start, span.end)
 
 
 def labelled_view(label_keys: list[Binding]) -> type[DocumentView]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -10,6 +12,7 @@ from textual.widgets import Static
 from annotator.display import STATUS_GLYPHS, STATUS_WORDS
 from annotator.model import Document, Span, Status
 from annotator.tui.plain import SanitisedLines
+from annotator.tui.span_loading import SpanLoading
 from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.document_view import DocumentView
 
@@ -25,7 +28,8 @@ class Pane(SanitisedLines, Vertical):
     Pane.-active > .pane-title { background: $primary; color: $text; text-style: bold; }
     """
 
-    def __init__(self, document: Document, spans: list[Span], colors: dict[str, str],
+    def __init__(self, document: Document, spans: Iterable[Span] | SpanLoading,
+                 colors: dict[str, str],
                  linked: set[str], status: Status,
                  view_class: type[DocumentView] = DocumentView) -> None:
         super().__init__()
