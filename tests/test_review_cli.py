@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from annotator import review_cli
 from annotator.cli import main
+from annotator.labels import load_default_schema
 from annotator.model import Status
 from annotator.review.queue import worst_first
 from annotator.review.session import ReviewSession
@@ -34,8 +35,8 @@ def db(db_path: Path, store: Store) -> Path:
     with store.import_session("importer") as imp:
         from annotator.model import Document
 
-        imp.add_document(Document("wire2", WIRE, "\x1b[31mRED[/] title", schema="news@1"))
-        imp.add_document(Document("solo", WIRE, "Solo", schema="news@1"))
+        imp.add_document(Document("wire2", WIRE, "\x1b[31mRED[/] title", schema=load_default_schema().ref))
+        imp.add_document(Document("solo", WIRE, "Solo", schema=load_default_schema().ref))
     for who in ("alice", "bob"):
         store.add_span(who, "wire2", *find(WIRE, "Akar"), "PERSON")
         store.set_status(who, "wire2", Status.DONE)

@@ -85,12 +85,12 @@ async def test_a_candidate_is_linked_only_with_enter_through_the_claims_around_i
     app = app_for(store, "one", "two")
     async with app.run_test(size=(140, 40)) as pilot:
         await find(pilot, "About")
-        await pilot.press("v", "w", "w", "w", "w", "6")  # CLAIM, the sentence
+        await pilot.press("v", "w", "w", "w", "w", "6", "escape")  # CLAIM (its form: later)
         await find(pilot, "About")
         await pilot.press("v", "w", "w", "5")  # NUMBER, inside it
         await pilot.press("tab")
         await find(pilot, "Some")
-        await pilot.press("v", "w", "w", "w", "6")
+        await pilot.press("v", "w", "w", "w", "6", "escape")
         await find(pilot, "Some")
         await pilot.press("v", "w", "w", "5")
         await pilot.pause()
