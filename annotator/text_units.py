@@ -115,7 +115,7 @@ def unit_start(text: str, cursor: int, unit: Unit) -> int:
 
 _PAIRS = {"“": "”", "‘": "’", "«": "»", "»": "«", "„": "“”", "‚": "‘", "「": "」", "『": "』",
           '"': '"', "'": "'"}
-_AMBIGUOUS = {'"', "'", "’", "”", "»", "«"}  # also used the other way round or in words
+_AMBIGUOUS = {'"', "'", "’", "”", "“", "»", "«"}  # also used the other way round or in words
 
 
 def _opens(text: str, i: int) -> bool:
@@ -128,7 +128,7 @@ def _opens(text: str, i: int) -> bool:
 def _closes(text: str, i: int, closers: str) -> bool:
     if text[i] not in closers:
         return False
-    return i + 1 >= len(text) or not text[i + 1].isalnum()
+    return text[i] not in _AMBIGUOUS or i + 1 >= len(text) or not text[i + 1].isalnum()
 
 
 def quotation(text: str, offset: int) -> tuple[int, int] | None:
