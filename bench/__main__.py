@@ -29,6 +29,9 @@ BENCHES = {
     "concurrency": ["concurrent annotators"],
     "import_latency": ["p99 action latency during a 100 MB import"],
     "team": ["20 concurrent annotators through the forced command"],
+    "task_keys": [f"keys per task: {t}" for t in (
+        "entity, all occurrences", "numbers", "repeated figure", "long claim",
+        "claim attributes", "cross-pane link")],
 }
 
 

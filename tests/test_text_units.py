@@ -52,7 +52,7 @@ def test_unit_end_and_start_go_on_when_already_there():
     assert unit_start(NEWS, rest + 2, "sentence") == rest
 
 
-@pytest.mark.parametrize("text, inside", [
+@pytest.mark.parametrize(("text", "inside"), [
     ("He said “no troops will go” today", "no troops will go"),
     ("Elle a dit « pas de troupes » hier", "pas de troupes"),
     ("Er sagte „keine Truppen“ gestern", "keine Truppen"),
@@ -64,7 +64,8 @@ def test_unit_end_and_start_go_on_when_already_there():
 def test_quotation_finds_the_innermost_pair_around_the_cursor(text, inside):
     at = text.index(inside) + 2
     q = quotation(text, at)
-    assert q is not None and text[q[0] : q[1]] == inside
+    assert q is not None
+    assert text[q[0] : q[1]] == inside
 
 
 def test_no_quotation_around_an_apostrophe_or_outside_quotes():
@@ -82,7 +83,7 @@ def test_start_edge_grows_and_shrinks_by_a_word():
     assert start_edge(text, text.index("stayed"), end, False) is None
 
 
-@pytest.mark.parametrize("needle, found", [
+@pytest.mark.parametrize(("needle", "found"), [
     ("Akar", ["Akar", "Akar", "Akar"]),  # not Akarsu; the possessive Akar’s counts
     ("7,000", ["7,000"]),  # not 17,000
     ("José", ["José"]),  # the decomposed Jose\u0301 has no "Jose"
