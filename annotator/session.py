@@ -219,7 +219,7 @@ class Session:
         attrs = copied_attrs(source, lab)
         new = [NewSpan(o.doc_id, o.start, o.end, source.label, attrs) for o in found]
         counts = {p.doc_id: sum(o.doc_id == p.doc_id for o in found) for p in places}
-        return self._do(summary(source.label, counts, here.doc_id), self.store.add_spans,
+        return self._do(summary(source.label, counts, here.doc_id), self.store.add_new_spans,
                         self.annotator, new)
 
     def delete_rule(self, span: Span, text: str) -> Outcome:

@@ -106,8 +106,9 @@ def test_unlabelled_skips_places_a_span_of_that_label_overlaps():
 
 @pytest.mark.documents({"a": "Akar met Akar.\n", "b": "Then Akar.\n"})
 def test_add_spans_is_one_action_in_many_documents_undone_at_once(store):
-    result = store.add_spans("alice", [NewSpan("a", 0, 4, "PERSON"), NewSpan("a", 9, 13, "PERSON"),
-                                       NewSpan("b", 5, 9, "PERSON", {"note": 1})])
+    result = store.add_new_spans("alice", [
+        NewSpan("a", 0, 4, "PERSON"), NewSpan("a", 9, 13, "PERSON"),
+        NewSpan("b", 5, 9, "PERSON", {"note": 1})])
     assert result.name == "label_all"
     assert [(s.doc_id, s.start, s.end, s.attrs) for d in "ab" for s in store.spans(d, "alice")] == [
         ("a", 0, 4, {}), ("a", 9, 13, {}), ("b", 5, 9, {"note": 1})]
@@ -115,5 +116,5 @@ def test_add_spans_is_one_action_in_many_documents_undone_at_once(store):
     store.undo("alice")
     assert store.spans("a", "alice") == store.spans("b", "alice") == []
     with pytest.raises(StoreError, match="outside the document"):
-        store.add_spans("alice", [NewSpan("a", 0, 4, "PERSON"), NewSpan("b", 5, 99, "PERSON")])
+        store.add_new_spans("alice", [NewSpan("a", 0, 4, "PERSON"), NewSpan("b", 5, 99, "PERSON")])
     assert store.spans("a", "alice") == []  # nothing half-written
