@@ -208,8 +208,9 @@ def run(cfg: Any) -> list[Any]:
         figs.append(Figure(
             f"keys per task: {task.name}", "keys", summary([faster]), summary([today]),
             summary([faster / today]), "ratio ≤ 0.5" if halved else "",
-            (faster / today <= 0.5) if halved else None, reps, "with the speed keys",
-            "today's keys",
+            (faster / today <= 0.5) if halved else None, reps,
+            f"with the speed keys; {task.cpu['faster']:.2f} s CPU",
+            f"today's keys; {task.cpu['today']:.2f} s CPU",
             extra={"keys_to_get_there": len(task.goto),
                    "cpu_s_today": round(task.cpu["today"], 3),
                    "cpu_s_faster": round(task.cpu["faster"], 3),
