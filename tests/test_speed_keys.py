@@ -93,6 +93,10 @@ async def test_sentence_and_clause_motions_select_a_claim_in_few_keys(store):
         await pilot.press("right_parenthesis")  # end of this sentence
         assert WIRE[view(app).cursor] == "."
         assert WIRE[view(app).cursor - 4:view(app).cursor] == "said"
+        await pilot.press("comma")  # back to the start of its clause, after the ;
+        assert WIRE[view(app).cursor:].startswith("“the talks")
+        await pilot.press("z", "2", "comma")  # two clauses back: over "Mr. Akar … pm"
+        assert WIRE[view(app).cursor:].startswith("Akar’s aides")
 
 
 @pytest.mark.documents(DOCS)
