@@ -1,9 +1,9 @@
 """All occurrences (`*`): the places where a span's text appears again, in its document and in
 the other open ones, that a label-everywhere action adds spans on (docs/keys.md).
 
-An occurrence is the same code points (case and accents as they are) on word boundaries: it
-does not start or end inside a word ("Akar" is not found in "Akarsu", "7,000" not in
-"17,000", "Jose" not in a decomposed "José"), as words.py cuts words. Two exceptions: a
+An occurrence is the same text (case and accents as they are; an accent composed or not) on
+word boundaries: it does not start or end inside a word ("Akar" is not found in "Akarsu",
+"7,000" not in "17,000", "Jose" not in a decomposed "José"), as words.py cuts words. Two exceptions: a
 possessive "’s" / "'s" after it is not part of it ("Akar’s" has "Akar"), and an edge on a CJK
 character is always a boundary (CJK is written without spaces and there is no tokenizer, so
 "東京" is found in "東京都"). A place already covered, even partly, by a span of the same label
@@ -13,6 +13,7 @@ is skipped (the span `*` was pressed on among them).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -73,12 +74,21 @@ class Occurrence:
     end: int
 
 
+def written_either_way(text: str, needle: str) -> list[tuple[int, int]]:
+    """find_all of needle as it is, composed (NFC) and decomposed (NFD): "José" typed with é
+    also finds a "Jose\u0301" another outlet wrote (offsets are the text's own)."""
+    forms = dict.fromkeys((needle, unicodedata.normalize("NFC", needle),
+                           unicodedata.normalize("NFD", needle)))
+    return sorted({hit for form in forms for hit in find_all(text, form)})
+
+
 def unlabelled(needle: str, label: str, places: Sequence[Place]) -> list[Occurrence]:
-    """Every occurrence of needle in places that no span labelled `label` overlaps."""
+    """Every occurrence of needle in places (written either way) that no span labelled
+    `label` overlaps."""
     found: list[Occurrence] = []
     for place in places:
         taken = sorted((s.start, s.end) for s in place.spans if s.label == label)
-        for start, end in find_all(place.text, needle):
+        for start, end in written_either_way(place.text, needle):
             if not any(a < end and start < b for a, b in taken):
                 found.append(Occurrence(place.doc_id, start, end))
     return found

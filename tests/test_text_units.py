@@ -96,6 +96,12 @@ def test_find_all_keeps_word_boundaries(needle, found):
         assert list(find_all(text, "Jose")) == []
 
 
+def test_unlabelled_finds_a_name_however_its_accents_are_encoded():
+    text = "José and Jose\u0301 and Josef"
+    found = unlabelled("José", "PERSON", [Place("d", text, [])])
+    assert [text[o.start:o.end] for o in found] == ["José", "Jose\u0301"]
+
+
 def test_unlabelled_skips_places_a_span_of_that_label_overlaps():
     text = "Akar and Akar Hulusi and Akar"
     spans = [Span("a", "d", "x", 0, 4, "PERSON"), Span("b", "d", "x", 9, 20, "PERSON"),
