@@ -3,19 +3,21 @@ the other open ones, that a label-everywhere action adds spans on (docs/keys.md)
 
 An occurrence is the same text (case and accents as they are; an accent composed or not) on
 word boundaries: it does not start or end inside a word ("Akar" is not found in "Akarsu",
-"7,000" not in "17,000", "Jose" not in a decomposed "José"), as words.py cuts words. Two exceptions: a
-possessive "’s" / "'s" after it is not part of it ("Akar’s" has "Akar"), and an edge on a CJK
-character is always a boundary (CJK is written without spaces and there is no tokenizer, so
-"東京" is found in "東京都"). A place already covered, even partly, by a span of the same label
-is skipped (the span `*` was pressed on among them).
+"7,000" not in "17,000", "Jose" not in a decomposed "José"), as words.py cuts words. Two
+exceptions: a possessive "’s" / "'s" after it is not part of it ("Akar’s" has "Akar"), and an
+edge on a CJK character is always a boundary (CJK is written without spaces and there is no
+tokenizer, so "東京" is found in "東京都"). A place already covered, even partly, by a span of
+the same label is skipped (the span `*` was pressed on among them).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from annotator.model import LabelDef, Span
@@ -88,8 +90,11 @@ def unlabelled(needle: str, label: str, places: Sequence[Place]) -> list[Occurre
     found: list[Occurrence] = []
     for place in places:
         taken = sorted((s.start, s.end) for s in place.spans if s.label == label)
+        starts = [a for a, _ in taken]
+        reach = list(accumulate((b for _, b in taken), max))  # furthest end so far
         for start, end in written_either_way(place.text, needle):
-            if not any(a < end and start < b for a, b in taken):
+            before = bisect_left(starts, end)  # the spans that start before this one ends
+            if before == 0 or reach[before - 1] <= start:
                 found.append(Occurrence(place.doc_id, start, end))
     return found
 
