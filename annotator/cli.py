@@ -292,9 +292,12 @@ def dashboard(db: str, as_: str | None) -> None:
                    " (default: $USER).")
 @click.option("--skip-invalid", is_flag=True,
               help="Import the valid records and list the others, instead of importing nothing.")
+@click.option("--as-suggestions", is_flag=True,
+              help="Keep the records' spans as suggestions for every annotator, not as"
+                   " annotations (docs/suggestions.md).")
 @click.pass_obj
 def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None,
-            skip_invalid: bool) -> None:
+            skip_invalid: bool, as_suggestions: bool) -> None:
     """Import .txt/.md files, folders, .jsonl (ours, doccano, Prodigy, Label Studio, plain
     {"text"}) and .json (Label Studio's JSON export).
 
@@ -322,7 +325,8 @@ def import_(db: str, paths: tuple[str, ...], labels: str | None, as_: str | None
         with open_store(db) as store, progress_bar("Importing", transfer=True) as update:
             who = team_cli.may_import(store, as_)
             report = import_paths(store, paths, schema, who, skip_invalid=skip_invalid,
-                                  progress=update, schema_path=labels or str(default_schema_path()))
+                                  progress=update, schema_path=labels or str(default_schema_path()),
+                                  as_suggestions=as_suggestions)
     except IngestError as exc:
         _problems(exc.problems, exc.total)
         fail(f"{exc.total} problem{'s' if exc.total != 1 else ''}; nothing was imported"
@@ -587,8 +591,11 @@ def _docs_table(db: str, summaries: list[DocumentSummary], names: list[str],
 @click.option("--label", metavar="L", help="Only spans of this label (and links touching them).")
 @click.option("--status", type=click.Choice(["done", "any"]), default="done", show_default=True,
               help="Compare the sets annotators marked done, or every set.")
+@click.option("--without-suggested", is_flag=True,
+              help="Leave out spans accepted from suggestions (origin suggested).")
 @click.pass_obj
-def agreement(db: str, fmt: str, label: str | None, status: str) -> None:
+def agreement(db: str, fmt: str, label: str | None, status: str,
+              without_suggested: bool) -> None:
     """Agreement between annotators on the documents at least two of them have done.
 
     Span precision/recall/F1 (exact, and overlap by maximum matching), Cohen's and Fleiss'
@@ -598,7 +605,8 @@ def agreement(db: str, fmt: str, label: str | None, status: str) -> None:
     from annotator.agreement import compute_agreement
 
     with open_store(db, must_exist=True) as store:
-        report = compute_agreement(store, status=status, label=label)
+        report = compute_agreement(store, status=status, label=label,
+                                   without_suggested=without_suggested)
     if fmt == "json":  # data: exact, but DEL and C1 escaped (the same JSON value)
         _to_stdout(lambda out: report.write_json(lambda s: out.write(escape_json_controls(s))))
         return

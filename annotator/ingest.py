@@ -43,6 +43,7 @@ from annotator.labelstudio_shape import TaskReader
 from annotator.model import Document, LabelSchema, Link
 from annotator.store import Store
 from annotator.store.importer import ImportConflict, ImportSession
+from annotator.store.suggestions import SuggestionRow
 
 __all__ = ["FileReport", "ImportError_", "ImportReport", "IngestError", "annotator_name_problem",
            "import_paths"]
@@ -128,6 +129,7 @@ class ImportReport:
     broken_links: list[str] = field(default_factory=list)  # `link -> missing target`
     skipped: list[str] = field(default_factory=list)  # `file:line: reason`, with skip_invalid
     skipped_total: int = 0
+    suggestions: tuple[int, int] | None = None  # --as-suggestions: (new ones, documents)
 
     def total(self, name: str) -> int:
         return sum(getattr(f, name) for f in self.files)
@@ -146,6 +148,10 @@ class ImportReport:
         same = [self.total(k) for k in ("documents_same", "spans_same", "links_same")]
         out = [f"Imported {n(docs, 'new document')}, {n(spans, 'span')} and {n(links, 'link')}"
                f" from {n(len(self.files), 'file')} (schema {self.schema})."]
+        if self.suggestions is not None:
+            new, on = self.suggestions
+            out.append(f"Kept {n(new, 'new suggestion')} on {n(on, 'document')} instead of"
+                       " annotations (--as-suggestions; links are not kept).")
         if any(same):
             out.append(f"Unchanged (already there): {n(same[0], 'document')},"
                        f" {n(same[1], 'span')} and {n(same[2], 'link')}.")
@@ -168,9 +174,11 @@ class ImportReport:
 
 def import_paths(store: Store, paths: Iterable[str | Path], schema: LabelSchema, actor: str,
                  skip_invalid: bool = False, progress: Progress | None = None,
-                 schema_path: str | None = None) -> ImportReport:
+                 schema_path: str | None = None, as_suggestions: bool = False) -> ImportReport:
     """Import files and folders in one transaction; raise IngestError (and import nothing) on
-    any invalid record unless skip_invalid, which leaves bad records out and lists them."""
+    any invalid record unless skip_invalid, which leaves bad records out and lists them.
+    as_suggestions: the records' spans are kept as suggestions for every annotator
+    (docs/suggestions.md), written once the documents are in, not as annotation sets."""
     if why := annotator_name_problem(actor, allow_gold=True):
         raise ValueError(why)
     problems = _Problems()
@@ -185,6 +193,7 @@ def import_paths(store: Store, paths: Iterable[str | Path], schema: LabelSchema,
                 raise IngestError([f"{schema_path or schema.ref}:1: {exc}"]) from None
             run = _Importer(imp, RecordReader(schema, actor), skip_invalid, problems, progress,
                             sum(_size(f) for f in files))
+            run.suggested = {} if as_suggestions else None
             for path in files:
                 run.file(path, report)
             run.finish()
@@ -195,6 +204,10 @@ def import_paths(store: Store, paths: Iterable[str | Path], schema: LabelSchema,
         raise IngestError([f"{where}: the import refers to rows that were not imported ({exc});"
                            " nothing was imported"]) from None
     report.skipped, report.skipped_total = problems.items, problems.total
+    if run.suggested is not None:
+        report.suggestions = (sum(store.add_imported_suggestions(doc_id, rows, source)
+                                  for doc_id, (source, rows) in run.suggested.items()),
+                              len(run.suggested))
     return report
 
 
@@ -315,6 +328,8 @@ class _Importer:
         self.sets: set[tuple[str, str]] = set()  # (doc id, annotator) of the records read
         self.tasks = TaskReader(reader)
         self.deferred: list[_Pending] = []
+        # --as-suggestions: doc id -> (the file, the spans read) instead of annotation sets
+        self.suggested: dict[str, tuple[str, list[SuggestionRow]]] | None = None
 
     # -- files ----------------------------------------------------------------------------
 
@@ -475,6 +490,10 @@ class _Importer:
         seen = self.docs.get(doc.id)
         if seen is not None and seen[0] != doc.sha256:
             errs.append(f"document {doc.id!r} has different text than on {seen[1]}")
+        if rec.annotator is not None and self.suggested is not None:
+            rows = self.suggested.setdefault(doc.id, (pending.file.path, []))[1]
+            rows += [(s.start, s.end, s.label, s.attrs) for s in rec.spans]
+            rec = pending.record = replace(rec, annotator=None, spans=[], links=[])
         if rec.annotator is not None:
             self.sets.add((doc.id, rec.annotator))
             if not rec.strict and (rec.spans or rec.links) and not errs and (

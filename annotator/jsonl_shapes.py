@@ -374,7 +374,8 @@ class RecordReader:
                     and 0 <= start < end <= n and type(label) is str and label in labels
                     and (stext is None or stext == text[start:end])
                     and (attrs is None or type(attrs) is dict)):
-                spans.append(Span(sid, doc_id, who, start, end, label, attrs or {}, "import"))
+                origin = "suggested" if s.get("origin") == "suggested" else "import"
+                spans.append(Span(sid, doc_id, who, start, end, label, attrs or {}, origin))
                 continue
             span = self._span(doc, who, i + 1, sid, start, end, label, attrs, stext, errs)
             if span is not None:

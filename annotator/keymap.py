@@ -111,6 +111,15 @@ KEYMAP: tuple[Key, ...] = (
     _scr("e", "edit_attributes", "edit attributes", "Spans",
          "edit the attributes of the span under the cursor"),
     _scr("L", "link", "link spans", "Links", "start a link at the span under the cursor"),
+    _scr("a", "accept_suggestion", "accept suggestion", "Suggestions",
+         "accept / reject the suggestion under the cursor"),
+    _scr("r", "reject_suggestion", "reject suggestion", "Suggestions",
+         "accept / reject the suggestion under the cursor"),
+    _scr("A", "accept_all_suggestions", "accept all suggestions", "Suggestions",
+         "accept every suggestion in the document (one undo)"),
+    _scr("f", "suggestion(1)", "next suggestion", "Suggestions", "next / previous suggestion"),
+    _scr("F", "suggestion(-1)", "previous suggestion", "Suggestions",
+         "next / previous suggestion"),
     Key("tab", "cycle_pane(1)", "screen", "next pane", "Panes",
         "next / previous pane, then the span list", priority=True, on_document=False),
     Key("shift+tab", "cycle_pane(-1)", "screen", "previous pane", "Panes",
@@ -177,8 +186,8 @@ KEYMAP: tuple[Key, ...] = (
 )  # fmt: skip
 """Every key, in the order the `?` screen lists them."""
 
-HELP_GROUPS: tuple[str, ...] = ("Move", "Select", "Label", "Spans", "Links", "Panes", "Search",
-                                "History", "Document", "App", "Dialogs")
+HELP_GROUPS: tuple[str, ...] = ("Move", "Select", "Label", "Spans", "Links", "Suggestions",
+                                "Panes", "Search", "History", "Document", "App", "Dialogs")
 """The `?` screen's groups, in order; the first five make its left column."""
 
 HELP_NOTES: dict[str, tuple[tuple[str, str], ...]] = {

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.color import Color, ColorParseError
 
+from annotator import suggest_rules
 from annotator.keymap import reserved_keys
 from annotator.model import ATTRIBUTE_TYPES, AttributeDef, Kind, LabelDef, LabelSchema, LinkTypeDef
 from annotator.sanitize import escape_json_controls, safe_line, unsafe_characters
@@ -27,8 +28,8 @@ PALETTE = (
 )  # fmt: skip
 """Mid-lightness xterm-256 colours: exact on 256-colour terminals, readable on dark and light."""
 
-_TOP = ("name", "version", "description", "labels", "links")
-_LABEL = ("name", "kind", "key", "color", "description", "attributes")
+_TOP = ("name", "version", "description", "labels", "links", "suggest", "suggest_numbers")
+_LABEL = ("name", "kind", "key", "color", "description", "attributes", "form_on_label")
 _ATTR = ("name", "type", "choices", "description", "labels", "default")
 _LINK = ("name", "key", "from", "to", "symmetric", "description")
 _KINDS = tuple(k.value for k in Kind)
@@ -273,7 +274,9 @@ class _Checker:
         for i, table in enumerate(self.tables(data, (), "links")):
             links.append(self.link(table, ("links", i), links))
         version = version if isinstance(version, int) else 0
-        return LabelSchema(name, version, tuple(labels), tuple(links), description, self.source)
+        suggest = suggest_rules.check(self, data)
+        return LabelSchema(name, version, tuple(labels), tuple(links), description, self.source,
+                           suggest, data.get("suggest_numbers", True) is not False)
 
     def label(self, table: _Table, path: _Loc, raw_labels: list[_Table]) -> LabelDef:
         self.where = ""
@@ -297,7 +300,11 @@ class _Checker:
         for j, attr in enumerate(self.tables(table, path, "attributes")):
             attributes.append(self.attribute(attr, path + ("attributes", j), attributes))
             self.where = label_where
-        return LabelDef(name, str(kind), key, color, description, tuple(attributes))
+        form = table.get("form_on_label", kind == "claim")
+        if not isinstance(form, bool):
+            self.add(path + ("form_on_label",), "form_on_label must be true or false")
+        return LabelDef(name, str(kind), key, color, description, tuple(attributes),
+                        form is True and bool(attributes))
 
     def attribute(self, table: _Table, path: _Loc, earlier: list[AttributeDef]) -> AttributeDef:
         if isinstance(name := table.get("name"), str) and any(a.name == name for a in earlier):

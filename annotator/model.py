@@ -61,7 +61,7 @@ class Span:
     end: int
     label: str
     attrs: dict[str, Any] = field(default_factory=dict)
-    origin: str = "manual"  # manual | import | gold | model
+    origin: str = "manual"  # manual | import | gold | model | suggested
     created_at: str = ""
     updated_at: str = ""
 
@@ -118,6 +118,7 @@ class LabelDef:
     color: str
     description: str = ""
     attributes: tuple[AttributeDef, ...] = ()
+    form_on_label: bool = False  # the attribute form opens as soon as a span gets this label
 
     def attribute(self, name: str) -> AttributeDef | None:
         return next((a for a in self.attributes if a.name == name), None)
@@ -144,6 +145,18 @@ class LinkTypeDef:
 
 
 @dataclass(frozen=True, slots=True)
+class SuggestRule:
+    """A `[[suggest]]` table (docs/labels.md): text a lead wants offered as `label` spans, a
+    list of terms (a gazetteer) or a regular expression, found in every document."""
+
+    label: str
+    terms: tuple[str, ...] = ()
+    pattern: str = ""
+    ignore_case: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class LabelSchema:
     """A validated label schema (labels/*.toml)."""
 
@@ -153,6 +166,8 @@ class LabelSchema:
     links: tuple[LinkTypeDef, ...] = ()
     description: str = ""
     source: str = ""  # the TOML text it was loaded from, kept with the data
+    suggest: tuple[SuggestRule, ...] = ()
+    suggest_numbers: bool = True  # offer the figures numbers.py reads as NUMBER suggestions
 
     @property
     def ref(self) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from bisect import bisect_right
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -167,6 +168,23 @@ def _tokenize(text: str) -> tuple[str, list[_Token]]:
     text = _SPACED_DIGITS.sub(_join_space_groups, text)
     return text, [_Token(m.lastgroup or "", m.group(), m.group().lower(), m.start(), m.end())
                   for m in _TOKEN.finditer(text)]
+
+
+def _original_offsets(text: str) -> Callable[[int], int]:
+    """Where each character of `_tokenize(text)[0]` is in `text`: normalising only drops the
+    spaces inside digit groups, so an offset moves by the number dropped before it."""
+    chars = "".join(map(_normalise_char, text))
+    first = [m.start() for m in _GROUP_SPACE.finditer(chars)]  # one character each
+    joined = _GROUP_SPACE.sub("", chars)
+    second = [m.start() + k for m in _SPACED_DIGITS.finditer(joined)
+              if _SPACE_GROUPED.fullmatch(m.group()) for k, c in enumerate(m.group()) if c == " "]
+
+    def back(dropped: list[int]) -> Callable[[int], int]:
+        at = [r - i for i, r in enumerate(dropped)]  # where each would be, once dropped
+        return lambda d: d + bisect_right(at, d)
+
+    undo_first, undo_second = back(first), back(second)
+    return lambda offset: undo_first(undo_second(offset))
 
 
 def _to_python(value: Fraction) -> int | float | None:
@@ -495,3 +513,64 @@ def _summable(parts: list[_Part]) -> bool:
         return False
     found = {p.unit for p in parts}
     return len(found) == 1 or not found & _MEASURE_UNITS
+
+
+def find_numbers(text: str) -> list[tuple[int, int]]:
+    """(start, end) in `text` of every figure the normaliser reads: a qualifier before it, the
+    number (a range is one) and what it counts ("about 1,500 soldiers"). Dates and years are
+    left out: a figure before or after a month or weekday ("11 March"), a bare four-digit
+    number from 1800 to 2100 ("in 2021"), a numeral with a suffix ("1990s", "5th")."""
+    parser = _Parser(text)
+    offset = _original_offsets(text)
+    tokens = parser.tokens
+    found: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        part = parser.part(i) if _may_start(tokens[i]) else None
+        if part is None or part.end <= i or not _a_figure(parser, i, part):
+            i += 1
+            continue
+        found.append((offset(tokens[i].start), offset(tokens[part.end - 1].end - 1) + 1))
+        i = part.end
+    return found
+
+
+_STARTS = ({p[0] for p in _PREFIXES} | _NUMBER_WORDS | _DOLLAR_PREFIXES.keys()
+           | _CURRENCY_SYMBOLS.keys() | _CURRENCY_CODES.keys() | {"a", "an", "minus", "-"})
+
+
+def _may_start(token: _Token) -> bool:
+    """Whether a number may be read from this token (most words of a text are passed over
+    without trying: reading the figures of 5 MB took 13 s of CPU before)."""
+    return token.kind == "num" or token.low in _STARTS
+
+
+_YEAR = re.compile(r"1[89][0-9]{2}|20[0-9]{2}")
+_BEFORE_YEARS = frozenset({"in", "since", "by", "until", "till", "from", "of", "early", "late",
+                           "mid", "before", "after", "during"})
+
+
+def _a_figure(parser: _Parser, i: int, part: _Part) -> bool:
+    """Whether the number read at token i is a figure, not a date, a year, an ordinal or a
+    bare "one" ("one of them")."""
+    if any(parser.low(k) in _NUMERAL_SUFFIXES and parser.attached(k)
+           for k in range(i + 1, part.end)):
+        return False
+    first, last = parser.tokens[i], parser.tokens[part.end - 1]
+    if parser.text[first.start - 1 : first.start] == ":" or parser.text[
+            last.end : last.end + 1] == ":" or parser.low(part.end) in ("a", "p"):
+        return False  # a time: "01:00", "2 a.m."
+    if any(c < " " and c not in "\n\t" for c in parser.text[max(0, first.start - 3) : first.start]):
+        return False  # inside an escape sequence ("\x1b[2J")
+    model = parser.low(i - 1) == "-" and parser.attached(i) and parser.attached(i - 1)
+    if model or (parser.low(i) == "-" and parser.attached(i)) or (
+            parser.low(i) == "one" and parser.low(i + 1) == "of"):
+        return False  # a model ("KT-12"), "one of the ..."
+    year = parser.kind(i) == "num" and _YEAR.fullmatch(parser.low(i))
+    if year and (part.end - i == 1 or parser.low(i - 1) in _BEFORE_YEARS):
+        return False  # "in 2021", "since 1998 troops have ..."
+    if part.unit is not None:
+        return True
+    if parser.low(i) in ("a", "an", "one") and part.end - i == 1:
+        return False
+    return not {parser.low(i - 1), parser.low(part.end)} & units.CALENDAR_WORDS

@@ -200,7 +200,7 @@ class Session:
         existing = spans.exact(start, end)
         shown = clip(text[start:end], 30)
         verb = f"relabelled “{shown}” {label.name}" if existing else f"{label.name} “{shown}”"
-        outcome = self._do(verb, self.label, doc_id, text, start, end, label.name, existing)
+        outcome = self.do(verb, self.label, doc_id, text, start, end, label.name, existing)
         if outcome.refused is None:
             self.last_label = label  # what `.` repeats
         return outcome
@@ -219,17 +219,17 @@ class Session:
         attrs = copied_attrs(source, lab)
         new = [NewSpan(o.doc_id, o.start, o.end, source.label, attrs) for o in found]
         counts = {p.doc_id: sum(o.doc_id == p.doc_id for o in found) for p in places}
-        return self._do(summary(source.label, counts, here.doc_id), self.store.add_new_spans,
+        return self.do(summary(source.label, counts, here.doc_id), self.store.add_new_spans,
                         self.annotator, new)
 
     def delete_rule(self, span: Span, text: str) -> Outcome:
-        return self._do(f"deleted {span.label} “{clip(span.text_in(text), 24)}”",
+        return self.do(f"deleted {span.label} “{clip(span.text_in(text), 24)}”",
                         self.delete, span)
 
     def resize_rule(self, span: Span, text: str, grow: bool, start: bool = False) -> Outcome:
         """`<` `>` move the span's end a word; `H` `K` (start=True) its start."""
         edge = " at its start" if start else ""
-        return self._do(f"{'grew' if grow else 'shrank'} {span.label}{edge}",
+        return self.do(f"{'grew' if grow else 'shrank'} {span.label}{edge}",
                         self.resize_start if start else self.resize, span, text, grow)
 
     def attributes_refusal(self, span: Span) -> Outcome | None:
@@ -243,7 +243,7 @@ class Session:
         """The form's answer: nothing when cancelled or unchanged."""
         if attrs is None or attrs == span.attrs:
             return Outcome()
-        return self._do(f"set attributes of {span.label}", self.set_attrs, span, attrs)
+        return self.do(f"set attributes of {span.label}", self.set_attrs, span, attrs)
 
     def link_start_refusal(self, span: Span) -> Outcome | None:
         """Why `span` cannot start a link (None: it can): no link type leaves its label."""
@@ -274,8 +274,8 @@ class Session:
             return Outcome()
         there = self._between(choice.source, choice.target).get(type_name)
         if there is not None:
-            return self._do(f"removed the {type_name} link", self.unlink, there.id)
-        return self._do(f"linked {choice.source.label} {type_name} {choice.target.label}",
+            return self.do(f"removed the {type_name} link", self.unlink, there.id)
+        return self.do(f"linked {choice.source.label} {type_name} {choice.target.label}",
                         self.link, type_name, choice.source, choice.target)
 
     def _between(self, source: Span, target: Span) -> dict[str, Link]:
@@ -288,7 +288,7 @@ class Session:
     def done_rule(self, doc_id: str, open_ids: Collection[str]) -> Outcome:
         """Mark `doc_id` done and say what comes next: the next document not done (to open in
         its place, or to move to when it is open already), or that every one is done."""
-        marked = self._do(f"marked {doc_id} done", self.done, doc_id)
+        marked = self.do(f"marked {doc_id} done", self.done, doc_id)
         nxt = self.next_document(after=doc_id)
         if nxt is None:
             return _with(marked, f"marked {doc_id} done; every document is done",
@@ -307,7 +307,8 @@ class Session:
     def _history(self, step: Callable[[], ActionResult | None], verb: str,
                  nothing: str) -> Outcome:
         """Undo or redo, landing on the span the action was about: one that came or went (a
-        delete also unsets other spans' references to it), else the first one changed."""
+        delete also unsets other spans' references to it; of several, the first in the text),
+        else the first one changed."""
         try:
             result = step()
         except StoreError as err:
@@ -316,7 +317,8 @@ class Session:
             return refusal(nothing, SHORT)
         self._track(result.changes)
         came_or_went = sorted((c for c in result.changes if c.entity == "span"),
-                              key=lambda c: c.before is not None and c.after is not None)
+                              key=lambda c: (c.before is not None and c.after is not None,
+                                             (c.before or c.after or {}).get("start", 0)))
         goto = None
         for change in came_or_went[:1]:
             span = change.new or change.old
@@ -325,7 +327,7 @@ class Session:
         return Outcome(f"{verb} {result.name.replace('_', ' ')}", tuple(result.changes),
                        goto=goto)
 
-    def _do(self, message: str, command: Callable[..., ActionResult], *args: Any) -> Outcome:
+    def do(self, message: str, command: Callable[..., ActionResult], *args: Any) -> Outcome:
         """Run one store command: its changes, or the store's refusal (with the bell)."""
         try:
             result = command(*args)
@@ -351,7 +353,7 @@ class Session:
 
     # -- the store commands (also used by scripts and tests) -----------------------------
 
-    def _prefill(self, label: str, text: str, attrs: Attrs | None = None) -> Attrs:
+    def prefill(self, label: str, text: str, attrs: Attrs | None = None) -> Attrs:
         """NUMBER spans get value / unit / qualifier from numbers.py (kept where already set)."""
         lab = self.schema.label(label)
         out = dict(attrs or {})
@@ -377,10 +379,10 @@ class Session:
                     if (lab := self.schema.label(label)) and lab.attribute(k)}
             return self.store.update_span(
                 self.annotator, existing.id, label=label,
-                attrs=self._prefill(label, text[start:end], keep), name="relabel_span",
+                attrs=self.prefill(label, text[start:end], keep), name="relabel_span",
             )
         return self.store.add_span(
-            self.annotator, doc_id, start, end, label, self._prefill(label, text[start:end])
+            self.annotator, doc_id, start, end, label, self.prefill(label, text[start:end])
         )
 
     def resize(self, span: Span, text: str, grow: bool) -> ActionResult:
@@ -419,7 +421,7 @@ class Session:
             return None
         old = parse_number(text[span.start : span.end]).as_attrs()
         auto = {k: v for k, v in span.attrs.items() if old.get(k) != v}  # hand-edited ones
-        return after_reread(span.attrs, auto, self._prefill(span.label, text[start:end], auto))
+        return after_reread(span.attrs, auto, self.prefill(span.label, text[start:end], auto))
 
     def set_attrs(self, span: Span, attrs: Attrs) -> ActionResult:
         """Save the attribute form; an edited attribute is no longer machine-filled."""

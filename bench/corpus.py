@@ -270,7 +270,7 @@ def record(doc_id: str, text: str, spans: list[dict[str, Any]], annotator: str =
     return {
         "id": doc_id, "text": text, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "annotator": annotator, "status": status, "spans": spans, "links": links or [],
-        "meta": {"source": "bench", "schema": "news@1"},
+        "meta": {"source": "bench", "schema": "news@2"},
     }
 
 

@@ -362,3 +362,21 @@ def test_streamed_json_is_the_report_as_json(store: Store) -> None:
     chunks: list[str] = []
     assert report.write_json(chunks.append) == 3
     assert json.loads("".join(chunks)) == report.to_json()
+
+
+def test_without_suggested_leaves_out_spans_accepted_from_suggestions(store: Store) -> None:
+    one_doc(store)
+    start, end = word(TEXT, "Lusk Hydro Authority")
+    store.add_spans("alice", "d", [(start, end, "ORG", {})], "suggested", "accept_suggestion")
+    span(store, "bob", "d", "Lusk Hydro Authority", "ORG")
+    span(store, "alice", "d", "Zoë Hartmann", "PERSON")
+    span(store, "bob", "d", "Zoë Hartmann", "PERSON")
+    done(store, "alice", "bob")
+    (p,) = compute_agreement(store).pairs
+    assert (p.exact.tp, p.exact.fp, p.exact.fn) == (2, 0, 0)
+    (p,) = compute_agreement(store, without_suggested=True).pairs
+    assert (p.exact.tp, p.exact.fp + p.exact.fn) == (1, 1)  # bob's ORG is his alone now
+    result = CliRunner().invoke(main, ["--db", store.path, "agreement", "--format", "json",
+                                       "--without-suggested"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["pairs"][0]["exact"]["tp"] == 1

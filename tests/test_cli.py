@@ -182,7 +182,7 @@ def test_import_reports_on_stderr(corpus: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
-        "Imported 3 new documents, 0 spans and 0 links from 3 files (schema news@1).",
+        "Imported 3 new documents, 0 spans and 0 links from 3 files (schema news@2).",
         f"{corpus / 'crlf.txt'}: CRLF line endings normalised to LF",
     ]
     again = run("import", str(corpus))
@@ -744,7 +744,7 @@ def test_labels_check() -> None:
     ok = run("labels", "check", str(ROOT / "labels" / "news.toml"))
     assert ok.exit_code == 0
     lines = ok.stdout.splitlines()
-    assert lines[0].endswith("news.toml: schema news@1, 8 labels, 3 link types")
+    assert lines[0].endswith("news.toml: schema news@2, 8 labels, 4 link types")
     assert lines[1].split() == ["1", "PERSON", "entity"]
     assert "qualifier (choice)" in ok.stdout
     assert "SAME_CLAIM" in ok.stdout

@@ -41,7 +41,8 @@ async def test_lines_are_what_the_styles_cache_would_draw(store, theme):
     async with app.run_test(size=(120, 30)) as pilot:
         app.theme = theme
         # spans (nested), a selection, a search match, the cursor, a pending link
-        await pilot.press("w", "w", "1", "w", "v", "w", "w", "6", "slash", *"Zo", "enter")
+        await pilot.press("w", "w", "1", "w", "v", "w", "w", "6", "escape", "slash", *"Zo",
+                          "enter")  # escape: the CLAIM's form opened on labelling
         await pilot.press("L", "w", "v", "w")
         screen = app.screen
         for pane in screen.panes:

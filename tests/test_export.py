@@ -95,7 +95,7 @@ def test_jsonl_shape_and_order(annotated: Store, tmp_path: Path) -> None:
     assert list(wire) == ["id", "text", "sha256", "annotator", "status", "spans", "links", "meta"]
     assert wire["text"] == "Wire report\n\n" + WIRE
     assert wire["meta"] == {"source": str(tmp_path / "docs" / "wire.txt"),
-                            "title": "Wire report", "schema": "news@1"}
+                            "title": "Wire report", "schema": "news@2"}
     assert list(wire["meta"]) == ["source", "title", "schema"]
     spans = wire["spans"]
     assert [list(s) for s in spans] == [["id", "start", "end", "start_utf16", "end_utf16", "text",
@@ -292,7 +292,7 @@ def test_prodigy(annotated: Store, tmp_path: Path, schema: LabelSchema) -> None:
     assert courier["answer"] == "ignore"  # not done: Prodigy has accept, reject and ignore
     assert wire["_annotator_id"] == wire["_session_id"] == "alice"
     assert wire["meta"]["id"] == "wire"
-    assert wire["meta"]["schema"] == "news@1"
+    assert wire["meta"]["schema"] == "news@2"
     assert [list(s) for s in wire["spans"]] == [
         ["start", "end", "text", "token_start", "token_end", "label"]] * 4
     toks = wire["tokens"]

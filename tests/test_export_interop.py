@@ -92,8 +92,8 @@ def test_backup_restores_an_empty_database_exactly(annotated: Store, schema: Lab
     assert rows[0] == {"kind": "backup", "version": 1}
     assert {"id": "late", "text": "Nobody has read this one.",
             "meta": {"source": str(tmp_path / "late.txt"), "title": "Nobody has read this one.",
-                     "schema": "news@1"}} in rows  # nobody annotated it: a plain line
-    assert [r["ref"] for r in rows if r.get("kind") == "schema"] == ["news@1"]
+                     "schema": "news@2"}} in rows  # nobody annotated it: a plain line
+    assert [r["ref"] for r in rows if r.get("kind") == "schema"] == ["news@2"]
     assert sum(r.get("kind") == "event" for r in rows) == len(list(annotated.events()))
     # the lines without a kind are the plain export's, in its order
     assert [r for r in rows if "kind" not in r and "annotator" in r] == lines(annotated)

@@ -37,7 +37,7 @@ def span(sid: str, needle: str, label: str, text: str = TEXT, **attrs: Any) -> d
 
 def ours(doc_id: str = "d1", text: str = TEXT, annotator: str = "alice", **kw: Any) -> dict:
     rec = {"id": doc_id, "text": text, "sha256": sha256_text(text), "annotator": annotator,
-           "status": "done", "spans": [], "links": [], "meta": {"schema": "news@1"}}
+           "status": "done", "spans": [], "links": [], "meta": {"schema": "news@2"}}
     rec.update(kw)
     return rec
 
@@ -96,7 +96,7 @@ def test_folder_of_text_files(tmp_path: Path, store: Store, schema: LabelSchema)
     assert crlf is not None
     assert crlf.text == "Title\nline two\n"
     assert crlf.meta == {"source": str(corpus / "sub" / "c-crlf.txt")}
-    assert crlf.schema == "news@1"
+    assert crlf.schema == "news@2"
     assert crlf.sha256 == sha256_text(crlf.text)
     assert store.get_document("d-cr").text == "Old Mac\nstyle\n"  # type: ignore[union-attr]
     notes = {Path(f.path).name: f.notes for f in report.files}
@@ -108,7 +108,7 @@ def test_folder_of_text_files(tmp_path: Path, store: Store, schema: LabelSchema)
     assert report.total("documents") == 4
     assert report.skipped_total == 0
     lines = report.lines()
-    assert lines[0] == "Imported 4 new documents, 0 spans and 0 links from 4 files (schema news@1)."
+    assert lines[0] == "Imported 4 new documents, 0 spans and 0 links from 4 files (schema news@2)."
     assert any("README.md" in line and line.startswith("Ignored 2 files") for line in lines)
 
 
@@ -316,7 +316,7 @@ def test_our_shape_with_links_across_documents(tmp_path: Path, store: Store,
     # d1's line links forward to a span of d2, which comes on the next line
     first["links"] = [{"id": "l1", "type": "CONTRADICTS", "from": "s-38", "to": "o-35",
                        "to_doc": "d2"}]
-    second = ours("d2", OTHER, status="in_progress", meta={"schema": "news@1", "source": "x",
+    second = ours("d2", OTHER, status="in_progress", meta={"schema": "news@2", "source": "x",
                                                             "title": "Other", "lang": "en"},
                   spans=[span("o-35", "35 officers", "NUMBER", OTHER, value=35)])
     gold = ours("d2", OTHER, GOLD, spans=[span("g-35", "35 officers", "NUMBER", OTHER)])
@@ -556,7 +556,7 @@ REFUSALS = [
     ("span ref wrong label", _attrs(2, speaker="s-38"), "span s-claim: attribute 'speaker' must"
      " refer to a PERSON or ORG span, not NUMBER"),
     ("unknown link type", _link(type="CAUSES"), "link l1: unknown link type 'CAUSES' (the schema"
-     " has SAME_CLAIM, CONTRADICTS, SUPPORTS)"),
+     " has SAME_CLAIM, CONTRADICTS, SUPPORTS, SAME_ENTITY)"),
     ("link not allowed", _link(type="SUPPORTS", **{"from": "s-akar"}),
      "link l1: SUPPORTS cannot link PERSON to CLAIM"),
     ("link to nowhere", _link(to="ghost"),
@@ -571,8 +571,8 @@ REFUSALS = [
      "status 'finished' is not one of todo, in_progress, done"),
     ("annotator", lambda r: {**r, "annotator": "@admin"}, "annotator name '@admin' starts with"
      " @, which is reserved (the gold set is @gold)"),
-    ("schema", lambda r: {**r, "meta": {"schema": "news@2"}}, 'annotated with schema "news@2"'
-     ' but this import uses "news@1" (pass that schema with --labels)'),
+    ("schema", lambda r: {**r, "meta": {"schema": "news@1"}}, 'annotated with schema "news@1"'
+     ' but this import uses "news@2" (pass that schema with --labels)'),
     ("meta", lambda r: {**r, "meta": ["x"]}, "meta must be an object"),
 ]
 
@@ -696,7 +696,7 @@ def test_a_schema_with_the_same_ref_but_other_content(tmp_path: Path, store: Sto
                                                       schema: LabelSchema) -> None:
     import_paths(store, [write_jsonl(tmp_path / "a.jsonl", ours("d0", OTHER))], schema, "t")
     changed = parse_schema(schema.source.replace("Entities, numbers", "Numbers"), "news.toml")
-    with pytest.raises(IngestError, match=r"^news.toml:1: schema news@1 is already in the"):
+    with pytest.raises(IngestError, match=r"^news.toml:1: schema news@2 is already in the"):
         import_paths(store, [tmp_path / "a.jsonl"], changed, "t", schema_path="news.toml")
 
 

@@ -126,7 +126,7 @@ def test_a_label_studio_json_export(tmp_path: Path, store: Store, schema: LabelS
     assert store.status("17", "labelstudio-1") == Status.DONE
     assert store.status("17", "labelstudio-3") == Status.TODO  # cancelled: no set
     assert report.lines()[0] == ("Imported 2 new documents, 6 spans and 1 link from 1 file"
-                                 " (schema news@1).")
+                                 " (schema news@2).")
     assert report.lines()[1:] == [
         f"{path}: skipped 1 cancelled annotation (Label Studio: skipped by the annotator)",
         f"{path}: skipped 1 document-level result (Label Studio results on no labelled"
@@ -213,10 +213,10 @@ def test_label_studio_problems_name_the_task_line(tmp_path: Path, store: Store,
         # (the relation between those two regions is not reported again)
         f"{path}:{line}: annotation #1: relation #10: to_id 'nope' is not a labelled region of"
         " this annotation",
-        f"{path}:{line}: annotation #1: relation #11: no label, and the schema has 3 link types"
+        f"{path}:{line}: annotation #1: relation #11: no label, and the schema has 4 link types"
         " (say which)",
         f"{path}:{line}: annotation #1: relation #12: unknown link type 'CAUSES' (the schema"
-        " has SAME_CLAIM, CONTRADICTS, SUPPORTS)",
+        " has SAME_CLAIM, CONTRADICTS, SUPPORTS, SAME_ENTITY)",
         f"{path}:{line}: annotation #1: span k2Ts9pQmZa: CLAIM has no attribute 'mood' (it has"
         " speaker, stance, certainty)",
     ]
@@ -331,5 +331,5 @@ def test_our_task_meta_must_fit_the_annotations(tmp_path: Path, store: Store,
         f"{path}:2: meta.cross_document_links #2: from_id 'Xa1' is not a labelled region of"
         " alice's annotation",
         f"{path}:2: meta.cross_document_links #4: unknown link type 'CAUSES' (the schema has"
-        " SAME_CLAIM, CONTRADICTS, SUPPORTS)",
+        " SAME_CLAIM, CONTRADICTS, SUPPORTS, SAME_ENTITY)",
     ]

@@ -99,7 +99,7 @@ def test_prodigy_reject_and_ignore_answers_are_not_annotations(tmp_path: Path, s
     assert store.status("ner-1", "news-alice") == Status.DONE
     lines = report.lines()
     assert lines[0] == ("Imported 2 new documents, 3 spans and 0 links from 1 file"
-                        " (schema news@1).")
+                        " (schema news@2).")
     assert f"{path}: skipped 1 ignored answer (Prodigy: only accepted answers are annotations;" \
            " a text no accepted record has is not imported)" in lines
     assert f"{path}: skipped 2 rejected answers (Prodigy: only accepted answers are" \
@@ -121,7 +121,7 @@ def test_cli_reports_skipped_answers_on_stderr(tmp_path: Path, db_path: Path) ->
     result = CliRunner().invoke(main, ["--db", str(db_path), "import", str(path)])
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
-        "Imported 0 new documents, 0 spans and 0 links from 1 file (schema news@1).",
+        "Imported 0 new documents, 0 spans and 0 links from 1 file (schema news@2).",
         f"{path}: skipped 1 rejected answer (Prodigy: only accepted answers are annotations; a"
         " text no accepted record has is not imported)"]
 
@@ -169,15 +169,15 @@ def test_doccanos_relation_example(tmp_path: Path, store: Store, schema: LabelSc
     # the news schema has no such link types: refused, never dropped
     assert refused(store, schema, path) == [
         f"{path}:1: relation #1: unknown link type 'foundedAt' (the schema has SAME_CLAIM,"
-        " CONTRADICTS, SUPPORTS)",
+        " CONTRADICTS, SUPPORTS, SAME_ENTITY)",
         f"{path}:1: relation #2: unknown link type 'foundedBy' (the schema has SAME_CLAIM,"
-        " CONTRADICTS, SUPPORTS)",
+        " CONTRADICTS, SUPPORTS, SAME_ENTITY)",
         f"{path}:1: relation #3: unknown link type 'foundedBy' (the schema has SAME_CLAIM,"
-        " CONTRADICTS, SUPPORTS)"]
+        " CONTRADICTS, SUPPORTS, SAME_ENTITY)"]
     labels = "".join(f'[[labels]]\nname = "{name}"\nkind = "entity"\nkey = "{i}"\n'
                      for i, name in enumerate(("ORG", "PERSON", "DATE"), 1))
     links = "".join(f'[[links]]\nname = "{name}"\nkey = "{key}"\nfrom = ["ORG"]\nto = ["{to}"]\n'
-                    for name, key, to in (("foundedAt", "a", "DATE"),
+                    for name, key, to in (("foundedAt", "t", "DATE"),
                                           ("foundedBy", "m", "PERSON")))
     companies = parse_schema(f'name = "companies"\nversion = 1\n{labels}{links}',
                              "companies.toml")
@@ -242,7 +242,7 @@ def test_prodigy_relations_become_links(tmp_path: Path, store: Store,
     bad = write_jsonl(tmp_path / "bad.jsonl", rel)
     assert refused(store, schema, bad) == [
         f"{bad}:1: relation #1: unknown link type 'TRIGGERS' (the schema has SAME_CLAIM,"
-        " CONTRADICTS, SUPPORTS)",
+        " CONTRADICTS, SUPPORTS, SAME_ENTITY)",
         f"{bad}:1: relation #2: head token 99 is not one of the record's spans",
         f"{bad}:1: relation #2: child token {s38['token_end']} is in 2 spans; child_span says"
         " which"]

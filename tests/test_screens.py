@@ -410,9 +410,9 @@ async def test_attribute_form_span_reference_lists_only_allowed_labels() -> None
         speaker = app.screen.query_one("#attr-0", Select)
         assert speaker.value == "p1"
         values = [v for _, v in speaker._options if v is not Select.NULL]
-        assert values == ["p1", "o1", "o2"]  # PERSON and ORG only, by offset; not LOC/NUMBER
+        assert values == ["p1", "o1", "o2"]  # PERSON and ORG only, nearest first; not LOC/NUMBER
         prompts = [str(p) for p, v in speaker._options if v is not Select.NULL]
-        assert prompts[0] == f"PERSON “Halina Marović” @{PERSON.start}"
+        assert prompts[0] == "1 PERSON Halina Marović"  # the digit that picks it, the name
         assert "\x1b" not in prompts[2]
         assert "␛" in prompts[2]
         await pilot.press("enter", "escape")  # escape closes the open list, not the form

@@ -174,11 +174,14 @@ def test_the_attribute_form_saves_only_a_change(session: Session) -> None:
 
 
 def test_only_labels_a_link_type_leaves_may_start_a_link(session: Session) -> None:
+    label(session, "alpha", "behind", "DATE")  # (a rule, not a reading)
     label(session, "alpha", "Quellby", "LOC")
     label(session, "alpha", "38 staff", "NUMBER")
-    refused = session.link_start_refusal(span_of(session, "alpha", "Quellby"))
+    refused = session.link_start_refusal(span_of(session, "alpha", "behind"))
     assert refused is not None
-    assert refused.refused == "LOC spans cannot be linked (links start from CLAIM, NUMBER)"
+    assert refused.refused == ("DATE spans cannot be linked (links start from CLAIM, EQUIPMENT,"
+                               " EVENT, LOC, NUMBER, ORG, PERSON)")
+    assert session.link_start_refusal(span_of(session, "alpha", "Quellby")) is None  # SAME_ENTITY
     assert session.link_start_refusal(span_of(session, "alpha", "38 staff")) is None
 
 

@@ -105,9 +105,9 @@ async def test_an_error_in_a_dialog_answer_is_refused_too(tmp_path: Path, monkey
     async with app.run_test(size=(160, 48)) as pilot:
         await find(pilot, "no troops")
         await pilot.press("v", "w", "w", "w", "w", "6")  # CLAIM “no troops will be deployed”
-        await pilot.press("L", "tab")
+        await pilot.press("escape", "L", "tab")  # escape: the form opened on labelling
         await find(pilot, "troops will")
-        await pilot.press("v", "w", "w", "w", "w", "w", "w", "w", "6")
+        await pilot.press("v", "w", "w", "w", "w", "w", "w", "w", "6", "escape")
 
         def broken(*args: object) -> None:
             raise sqlite3.OperationalError("database or disk is full")

@@ -48,7 +48,7 @@ async def test_reopening_scrolls_to_the_remembered_cursor(store):
 async def test_the_span_under_the_cursor_is_emphasised_on_every_line(store):
     app = app_for(store, "long")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("j", "j", "v", *"w" * 60, "6")  # a CLAIM over several screen lines
+        await pilot.press("j", "j", "v", *"w" * 60, "6", "escape")  # a CLAIM over several lines
         v = view(app)
         (claim,) = v.index.spans()
         layout = v.text_layout

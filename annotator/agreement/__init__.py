@@ -20,15 +20,18 @@ __all__ = ["AgreementReport", "compute_agreement"]
 
 
 def compute_agreement(store: Store, status: str = "done", label: str | None = None, *,
-                      resamples: int = RESAMPLES, seed: int = SEED) -> AgreementReport:
+                      resamples: int = RESAMPLES, seed: int = SEED,
+                      without_suggested: bool = False) -> AgreementReport:
     """Agreement over every document where at least two annotators have a set with `status`
-    ("done", or "any"); `label`: only spans (and links touching spans) of that label."""
+    ("done", or "any"); `label`: only spans (and links touching spans) of that label;
+    `without_suggested`: only the spans annotators made, not those accepted from
+    suggestions (origin "suggested")."""
     from annotator.agreement.compute import STATUSES, Corpus
     from annotator.agreement.links import LinkTally
     from annotator.agreement.sets import Schemas, document_sets
     from annotator.store.agreement_reads import agreement_reader
 
-    with agreement_reader(store, STATUSES[status]) as reader:
+    with agreement_reader(store, STATUSES[status], without_suggested) as reader:
         schemas = Schemas(reader)
         corpus = Corpus(schemas)
         for rows in reader.documents(min_sets=2):

@@ -9,6 +9,7 @@ from annotator.exports.common import Utf16, document_meta
 from annotator.model import Document, Link, Span, Status
 
 BACKUP_VERSION = 1
+SUGGESTED = "suggested"  # the one span origin the line carries (docs/jsonl.md)
 
 
 def line(doc: Document, who: str, status: Status, spans: list[Span],
@@ -20,7 +21,8 @@ def line(doc: Document, who: str, status: Status, spans: list[Span],
         "status": status.value,
         "spans": [{"id": s.id, "start": s.start, "end": s.end, "start_utf16": utf16(s.start),
                    "end_utf16": utf16(s.end), "text": text[s.start : s.end],
-                   "label": s.label, "attrs": s.attrs} for s in spans],
+                   "label": s.label, "attrs": s.attrs,
+                   **({"origin": SUGGESTED} if s.origin == SUGGESTED else {})} for s in spans],
         "links": [{"id": lk.id, "type": lk.type, "from": lk.from_span, "to": lk.to_span,
                    "to_doc": lk.to_doc} for lk in links],
         "meta": document_meta(doc),

@@ -30,6 +30,7 @@ from annotator.store.connection import (
 )
 from annotator.store.events import EventLog
 from annotator.store.reads import Reads
+from annotator.store.suggestions import Suggestions
 
 if TYPE_CHECKING:
     from annotator.store.importer import ImportSession
@@ -39,9 +40,10 @@ __all__ = ["BUSY_TIMEOUT_MS", "IMPORT_REFERS", "POLL_SECONDS", "ActionResult", "
            "new_id"]
 
 
-class Store(Reads, Actions, EventLog):
+class Store(Reads, Actions, EventLog, Suggestions):
     """One annotation database: its connection and transactions (Connection), its reads
-    (Reads), its actions with undo and redo (Actions) and its event log (EventLog)."""
+    (Reads), its actions with undo and redo (Actions), its event log (EventLog) and what it
+    keeps about suggestions (Suggestions)."""
 
     # -- import and export (bulk, streaming) ----------------------------------------------
 

@@ -143,14 +143,44 @@ class Actions(Connection):
 
     def add_span(self, annotator: str, doc_id: str, start: int, end: int, label: str,
                  attrs: dict[str, Any] | None = None, origin: str = "manual") -> ActionResult:
+        return self.add_spans(annotator, doc_id, [(start, end, label, attrs or {})], origin)
+
+    def add_spans(self, annotator: str, doc_id: str,
+                  new: list[tuple[int, int, str, dict[str, Any]]], origin: str = "manual",
+                  name: str = "add_span") -> ActionResult:
+        """Add (start, end, label, attrs) spans to one document as one action (one undo)."""
         with self.write() as conn:
-            self._check_range(conn, doc_id, start, end)
-            result = ActionResult(self._begin_action(conn, annotator, "do", "add_span"), "add_span")
+            if not new:
+                raise StoreError("nothing to add")
+            for start, end, _, _ in new:
+                self._check_range(conn, doc_id, start, end)
+            result = ActionResult(self._begin_action(conn, annotator, "do", name), name)
             ts = R.now()
-            span = Span(new_id(), doc_id, annotator, start, end, label, dict(attrs or {}), origin,
+            for start, end, label, attrs in new:
+                span = Span(new_id(), doc_id, annotator, start, end, label, dict(attrs), origin,
+                            ts, ts)
+                self._log(conn, result, annotator, "span", None, R.span_to_row(span))
+            self._touch_status(conn, result, doc_id, annotator)
+            return result
+
+    def add_referred_span(self, annotator: str, start: int, end: int, label: str, span_id: str,
+                          attrs: dict[str, Any], refer: str) -> ActionResult:
+        """Add a span to span_id's document and set span_id's attrs, its `refer` attribute
+        naming the new span (a claim's new speaker), as one action."""
+        with self.write() as conn:
+            before = self._span_row(conn, span_id)
+            if before is None or before["annotator"] != annotator:
+                raise StoreError("that span no longer exists")
+            self._check_range(conn, before["doc_id"], start, end)
+            name = "add_referred_span"
+            result = ActionResult(self._begin_action(conn, annotator, "do", name), name)
+            ts = R.now()
+            span = Span(new_id(), before["doc_id"], annotator, start, end, label, {}, "manual",
                         ts, ts)
             self._log(conn, result, annotator, "span", None, R.span_to_row(span))
-            self._touch_status(conn, result, doc_id, annotator)
+            after = {**before, "attrs": {**attrs, refer: span.id}, "updated_at": ts}
+            self._log(conn, result, annotator, "span", before, after)
+            self._touch_status(conn, result, before["doc_id"], annotator)
             return result
 
     def update_span(self, annotator: str, span_id: str, *, start: int | None = None,

@@ -54,11 +54,14 @@ class LinkRow:
 class AgreementReader:
     """A snapshot of the database for one agreement computation."""
 
-    def __init__(self, conn: sqlite3.Connection, statuses: tuple[str, ...]) -> None:
+    def __init__(self, conn: sqlite3.Connection, statuses: tuple[str, ...],
+                 without_suggested: bool = False) -> None:
         self._conn = conn
         self._statuses = statuses
         marks = ", ".join("?" for _ in statuses)
         self._status_cond = f"st.status IN ({marks})"
+        # spans accepted from suggestions left out (docs/suggestions.md), and links touching them
+        self._made = " AND {0}.origin != 'suggested'" if without_suggested else ""
 
     def documents(self, min_sets: int = 1) -> Iterator[DocumentRows]:
         """Documents in id order with at least `min_sets` sets (names starting with @, the
@@ -74,6 +77,7 @@ class AgreementReader:
             f" AND st.annotator = s.annotator WHERE {self._status_cond}"
             " AND s.annotator NOT LIKE '@%'"
             f" AND s.import_id NOT IN {R.UNFINISHED} AND st.import_id NOT IN {R.UNFINISHED}"
+            + self._made.format("s") +
             ' ORDER BY s.doc_id, s.annotator, s.start, s."end", s.label, s.id', self._statuses)
         pending = next(spans, None)
         group: list[str] = []
@@ -105,7 +109,8 @@ class AgreementReader:
             ' l.to_doc, t.start, t."end", t.label'
             " FROM links l JOIN spans f ON f.id = l.from_span JOIN spans t ON t.id = l.to_span"
             " WHERE l.annotator NOT LIKE '@%'"
-            f" AND l.import_id NOT IN {R.UNFINISHED}"
+            f" AND l.import_id NOT IN {R.UNFINISHED}" + self._made.format("f")
+            + self._made.format("t") +
             " ORDER BY min(l.from_doc, l.to_doc), max(l.from_doc, l.to_doc), l.type, l.id"):
             yield LinkRow(*row)
 
@@ -115,13 +120,14 @@ class AgreementReader:
 
 
 @contextmanager
-def agreement_reader(store: Store, statuses: tuple[str, ...]) -> Iterator[AgreementReader]:
+def agreement_reader(store: Store, statuses: tuple[str, ...],
+                     without_suggested: bool = False) -> Iterator[AgreementReader]:
     """A read-only snapshot of the store's file for the sets with one of `statuses`."""
     conn = sqlite3.connect(f"file:{quote(store.path)}?mode=ro", uri=True,
                            isolation_level=None, timeout=15)
     try:
         conn.execute("PRAGMA busy_timeout = 15000")
         conn.execute("BEGIN")  # one snapshot for every read below
-        yield AgreementReader(conn, statuses)
+        yield AgreementReader(conn, statuses, without_suggested)
     finally:
         conn.close()

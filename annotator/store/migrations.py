@@ -308,6 +308,39 @@ def m004_team(db: Database) -> None:
     )
 
 
+@step
+def m006_suggestions(db: Database) -> None:
+    # Suggestions (docs/suggestions.md): the ones an annotator rejected (so they do not come
+    # back on that document), and pre-annotations imported as suggestions (`import
+    # --as-suggestions`), offered to every annotator of the document. Not annotations: not
+    # logged, not exported as spans.
+    db.executescript(
+        """
+        CREATE TABLE suggestion_rejections (
+            annotator TEXT NOT NULL,
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (annotator, doc_id, start, "end", label)
+        );
+        CREATE TABLE imported_suggestions (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            attrs TEXT NOT NULL DEFAULT '{}',
+            source TEXT NOT NULL,              -- the file they came from
+            created_at TEXT NOT NULL,
+            CHECK (start >= 0 AND "end" > start),
+            UNIQUE (doc_id, start, "end", label)
+        );
+        """
+    )
+
+
 NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in STEPS)  # every migration, in order
 SCHEMA_VERSION = len(NAMES)  # PRAGMA user_version of a database this code migrated
 # Every trigger the last migration leaves: one missing was dropped outside annotator.

@@ -22,12 +22,13 @@ from annotator.tui import long_lived
 from annotator.tui.keys import label_bindings, screen_bindings
 from annotator.tui.plain import toast
 from annotator.tui.screens.bars import status_line, tabs_line
-from annotator.tui.screens.dialog_flows import Linking, edit_attributes
-from annotator.tui.screens.guarded import READ_ONLY, GuardedScreen, writes
+from annotator.tui.screens.dialog_flows import Linking, edit_attributes, form_on_label
+from annotator.tui.screens.guarded import READ_ONLY, writes
 from annotator.tui.screens.pane_changes import show_changes
 from annotator.tui.screens.search_box import SearchBox
 from annotator.tui.screens.side_feed import SideFeed
 from annotator.tui.screens.speed_actions import SpeedActions
+from annotator.tui.screens.suggesting import SuggestionActions
 from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import DocumentView, labelled_view
 from annotator.tui.widgets.pane import Pane
@@ -40,7 +41,7 @@ NARROW = 100  # columns below which panes become tabs
 _LAYOUT_WRITES = threading.Lock()  # one layout write at a time, the UI's or a worker's
 
 
-class AnnotateScreen(SpeedActions, GuardedScreen):
+class AnnotateScreen(SpeedActions, SuggestionActions):
     DEFAULT_CSS = """
     AnnotateScreen { layout: vertical; }
     #body { height: 1fr; }
@@ -156,6 +157,7 @@ class AnnotateScreen(SpeedActions, GuardedScreen):
         else:
             container.mount(pane)
         pane.view.cursor = min(cursor, len(doc.text))
+        self.suggest(pane)
         self.call_after_refresh(pane.view.scroll_to_cursor, True)
         self.activate(pane)
         if save:
@@ -222,7 +224,7 @@ class AnnotateScreen(SpeedActions, GuardedScreen):
         pending = self.linking.source_text()
         text = status_line(self.session.annotator, self.session.read_only, self._progress,
                            None if self.active is None else self.active.view, pending,
-                           self.last_action)
+                           self.last_action, self.suggestion_hint())
         self.query_one("#status", Static).update(text, layout=False)  # one fixed line
 
     @on(DocumentView.CursorMoved)
@@ -253,6 +255,7 @@ class AnnotateScreen(SpeedActions, GuardedScreen):
                 self.app.bell()
         if outcome.changes and show_changes(self.panes, outcome.changes, self.session.linked()):
             self._progress = None  # a status changed: reread (done, total)
+        self.resuggest(outcome.changes)
         if outcome.message or outcome.changes:
             self.last_action = outcome.message
             if outcome.changes:
@@ -278,6 +281,7 @@ class AnnotateScreen(SpeedActions, GuardedScreen):
             blank=target is None and view.blank_selection())
         if self.show(outcome):
             view.clear_selection()
+            form_on_label(self, self.active, outcome)
 
     def _under(self) -> tuple[Pane, Span] | None:
         if self.active is None:

@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -17,13 +17,15 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from annotator.display import label_chip
 from annotator.jsonl_shapes import ATTR_TEXT_MAX
-from annotator.model import AttributeDef, LabelDef, Span
+from annotator.model import AttributeDef, LabelDef, Link, Span
+from annotator.speakers import NewSpan, locate, speakers
 from annotator.tui.keys import bindings
 from annotator.tui.plain import plain
 from annotator.tui.text_layout import clip, one_line
 
 TITLE_CELLS = 60
 OPTION_CELLS = 40
+NEW_SPEAKER = "or tag one: type a name in the text (ORG: … for an organisation)"
 NOT_A_NUMBER = "Not a number: type digits and a decimal point, or leave it blank"
 _INTEGER = re.compile(r"[-+]?\d[\d_]*")
 
@@ -86,13 +88,17 @@ class AttributeForm(ModalScreen[dict[str, Any] | None]):
     BINDINGS = bindings("attributes")  # type: ignore[assignment]
 
     def __init__(
-        self, span: Span, label: LabelDef, span_text: str, candidates: list[tuple[Span, str]]
+        self, span: Span, label: LabelDef, span_text: str, candidates: list[tuple[Span, str]],
+        text: str = "", links: list[Link] | None = None,
     ) -> None:
         super().__init__()
         self.span = span
         self.label = label
         self.span_text = span_text
         self.candidates = sorted(candidates, key=lambda c: (c[0].start, c[0].end, c[0].label))
+        self.text = text  # the document's, to find a speaker typed by name (speakers.locate)
+        self.links = links or []
+        self._values: dict[str, list[Any]] = {}  # a list's values, in order: digits pick them
         self._fields: dict[str, AttributeDef] = {}  # widget id -> attribute
         # widget id -> (what the field shows, the stored value) for a text value that cannot be
         # shown as it is (controls, newlines, too long): kept as it was unless it is edited
@@ -123,11 +129,15 @@ class AttributeForm(ModalScreen[dict[str, Any] | None]):
                         yield Static(plain(attr.name), classes=name_classes)
                         with Vertical(classes="control"):
                             yield self._control(field_id, attr)
+                            if attr.type == "span" and self.text:
+                                yield Input(placeholder=NEW_SPEAKER, id=f"{field_id}-new",
+                                            classes="new-span")
                             if attr.description:
                                 yield Static(plain(attr.description), classes="description")
                             yield Static(id=f"{field_id}-error", classes="error")
             with Horizontal(id="buttons"):
-                yield Static(Content("tab next field · ctrl+s save · esc cancel"), id="hint")
+                yield Static(Content("1-9 pick · tab next field · ctrl+s save · esc cancel"),
+                             id="hint")
                 yield Button("Save", id="save", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
@@ -139,17 +149,15 @@ class AttributeForm(ModalScreen[dict[str, Any] | None]):
         if attr.type == "bool":
             return Checkbox("yes", value=bool(value), id=field_id)
         if attr.type == "choice":
-            options = [(plain(c), c) for c in attr.choices]
+            options = [(numbered(i, plain(c)), c) for i, c in enumerate(attr.choices)]
             if value is not None and value not in attr.choices:
                 options.append((Content(f"{one_line(str(value))} (not in the schema)"), value))
+            self._values[field_id] = [v for _, v in options]
             return Select(options, prompt="not set", value=_or_null(value), id=field_id)
         if attr.type == "span":
-            return Select(
-                self._span_options(attr, value),
-                prompt="not set",
-                value=_or_null(value),
-                id=field_id,
-            )
+            options = self._span_options(attr, value)
+            self._values[field_id] = [v for _, v in options]
+            return Select(options, prompt="not set", value=_or_null(value), id=field_id)
         if attr.type == "number":
             return Input(
                 "" if value is None else str(value),
@@ -166,22 +174,16 @@ class AttributeForm(ModalScreen[dict[str, Any] | None]):
         return Input(shown, max_length=ATTR_TEXT_MAX, id=field_id)
 
     def _span_options(self, attr: AttributeDef, value: Any) -> list[tuple[Content, str]]:
+        """One option per entity (speakers.py): its longest name, the others it goes by, and
+        the mention stored (nearest the claim; the one stored already, if in the group)."""
         options = []
-        for other, text in self.candidates:
-            if other.id == self.span.id or (attr.labels and other.label not in attr.labels):
-                continue
-            options.append(
-                (
-                    Content.assemble(
-                        (one_line(other.label), "bold"),
-                        " “",
-                        clip(text, OPTION_CELLS),
-                        "” ",
-                        (f"@{other.start}", "$text-muted"),
-                    ),
-                    other.id,
-                )
-            )
+        for i, who in enumerate(speakers(self.span, self.candidates, self.links, attr.labels)):
+            also = f" (also {', '.join(one_line(o, 30) for o in who.others[:3])})" \
+                if who.others else ""
+            options.append((numbered(i, Content.assemble(
+                (one_line(who.label), "bold"), " ", clip(who.name, OPTION_CELLS),
+                (clip(also, OPTION_CELLS), "$text-muted"))),
+                value if value in who.ids else who.span_id))
         if value is not None and value not in {v for _, v in options}:
             options.append((Content(f"span {one_line(str(value))} (not found)"), value))
         return options
@@ -195,7 +197,12 @@ class AttributeForm(ModalScreen[dict[str, Any] | None]):
     # -- reading the form ---------------------------------------------------------------
 
     def _value(self, field_id: str, attr: AttributeDef) -> Any:
-        """The value to store, None for blank; raises ValueError for a bad number."""
+        """The value to store, None for blank; raises ValueError for a bad number or a name
+        not in the text."""
+        typed = self.query(f"#{field_id}-new").results(Input)
+        name = next((w.value for w in typed if w.value.strip()), None)
+        if name is not None:
+            return self._new_span(attr, name)
         widget = self.query_one(f"#{field_id}")
         if isinstance(widget, Checkbox):
             # an untouched unchecked box says nothing; unchecking a stored True says False
@@ -209,6 +216,36 @@ class AttributeForm(ModalScreen[dict[str, Any] | None]):
         if kept is not None and widget.value == kept[0]:
             return kept[1]
         return widget.value.strip() or None
+
+    def _new_span(self, attr: AttributeDef, name: str) -> NewSpan | str:
+        """A span typed by name: an existing one of the right label on that text, or one to
+        tag (speakers.locate); ValueError with the reason when the name is not in the text."""
+        labels = attr.labels or tuple(dict.fromkeys(s.label for s, _ in self.candidates))
+        found = locate(name, self.text, self.span, labels, labels[0] if labels else "PERSON")
+        if isinstance(found, str):
+            raise ValueError(found)
+        same = next((s for s, _ in self.candidates if (s.start, s.end) == (found.start, found.end)
+                     and (not attr.labels or s.label in attr.labels)), None)
+        return same.id if same is not None else found
+
+    def on_key(self, event: events.Key) -> None:
+        """A digit on a list picks that option and moves to the next field (the last one: to
+        Save), so a claim's speaker, stance and certainty are four keys with enter."""
+        focused = self.focused
+        if not (isinstance(focused, Select) and focused.id in self._values
+                and not focused.expanded and event.character and event.character in "123456789"):
+            return
+        values = self._values[focused.id]
+        n = int(event.character) - 1
+        event.stop()
+        event.prevent_default()
+        if n >= len(values):
+            self.app.bell()
+            return
+        focused.value = values[n]
+        fields = list(self._fields)
+        later = fields[fields.index(focused.id) + 1 :]
+        self.query_one(f"#{later[0]}" if later else "#save").focus()
 
     def _show_error(self, field_id: str, message: str | None) -> None:
         error = self.query_one(f"#{field_id}-error", Static)
@@ -247,8 +284,8 @@ class AttributeForm(ModalScreen[dict[str, Any] | None]):
         for field_id, attr in self._fields.items():
             try:
                 value = self._value(field_id, attr)
-            except ValueError:
-                self._show_error(field_id, NOT_A_NUMBER)
+            except ValueError as err:
+                self._show_error(field_id, NOT_A_NUMBER if attr.type == "number" else str(err))
                 first_bad = first_bad or field_id
                 continue
             self._show_error(field_id, None)
@@ -262,6 +299,11 @@ class AttributeForm(ModalScreen[dict[str, Any] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def numbered(i: int, content: Content) -> Content:
+    """An option of a list, with the digit that picks it (the first nine)."""
+    return Content.assemble((f"{i + 1} ", "$text-muted"), content) if i < 9 else content
 
 
 def _or_null(value: Any) -> Any:

@@ -26,7 +26,8 @@ def tabs_line(doc_ids: list[str], active: int | None, room: int) -> Text:
 
 
 def status_line(annotator: str, read_only: bool, progress: tuple[int, int],
-                view: DocumentView | None, linking_from: str | None, last_action: str) -> Text:
+                view: DocumentView | None, linking_from: str | None, last_action: str,
+                suggestion: str | None = None) -> Text:
     """Who, how far, where the cursor is, the search count, a pending link, the last action;
     every name, id and message is untrusted and sanitised here."""
     done, total = progress
@@ -46,6 +47,8 @@ def status_line(annotator: str, read_only: bool, progress: tuple[int, int],
     if linking_from is not None:
         text.append(f"linking from “{safe(linking_from, 20)}”: L on the target, esc cancels  ",
                     "bold reverse")
+    if suggestion is not None:
+        text.append(f"{safe(suggestion)}  ", "italic")
     text.append(safe(last_action))
     return text
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.actions import SkipAction
 
+from annotator.claims import form_rule, form_to_open
 from annotator.model import Span
 from annotator.session import Outcome
 from annotator.tui.text_layout import one_line as short
@@ -31,9 +32,17 @@ def edit_attributes(screen: AnnotateScreen, pane: Pane, span: Span) -> None:
     candidates = [(s, pane.view.text[s.start:s.end]) for s in pane.view.index.spans()
                   if s.id != span.id]
     screen.app.push_screen(
-        AttributeForm(span, label, span_text(pane, span), candidates),
-        screen.guarded(lambda attrs: screen.show(screen.session.attributes_rule(span, attrs))),
+        AttributeForm(span, label, span_text(pane, span), candidates, pane.view.text,
+                      list(screen.session.links.values())),
+        screen.guarded(lambda attrs: screen.show(form_rule(screen.session, span, attrs))),
     )
+
+
+def form_on_label(screen: AnnotateScreen, pane: Pane, outcome: Outcome) -> None:
+    """A span just got a label whose form opens on labelling (a CLAIM): open it."""
+    span = form_to_open(screen.schema, outcome.changes)
+    if span is not None and (shown := pane.view.index.get(span.id)) is not None:
+        edit_attributes(screen, pane, shown)
 
 
 class Linking:

@@ -13,6 +13,7 @@ from textual.cache import LRUCache
 from textual.color import Color
 from textual.strip import Strip
 
+from annotator.tui.suggestion_marks import SuggestionMarks
 from annotator.tui.text_layout import glyph
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ COMPONENTS = {
     "document-view--selection",
     "document-view--control",
     "document-view--match",
+    "document-view--suggestion",
 }
 """The parts of a document view its CSS styles (DocumentView.COMPONENT_CLASSES)."""
 
@@ -42,6 +44,9 @@ DocumentView > .document-view--cursor-inactive { background: $foreground 35%; }
 DocumentView > .document-view--selection { background: $foreground 30%; text-style: underline; }
 DocumentView > .document-view--control { color: $warning; text-style: bold; }
 DocumentView > .document-view--match { text-style: bold underline; color: $text-warning; }
+/* a suggestion: its label's colour on the text (a span has it behind), in italics and
+   underlined (a search match is bold and underlined) */
+DocumentView > .document-view--suggestion { text-style: italic underline; }
 """
 """DocumentView.DEFAULT_CSS."""
 
@@ -86,6 +91,7 @@ class Painter:
         # drawn lines (without cursor or selection), the most recent few screens' worth: a
         # long session over a 5 MB document must not keep every line it ever drew
         self.drawn: LRUCache[int, Strip] = LRUCache(LINE_CACHE)
+        self.marks = SuggestionMarks()  # the suggestions shown (tui/screens/suggesting.py)
 
     def clear(self) -> None:
         """The view's styles changed: draw everything anew."""
@@ -163,6 +169,28 @@ class Painter:
             self._label_styles[key] = style
         return style
 
+    def suggestion_style(self, label: str) -> Style:
+        """A suggestion: text in its label's colour (legible on the page, in 256 colours too)
+        and the component's style (italics, underlined), never a background: a span's."""
+        key = (label, -1.0, False)
+        style = self._label_styles.get(key)
+        if style is None:
+            base = self.style()
+            bg = Color.from_rich_color(base.bgcolor) if base.bgcolor else Color(0, 0, 0)
+            color = legible(Color.parse(self.view.label_colors.get(label, "#888888")), bg, 4.5)
+            style = base + self.style("document-view--suggestion") + Style(
+                color=color.rich_color)
+            self._label_styles[key] = style
+        return style
+
+    def _suggestions(self, keys: list[Style | None], start: int, stop: int) -> None:
+        """Mark the suggestions on [start, stop) where no span is drawn."""
+        for s in self.marks.overlapping(start, stop):
+            style = self.suggestion_style(s.label)
+            for i in range(max(s.start, start) - start, min(s.end, stop) - start):
+                if keys[i] is None:
+                    keys[i] = style
+
     def line(self, line: int) -> Strip:
         view = self.view
         layout = view.text_layout
@@ -188,6 +216,8 @@ class Painter:
                 if span.id in view.linked or span.id == view.pending_link:
                     style += Style(underline=True, italic=True)
                 keys[i] = style
+        if self.marks.shown:
+            self._suggestions(keys, start, stop)
         sel = view.selection()
         if sel is not None:
             sel_style = self.style("document-view--selection")

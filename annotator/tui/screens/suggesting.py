@@ -1,0 +1,149 @@
+"""The annotation screen's suggestions (docs/suggestions.md): found when a pane opens (in a
+thread for a big document), drawn by each view's painter, kept in step with every change, and
+the keys that act on them: a accept, r reject, A accept all, f / F next / previous."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from annotator import suggestions as S
+from annotator.store import Change
+from annotator.suggestions import Found, Suggestion
+from annotator.tui.plain import toast
+from annotator.tui.screens.guarded import GuardedScreen, writes
+from annotator.tui.suggestion_marks import SuggestionMarks
+
+if TYPE_CHECKING:
+    from annotator.session import Outcome, Session
+    from annotator.tui.widgets.pane import Pane
+
+BIG = 50_000  # code points from which a document's suggestions are found in a thread
+
+
+class SuggestionActions(GuardedScreen):
+    """A mixin of AnnotateScreen: `session`, `active`, `panes` and `show` are the screen's."""
+
+    session: Session
+    active: Pane | None
+
+    @property
+    def panes(self) -> list[Pane]:
+        raise NotImplementedError
+
+    def show(self, outcome: Outcome) -> bool:
+        raise NotImplementedError
+
+    # -- finding ----------------------------------------------------------------------------
+
+    def suggest(self, pane: Pane) -> None:
+        """Find the suggestions of a pane's document: at once for a small one, else in a
+        thread (the document is drawn meanwhile, the suggestions appear when found)."""
+        doc = pane.document
+
+        def search() -> tuple[Found, set[tuple[int, int, str]]]:
+            imported = [Suggestion(s, e, label, "import", attrs)
+                        for s, e, label, attrs in self.session.store.imported_suggestions(doc.id)
+                        if self.session.schema.label(label) is not None]
+            rejected = self.session.store.rejections(self.session.annotator, doc.id)
+            return S.find(doc.text, self.session.schema, imported), rejected
+
+        if len(doc.text) < BIG:
+            self._found(pane, *search(), attached=True)
+            return
+
+        def in_thread() -> None:
+            found = search()
+            self.app.call_from_thread(self._found, pane, *found)
+
+        self.run_worker(in_thread, thread=True, name=f"suggest {doc.id}",
+                        group=f"suggest-{id(pane)}", exclusive=True, exit_on_error=False)
+
+    def _found(self, pane: Pane, found: Found, rejected: set[tuple[int, int, str]],
+               attached: bool = False) -> None:
+        if not (attached or pane.is_attached):
+            return  # closed meanwhile
+        self._marks(pane).set_found(found, rejected, pane.view.index.spans())
+        self._redraw(pane)
+        for problem in found.problems:
+            toast(self, problem, severity="warning", timeout=6)
+        if pane is self.active:
+            self.update_status()
+
+    def resuggest(self, changes: Iterable[Change]) -> None:
+        """Spans came or went: what is offered follows (a suggestion a span now covers goes,
+        one whose span was deleted or undone comes back)."""
+        ranges: dict[str, list[tuple[int, int]]] = {}
+        for c in changes:
+            for row in (c.before, c.after) if c.entity == "span" else ():
+                if row:
+                    ranges.setdefault(row["doc_id"], []).append((row["start"], row["end"]))
+        for pane in self.panes:
+            if pane.document.id in ranges and self._marks(pane).ready:
+                self._marks(pane).update(pane.view.index, ranges[pane.document.id])
+                self._redraw(pane)
+
+    @staticmethod
+    def _marks(pane: Pane) -> SuggestionMarks:
+        return pane.view.painter.marks
+
+    @staticmethod
+    def _redraw(pane: Pane) -> None:
+        pane.view.painter.drawn.clear()
+        pane.view.refresh()
+
+    def suggestion_hint(self) -> str | None:
+        """The status bar's word on the suggestion under the cursor, if any."""
+        if self.active is None:
+            return None
+        s = self._marks(self.active).at(self.active.view.cursor)
+        return None if s is None else f"suggested {s.label}: a accepts, r rejects"
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def _ready(self) -> Pane | None:
+        """The active pane, once its suggestions are found (else None, and it says so)."""
+        if self.active is not None and not self._marks(self.active).ready:
+            self.refuse("still looking for suggestions in this document", timeout=2)
+            return None
+        return self.active
+
+    def _here(self) -> tuple[Pane, Suggestion | None] | None:
+        if (pane := self._ready()) is None:
+            return None
+        return pane, self._marks(pane).at(pane.view.cursor)
+
+    @writes
+    def action_accept_suggestion(self) -> None:
+        if found := self._here():
+            pane, s = found
+            self.show(S.accept_rule(self.session, pane.document.id, pane.view.text, s))
+
+    @writes
+    def action_reject_suggestion(self) -> None:
+        if found := self._here():
+            pane, s = found
+            outcome = S.reject_rule(self.session, pane.document.id, pane.view.text, s)
+            if self.show(outcome) and s is not None:
+                for other in self.panes:
+                    if other.document.id == pane.document.id:
+                        self._marks(other).reject(s)
+                        self._redraw(other)
+
+    @writes
+    def action_accept_all_suggestions(self) -> None:
+        if (pane := self._ready()) is not None:
+            self.show(S.accept_all_rule(self.session, pane.document.id, pane.view.text,
+                                        list(self._marks(pane).shown)))
+
+    def action_suggestion(self, delta: int) -> None:
+        if (pane := self._ready()) is None:
+            return
+        view, marks = pane.view, self._marks(pane)
+        s = marks.step(view.cursor, delta)
+        if s is None:
+            self.app.bell()
+            self.refuse(f"no {'next' if delta > 0 else 'previous'} suggestion"
+                        f" ({len(marks)} in this document)", timeout=2)
+            return
+        view.move_to(s.start, center=True)
