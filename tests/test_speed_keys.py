@@ -82,13 +82,13 @@ async def test_sentence_and_clause_motions_select_a_claim_in_few_keys(store):
     app = app_for(store, "wire")
     async with app.run_test(size=(120, 40)) as pilot:
         await find(pilot, "Akar said")
-        await pilot.press("v", "right_parenthesis", "6")  # CLAIM: the sentence
+        await pilot.press("v", "right_parenthesis", "6", "escape")  # CLAIM: the sentence
         assert span_texts(store, "wire") == [("CLAIM", "Akar said 38 staff stayed.")]
         await find(pilot, "3.5")
         # "(" goes back over "Mr." (an abbreviation) to the sentence start
         await pilot.press("left_parenthesis")
         assert WIRE[view(app).cursor:].startswith("Mr. Akar left")
-        await pilot.press("v", "semicolon", "6")  # the clause, before its ";"
+        await pilot.press("v", "semicolon", "6", "escape")  # the clause, before its ";"
         assert ("CLAIM", "Mr. Akar left at 3.5 pm") in span_texts(store, "wire")
         await pilot.press("right_parenthesis")  # end of this sentence
         assert WIRE[view(app).cursor] == "."
@@ -106,7 +106,7 @@ async def test_apostrophe_selects_inside_the_quotation(store):
         await find(pilot, "talks")
         await pilot.press("apostrophe")
         assert "selecting 4 words" in status(app)
-        await pilot.press("6")
+        await pilot.press("6", "escape")
         spans = store.spans("wire", "alice")
         assert [(WIRE[s.start:s.end], s.start) for s in spans] == [
             ("the talks were useful,", WIRE.index("the talks"))]
@@ -118,7 +118,7 @@ async def test_z_count_repeats_a_motion_and_digits_after_it_are_not_labels(store
     app = app_for(store, "wire")
     async with app.run_test(size=(120, 40)) as pilot:
         await find(pilot, "Akar said")
-        await pilot.press("v", "z", "4", "w", "6")  # v, 4 words on, label: 5 words
+        await pilot.press("v", "z", "4", "w", "6", "escape")  # v, 4 words on, label: 5 words
         assert span_texts(store, "wire") == [("CLAIM", "Akar said 38 staff stayed")]
         await pilot.press("z", "x")  # not a motion: refused, nothing deleted
         assert "a count goes before a motion" in status(app)
