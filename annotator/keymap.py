@@ -71,6 +71,15 @@ KEYMAP: tuple[Key, ...] = (
          "previous / next paragraph"),
     _doc("right_curly_bracket", "paragraph(1)", "next paragraph", "Move",
          "previous / next paragraph"),
+    _doc("left_parenthesis", "sentence(-1)", "sentence start", "Move",
+         "start / end of the sentence (again: the one before / after)"),
+    _doc("right_parenthesis", "sentence(1)", "sentence end", "Move",
+         "start / end of the sentence (again: the one before / after)"),
+    _doc("comma", "clause(-1)", "clause start", "Move",
+         "start / end of the clause (cut at , ; : and dashes)"),
+    _doc("semicolon", "clause(1)", "clause end", "Move",
+         "start / end of the clause (cut at , ; : and dashes)"),
+    _scr("z", "count", "count", "Move", "z then a count, then a motion: z12w, z3)"),
     _doc("g,ctrl+home", "edge(-1)", "go to start", "Move", "start / end of the document"),
     _doc("G,ctrl+end", "edge(1)", "go to end", "Move", "start / end of the document"),
     _doc("home", "line_edge(-1)", "line start", "Move", "start / end of the screen line"),
@@ -85,6 +94,8 @@ KEYMAP: tuple[Key, ...] = (
     _doc("shift+up", "extend('line', -1)", "select up", "Select", "select up to the cursor"),
     _doc("shift+down", "extend('line', 1)", "select down", "Select", "select up to the cursor"),
     Key("mouse drag", None, "mouse", "select", "Select", "select"),
+    _doc("apostrophe", "quote", "select the quotation", "Select",
+         "select inside the quote marks around the cursor"),
     _doc("c", "toggle_precise", "toggle character-precision selection", "Select",
          "toggle word snapping / character precision"),
     _doc("escape", "clear_selection", "cancel", "Select",
@@ -96,6 +107,14 @@ KEYMAP: tuple[Key, ...] = (
          "shrink / grow the span under the cursor by a word"),
     _scr("greater_than_sign", "resize(True)", "grow span", "Spans",
          "shrink / grow the span under the cursor by a word"),
+    _scr("H", "resize_start(True)", "grow span at its start", "Spans",
+         "grow / shrink the span under the cursor at its start"),
+    _scr("K", "resize_start(False)", "shrink span at its start", "Spans",
+         "grow / shrink the span under the cursor at its start"),
+    _scr("asterisk", "all_occurrences", "label all occurrences", "Spans",
+         "label its text everywhere in the open documents"),
+    _scr("full_stop", "repeat_label", "repeat label", "Label",
+         "the last label again, on the selection or word"),
     _scr("e", "edit_attributes", "edit attributes", "Spans",
          "edit the attributes of the span under the cursor"),
     _scr("L", "link", "link spans", "Links", "start a link at the span under the cursor"),
@@ -216,8 +235,13 @@ _CHARACTERS = {
     "left_curly_bracket": "{", "right_curly_bracket": "}", "left_square_bracket": "[",
     "right_square_bracket": "]", "less_than_sign": "<", "greater_than_sign": ">",
     "question_mark": "?", "slash": "/", "comma": ",", "full_stop": ".", "equals_sign": "=",
-    "exclamation_mark": "!",
+    "exclamation_mark": "!", "left_parenthesis": "(", "right_parenthesis": ")", "semicolon": ";",
+    "apostrophe": "'", "asterisk": "*",
 }  # fmt: skip
+
+COUNTED = ("move", "line", "word", "paragraph", "page", "span", "search_next", "extend",
+           "sentence", "clause")
+"""The actions a count (`z` then digits) repeats: the motions."""
 
 
 def shown(key: str) -> str:
@@ -241,3 +265,11 @@ def reserved_keys() -> dict[str, str]:
             if len(typed) == 1 or typed in _NAMED_RESERVED:
                 reserved.setdefault(typed, entry.name)
     return reserved
+
+
+def counted_motion(key: str) -> str | None:
+    """The document action of `key` when it is a motion a count repeats ("word(1)" for w)."""
+    for entry in entries("document"):
+        if key in entry.key_names and entry.action and entry.action.split("(")[0] in COUNTED:
+            return entry.action
+    return None

@@ -5,7 +5,7 @@ No widgets here, no SQL either: the screen holds this, never the Store."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -20,12 +20,14 @@ from annotator.model import (
     Status,
 )
 from annotator.numbers import after_edit, after_reread, parse_number
+from annotator.occurrences import Place, copied_attrs, summary, unlabelled
 from annotator.sanitize import cut
-from annotator.store import ActionResult, Change, Store, StoreError
+from annotator.store import ActionResult, Change, NewSpan, Store, StoreError
 from annotator.store import team as team_store
 from annotator.store.changes import StatusChange
 from annotator.store.team import Flag
 from annotator.team import flag_note, work_queue
+from annotator.text_units import start_edge
 from annotator.words import WORD
 
 SHORT = 2.0  # seconds a "nothing here" refusal stays; others stay 3
@@ -111,6 +113,7 @@ class Session:
     schema: LabelSchema
     links: dict[str, Link] = field(default_factory=dict)
     _ends: dict[str, LinkEnd | None] = field(default_factory=dict)
+    last_label: LabelDef | None = None  # the label last put on text (`.` repeats it)
     actor: str | None = None  # who is at the keyboard when not `annotator` (a lead --as bob)
 
     @property
@@ -215,15 +218,37 @@ class Session:
         existing = spans.exact(start, end)
         shown = clip(text[start:end], 30)
         verb = f"relabelled “{shown}” {label.name}" if existing else f"{label.name} “{shown}”"
-        return self.do(verb, self.label, doc_id, text, start, end, label.name, existing)
+        outcome = self.do(verb, self.label, doc_id, text, start, end, label.name, existing)
+        if outcome.refused is None:
+            self.last_label = label  # what `.` repeats
+        return outcome
+
+    def all_occurrences_rule(self, source: Span, places: Sequence[Place]) -> Outcome:
+        """`*` on `source`: label every other occurrence of its text, in `places` (its own
+        document first, then the other open ones), with its label and attributes, as one
+        action; places a span of that label already covers are skipped (occurrences.py)."""
+        here = places[0]
+        needle = source.text_in(here.text)
+        found = unlabelled(needle, source.label, places)
+        shown = clip(needle, 30)
+        if not found:
+            return refusal(f"no other unlabelled “{shown}” in the open documents", SHORT)
+        lab = self.schema.label(source.label)
+        attrs = copied_attrs(source, lab)
+        new = [NewSpan(o.doc_id, o.start, o.end, source.label, attrs) for o in found]
+        counts = {p.doc_id: sum(o.doc_id == p.doc_id for o in found) for p in places}
+        return self.do(summary(source.label, counts, here.doc_id), self.store.add_new_spans,
+                        self.annotator, new)
 
     def delete_rule(self, span: Span, text: str) -> Outcome:
         return self.do(f"deleted {span.label} “{clip(span.text_in(text), 24)}”",
                         self.delete, span)
 
-    def resize_rule(self, span: Span, text: str, grow: bool) -> Outcome:
-        return self.do(f"{'grew' if grow else 'shrank'} {span.label}",
-                        self.resize, span, text, grow)
+    def resize_rule(self, span: Span, text: str, grow: bool, start: bool = False) -> Outcome:
+        """`<` `>` move the span's end a word; `H` `K` (start=True) its start."""
+        edge = " at its start" if start else ""
+        return self.do(f"{'grew' if grow else 'shrank'} {span.label}{edge}",
+                        self.resize_start if start else self.resize, span, text, grow)
 
     def attributes_refusal(self, span: Span) -> Outcome | None:
         """Why the attribute form does not open for `span` (None: it does)."""
@@ -419,15 +444,28 @@ class Session:
             end = ends[-1]
         if end == span.end:
             raise StoreError("the span is that size already")
-        attrs = None
-        lab = self.schema.label(span.label)
-        if lab is not None and lab.kind == "number":
-            old = parse_number(text[span.start : span.end]).as_attrs()
-            auto = {k: v for k, v in span.attrs.items() if old.get(k) != v}  # hand-edited ones
-            attrs = after_reread(span.attrs, auto,
-                                 self.prefill(span.label, text[span.start : end], auto))
-        return self.store.update_span(self.annotator, span.id, end=end, attrs=attrs,
+        return self.store.update_span(self.annotator, span.id, end=end,
+                                      attrs=self._reread(span, text, span.start, end),
                                       name="resize_span")
+
+    def resize_start(self, span: Span, text: str, grow: bool) -> ActionResult:
+        """Move the span's start a word to the left (grow) or right (shrink)."""
+        start = start_edge(text, span.start, span.end, grow)
+        if start is None:
+            raise StoreError("no word before this span in its paragraph" if grow else
+                             "the span is one word already")
+        return self.store.update_span(self.annotator, span.id, start=start,
+                                      attrs=self._reread(span, text, start, span.end),
+                                      name="resize_span")
+
+    def _reread(self, span: Span, text: str, start: int, end: int) -> Attrs | None:
+        """A NUMBER span's attributes read again from its new text, keeping hand-edited ones."""
+        lab = self.schema.label(span.label)
+        if lab is None or lab.kind != "number":
+            return None
+        old = parse_number(text[span.start : span.end]).as_attrs()
+        auto = {k: v for k, v in span.attrs.items() if old.get(k) != v}  # hand-edited ones
+        return after_reread(span.attrs, auto, self.prefill(span.label, text[start:end], auto))
 
     def set_attrs(self, span: Span, attrs: Attrs) -> ActionResult:
         """Save the attribute form; an edited attribute is no longer machine-filled."""

@@ -30,6 +30,9 @@ BENCHES = {
     "import_latency": ["p99 action latency during a 100 MB import"],
     "team": ["20 concurrent annotators through the forced command"],
     "conflicts": ["conflicts: recompute after a change"],
+    "task_keys": [f"keys per task: {t}" for t in (
+        "entity, all occurrences", "numbers", "repeated figure", "long claim",
+        "claim attributes", "cross-pane link")],
 }
 
 

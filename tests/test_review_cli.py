@@ -35,8 +35,9 @@ def db(db_path: Path, store: Store) -> Path:
     with store.import_session("importer") as imp:
         from annotator.model import Document
 
-        imp.add_document(Document("wire2", WIRE, "\x1b[31mRED[/] title", schema=load_default_schema().ref))
-        imp.add_document(Document("solo", WIRE, "Solo", schema=load_default_schema().ref))
+        ref = load_default_schema().ref
+        imp.add_document(Document("wire2", WIRE, "\x1b[31mRED[/] title", schema=ref))
+        imp.add_document(Document("solo", WIRE, "Solo", schema=ref))
     for who in ("alice", "bob"):
         store.add_span(who, "wire2", *find(WIRE, "Akar"), "PERSON")
         store.set_status(who, "wire2", Status.DONE)

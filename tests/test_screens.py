@@ -532,6 +532,12 @@ def test_snapshot_help(snap_compare) -> None:
     assert snap_compare(Host(lambda: HelpScreen(SCHEMA)), terminal_size=SIZE, run_before=_steady)
 
 
+def test_snapshot_help_80x24(snap_compare) -> None:
+    """At 80 columns the help is one column: no key runs into its description."""
+    assert snap_compare(Host(lambda: HelpScreen(SCHEMA)), terminal_size=(80, 24),
+                        run_before=_steady)
+
+
 def test_snapshot_help_wide_light(snap_compare) -> None:
     async def light(pilot: Pilot) -> None:
         pilot.app.theme = "textual-light"

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 
 from annotator.model import Document, Link, Span, Status
 from annotator.store import migrations
-from annotator.store.actions import IMPORT_REFERS, ActionResult, Change, StoreError, new_id
+from annotator.store.actions import (
+    IMPORT_REFERS,
+    ActionResult,
+    Change,
+    NewSpan,
+    StoreError,
+    new_id,
+)
 from annotator.store.connection import (
     BUSY_TIMEOUT_MS,
     POLL_SECONDS,
@@ -29,7 +36,8 @@ if TYPE_CHECKING:
     from annotator.store.importer import ImportSession
 
 __all__ = ["BUSY_TIMEOUT_MS", "IMPORT_REFERS", "POLL_SECONDS", "ActionResult", "Change",
-           "NewerDatabaseError", "Store", "StoreError", "cannot_write", "migrations", "new_id"]
+           "NewSpan", "NewerDatabaseError", "Store", "StoreError", "cannot_write", "migrations",
+           "new_id"]
 
 
 class Store(Reads, ReviewActions, EventLog, Suggestions):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,18 @@ class StoreError(Exception):
 # import is done.
 IMPORT_REFERS = ("an import that is still running refers to this span; delete it when the"
                  " import has finished")
+
+
+@dataclass(frozen=True, slots=True)
+class NewSpan:
+    """A span to add (Actions.add_new_spans): where, with which label and attributes."""
+
+    doc_id: str
+    start: int
+    end: int
+    label: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+    origin: str = "manual"
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +336,25 @@ class Actions(Connection):
             )
             self._log(conn, result, annotator, "status", before,
                       R.status_row(doc_id, annotator, status, R.now()))
+            return result
+
+    def add_new_spans(self, annotator: str, spans: Sequence[NewSpan],
+                      name: str = "label_all") -> ActionResult:
+        """Add many spans, in any documents, as ONE action (one undo): every range is checked
+        first, so a bad one adds none. Each document touched is put in progress."""
+        if not spans:
+            raise StoreError("no spans to add")
+        with self.write() as conn:
+            for new in spans:
+                self._check_range(conn, new.doc_id, new.start, new.end)
+            result = ActionResult(self._begin_action(conn, annotator, "do", name), name)
+            ts = R.now()
+            for new in spans:
+                span = Span(new_id(), new.doc_id, annotator, new.start, new.end, new.label,
+                            dict(new.attrs), new.origin, ts, ts)
+                self._log(conn, result, annotator, "span", None, R.span_to_row(span))
+            for doc_id in dict.fromkeys(new.doc_id for new in spans):
+                self._touch_status(conn, result, doc_id, annotator)
             return result
 
     # -- undo / redo: new events that invert or repeat an earlier action ------------------

@@ -25,6 +25,7 @@ from annotator.tui.screens.pane_changes import show_changes
 from annotator.tui.screens.pane_manager import PaneManager
 from annotator.tui.screens.search_box import SearchBox
 from annotator.tui.screens.side_feed import SideFeed
+from annotator.tui.screens.speed_actions import SpeedActions
 from annotator.tui.screens.suggesting import SuggestionActions
 from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import DocumentView, labelled_view
@@ -36,7 +37,7 @@ __all__ = ["READ_ONLY", "AnnotateScreen"]
 NARROW = 100  # columns below which panes become tabs
 
 
-class AnnotateScreen(Flagging, SuggestionActions):
+class AnnotateScreen(Flagging, SpeedActions, SuggestionActions):
     DEFAULT_CSS = """
     AnnotateScreen { layout: vertical; }
     #body { height: 1fr; }
@@ -350,7 +351,7 @@ class AnnotateScreen(Flagging, SuggestionActions):
         """Keys for the open search box, taken as the app reads them (AnnotatorApp.on_event):
         a key handed to the box through its own queue could be overtaken by the next one, and
         "/Quellby⏎3" must search before it labels."""
-        return self.search_box.capture(event)
+        return self.capture_count(event) or self.search_box.capture(event)
 
     def _search(self, query: str) -> None:
         """The search box closed: back to the view, searching for `query` (if any)."""

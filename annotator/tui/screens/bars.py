@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 
+from annotator.tui.motions import Target
 from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import DocumentView
+from annotator.words import WORD
+
+COUNT_UP_TO = 10_000  # words a selection's extent counts one by one (then "10000+")
 
 
 def tabs_line(doc_ids: list[str], active: int | None, room: int) -> Text:
@@ -36,6 +40,8 @@ def status_line(annotator: str, read_only: bool, progress: tuple[int, int],
     if view is not None:
         text.append("char " if view.precise else "word ", "dim")
         text.append(f"@{view.cursor}  ", "dim")
+        if view.select_from is not None:
+            text.append(f"{selection_extent(view.text, view.selection())}  ", "bold reverse")
         found = view.match_position() if view.search_query else None
         if found:
             text.append(f"/{safe(view.search_query, 20)} {found[0]}/{found[1]}  ", "bold")
@@ -48,3 +54,17 @@ def status_line(annotator: str, read_only: bool, progress: tuple[int, int],
         text.append(f"{safe(suggestion)}  ", "italic")
     text.append(safe(last_action))
     return text
+
+
+def selection_extent(text: str, sel: Target | None) -> str:
+    """"selecting 12 words, 74 chars" (code points): a selection under way, and how much."""
+    if sel is None:
+        return "selecting nothing yet"
+    words = 0
+    for words, _ in enumerate(WORD.finditer(text, sel.start, sel.end), 1):
+        if words > COUNT_UP_TO:
+            break
+    many = f"{COUNT_UP_TO}+" if words > COUNT_UP_TO else str(words)
+    chars = sel.end - sel.start
+    return (f"selecting {many} word{'' if words == 1 else 's'}, "
+            f"{chars} char{'' if chars == 1 else 's'}")

@@ -34,6 +34,7 @@ from annotator.tui.widgets.direct_lines import DirectLines
 from annotator.tui.widgets.document_paint import COMPONENTS, VIEW_CSS, Painter
 from annotator.tui.widgets.document_paint import contrast as contrast  # re-exported
 from annotator.tui.widgets.quiet_scroll import QuietScroll
+from annotator.tui.widgets.unit_motions import UnitMotions
 from annotator.tui.widgets.view_motions import CursorMotions
 from annotator.tui.widgets.view_mouse import MouseSelection
 from annotator.tui.widgets.view_spans import ViewSpans
@@ -42,8 +43,8 @@ from annotator.words import word_at
 FIRST_WRAP = 65_536  # code points of a long document wrapped before its first frame
 
 
-class DocumentView(CursorMotions, MouseSelection, ViewSpans, SanitisedLines, QuietScroll,
-                   DirectLines, ScrollView, can_focus=True):
+class DocumentView(UnitMotions, CursorMotions, MouseSelection, ViewSpans, SanitisedLines,
+                   QuietScroll, DirectLines, ScrollView, can_focus=True):
     """Draws one document and owns its cursor, selection and spans (of one annotator)."""
 
     COMPONENT_CLASSES = COMPONENTS

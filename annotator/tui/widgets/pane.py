@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from annotator.display import STATUS_GLYPHS, STATUS_WORDS
 from annotator.model import Document, Span, Status
+from annotator.row_text import source_header
 from annotator.tui.plain import SanitisedLines
 from annotator.tui.span_loading import SpanLoading
 from annotator.tui.text_layout import one_line
@@ -50,11 +51,11 @@ class Pane(SanitisedLines, Vertical):
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(STATUS_GLYPHS[self.status] + " ")
         title.append(one_line(self.document.id), "bold")
-        title.append("  " + one_line(self.document.title or ""), "italic")
+        header = source_header(self.document.meta, self.document.title or "")
+        title.append("  " + one_line(header), "italic")
         self.title_bar.update(title)
         # a tooltip given a str is markup: give it a Text
-        self.title_bar.tooltip = Text(f"{STATUS_WORDS[self.status]}: "
-                                      f"{one_line(self.document.title or '')}")
+        self.title_bar.tooltip = Text(f"{STATUS_WORDS[self.status]}: {one_line(header)}")
 
     def set_status(self, status: Status) -> None:
         self.status = status

@@ -15,7 +15,7 @@ from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.flag_box import FlagBox
 from annotator.tui.widgets.span_list import SpanList, describe_attrs
 
-MAX_LINK_ROWS = 12
+MAX_LINKS = 6  # links the Links box lists (two rows each)
 NAME_MAX = 40  # code points of a label or link type name shown, at most
 DETAIL_MAX = 200  # of the attributes line under the cursor (the box is at most 38 cells wide)
 
@@ -111,12 +111,17 @@ class SidePanel(SanitisedLines, Vertical):
             self._put(self.link_box, Text("none — L on a span, then L on another", "dim",
                                           no_wrap=True, overflow="ellipsis"))
             return
-        out = Text(no_wrap=True, overflow="ellipsis")  # a row a link: the height is known
-        for link in links[:MAX_LINK_ROWS]:
+        # two rows a link, so that both ends show in a 38-cell panel: the type and where it
+        # starts, then the arrow (⇄ for a symmetric type) and where it ends
+        out = Text(no_wrap=True, overflow="ellipsis")
+        symmetric = {t.name for t in self.schema.links if t.symmetric}
+        for link in links[:MAX_LINKS]:
             out.append(f"{one_line(link.type, NAME_MAX)} ", "bold")
-            out.append(f"{describe.get(link.from_span, '?')} → {describe.get(link.to_span, '?')}\n")
-        if len(links) > MAX_LINK_ROWS:
-            out.append(f"… and {len(links) - MAX_LINK_ROWS} more", "dim")
+            out.append(f"{describe.get(link.from_span, '?')}\n")
+            out.append(" ⇄ " if link.type in symmetric else " → ", "bold")
+            out.append(f"{describe.get(link.to_span, '?')}\n")
+        if len(links) > MAX_LINKS:
+            out.append(f"… and {len(links) - MAX_LINKS} more", "dim")
         out.rstrip()
         self._put(self.link_box, out)
 

@@ -16,6 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.model import Span
+from annotator.row_text import number_lead
 from annotator.tui.keys import bindings
 from annotator.tui.plain import SanitisedLines
 from annotator.tui.span_index import SpanIndex
@@ -31,11 +32,13 @@ LINKED = "⇄"  # before the text of a span that has a link
 VALUE_MAX = 60  # code points of one attribute value shown, at most
 
 
-def describe_attrs(attrs: dict[str, Any]) -> str:
+def describe_attrs(attrs: dict[str, Any], skip: tuple[str, ...] = ()) -> str:
     """key=value, by key (the same before and after a reopen: the store keeps keys sorted),
-    each value on one line, sanitised and cut to VALUE_MAX (a 10 MB value costs nothing)."""
+    each value on one line, sanitised and cut to VALUE_MAX (a 10 MB value costs nothing);
+    not the speaker, nor the keys in `skip`."""
     return " ".join(f"{one_line(k, VALUE_MAX)}={one_line(str(attrs[k]), VALUE_MAX)}"
-                    for k in sorted(attrs) if k != "speaker" and attrs[k] not in ("", None))
+                    for k in sorted(attrs)
+                    if k != "speaker" and k not in skip and attrs[k] not in ("", None))
 
 
 class SpanList(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_focus=True):
@@ -162,7 +165,10 @@ class SpanList(SanitisedLines, QuietScroll, DirectLines, ScrollView, can_focus=T
             self._label_styles[span.label] = label_style
         # never more of the text than the row can show (a span may be megabytes long)
         body = one_line(self.text[span.start : min(span.end, span.start + width + 1)], width)
-        extra = describe_attrs(span.attrs)
+        lead = number_lead(span.attrs)
+        if lead and one_line(lead, VALUE_MAX) != body:
+            body = f"{one_line(lead, VALUE_MAX)} │ {body}"  # what tells "about 7,00…" apart
+        extra = describe_attrs(span.attrs, skip=("value", "unit", "qualifier") if lead else ())
         segments = [
             Segment(f"{one_line(span.label, 7):<7}",
                     label_style),
