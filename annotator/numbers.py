@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from annotator import units
+from annotator.words import CJK_BLOCKS
 
 EXACT, APPROXIMATE, AT_LEAST, AT_MOST = "exact", "approximate", "at least", "at most"
 QUALIFIERS = (EXACT, APPROXIMATE, AT_LEAST, AT_MOST)
@@ -530,9 +531,29 @@ def find_numbers(text: str) -> list[tuple[int, int]]:
         if part is None or part.end <= i or not _a_figure(parser, i, part):
             i += 1
             continue
-        found.append((offset(tokens[i].start), offset(tokens[part.end - 1].end - 1) + 1))
+        start, end = offset(tokens[i].start), offset(tokens[part.end - 1].end - 1) + 1
+        end = _figure_end(text, start, end)
+        if end > start:
+            found.append((start, end))
         i = part.end
     return found
+
+
+def _cjk(char: str) -> bool:
+    return any(lo <= ord(char) <= hi for lo, hi in CJK_BLOCKS)
+
+
+def _figure_end(text: str, start: int, end: int) -> int:
+    """A figure ends at a line break ("1.5 MILLION EUROS" is not read on into the next
+    paragraph's "IN İZMIR"), and its unit is one CJK character at most: text written without
+    spaces would otherwise give the rest of the sentence as the unit ("2,000人規模の…": 人)."""
+    cut = text.find("\n", start, end)
+    if cut != -1:
+        end = start + len(text[start:cut].rstrip())
+    for k in range(start, end):
+        if _cjk(text[k]) and not text[k].isdigit():
+            return k + 1 if text[start:k].strip() else end
+    return end
 
 
 _STARTS = ({p[0] for p in _PREFIXES} | _NUMBER_WORDS | _DOLLAR_PREFIXES.keys()

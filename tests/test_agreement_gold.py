@@ -183,10 +183,16 @@ def test_without_gold_it_says_so(store: Store, db_path: Path) -> None:
     assert json.loads(out.output)["annotators"] == []
 
 
-def test_gold_counts_only_with_the_status_asked(store: Store) -> None:
-    """Gold in progress (a review not finished) is not scored unless --status any."""
+def test_gold_counts_whatever_its_status(store: Store) -> None:
+    """Gold is the adjudicated reference, not a person's work: a review still in progress is
+    scored (an annotator's set still counts only with the status asked)."""
     build(store, [("d", TEXT, {GOLD: [(0, 3, "PERSON")]})], status=Status.IN_PROGRESS)
     build(store, [("d", TEXT, {"alice": [(0, 3, "PERSON")]})])
-    assert compute_against_gold(store).annotators == []
-    (alice,) = compute_against_gold(store, status="any").annotators
+    (alice,) = compute_against_gold(store).annotators
     assert alice.spans.exact.f1 == 1.0
+    build(store, [("e", TEXT, {GOLD: [(0, 3, "PERSON")]})])
+    build(store, [("e", TEXT, {"alice": [(0, 3, "PERSON")]})], status=Status.IN_PROGRESS)
+    (alice,) = compute_against_gold(store).annotators
+    assert alice.documents == 1  # e: alice's set is in progress
+    (alice,) = compute_against_gold(store, status="any").annotators
+    assert alice.documents == 2

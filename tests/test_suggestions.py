@@ -28,6 +28,15 @@ def texts(text: str) -> list[str]:
 # -- the rules ------------------------------------------------------------------------------
 
 
+def test_a_figure_ends_at_a_line_break_and_takes_one_cjk_character_as_unit() -> None:
+    """The bench corpus found "1.5 MILLION EUROS\n\nIN İZMIR" and "2,000人規模の部隊を
+    派遣すると発表した" (the unit ran on through text written without spaces)."""
+    assert texts("The fund: 1.5 MILLION EUROS\n\nIN İZMIR the army") == ["1.5 MILLION EUROS"]
+    assert texts("政府は2,000人規模の部隊を派遣すると発表した") == ["2,000人"]
+    assert texts("３０００人が避難した") == ["３０００人"]
+    assert texts("about 1,500\nsoldiers") == ["about 1,500"]
+
+
 def test_figures_come_with_their_qualifier_and_unit() -> None:
     text = ("About 7,000 residents left; 1 500 people stayed, one general and 38 staff came for"
             " over 36 hours; £3.2m and 94% of a 2,000-strong force.")

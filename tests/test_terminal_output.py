@@ -104,7 +104,7 @@ def test_hostile_names_and_values_never_reach_the_terminal_on_any_screen(tmp_pat
         _step(term, "?", "Keys")
         # the help grid cuts names to its columns; a link row shows its labels whole
         term.seen = ""
-        for _ in range(80):  # scroll down to the labels (below every key), a key at a time
+        for _ in range(160):  # scroll down to the labels (below every key), a key at a time
             term.type("j")
             term.read(0.03)
         for text in ("NUM␛]0;pwned", "CONTRA␛]0;pwne", "⇄ NUM␛]0;pwned-label␇[/]·"):

@@ -176,8 +176,12 @@ class AnnotateScreen(Flagging, SpeedActions, SuggestionActions):
         if event.error is not None:
             self.refuse(f"could not read the spans of {safe(event.view.document.id)}: "
                         f"{safe(str(event.error))} (a span key tries again)", timeout=6)
-        elif self.active is not None and event.view is self.active.view:
-            self._show_side(self.active)
+        else:
+            pane = next((p for p in self.panes if p.view is event.view), None)
+            if pane is not None:
+                self.suggest(pane)
+            if self.active is not None and event.view is self.active.view:
+                self._show_side(self.active)
 
     @on(SpanList.Chosen)
     def _span_chosen(self, event: SpanList.Chosen) -> None:

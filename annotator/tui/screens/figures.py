@@ -147,7 +147,7 @@ class FiguresFlow:
             return None
         if self.watch.latest is None and self._asked != self.watch.version:
             self._recompute()  # the first time: in the background too
-        return self.watch.note(active.view.span_under_cursor())
+        return self.watch.note(active.view.shown_under_cursor())
 
     def open(self, pane_span: tuple[object, Span]) -> None:
         screen = self.screen

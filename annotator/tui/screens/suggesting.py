@@ -38,7 +38,11 @@ class SuggestionActions(GuardedScreen):
 
     def suggest(self, pane: Pane) -> None:
         """Find the suggestions of a pane's document: at once for a small one, else in a
-        thread (the document is drawn meanwhile, the suggestions appear when found)."""
+        thread (the document is drawn meanwhile, the suggestions appear when found). Not
+        before the pane's spans are read (a worker, after its text is drawn): the screen calls
+        this again when they are (SpansLoaded)."""
+        if not pane.view.spans_shown:
+            return
         doc = pane.document
 
         def search() -> tuple[Found, set[tuple[int, int, str]]]:

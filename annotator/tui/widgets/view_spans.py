@@ -54,6 +54,11 @@ class ViewSpans:
         return index
 
     @property
+    def spans_shown(self) -> bool:
+        """Whether the spans are read and drawn (SpansLoaded has been posted)."""
+        return self._spans_shown
+
+    @property
     def shown_index(self) -> SpanIndex:
         """The spans as drawn, without waiting: none until they are read."""
         ready = self.spans.ready()
@@ -90,6 +95,11 @@ class ViewSpans:
 
     def span_under_cursor(self) -> Span | None:
         return self.index.innermost(self._view().cursor)
+
+    def shown_under_cursor(self) -> Span | None:
+        """The span under the cursor as drawn, without waiting for the spans (for what only
+        shows it: the status bar)."""
+        return self.shown_index.innermost(self._view().cursor)
 
     def reset_under(self) -> None:
         """The span drawn emphasised, found anew (all lines are about to be drawn anew)."""
