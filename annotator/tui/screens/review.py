@@ -330,6 +330,11 @@ class ReviewScreen(AnnotateScreen):
 
     # -- what the annotation screen does otherwise ------------------------------------------
 
+    def suggest(self, pane: Any) -> None:
+        """No suggestions in gold: the lead decides between the annotators' versions, and
+        the figures the normaliser finds are not one of them."""
+        return None
+
     def action_review(self, doc_id: str | None = "") -> None:
         if doc_id is None:
             return  # the dashboard closed without one
