@@ -78,7 +78,7 @@ def read(store: Store) -> Dashboard:
     seq = store.last_event_seq()
     rows = progress(store)
     report = compute_agreement(store)
-    flags = store_team.flags(store) if store_team.is_team(store) else []
+    flags = store_team.flags(store)  # open ones: a personal database's too (its `!`)
     linked = [who for who in store.annotators() if store.links(who)]
     conflicts = [c for c in clusters_of(store, linked) if c.in_conflict]
     gold = compute_against_gold(store)

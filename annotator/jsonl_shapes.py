@@ -185,7 +185,7 @@ class RecordReader:
                                             ("start_offset", "end_offset"))
             links = self._doccano_relations(rec.get("relations"), by_entry, who, errs)
             return Record(doc, who, spans, links,
-                          status=_status(rec, errs))  # our doccano export writes it
+                          status=record_status(rec, errs))  # our doccano export writes it
         return Record(doc)
 
     def _prodigy(self, rec: dict[str, Any], path: Path, lineno: int,
@@ -342,7 +342,7 @@ class RecordReader:
             return None
         return Document(doc_id, text, title, "", meta, self.ref)
 
-    def _span(self, doc: Document, who: str, index: int, sid: Any, start: Any, end: Any,
+    def span(self, doc: Document, who: str, index: int, sid: Any, start: Any, end: Any,
               label: Any, attrs: Any, text: Any, errs: list[str]) -> Span | None:
         """A valid span, or None after adding its problems to errs."""
         if (type(start) is int and type(end) is int and 0 <= start < end <= len(doc.text)
@@ -378,7 +378,7 @@ class RecordReader:
             errs.append(f"{where}: id must be a non-empty string")
         return None
 
-    def _attrs(self, spans: list[Span], errs: list[str], invalid: set[Any]) -> None:
+    def check_attrs(self, spans: list[Span], errs: list[str], invalid: set[Any]) -> None:
         """Check attributes; `invalid` are ids of spans already reported (no second error)."""
         by_id = {s.id: s for s in spans}
         if len(by_id) < len(spans):
@@ -407,7 +407,7 @@ class RecordReader:
         who: Any = rec.get("annotator")  # checked just below
         if why := annotator_name_problem(who, allow_gold=True):
             errs.append(why)
-        status = _status(rec, errs)
+        status = record_status(rec, errs)
         sha = rec.get("sha256")
         if sha is not None and sha != doc.sha256:
             errs.append("sha256 does not match the text")
@@ -433,13 +433,13 @@ class RecordReader:
                 origin = "suggested" if s.get("origin") == "suggested" else "import"
                 spans.append(Span(sid, doc_id, who, start, end, label, attrs or {}, origin))
                 continue
-            span = self._span(doc, who, i + 1, sid, start, end, label, attrs, stext, errs)
+            span = self.span(doc, who, i + 1, sid, start, end, label, attrs, stext, errs)
             if span is not None:
                 spans.append(span)
             elif isinstance(sid, str):
                 invalid.add(sid)
         _check_utf16(spans_in, text, errs)
-        self._attrs(spans, errs, invalid)
+        self.check_attrs(spans, errs, invalid)
         links: list[LinkIn] = []
         ids: set[str] = set()
         for i, lk in enumerate(links_in):
@@ -498,7 +498,7 @@ class RecordReader:
             else:
                 errs.append(f"span #{i + 1}: expected [start, end, label] or an object")
                 continue
-            span = self._span(doc, who, -(i + 1), None, start, end, label, None, text, errs)
+            span = self.span(doc, who, -(i + 1), None, start, end, label, None, text, errs)
             if span is not None:
                 span = self.filled(span, doc)
                 spans[span.id] = span
@@ -531,7 +531,7 @@ def _check_utf16(spans_in: list[Any], text: str, errs: list[str]) -> None:
                         f" {want[0]}-{want[1]}")
 
 
-def _status(rec: dict[str, Any], errs: list[str]) -> Status | None:
+def record_status(rec: dict[str, Any], errs: list[str]) -> Status | None:
     status = rec.get("status")
     if status is not None and (not isinstance(status, str) or status not in STATUSES):
         errs.append(f"status {status!r} is not one of todo, in_progress, done")

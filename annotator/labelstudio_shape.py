@@ -29,10 +29,10 @@ from annotator.jsonl_shapes import (
     LinkIn,
     Record,
     RecordReader,
-    _status,
     annotator_name_problem,
     generated_id,
     make_link,
+    record_status,
 )
 from annotator.model import GOLD, Span, Status
 from annotator.numbers import MACHINE_FILLED
@@ -95,7 +95,7 @@ class TaskReader:
                 mine.append(f"{who} has annotation #{first[who] + 1} of this task already (one"
                             " annotation set per annotator and document)")
             first.setdefault(who, i)
-            status = _status(named[i], mine) or Status.DONE
+            status = record_status(named[i], mine) or Status.DONE
             spans, links, found = self._result(ann.get("result"), doc, who, used, mine,
                                                left_out, "annotators" not in task_meta)
             regions.setdefault(who, found)
@@ -183,7 +183,7 @@ class TaskReader:
         regions = {rid: replace(s, attrs=attrs[rid]) if rid in attrs
                    else self.r.filled(s, doc) if fill else s for rid, s in regions.items()}
         spans = list(regions.values())
-        self.r._attrs(spans, errs, set())
+        self.r.check_attrs(spans, errs, set())
         return spans, list(links.values()), regions
 
     def _region(self, r: dict[str, Any], i: int, doc: Any, who: str, used: set[str],
@@ -205,7 +205,7 @@ class TaskReader:
                 doc.text[start:end] != text):
             start, end = _from_utf16(doc.text, start, end, text) or (start, end)
         errs_before = len(errs)
-        span = self.r._span(doc, who, i + 1, sid, start, end, labels[0], None, text, errs)
+        span = self.r.span(doc, who, i + 1, sid, start, end, labels[0], None, text, errs)
         errs[errs_before:] = [e.replace(f"span {sid}", where, 1) for e in errs[errs_before:]]
         return span
 

@@ -275,3 +275,12 @@ async def test_against_gold_is_shown_once_gold_exists(db: Store) -> None:
         assert ["carol", "1", "0.67", "0.67", "n/a", "n/a"] in rows
         progress_rows = cells(screen.query_one("#dash-progress", DataTable))
         assert [r[0] for r in progress_rows] == ["alice", "bob", "carol"]  # gold is no one
+
+
+def test_a_personal_database_lists_its_open_flags(db: Store) -> None:
+    """`!` works on a database with no team: the dashboard listed its flags as none."""
+    from annotator.dashboard import read
+
+    assert not store_team.is_team(db)
+    store_team.add_flag(db, "alice", "alpha", "is the minister a PERSON or an ORG?")
+    assert [f.note for f in read(db).flags] == ["is the minister a PERSON or an ORG?"]

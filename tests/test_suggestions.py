@@ -14,7 +14,7 @@ from annotator.labels import SchemaError, load_default_schema, parse_schema
 from annotator.model import Span
 from annotator.numbers import find_numbers
 from annotator.suggestions import Suggestion, find, offered, step
-from tests.tui_support import app_for, span_texts, status, view
+from tests.tui_support import app_for, span_texts, status, view, workers_done
 from tests.tui_support import find as search
 
 NEWS = load_default_schema()
@@ -252,9 +252,8 @@ async def test_a_big_document_is_searched_in_a_thread(store, monkeypatch) -> Non
     monkeypatch.setattr(suggesting.S, "find", find_where)
     app = app_for(store, "beta")
     async with app.run_test(size=(120, 40)) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(pilot)  # the spans' worker, then the search's
         assert threads == [False]  # searched once, not on the UI thread
-        await pilot.pause()
         await pilot.press("f", "a")
         assert span_texts(store, "beta") == [("NUMBER", "2,000-strong force")]
 

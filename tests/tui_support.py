@@ -108,8 +108,17 @@ async def find(pilot: Pilot, needle: str) -> None:
     the spans are there (a worker reads them once the text is drawn): a picture is the same
     each time."""
     await pilot.press("slash", *needle, "enter")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await workers_done(pilot)
+
+
+async def workers_done(pilot: Pilot) -> None:
+    """Every worker finished, also those a finished one started (the spans' worker, then the
+    suggestions' search of a big document)."""
+    for _ in range(20):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            return
 
 
 def span_texts(store: Store, doc_id: str, who: str = "alice") -> list[tuple[str, str]]:

@@ -41,7 +41,7 @@ class SuggestionActions(GuardedScreen):
         thread (the document is drawn meanwhile, the suggestions appear when found). Not
         before the pane's spans are read (a worker, after its text is drawn): the screen calls
         this again when they are (SpansLoaded)."""
-        if not pane.view.spans_shown:
+        if not pane.view.spans_shown or self._marks(pane).ready:
             return
         doc = pane.document
 
@@ -106,7 +106,13 @@ class SuggestionActions(GuardedScreen):
     # -- keys -------------------------------------------------------------------------------
 
     def _ready(self) -> Pane | None:
-        """The active pane, once its suggestions are found (else None, and it says so)."""
+        """The active pane, once its suggestions are found (else None, and it says so). A key
+        pressed before a small document's spans are read finds them now (the spans first:
+        keys act on all of them), as a span key does."""
+        pane = self.active
+        if pane is not None and not self._marks(pane).ready and len(pane.document.text) < BIG:
+            _ = pane.view.index  # waits for the spans if need be; then they are shown
+            self.suggest(pane)
         if self.active is not None and not self._marks(self.active).ready:
             self.refuse("still looking for suggestions in this document", timeout=2)
             return None
