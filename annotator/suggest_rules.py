@@ -8,12 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import regex
-
 from annotator.model import SuggestRule
 from annotator.sanitize import unsafe_characters
 
 if TYPE_CHECKING:
+    import regex
+
     from annotator.labels import _Checker
 
 FIELDS = ("label", "terms", "pattern", "ignore_case", "description")
@@ -29,6 +29,8 @@ class RuleTimeout(Exception):
 def compile_rule(rule: SuggestRule) -> regex.Pattern[str]:
     """The rule as one pattern: its regular expression, or its terms as whole words (longest
     first, so "Hulusi Akar" wins over "Akar")."""
+    import regex  # here, not at the top: a schema without rules starts without it
+
     flags = regex.V0 | (regex.IGNORECASE if rule.ignore_case else 0)
     if rule.pattern:
         return regex.compile(rule.pattern, flags)
@@ -89,6 +91,8 @@ def _rule(checker: _Checker, table: dict[str, Any], path: tuple[Any, ...]) -> Su
         checker.add(path + ("pattern",), f"pattern is longer than {MAX_PATTERN} characters")
         return None
     rule = SuggestRule(label, (), pattern, ignore_case is True, description)
+    import regex
+
     try:
         compiled = compile_rule(rule)
     except regex.error as err:

@@ -50,3 +50,25 @@ async def test_collection_held_for_start_up_resumes_once_drawn(tmp_path, docs):
     finally:
         gc.enable()
         s.close()
+
+
+async def test_the_full_collection_waits_until_the_text_is_drawn(store, monkeypatch):
+    """settle() runs a full collection of all that start-up made (tens of ms on a big
+    document): after the document's first screen of text is drawn, not in front of it."""
+    from annotator.tui import long_lived
+
+    drawn_at_settle: list[int] = []
+    settle = long_lived.settle
+    app = app_for(store, "alpha")
+
+    def recording_settle() -> None:
+        panes = getattr(app.screen, "panes", [])
+        drawn_at_settle.append(sum(len(p.view.painter.drawn) for p in panes))
+        settle()
+
+    monkeypatch.setattr(long_lived, "settle", recording_settle)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert app.screen.panes[0].view.painter.drawn  # the text is on screen
+    assert drawn_at_settle  # it ran
+    assert drawn_at_settle[0] > 0  # with lines of text drawn already
