@@ -18,7 +18,7 @@ from annotator.agreement.figures import (
 )
 from annotator.agreement.links import LinkTally
 from annotator.agreement.matching import interval_edges, max_matching
-from annotator.agreement.sets import DocumentSets, Schemas, SetSpan
+from annotator.agreement.sets import DocumentSets, Schemas, SetSpan, span_key, span_label
 from annotator.agreement.tokens import (
     Coincidence,
     Confusion,
@@ -36,17 +36,9 @@ Pair = tuple[str, str]
 def span_counts(a: list[SetSpan], b: list[SetSpan]) -> dict[str, list[int]]:
     """Per label: [exact tp, overlap tp, |A|, |B|] of b against reference a (both sorted by
     start, end, label, duplicates dropped)."""
-    out: dict[str, list[int]] = {}
-    for s in a:
-        if (c := out.get(s.label)) is None:
-            c = out[s.label] = [0, 0, 0, 0]
-        c[2] += 1
-    for s in b:
-        if (c := out.get(s.label)) is None:
-            c = out[s.label] = [0, 0, 0, 0]
-        c[3] += 1
-    a_keys = [s[:3] for s in a]
-    b_keys = [s[:3] for s in b]
+    in_a, in_b = Counter(map(span_label, a)), Counter(map(span_label, b))
+    out = {label: [0, 0, in_a[label], in_b[label]] for label in (*in_a, *in_b)}
+    a_keys, b_keys = list(map(span_key, a)), list(map(span_key, b))
     if a_keys == b_keys:  # the same spans (the common case): all matched, exactly
         for c in out.values():
             c[0] = c[1] = c[2]
