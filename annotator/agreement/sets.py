@@ -23,7 +23,6 @@ class SetSpan(NamedTuple):
 
 
 span_key = itemgetter(0, 1, 2)  # a SetSpan's (start, end, label), at C speed
-span_label = itemgetter(2)
 
 
 @dataclass
