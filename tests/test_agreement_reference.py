@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.agreement import compute_agreement
+from annotator.agreement.compute import span_counts
 from annotator.agreement.matching import interval_edges, max_matching
+from annotator.agreement.sets import SetSpan
 from annotator.agreement.tokens import token_count
 from annotator.store import Store
 from tests.agreement_support import (
@@ -29,18 +31,19 @@ from tests.agreement_support import (
 )
 
 LABELS = ("PERSON", "LOC", "NUMBER")
-NAMES = ("ann", "bea", "cy")
+NAMES = ("ann", "bea", "cy", "dov", "eli")
 CHARS = "ab \n\t\u00a0\u3000é\u0301👍🏽字"  # spaces of several kinds, combining marks, emoji
 
 
 @st.composite
-def corpus(draw: st.DrawFn) -> list[DocSpec]:
+def corpus(draw: st.DrawFn, max_names: int = 3) -> list[DocSpec]:
     n_docs = draw(st.integers(1, 3))
-    names = list(NAMES[: draw(st.integers(2, 3))])
+    names = list(NAMES[: draw(st.integers(2, max_names))])
     docs = []
     for d in range(n_docs):
         text = draw(st.text(alphabet=CHARS, min_size=1, max_size=24))
-        who = draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
+        who = draw(st.lists(st.sampled_from(names), min_size=1, max_size=max_names,
+                            unique=True))
         sets = {}
         for w in who:
             spans = draw_spans(draw, text, LABELS)
@@ -133,7 +136,7 @@ def test_figures_equal_the_reference_libraries(docs: list[DocSpec]) -> None:
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(corpus(), st.sampled_from(LABELS))
+@given(corpus(max_names=5), st.sampled_from(LABELS))
 def test_per_label_figures_are_the_binary_figures_of_that_label(docs: list[DocSpec],
                                                                 label: str) -> None:
     """by_label[L] (token figures binary: L vs everything else, from L's spans) is what
@@ -155,6 +158,27 @@ def test_per_label_figures_are_the_binary_figures_of_that_label(docs: list[DocSp
     assert close(figures.krippendorff_alpha, ref["alpha"])
     assert close(figures.exact_f1_pooled, only.exact_f1_pooled)
     assert close(figures.overlap_f1_pooled, only.overlap_f1_pooled)
+
+
+@pytest.mark.parametrize("m", [2, 3, 4, 5])
+def test_per_label_alpha_is_krippendorffs_for_any_number_of_annotators(m: int) -> None:
+    """Per-label α is summed per "k of m annotators put the label on a token" when each
+    step is a whole number (2 or 3 annotators) and token by token otherwise (4: 4/3): both
+    are krippendorff's binary α."""
+    text = "aa bb cc dd ee ff gg hh"
+    docs = [(f"d{d}", text, {w: [(0, 2 + 3 * ((i + d) % 3), "PERSON"),
+                                 (9 + 3 * ((i * d) % 2), 14, "LOC")]
+                             for i, w in enumerate(NAMES[:m])}) for d in range(2)]
+    store, _ = new_store()
+    with store:
+        build(store, docs)
+        report = compute_agreement(store)
+    for label in ("PERSON", "LOC"):
+        binary = [(i, t, {w: [(s, e, "X") for s, e, x in v if x == label]
+                          for w, v in sets.items()}) for i, t, sets in docs]
+        expected = reference(binary)["alpha"]
+        assert expected is not None
+        assert close(report.by_label[label].krippendorff_alpha, expected)
 
 
 @settings(max_examples=200, deadline=None)
@@ -188,3 +212,20 @@ def test_the_bootstrap_is_fixed_by_its_seed(seed: int) -> None:
     assert first.ci95 == again.ci95
     low, high = first.ci95["exact_f1_pooled"]  # type: ignore[misc]
     assert low <= first.exact_f1_pooled <= high  # type: ignore[operator]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(1, 6), st.sampled_from(LABELS)),
+                max_size=8))
+def test_a_set_against_the_same_spans_matches_every_span(raw: list) -> None:
+    """Identical sets (ids differ: another annotator) skip the matching: every span counts as
+    an exact and an overlap match of its label, as the brute-force matching says."""
+    keys = sorted({(s, s + n, lab) for s, n, lab in raw})
+    a = [SetSpan(s, e, lab, f"a{k}", "{}") for k, (s, e, lab) in enumerate(keys)]
+    b = [SetSpan(s, e, lab, f"b{k}", "{}") for k, (s, e, lab) in enumerate(keys)]
+    counts = span_counts(a, b)
+    for label in LABELS:
+        mine = [x for x in keys if x[2] == label]
+        size = max_matching_size([x[:2] for x in mine], [x[:2] for x in mine])
+        assert counts.get(label, [0, 0, 0, 0]) == ([len(mine), size, len(mine), len(mine)]
+                                                   if mine else [0, 0, 0, 0])

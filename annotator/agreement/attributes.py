@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from itertools import combinations
+from itertools import chain, combinations
 from typing import Any
 
 from annotator.agreement.figures import AttributeFigures, AttributePair
-from annotator.agreement.sets import DocumentSets, SetSpan
+from annotator.agreement.sets import DocumentSets, SetSpan, span_key
 from annotator.agreement.tokens import Coincidence
 
 MISSING = ("missing",)  # the annotator has the span but not this attribute: a value of its own
@@ -41,11 +41,7 @@ class AttributeTally:
         self._parsed: Parsed = {}  # most attribute sets repeat: parse each JSON text once
 
     def add(self, doc: DocumentSets, span_typed: frozenset[tuple[str, str]]) -> None:
-        counts: dict[SpanKey, int] = {}
-        for spans in doc.sets.values():
-            for s in spans:
-                key = (s.start, s.end, s.label)
-                counts[key] = counts.get(key, 0) + 1
+        counts = Counter(map(span_key, chain.from_iterable(doc.sets.values())))
         shared = {key for key, m in counts.items() if m > 1}
         if not shared:
             return

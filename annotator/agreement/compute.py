@@ -4,6 +4,7 @@ them over the corpus (docs/agreement.md). Documents are read in id order, one at
 from __future__ import annotations
 
 from collections import Counter
+from functools import cache
 from itertools import combinations
 
 from annotator.agreement.attributes import AttributeTally
@@ -45,6 +46,10 @@ def span_counts(a: list[SetSpan], b: list[SetSpan]) -> dict[str, list[int]]:
         if (c := out.get(s.label)) is None:
             c = out[s.label] = [0, 0, 0, 0]
         c[3] += 1
+    if len(a) == len(b) and all(x[:3] == y[:3] for x, y in zip(a, b, strict=True)):
+        for c in out.values():  # the same spans: every one matched, exactly
+            c[0] = c[1] = c[2]
+        return out
     keys = {(s.start, s.end, s.label) for s in a}
     for s in b:
         if (s.start, s.end, s.label) in keys:
@@ -52,6 +57,21 @@ def span_counts(a: list[SetSpan], b: list[SetSpan]) -> dict[str, list[int]]:
     for i, _ in max_matching(len(a), len(b), interval_edges(a, b, labelled=True)):
         out[a[i].label][1] += 1
     return out
+
+
+def _diagonal_step(k: int, m: int) -> float:
+    """What a token k of m annotators put the label on changes in the label's diagonal."""
+    return (k * (k - 1) + (m - k) * (m - k - 1)) / (m - 1) - m
+
+
+@cache
+def _whole_steps(m: int) -> list[float] | None:
+    """_diagonal_step(k, m) per k when every one is a whole number (m = 2, 3: the usual),
+    else None. Whole-number floats add up exactly in any order, so a document's tokens can
+    be summed per k without changing a bit of the figures."""
+    if any((k * (k - 1) + (m - k) * (m - k - 1)) % (m - 1) for k in range(m + 1)):
+        return None
+    return [_diagonal_step(k, m) for k in range(m + 1)]
 
 
 class Corpus:
@@ -151,13 +171,20 @@ class Corpus:
         label, the difference its tokens make: linear in the tokens a span touches."""
         m = len(names)
         self.label_base.unit(Counter({False: m}), m, n_tokens)
+        steps = _whole_steps(m) if m > 1 else None
         for label in {lab for t in touched.values() for lab in t}:
             hits: Counter[int] = Counter()
             for who in names:
                 hits.update(touched[who].get(label, ()))
             fix = self.label_alpha.setdefault(label, Coincidence())
+            if steps is not None:  # whole numbers: summed per k, the same float exactly
+                for k, times in Counter(hits.values()).items():
+                    fix.diagonal += steps[k] * times
+                    fix.totals[True] += k * times
+                    fix.totals[False] -= k * times
+                continue
             for k in hits.values():  # k of m annotators put the label on this token
-                fix.diagonal += (k * (k - 1) + (m - k) * (m - k - 1)) / (m - 1) - m
+                fix.diagonal += _diagonal_step(k, m)
                 fix.totals[True] += k
                 fix.totals[False] -= k
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from operator import itemgetter
 from typing import NamedTuple
 
 from annotator.model import LabelSchema
@@ -19,6 +20,9 @@ class SetSpan(NamedTuple):
     label: str
     id: str
     attrs: str  # JSON text as stored; parsed only for spans matched on both sides
+
+
+span_key = itemgetter(0, 1, 2)  # a SetSpan's (start, end, label), at C speed
 
 
 @dataclass
