@@ -197,7 +197,8 @@ def _with_notes(store: Store, rows: Iterator[dict[str, Any]], annotator: str | N
     for f in flags(store, annotator, open_only=False):
         notes.setdefault((f.doc_id, f.annotator), []).append(
             {"id": f.id, "span": f.span_id, "note": f.note, "created_at": f.created_at,
-             "resolved_by": f.resolved_by, "resolved_at": f.resolved_at})
+             "resolved_by": f.resolved_by, "resolved_at": f.resolved_at}
+            | ({"flagged_by": f.flagged_by} if f.flagged_by else {}))
     alone = sorted(notes) if wanted in (None, Status.TODO) else []
 
     def flags_only(before: tuple[str, str] | None) -> Iterator[dict[str, Any]]:

@@ -511,7 +511,8 @@ def flag_list(db: str, resolved: bool) -> None:
     with to_stdout():
         for f in found:
             state = f"resolved by {f.resolved_by}" if f.resolved_at else "open"
-            say(f"{f.id}\t{where[f.id]}\t{f.annotator}\t{state}\t{f.note}")
+            who = f.annotator + (f" (by {f.flagged_by})" if f.flagged_by else "")
+            say(f"{f.id}\t{where[f.id]}\t{who}\t{state}\t{f.note}")
 
 
 def _span_words(store: Store, span_id: str) -> str:

@@ -177,3 +177,31 @@ def test_flag_list_names_the_flagged_span_by_label_and_text(store: Store, db_pat
     assert r.stdout.splitlines() == [
         f"1 alpha span {kept} LOC “Quellby” alice open is a town a LOC?",
         f"2 alpha span {gone} (deleted since) alice open which Monday?"]
+
+
+async def test_a_lead_flagging_in_bobs_set_is_named_as_who_flagged(store: Store,
+                                                                  db_path: Path) -> None:
+    """The flag is in bob's set, but the lead made it (annotate --as bob): `flag list`, the
+    export's notes and the backup say so; before, the flag was credited to bob."""
+    from annotator.labels import load_default_schema
+    from annotator.tui.app import make_app
+
+    def cli(user: str, *args: str) -> str:
+        r = CliRunner().invoke(main, ["--db", str(db_path), *args], env={"USER": user})
+        assert r.exit_code == 0, r.output
+        return r.stdout
+
+    cli("boss", "users", "add", "boss", "--role", "lead")
+    cli("boss", "users", "add", "bob")
+    store.actor = "boss"  # as Store.for_session sets it for the lead's screen
+    app = make_app(store, "bob", load_default_schema(), ["beta"], actor="boss")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("exclamation_mark", *"garbled", "enter")
+        await pilot.pause()
+    [flag] = flags(store)
+    assert (flag.annotator, flag.flagged_by) == ("bob", "boss")
+    assert cli("boss", "flag", "list").split() == ["1", "beta", "bob", "(by", "boss)", "open",
+                                                   "garbled"]
+    rows = [json.loads(x) for x in cli("boss", "export", "-f", "jsonl").splitlines()]
+    [note] = next(r["notes"] for r in rows if (r["id"], r["annotator"]) == ("beta", "bob"))
+    assert (note["note"], note["flagged_by"]) == ("garbled", "boss")

@@ -397,6 +397,13 @@ def m007_team_sessions(db: Database) -> None:
     )
 
 
+@step
+def m008_flag_actor(db: Database) -> None:
+    # Who flagged, when not the annotator whose set the flag is in (a lead working --as bob);
+    # NULL: the annotator (every flag before this migration).
+    db.executescript("ALTER TABLE flags ADD COLUMN flagged_by TEXT;")
+
+
 NAMES: tuple[str, ...] = tuple(fn.__name__ for fn in STEPS)  # every migration, in order
 SCHEMA_VERSION = len(NAMES)  # PRAGMA user_version of a database this code migrated
 # Every trigger the last migration leaves: one missing was dropped outside annotator.

@@ -31,9 +31,11 @@ class Flag:
     created_at: str
     resolved_by: str | None
     resolved_at: str | None
+    flagged_by: str | None = None  # who flagged it, when not `annotator` (a lead --as bob)
 
 
-_FLAG_COLS = "id, doc_id, span_id, annotator, note, created_at, resolved_by, resolved_at"
+_FLAG_COLS = ("id, doc_id, span_id, annotator, note, created_at, resolved_by, resolved_at,"
+              " flagged_by")
 
 
 # -- people -------------------------------------------------------------------------------
@@ -222,9 +224,10 @@ def add_flag(store: Connection, annotator: str, doc_id: str, note: str,
                 "SELECT 1 FROM spans WHERE id = ? AND doc_id = ? AND annotator = ?",
                 [span_id, doc_id, annotator]).fetchone() is None:
             raise LookupError(f"no span {span_id!r} of yours in {doc_id!r}")
+        by = store.actor if store.actor not in (None, annotator) else None
         cur = conn.execute(
-            "INSERT INTO flags (doc_id, span_id, annotator, note, created_at)"
-            " VALUES (?, ?, ?, ?, ?)", [doc_id, span_id, annotator, note, R.now()])
+            "INSERT INTO flags (doc_id, span_id, annotator, note, created_at, flagged_by)"
+            " VALUES (?, ?, ?, ?, ?, ?)", [doc_id, span_id, annotator, note, R.now(), by])
         return int(cur.lastrowid or 0)
 
 
