@@ -154,14 +154,17 @@ class AnnotateScreen(Flagging, SpeedActions, SuggestionActions):
 
     @on(DocumentView.CursorMoved)
     def _cursor_moved(self, event: DocumentView.CursorMoved) -> None:
-        if self.active is None or event.view is not self.active.view:
-            for pane in self.panes:
-                if pane.view is event.view:
-                    self.activate(pane)
-                    return
+        if (self.active is None or event.view is not self.active.view) and (
+                pane := self.pane_of(event.view)) is not None:
+            self.activate(pane)
+            return
         self._refresh_side(light=True)
         self.update_status()
         self.layout_memory.schedule()
+
+    def pane_of(self, view: DocumentView) -> Pane | None:
+        """The open pane showing `view` (None: closed since the message was sent)."""
+        return next((p for p in self.panes if p.view is view), None)
 
     def _show_side(self, pane: Pane, wait: bool = False) -> None:
         """The side panel for `pane`: with the spans read so far, or (`wait`) all of them."""
@@ -177,8 +180,7 @@ class AnnotateScreen(Flagging, SpeedActions, SuggestionActions):
             self.refuse(f"could not read the spans of {safe(event.view.document.id)}: "
                         f"{safe(str(event.error))} (a span key tries again)", timeout=6)
         else:
-            pane = next((p for p in self.panes if p.view is event.view), None)
-            if pane is not None:
+            if (pane := self.pane_of(event.view)) is not None:
                 self.suggest(pane)
             if self.active is not None and event.view is self.active.view:
                 self._show_side(self.active)
