@@ -18,8 +18,10 @@ pytestmark = pytest.mark.documents
 
 
 async def settled(app, pilot) -> None:
-    """The clusters are recomputed by a worker after a change: wait for it, then the frame."""
+    """The clusters are recomputed by a worker once the keys are quiet: start it now rather
+    than wait for the quiet, wait for it, then the frame."""
     await pilot.pause()
+    screen(app).figures.flush()
     await app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -138,3 +140,35 @@ async def test_the_dashboard_lists_the_clusters_in_conflict(tmp_path):
         assert "1 cluster in conflict (annotator conflicts lists them)" in shown
         assert "bob · alpha, beta: ✗ 38 exact, ✗ 35 exact" in shown
     store.close()
+
+
+async def test_a_burst_of_changes_is_one_computation_once_the_keys_are_quiet(store):
+    """Each change that can move the clusters used to start its own worker, and threads
+    cannot be cancelled: on a 5 MB document several ran at once and took the CPU the keys
+    needed. Now the changes of a burst wait for quiet keys and are computed once."""
+    app = app_for(store, "alpha", "beta")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await find(pilot, "38 staff")
+        await pilot.press("v", "w", "5", "L")
+        await pilot.press("tab")
+        await find(pilot, "35 officers")
+        await pilot.press("v", "w", "5", "L", "d")  # NUMBER, then CONTRADICTS: a conflict
+        await settled(app, pilot)
+        watch = screen(app).figures.watch
+        assert "✗ conflict" in status(app)
+        computed = watch.computed
+        await pilot.press("u", "u", "ctrl+r", "ctrl+r", "u")  # five changes in a burst
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert watch.computed == computed  # nothing yet: the keys are not quiet
+        assert watch.dirty
+        # the quiet timer, not a flush: the status bar follows by itself
+        await pilot.wait_for_scheduled_animations()
+        for _ in range(200):
+            if not watch.dirty:
+                break
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert watch.computed == computed + 1
+        assert "conflict" not in status(app)  # the last undo took the link away

@@ -13,6 +13,7 @@ across documents, with the figures of each (docs/conflicts.md).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -134,16 +135,41 @@ class _Joins:
 
 
 def enclosing_claims(numbers: Iterable[Span], claims: Iterable[Span]) -> dict[str, Span]:
-    """For each number, the smallest claim of its document around it (if any)."""
+    """For each number, the smallest claim of its document around it (if any; ties go to the
+    earlier start, then the smaller id).
+
+    A document's claims are sorted by start once; for a number, only claims starting at or
+    before it can hold it, and walking those back from the nearest stops as soon as no
+    earlier claim reaches the number's end (a running maximum of ends says so). Claims
+    rarely nest deeply, so this is about a bisection per number instead of a look at every
+    claim of the document (a 5 MB document with 2,000 claims and 4,000 numbers: 1.7 s then)."""
     by_doc: dict[str, list[Span]] = defaultdict(list)
     for claim in claims:
         by_doc[claim.doc_id].append(claim)
+    sweeps: dict[str, tuple[list[Span], list[int], list[int]]] = {}
+    for doc_id, doc_claims in by_doc.items():
+        doc_claims.sort(key=lambda c: c.start)
+        reach, far = [], -1
+        for c in doc_claims:
+            far = max(far, c.end)
+            reach.append(far)  # the furthest end of this claim and every one before it
+        sweeps[doc_id] = (doc_claims, [c.start for c in doc_claims], reach)
     found: dict[str, Span] = {}
     for number in numbers:
-        around = [c for c in by_doc.get(number.doc_id, ())
-                  if c.start <= number.start and number.end <= c.end]
-        if around:
-            found[number.id] = min(around, key=lambda c: (c.end - c.start, c.start, c.id))
+        sweep = sweeps.get(number.doc_id)
+        if sweep is None:
+            continue
+        doc_claims, starts, reach = sweep
+        best: Span | None = None
+        i = bisect_right(starts, number.start) - 1
+        while i >= 0 and reach[i] >= number.end:
+            c = doc_claims[i]
+            if c.end >= number.end and (best is None or (c.end - c.start, c.start, c.id) < (
+                    best.end - best.start, best.start, best.id)):
+                best = c
+            i -= 1
+        if best is not None:
+            found[number.id] = best
     return found
 
 

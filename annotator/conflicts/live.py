@@ -14,14 +14,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from annotator.conflicts.clusters import Cluster, enclosing_claims
+from annotator.conflicts.clusters import Cluster, build_clusters, enclosing_claims
 from annotator.conflicts.compat import TOLERANCE, Figure, compatible, qualifier_of, value_of
-from annotator.conflicts.load import Kinds, clusters_of, label_kinds
+from annotator.conflicts.kept_set import Frozen, KeptSet, set_data_from
+from annotator.conflicts.load import Kinds, label_kinds, set_data
 from annotator.conflicts.report import figure_label
 from annotator.model import Document, Kind, LabelSchema, Link, Span
 from annotator.store import Change, Store
 
 SAME_CLAIM, CONTRADICTS = "SAME_CLAIM", "CONTRADICTS"
+
+
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """Clusters as a worker computed them, and what the watch keeps from the computation:
+    the set itself after a full read, or the speakers it had to read."""
+
+    clusters: list[Cluster]
+    kept: KeptSet | None = None
+    speakers: Mapping[str, Span] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +88,7 @@ class ConflictWatch:
         self._kinds: Kinds | None = None  # the labels of kind number and claim, read once
         self._documents: dict[str, Document] = {}  # read once: a document's text never changes
         self._by_span: dict[str, Cluster] = {}
+        self._kept: KeptSet | None = None  # the set as last read, kept in step with changes
         self.version = 0  # bumped by each relevant change; a result for an older one is stale
         self.dirty = True
         self.computed = 0  # how many times the clusters were computed (tests, benchmarks)
@@ -87,7 +99,10 @@ class ConflictWatch:
 
     def changed(self, changes: Iterable[Change]) -> bool:
         """Mark the clusters stale if a change can move them (a link, a claim or number, or a
-        span named as a speaker); whether it did."""
+        span named as a speaker); whether it did. The set kept is brought in step either way."""
+        changes = list(changes)
+        if self._kept is not None:
+            self._kept.apply(changes)
         numbers_claims = self.kinds[0] | self.kinds[1]
         speakers = {f.speaker_id for c in self._clusters or () for f in c.claims}
         for change in changes:
@@ -104,21 +119,37 @@ class ConflictWatch:
             self._kinds = label_kinds(self.store)
         return self._kinds
 
-    def compute(self, store: Store | None = None) -> list[Cluster]:
-        """The set's clusters, read through `store` (another connection) or the watch's own."""
+    def plan(self) -> Frozen | None:
+        """What the next computation starts from (on the UI thread: a copy of the set kept),
+        or None when the set must be read."""
+        return None if self._kept is None else self._kept.frozen()
+
+    def compute(self, store: Store | None = None, plan: Frozen | None = None) -> Computed:
+        """The set's clusters, from `plan` (the set kept) or read whole through `store`
+        (another connection) or the watch's own."""
+        store = store or self.store
         if self._kinds is None:
-            self._kinds = label_kinds(store or self.store)
+            self._kinds = label_kinds(store)
         kinds = self._kinds
         self.computed += 1
-        return clusters_of(store or self.store, [self.annotator], self.tolerance, kinds,
-                           self._documents)
+        if plan is not None:
+            data, read = set_data_from(plan, self.annotator, kinds, store, self._documents)
+            return Computed(build_clusters(data, self.tolerance), speakers=read)
+        doc_ids = store.document_ids()
+        data = set_data(store, self.annotator, kinds, self._documents)
+        return Computed(build_clusters(data, self.tolerance),
+                        kept=KeptSet(self.annotator, kinds, data, doc_ids))
 
-    def install(self, clusters: list[Cluster], version: int) -> bool:
+    def install(self, computed: Computed, version: int) -> bool:
         """Keep clusters computed for `version`; False (dropped) when a change came since."""
         if version != self.version:
             return False
-        self._clusters, self.dirty = clusters, False
-        self._by_span = {i: c for c in clusters for i in c.span_ids}
+        self._clusters, self.dirty = computed.clusters, False
+        self._by_span = {i: c for c in computed.clusters for i in c.span_ids}
+        if computed.kept is not None:
+            self._kept = computed.kept
+        elif computed.speakers and self._kept is not None:
+            self._kept.speakers.update(computed.speakers)
         return True
 
     @property

@@ -18,10 +18,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from annotator.conflicts.clusters import Cluster
-from annotator.conflicts.live import Candidate, ConflictWatch
+from annotator.conflicts.live import Candidate, Computed, ConflictWatch
 from annotator.conflicts.report import cluster_table
 from annotator.model import Span
 from annotator.session import Outcome, refusal
@@ -29,7 +28,11 @@ from annotator.store import Change, Store
 from annotator.tui.keys import bindings
 from annotator.tui.text_layout import one_line
 
+QUIET = 0.4  # seconds without a change before the clusters are recomputed
+
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from annotator.tui.screens.annotate import AnnotateScreen
 
 
@@ -116,30 +119,58 @@ class FiguresFlow:
         session = screen.session
         self.watch = ConflictWatch(session.store, session.annotator, session.schema)
         self._asked = -1  # the version a worker was last started for
+        self._running = False  # a worker is computing (at most one at a time)
+        self._timer: Timer | None = None  # waiting for the keys to be quiet
 
     def changed(self, changes: Iterable[Change]) -> None:
+        """After a change that can move the clusters: recompute once the keys have been
+        quiet for QUIET seconds (a burst of labels is one computation, not one each)."""
         if self.watch.changed(changes):
-            self._recompute()
+            if self._timer is not None:
+                self._timer.stop()
+            self._timer = self.screen.set_timer(QUIET, self.flush, name="conflicts")
+
+    def flush(self) -> None:
+        """Start the recomputation now if one is waiting for quiet keys."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+            if self.watch.dirty:  # `=` may have computed them meanwhile
+                self._recompute()
 
     def _recompute(self) -> None:
+        """Recompute in a worker, one at a time: changes made while one runs are taken up by
+        one more run when it ends (a thread cannot be cancelled, and on a big document
+        several running at once took the CPU the keys needed)."""
         version, path = self.watch.version, self.watch.store.path
         self._asked = version
         if path == ":memory:":  # no second connection to read through: now, on this one
-            self.watch.install(self.watch.compute(), version)
+            self.watch.install(self.watch.compute(plan=self.watch.plan()), version)
             return
+        if self._running:
+            return  # _done starts the next run when this one ends, if still stale
+        self._running = True
+        plan = self.watch.plan()  # the set as kept, copied here: the worker reads no more
 
         def compute() -> None:
-            with Store(path, read_only_ok=True) as store:
-                clusters = self.watch.compute(store)
-            if not get_current_worker().is_cancelled:
-                self.screen.app.call_from_thread(self._computed, clusters, version)
+            computed: Computed | None = None
+            try:
+                with Store(path, read_only_ok=True) as store:
+                    computed = self.watch.compute(store, plan)
+            finally:
+                self.screen.app.call_from_thread(self._done, computed, version)
 
-        self.screen.run_worker(compute, thread=True, exclusive=True, group="conflicts",
-                               name="conflicts", exit_on_error=False)
+        self.screen.run_worker(compute, thread=True, group="conflicts", name="conflicts",
+                               exit_on_error=False)
 
-    def _computed(self, clusters: list[Cluster], version: int) -> None:
-        if self.watch.install(clusters, version):
+    def _done(self, computed: Computed | None, version: int) -> None:
+        self._running = False
+        if not self.screen.is_attached:
+            return
+        if computed is not None and self.watch.install(computed, version):
             self.screen.update_status()
+        elif computed is not None and self._timer is None:
+            self._recompute()  # a change came meanwhile: once more, for the newest
 
     def note(self) -> str | None:
         active = self.screen.active
