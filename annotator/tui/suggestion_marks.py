@@ -38,9 +38,11 @@ class SuggestionMarks:
         self._hidden = {s.key for s in found.suggestions if s.key not in offered_now}
         self._show()
 
-    def update(self, index: Spans, ranges: Iterable[tuple[int, int]]) -> None:
+    def update(self, index: Spans, ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         """Spans changed on `ranges`: offer again, or no longer, the suggestions there (each
-        put in or taken out of the list in place: no pass over the whole document)."""
+        put in or taken out of the list in place: no pass over the whole document). The
+        ranges of the suggestions that came or went: what needs drawing again."""
+        moved: list[tuple[int, int]] = []
         for start, end in ranges:
             lo = bisect_left(self._found_starts, start - self._found_longest)
             hi = bisect_right(self._found_starts, end)
@@ -50,7 +52,9 @@ class SuggestionMarks:
                     continue
                 covered = s.key in self.rejected or index.exact(s.start, s.end) is not None or any(
                     other.label == s.label for other in index.overlapping(s.start, s.end))
-                self._set_hidden(n, covered)
+                if self._set_hidden(n, covered):
+                    moved.append((s.start, s.end))
+        return moved
 
     def reject(self, suggestion: Suggestion) -> None:
         self.rejected.add(suggestion.key)
@@ -60,11 +64,12 @@ class SuggestionMarks:
         if n < len(self.found.suggestions):
             self._set_hidden(n, True)
 
-    def _set_hidden(self, n: int, hidden: bool) -> None:
-        """Take the n-th suggestion found out of the list shown, or put it back in its place."""
+    def _set_hidden(self, n: int, hidden: bool) -> bool:
+        """Take the n-th suggestion found out of the list shown, or put it back in its place;
+        whether that changed anything."""
         s = self.found.suggestions[n]
         if (s.key in self._hidden) == hidden:
-            return
+            return False
         i = bisect_left(self._shown_ids, n)
         if hidden:
             self._hidden.add(s.key)
@@ -74,6 +79,7 @@ class SuggestionMarks:
             self._shown_ids.insert(i, n)
             self.shown.insert(i, s)
             self._starts.insert(i, s.start)
+        return True
 
     def _show(self) -> None:
         hidden = self._hidden

@@ -84,8 +84,11 @@ class SuggestionActions(GuardedScreen):
                     ranges.setdefault(row["doc_id"], []).append((row["start"], row["end"]))
         for pane in self.panes:
             if pane.document.id in ranges and self._marks(pane).ready:
-                self._marks(pane).update(pane.view.index, ranges[pane.document.id])
-                self._redraw(pane)
+                # only the lines of the suggestions that came or went: a whole pane drawn
+                # anew after every label was most of a label's cost on a big document
+                for start, end in self._marks(pane).update(pane.view.index,
+                                                           ranges[pane.document.id]):
+                    pane.view.refresh_offsets(start, end)
 
     @staticmethod
     def _marks(pane: Pane) -> SuggestionMarks:
@@ -138,7 +141,7 @@ class SuggestionActions(GuardedScreen):
                 for other in self.panes:
                     if other.document.id == pane.document.id:
                         self._marks(other).reject(s)
-                        self._redraw(other)
+                        other.view.refresh_offsets(s.start, s.end)
 
     @writes
     def action_accept_all_suggestions(self) -> None:
