@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -296,10 +296,12 @@ class KeyDriver:
         self.frame()
         await self.settle()
 
-    async def measure(self, keys: Sequence[str],
-                      state: Callable[[], Any] | None = None) -> dict[str, Any]:
+    async def measure(self, keys: Sequence[str], state: Callable[[], Any] | None = None,
+                      drain: Callable[[], Awaitable[None]] | None = None) -> dict[str, Any]:
         """Press keys one by one; CPU and wall seconds per key, and their totals. With
-        `state` (what a key can change), also the keys after which it had not changed."""
+        `state` (what a key can change), also the keys after which it had not changed. With
+        `drain`, the work the keys left for later (a worker, a timer waiting for quiet keys)
+        is waited for and its CPU (every thread's) counted in the totals as `deferred_cpu`."""
         cpu: list[float] = []
         wall: list[float] = []
         noops: list[str] = []
@@ -313,7 +315,13 @@ class KeyDriver:
             wall.append(time.perf_counter() - w0)
             if state and state() == before:
                 noops.append(key)
-        return {"cpu": cpu, "wall": wall, "cpu_total": sum(cpu), "wall_total": sum(wall),
+        deferred = 0.0
+        if drain is not None:
+            c0 = time.process_time()
+            await drain()
+            deferred = time.process_time() - c0
+        return {"cpu": cpu, "wall": wall, "cpu_total": sum(cpu) + deferred,
+                "wall_total": sum(wall), "deferred_cpu": deferred,
                 "frames": self.frames - frames0, "bytes": self.frame_bytes - bytes0,
                 "layouts": self.layouts - layouts0, "frame_cpu": self.frame_cpu - fcpu0,
                 "noops": noops}
