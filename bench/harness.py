@@ -162,6 +162,13 @@ def bench_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def compiled_env(env: dict[str, str], cache: Path) -> dict[str, str]:
+    """env for our program: this checkout's package, its bytecode kept in `cache` (an empty
+    PYTHONDONTWRITEBYTECODE lets Python write it there)."""
+    return {**env, "PYTHONPATH": str(ROOT), "PYTHONPYCACHEPREFIX": str(cache),
+            "PYTHONDONTWRITEBYTECODE": ""}
+
+
 def first_frame(cmd: Sequence[str], markers: Sequence[str], *, size: tuple[int, int] = (120, 40),
                 env: dict[str, str] | None = None, cwd: str | Path | None = None,
                 timeout: float = 120) -> dict[str, Any]:

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.harness import PYTHON, ROOT, bench_env, tree_cpu
+from bench.harness import PYTHON, bench_env, compiled_env, tree_cpu
 from bench.keystrokes import key_sequence
 
 SLATE_BIN = Path(PYTHON).parent / "slate"
@@ -46,13 +46,6 @@ def slate_keys(keys: list[str]) -> list[list[str]]:
 # what a session gets from the bench's environment (tmux gives it the server's otherwise)
 _PASSED = ("TERM", "COLORTERM", "USER", "PYTHONHASHSEED", "PYTHONPATH", "PYTHONPYCACHEPREFIX",
            "PYTHONDONTWRITEBYTECODE")
-
-
-def compiled_env(env: dict[str, str], cache: Path) -> dict[str, str]:
-    """env for our program: this checkout's package, its bytecode kept in `cache` (an empty
-    PYTHONDONTWRITEBYTECODE lets Python write it there)."""
-    return {**env, "PYTHONPATH": str(ROOT), "PYTHONPYCACHEPREFIX": str(cache),
-            "PYTHONDONTWRITEBYTECODE": ""}
 
 
 class Tmux:
@@ -134,7 +127,9 @@ def session(tmux: Tmux, name: str, cmd: list[str], cwd: Path, env: dict[str, str
         for group in keys:
             tmux.keys(name, group, literal)
             time.sleep(pace)
-        c1 = _settle(pid)
+        # quiet for longer than the clusters' wait for quiet keys (tui/screens/figures.py's
+        # QUIET, 0.4 s) and their worker: what the keys left for later is counted too
+        c1 = _settle(pid, quiet=1.0)
         span = time.perf_counter() - k0
         if not Path(f"/proc/{pid}").exists():
             raise RuntimeError(f"{name} exited during the keys:\n{tmux.screen(name)[:800]}")
