@@ -101,3 +101,21 @@ def test_the_kept_set_ignores_another_sets_rows(template, tmp_path):
                                 {"value": 1500, "qualifier": "approximate", "unit": "soldier"})
         watch.changed(result.changes)
         assert watch.compute(plan=watch.plan()).clusters == before
+
+
+def test_the_status_note_counts_pairs_in_words(template, tmp_path):
+    path = tmp_path / "a.db"
+    shutil.copy(template, path)
+    with Store(path) as store:
+        watch = ConflictWatch(store, WHO, load_default_schema())
+        [general] = [s for s in store.spans("meridian-wire", WHO)
+                     if store.get_document("meridian-wire").text[s.start:s.end]
+                     == "one general and 38 staff"]
+        watch.changed(store.delete_span(WHO, general.id).changes)  # 35 vs 38 officers: 1 pair
+        notes = {}
+        for cluster in watch.clusters:
+            if cluster.in_conflict:
+                claim = cluster.claims[0].span
+                notes[len(cluster.conflicts)] = watch.note(claim)
+        assert notes[1] == "in a cluster whose figures conflict (1 pair; = shows)"
+        assert notes[3] == "in a cluster whose figures conflict (3 pairs; = shows)"

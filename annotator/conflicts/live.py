@@ -183,7 +183,8 @@ class ConflictWatch:
             others = ", ".join(figure_label(cluster.figures[j])
                                for j in cluster.conflicting(mine)[:3])
             return f"conflict: {figure_label(cluster.figures[mine])} vs {others} (= shows)"
-        return f"in a cluster whose figures conflict ({len(cluster.conflicts)} pairs; = shows)"
+        n = len(cluster.conflicts)
+        return f"in a cluster whose figures conflict ({n} pair{'' if n == 1 else 's'}; = shows)"
 
     def candidates(self, span: Span, open_spans: Iterable[Span]) -> list[Candidate]:
         """NUMBER spans of the other open documents with the unit of one of the figures (the
