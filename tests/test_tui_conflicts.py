@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import main
+from annotator.store import Store
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.figures import FiguresScreen
 from tests.tui_support import app_for, find, screen, span_texts, status
@@ -172,3 +173,26 @@ async def test_a_burst_of_changes_is_one_computation_once_the_keys_are_quiet(sto
         await pilot.pause()
         assert watch.computed == computed + 1
         assert "conflict" not in status(app)  # the last undo took the link away
+
+
+async def test_equals_reads_the_set_again_so_another_terminals_link_shows(store, db_path):
+    """The clusters are built from the set as this screen's own changes left it; `=` reads
+    it again, so a link made in another terminal (another connection) is in the view."""
+    app = app_for(store, "alpha", "beta")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await find(pilot, "38 staff")
+        await pilot.press("v", "w", "5")
+        await pilot.press("tab")
+        await find(pilot, "35 officers")
+        await pilot.press("v", "w", "5")
+        await settled(app, pilot)
+        a, b = (s.id for d in ("alpha", "beta") for s in store.spans(d, "alice"))
+        with Store(db_path) as other:  # the second terminal
+            other.add_link("alice", "CONTRADICTS", a, b)
+        await pilot.press("=")
+        await pilot.pause()
+        assert isinstance(app.screen, FiguresScreen)
+        shown = app.screen.cluster
+        assert shown is not None
+        assert shown.in_conflict
+        assert [f.written for f in shown.figures] == ["38 staff", "35 officers"]

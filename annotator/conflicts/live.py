@@ -165,6 +165,11 @@ class ConflictWatch:
         assert self._clusters is not None
         return self._clusters
 
+    def reread(self) -> None:
+        """Read the set whole now (what another program changed too) and keep it."""
+        self.stale()
+        self.install(self.compute(), self.version)
+
     def cluster_of(self, span_id: str, fresh: bool = True) -> Cluster | None:
         if fresh:
             _ = self.clusters

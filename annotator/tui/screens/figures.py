@@ -169,7 +169,7 @@ class FiguresFlow:
             return
         if computed is not None and self.watch.install(computed, version):
             self.screen.update_status()
-        elif computed is not None and self._timer is None:
+        elif computed is not None and self._timer is None and self.watch.dirty:
             self._recompute()  # a change came meanwhile: once more, for the newest
 
     def note(self) -> str | None:
@@ -188,6 +188,7 @@ class FiguresFlow:
             screen.refuse(f"= shows the figures of a NUMBER or CLAIM span, not {span.label}",
                           timeout=2)
             return
+        self.watch.reread()  # as the database has it: another terminal's changes too
         panes = screen.panes
         spans = [s for p in panes for s in p.view.index.spans()]
         texts = {p.document.id: p.view.text for p in panes}
