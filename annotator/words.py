@@ -120,6 +120,8 @@ def _ranges(ranges: tuple[tuple[int, int], ...]) -> str:
 # character (\w, less the CJK blocks). Combining marks are neither (they are not \w): each
 # kind of word takes them.
 _CJK = rf"[^\W{_ranges(_complement(CJK_BLOCKS))}]"
+CJK_CHAR = re.compile(f"[{_ranges(CJK_BLOCKS)}]")
+"""Any character in a CJK block (word character or not: 〇 and 、 too)."""
 _OTHER = rf"[^\W{_ranges(CJK_BLOCKS)}]"
 # A combining mark. re tries a character against a set's ranges past U+FFFF one by one (~150
 # here), and nearly every character meets the marks (the space after each word, twice), so
