@@ -76,6 +76,7 @@ class DocumentView(UnitMotions, CursorMotions, MouseSelection, ViewSpans, Saniti
         self.label_colors = colors
         self.select_from: int | None = None  # the selection's other end (not `anchor`: Widget's)
         self._exclusive = False  # the selection ends before the cursor (shift+arrows)
+        self._selected: tuple[tuple[int, int, bool, bool], Target | None] | None = None
         self.search_query = ""
         self.found = Matches(self.text)
         self._layout: Layout | None = None
@@ -177,7 +178,10 @@ class DocumentView(UnitMotions, CursorMotions, MouseSelection, ViewSpans, Saniti
         shift+right once selects one character."""
         if self.select_from is None:
             return None
-        return selected(self.text, self.select_from, self.cursor, self._exclusive, self.precise)
+        key = (self.select_from, self.cursor, self._exclusive, self.precise)
+        if self._selected is None or self._selected[0] != key:  # asked once per line drawn
+            self._selected = (key, selected(self.text, *key))
+        return self._selected[1]
 
     def blank_selection(self) -> bool:
         """A word-snapped selection is under way but covers only whitespace: nothing to label."""
