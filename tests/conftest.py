@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +22,17 @@ def _clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test touches ./annotations.db or depends on who runs it."""
     monkeypatch.setenv("ANNOTATOR_DB", str(tmp_path / "env.db"))
     monkeypatch.setenv("USER", "tester")
+
+
+@pytest.fixture(autouse=True)
+def _forget_finished_apps() -> Iterator[None]:
+    """After a test that ran an app, Textual's memo caches let go of its widgets (see
+    textual_compat.forget_finished_apps): else every later garbage collection walks them."""
+    yield
+    if "textual" in sys.modules:
+        from annotator.tui.textual_compat import forget_finished_apps
+
+        forget_finished_apps()
 
 
 @pytest.fixture

@@ -46,3 +46,38 @@ def test_a_schema_with_a_pattern_still_checks_it_with_regex(tmp_path: Path) -> N
             "else:\n"
             "    raise SystemExit('no error')")
     assert _imported_by(code) == ["regex"]
+
+
+@pytest.mark.slow
+def test_the_unit_dictionary_loads_without_spacy() -> None:
+    """lemminflect imports spaCy whenever it is installed (the `spacy` extra), for token
+    extensions this tool never uses: 0.9 s in the TUI's preload thread and ~50,000 objects
+    for every garbage collection. The dictionary loads without it, and spaCy, if installed,
+    still imports after."""
+    code = ("import importlib.util, sys\n"
+            "from annotator import units\n"
+            "units.preload()\n"
+            "assert units.singular('children') == 'child'  # from lemminflect's dictionary\n"
+            "print('spacy loaded' if 'spacy' in sys.modules else 'no spacy')\n"
+            "if importlib.util.find_spec('spacy'):\n"
+            "    import spacy.tokens")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "no spacy\n", "")
+
+
+@pytest.mark.slow
+def test_a_new_database_is_migrated_without_pandas(tmp_path: Path) -> None:
+    """sqlite-utils imports pandas whenever it is installed (to store DataFrame values; 0.35 s
+    of a new database's first open); the migrations run without it, and it still imports."""
+    code = ("import importlib.util, sys\n"
+            "from annotator.store import Store\n"
+            f"with Store({str(tmp_path / 'new.db')!r}) as s:\n"
+            "    assert s.documents() == []\n"
+            "assert 'sqlite_utils' in sys.modules  # the migrations ran\n"
+            "print('pandas loaded' if 'pandas' in sys.modules else 'no pandas')\n"
+            "if importlib.util.find_spec('pandas'):\n"
+            "    import pandas")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "no pandas\n", "")
