@@ -24,10 +24,21 @@ def _clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("USER", "tester")
 
 
+PILOT_IDLE_WAIT = 0.005
+"""Seconds Pilot sleeps each time it looks whether the app is idle (Textual's is 0.02, twice
+per key pressed): the suite presses some 20,000 keys (docs/architecture.md, "How the suite
+stays fast")."""
+
+
 @pytest.fixture(autouse=True)
-def _forget_finished_apps() -> Iterator[None]:
-    """After a test that ran an app, Textual's memo caches let go of its widgets (see
-    textual_compat.forget_finished_apps): else every later garbage collection walks them."""
+def _textual_for_tests() -> Iterator[None]:
+    """For a test whose module loaded Textual: Pilot's shorter idle wait; and after it,
+    Textual's memo caches let go of its app's widgets (textual_compat.forget_finished_apps):
+    else every later garbage collection walks them."""
+    if "textual" in sys.modules:
+        from annotator.tui.textual_compat import set_pilot_idle_wait
+
+        set_pilot_idle_wait(PILOT_IDLE_WAIT)
     yield
     if "textual" in sys.modules:
         from annotator.tui.textual_compat import forget_finished_apps

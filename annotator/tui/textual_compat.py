@@ -152,3 +152,13 @@ def forget_finished_apps() -> None:
     DataTable._get_styles_to_render_cell.cache_clear()
     DOMNode._css_bases.cache_clear()
     DOMNode._get_component_classes.cache_clear()
+
+
+def set_pilot_idle_wait(seconds: float) -> None:
+    """How long Textual's Pilot sleeps each time it looks whether the app has gone idle (no
+    CPU used while it slept): 20 ms in Textual, at least twice for every key a test presses.
+    The test suite, which presses some 20,000 keys, sets a shorter one."""
+    from textual import _wait
+
+    _wait.SLEEP_GRANULARITY = seconds
+    _wait.SLEEP_IDLE = seconds / 20
