@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ctypes
+import hashlib
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -55,12 +57,16 @@ def db_path(tmp_path: Path) -> Path:
 def store(db_path: Path, request: pytest.FixtureRequest) -> Iterator[Store]:
     """An empty store. A test (or module, via `pytestmark`) marked `documents` gets the TUI
     tests' small messy documents (tests/tui_support.DOCS), or `documents({id: text})` its own."""
-    with new_store(db_path) as s:
-        marker = request.node.get_closest_marker("documents")
-        if marker is not None:
-            from tests.tui_support import DOCS, fill  # Textual only for the tests that want it
+    marker = request.node.get_closest_marker("documents")
+    if marker is None:
+        with new_store(db_path) as s:
+            yield s
+        return
+    from tests.tui_support import DOCS, fill  # Textual only for the tests that want it
 
-            fill(s, marker.args[0] if marker.args else DOCS)
+    docs: dict[str, str] = marker.args[0] if marker.args else DOCS
+    name = "documents-" + hashlib.sha256(json.dumps(docs, sort_keys=True).encode()).hexdigest()
+    with new_store(db_path, name, lambda s: fill(s, docs)) as s:
         yield s
 
 
