@@ -1,7 +1,8 @@
 """Importing a library without the optional extras it would import whenever they are
 installed: lemminflect imports spaCy (0.9 s) to add token extensions, sqlite-utils imports
-pandas and numpy (0.45 s) to store their values; this tool uses none of them. Loading them costs start-up
-time and tens of thousands of objects that every full garbage collection of the TUI walks."""
+pandas and numpy (0.45 s) to store their values; this tool uses none of them. Loading them
+costs start-up time and tens of thousands of objects that every full garbage collection of the
+TUI walks."""
 
 from __future__ import annotations
 
