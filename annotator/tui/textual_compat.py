@@ -157,7 +157,7 @@ def forget_finished_apps() -> None:
 def set_pilot_idle_wait(seconds: float) -> None:
     """How long Textual's Pilot sleeps each time it looks whether the app has gone idle (no
     CPU used while it slept): 20 ms in Textual, at least twice for every key a test presses.
-    The test suite, which presses some 20,000 keys, sets a shorter one."""
+    The test suite sets a shorter one (tests/conftest.py)."""
     from textual import _wait
 
     _wait.SLEEP_GRANULARITY = seconds
