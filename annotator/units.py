@@ -40,6 +40,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import NamedTuple
 
+from annotator.optional_imports import without
+
 FUNCTION_WORDS = frozenset({
     "a", "an", "and", "or", "but", "nor", "to", "in", "on", "at", "by", "for", "from", "with",
     "without", "into", "onto", "as", "than", "per", "via", "against", "across", "along", "among",
@@ -128,7 +130,10 @@ class Unit(NamedTuple):
 
 @lru_cache(maxsize=1)
 def _dictionary() -> Callable[[str], dict[str, tuple[str, ...]]]:
-    import lemminflect  # ~0.1 s import + ~0.25 s for its dictionary on the first look-up
+    # ~0.1 s import + ~0.25 s for its dictionary on the first look-up; without the spaCy
+    # lemminflect would load for nothing (0.9 s more, in the TUI's preload thread)
+    with without("spacy"):
+        import lemminflect
 
     lemmas: Callable[[str], dict[str, tuple[str, ...]]] = lemminflect.getAllLemmas
     return lemmas

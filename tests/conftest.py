@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ctypes
+import hashlib
+import json
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +26,28 @@ def _clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("USER", "tester")
 
 
+PILOT_IDLE_WAIT = 0.005
+"""Seconds Pilot sleeps each time it looks whether the app is idle (Textual's is 0.02, at least
+twice per key pressed): test_tui, test_claims and test_speed_keys took 86 s at 0.02 and 55 s at
+0.005 (docs/architecture.md, "How the suite stays fast")."""
+
+
+@pytest.fixture(autouse=True)
+def _textual_for_tests() -> Iterator[None]:
+    """For a test whose module loaded Textual: Pilot's shorter idle wait; and after it,
+    Textual's memo caches let go of its app's widgets (textual_compat.forget_finished_apps):
+    else every later garbage collection walks them."""
+    if "textual" in sys.modules:
+        from annotator.tui.textual_compat import set_pilot_idle_wait
+
+        set_pilot_idle_wait(PILOT_IDLE_WAIT)
+    yield
+    if "textual" in sys.modules:
+        from annotator.tui.textual_compat import forget_finished_apps
+
+        forget_finished_apps()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "annotations.db"
@@ -32,12 +57,16 @@ def db_path(tmp_path: Path) -> Path:
 def store(db_path: Path, request: pytest.FixtureRequest) -> Iterator[Store]:
     """An empty store. A test (or module, via `pytestmark`) marked `documents` gets the TUI
     tests' small messy documents (tests/tui_support.DOCS), or `documents({id: text})` its own."""
-    with new_store(db_path) as s:
-        marker = request.node.get_closest_marker("documents")
-        if marker is not None:
-            from tests.tui_support import DOCS, fill  # Textual only for the tests that want it
+    marker = request.node.get_closest_marker("documents")
+    if marker is None:
+        with new_store(db_path) as s:
+            yield s
+        return
+    from tests.tui_support import DOCS, fill  # Textual only for the tests that want it
 
-            fill(s, marker.args[0] if marker.args else DOCS)
+    docs: dict[str, str] = marker.args[0] if marker.args else DOCS
+    name = "documents-" + hashlib.sha256(json.dumps(docs, sort_keys=True).encode()).hexdigest()
+    with new_store(db_path, name, lambda s: fill(s, docs)) as s:
         yield s
 
 

@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlite_utils import Database
 
 from annotator.export import export
 from annotator.model import Status
+from annotator.optional_imports import without
 from annotator.store import Store, migrations
 from annotator.store.rows import entity_key
+
+with without("pandas", "numpy"):  # as the store loads it (store/migrations.py): 0.45 s
+    from sqlite_utils import Database
 
 TEXT_A = "General Akar said 38 staff were evacuated on Monday."
 TEXT_B = "İstanbul 🙂 reported about 7,000 — nearly 300 villages."

@@ -104,9 +104,9 @@ def test_hostile_names_and_values_never_reach_the_terminal_on_any_screen(tmp_pat
         _step(term, "?", "Keys")
         # the help grid cuts names to its columns; a link row shows its labels whole
         term.seen = ""
-        for _ in range(160):  # scroll down to the labels (below every key), a key at a time
-            term.type("j")
-            term.read(0.03)
+        for _ in range(40):  # scroll down to the labels (below every key), four keys at a
+            term.type("jjjj")  # time: a burst scrolls a line a key (test_tui_keys), and four
+            term.read(0.03)  # lines a frame draw every row on the way (6 s at one key a read)
         for text in ("NUM␛]0;pwned", "CONTRA␛]0;pwne", "⇄ NUM␛]0;pwned-label␇[/]·"):
             term.wait_for(text)
         _step(term, "\x1b")

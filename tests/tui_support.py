@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from annotator.labels import load_default_schema
-from annotator.model import Document
+from annotator.model import Document, LabelSchema
 from annotator.store import Store
 from annotator.tui.app import AnnotatorApp, make_app
 from annotator.tui.screens.annotate import AnnotateScreen
@@ -35,9 +36,15 @@ DOCS = {
 }
 
 
+@cache
+def default_schema() -> LabelSchema:
+    """The default schema, read and checked once per test process (a frozen dataclass)."""
+    return load_default_schema()
+
+
 def fill(store: Store, docs: dict[str, str] | None = None) -> Store:
     """Import the default schema and docs (DOCS if None), titled by their first lines."""
-    schema = load_default_schema()
+    schema = default_schema()
     with store.import_session("importer") as imp:
         imp.add_schema(schema.ref, schema.name, schema.version, schema.source)
         for doc_id, text in (DOCS if docs is None else docs).items():
@@ -70,7 +77,7 @@ TOAST_SECONDS = 600.0  # a toast stays up until the test looks (see app_for)
 def app_for(store: Store, *doc_ids: str, who: str = "alice") -> AnnotatorApp:
     """The app as the CLI makes it, its theme pinned, and every toast kept on screen: under
     load (the suite on 2 busy cores) a 3 s toast was gone before the test looked at it."""
-    app = make_app(store, who, load_default_schema(), list(doc_ids))
+    app = make_app(store, who, default_schema(), list(doc_ids))
     app.theme = THEME
     notify = app.notify
 
