@@ -38,9 +38,15 @@ def _textual_for_tests() -> Iterator[None]:
     Textual's memo caches let go of its app's widgets (textual_compat.forget_finished_apps):
     else every later garbage collection walks them."""
     if "textual" in sys.modules:
+        from annotator import units
         from annotator.tui.textual_compat import set_pilot_idle_wait
 
         set_pilot_idle_wait(PILOT_IDLE_WAIT)
+        # The app finds a small document's suggestions at once only when the units'
+        # dictionary is loaded (else in a thread: tui/screens/suggesting.py). Loaded once per
+        # process here, so a test's suggestions do not depend on whether an earlier test of
+        # the same process loaded it; the thread is tested on its own (test_suggestions).
+        units.preload()
     yield
     if "textual" in sys.modules:
         from annotator.tui.textual_compat import forget_finished_apps

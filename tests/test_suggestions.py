@@ -258,6 +258,38 @@ async def test_a_big_document_is_searched_in_a_thread(store, monkeypatch) -> Non
         assert span_texts(store, "beta") == [("NUMBER", "2,000-strong force")]
 
 
+async def test_a_small_document_waits_for_the_units_dictionary_in_a_thread(
+        store, monkeypatch) -> None:
+    """The search reads units through lemminflect's dictionary, whose first look-up took
+    0.35 s (1.2 s with spaCy installed) on the UI thread right after the first frame: until it
+    is loaded, even a small document is searched in a thread."""
+    import threading
+
+    from annotator import units
+    from annotator.tui.screens import suggesting
+
+    loaded = {"now": False}
+    monkeypatch.setattr(units, "ready", lambda: loaded["now"])
+    threads = []
+
+    def find_where(*args: object) -> object:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return find(*args)
+
+    monkeypatch.setattr(suggesting.S, "find", find_where)
+    app = app_for(store, "beta")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await workers_done(pilot)
+        assert threads == [False]  # not loaded: in a thread
+        await pilot.press("f", "a")
+        assert span_texts(store, "beta") == [("NUMBER", "2,000-strong force")]
+    loaded["now"] = True
+    app = app_for(store, "beta")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await workers_done(pilot)
+        assert threads == [False, True]  # loaded: at once, on the UI thread
+
+
 def test_marks_follow_a_change_where_it_happened_only() -> None:
     from annotator.suggestions import Found
     from annotator.tui.span_index import SpanIndex
