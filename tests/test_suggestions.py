@@ -279,6 +279,11 @@ async def test_a_small_document_waits_for_the_units_dictionary_in_a_thread(
     monkeypatch.setattr(suggesting.S, "find", find_where)
     app = app_for(store, "beta")
     async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(200):  # the spans' worker ends before its message starts the search
+            await workers_done(pilot)
+            if threads:
+                break
+            await pilot.pause(0.01)
         await workers_done(pilot)
         assert threads == [False]  # not loaded: in a thread
         await pilot.press("f", "a")
@@ -286,7 +291,11 @@ async def test_a_small_document_waits_for_the_units_dictionary_in_a_thread(
     loaded["now"] = True
     app = app_for(store, "beta")
     async with app.run_test(size=(120, 40)) as pilot:
-        await workers_done(pilot)
+        for _ in range(200):
+            await workers_done(pilot)
+            if len(threads) > 1:
+                break
+            await pilot.pause(0.01)
         assert threads == [False, True]  # loaded: at once, on the UI thread
 
 
