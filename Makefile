@@ -24,8 +24,11 @@ run: $(STAMP)
 	@test -f "$(DB)" || $(BIN)/annotator --db "$(DB)" import data/
 	$(BIN)/annotator --db "$(DB)" annotate $(if $(AS),--as "$(AS)")
 
+# bytecode is written even where the environment says not to (PYTHONDONTWRITEBYTECODE): each
+# test process and each program a test starts would compile the package and the tests again
+# (docs/architecture.md, "How the suite stays fast")
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
