@@ -28,15 +28,15 @@ def compute_agreement(store: Store, status: str = "done", label: str | None = No
     suggestions (origin "suggested")."""
     from annotator.agreement.compute import STATUSES, Corpus
     from annotator.agreement.links import LinkTally
-    from annotator.agreement.sets import Schemas, document_sets
+    from annotator.agreement.sets import Schemas
     from annotator.store.agreement_reads import agreement_reader
 
     with agreement_reader(store, STATUSES[status],
                           without_suggested=without_suggested) as reader:
         schemas = Schemas(reader)
-        corpus = Corpus(schemas)
-        for rows in reader.documents(min_sets=2):
-            corpus.add(document_sets(rows, label))
+        corpus = Corpus(schemas, label)
+        for batch in reader.batches(min_sets=2):
+            corpus.add_batch(batch)
         links = LinkTally(schemas.symmetric_links())
         links.add_all(reader.links(), corpus.members, label)
     return corpus.report(status, label, links, resamples, seed)

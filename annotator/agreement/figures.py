@@ -167,6 +167,14 @@ class DocumentFigures:
             numbers.extend(_packed(x) for x in r[2:])
         self._numbers = numbers
 
+    @classmethod
+    def packed(cls, id: str, annotators: list[str], numbers: array[float]) -> DocumentFigures:
+        """From its numbers as kept: α, Fleiss' κ, then per pair exact tp, overlap tp, |A|,
+        |B|, κ, κ annotated, percent agreement, tokens (None as NaN)."""
+        self = cls.__new__(cls)
+        self.id, self.annotators, self._numbers = id, annotators, numbers
+        return self
+
     @property
     def krippendorff_alpha(self) -> float | None:
         return _unpacked(self._numbers[0])

@@ -12,7 +12,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 
 # (span id, start, end, label, attrs as stored: JSON text)
 SpanRow = tuple[str, int, int, str, str]
+# (document id, annotator, span id, start, end, label, attrs: JSON text, None for "{}")
+BatchRow = tuple[str, str, str, int, int, str, str | None]
+DOCS_PER_BATCH = 256
+CHARS_PER_BATCH = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,26 @@ class DocumentRows:
     text: str
     schema_ref: str | None
     spans: dict[str, list[SpanRow]]  # annotator -> spans by start, end, label, id
+
+
+@dataclass(frozen=True, slots=True)
+class BatchDocument:
+    """A compared document: its text and the annotators with a set on it, in name order."""
+
+    id: str
+    text: str
+    schema_ref: str | None
+    annotators: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentBatch:
+    """Consecutive documents (in id order) and every visible span in their id range, ordered
+    by document, annotator, start, end, label (not id); spans of sets not compared (another
+    status, or a document left out) are among them and left to the caller to skip."""
+
+    documents: list[BatchDocument]
+    spans: list[BatchRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +97,60 @@ class AgreementReader:
         cond = f"{table}.annotator NOT LIKE '@%'"
         return f"({cond} OR {table}.annotator = '{GOLD}')" if self.gold else cond
 
-    def documents(self, min_sets: int = 1) -> Iterator[DocumentRows]:
-        """Documents in id order with at least `min_sets` sets (names starting with @, the
-        gold set, are not annotators), each with its sets' spans; one document in memory.
-        Reading gold: only the documents with a gold set, and it counts among the sets."""
-        sets = self._conn.execute(
+    def _sets(self) -> sqlite3.Cursor:
+        return self._conn.execute(
             "SELECT st.doc_id, st.annotator FROM statuses st"
             f" WHERE {self._status_cond} AND {self._sets_of('st')}"
             f" AND st.import_id NOT IN {R.UNFINISHED}"
             " ORDER BY st.doc_id, st.annotator", self._statuses)
+
+    def batches(self, min_sets: int = 1, docs: int = DOCS_PER_BATCH,
+                chars: int = CHARS_PER_BATCH) -> Iterator[DocumentBatch]:
+        """The documents with at least `min_sets` sets, in id order, a batch at a time: at
+        most `docs` documents, and no more text than `chars` code points (or one document)."""
+        chosen: list[tuple[str, list[str]]] = []
+        for doc_id, rows in groupby(self._sets(), key=itemgetter(0)):
+            names = [r[1] for r in rows]
+            if len(names) >= min_sets and (not self.gold or GOLD in names):
+                chosen.append((doc_id, names))
+            if len(chosen) == docs:
+                yield from self._batches(chosen, chars)
+                chosen = []
+        if chosen:
+            yield from self._batches(chosen, chars)
+
+    def _batches(self, chosen: list[tuple[str, list[str]]], chars: int
+                 ) -> Iterator[DocumentBatch]:
+        names = dict(chosen)
+        part: list[BatchDocument] = []
+        size = 0
+        for doc_id, text, ref in self._conn.execute(
+                "SELECT id, text, schema_ref FROM documents"
+                f" WHERE id IN ({', '.join('?' for _ in chosen)}) ORDER BY id", list(names)):
+            part.append(BatchDocument(doc_id, text, ref, names[doc_id]))
+            size += len(text)
+            if size >= chars:
+                yield self._with_spans(part)
+                part, size = [], 0
+        if part:
+            yield self._with_spans(part)
+
+    def _with_spans(self, docs: list[BatchDocument]) -> DocumentBatch:
+        spans = self._conn.execute(
+            "SELECT s.doc_id, s.annotator, s.id, s.start, s.\"end\", s.label,"
+            " NULLIF(s.attrs, '{}') FROM spans s WHERE s.doc_id BETWEEN ? AND ?"
+            f" AND {self._sets_of('s')} AND s.import_id NOT IN {R.UNFINISHED}"
+            + self._made.format("s") +
+            # the index's order: no sort (equal spans in a set come in any order)
+            ' ORDER BY s.doc_id, s.annotator, s.start, s."end", s.label',
+            [docs[0].id, docs[-1].id]).fetchall()
+        return DocumentBatch(docs, spans)
+
+    def documents(self, min_sets: int = 1) -> Iterator[DocumentRows]:
+        """Documents in id order with at least `min_sets` sets (names starting with @, the
+        gold set, are not annotators), each with its sets' spans; one document in memory.
+        Reading gold: only the documents with a gold set, and it counts among the sets."""
+        sets = self._sets()
         # every visible span in set order; those of sets not read above (another status)
         # are skipped below, which costs less than joining each span to its status
         spans = self._conn.execute(

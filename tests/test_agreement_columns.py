@@ -1,0 +1,123 @@
+"""Agreement worked out a batch of documents at a time, column-wise (annotator/agreement/
+columns.py, token_columns.py, ...): the same tokens, labels, duplicates and figures as the
+definitions in docs/agreement.md, whatever the batch boundaries."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotator.agreement import compute_agreement
+from annotator.agreement.columns import BatchSpans, Labels
+from annotator.agreement.compute import Corpus
+from annotator.agreement.links import LinkTally
+from annotator.agreement.sets import Schemas
+from annotator.agreement.token_columns import LAST_SPACE, batch_tokens
+from annotator.model import Document, Span, Status
+from annotator.store import Store
+from annotator.store.agreement_reads import BatchDocument, DocumentBatch, agreement_reader
+from tests.agreement_support import build, token_label
+
+CHARS = "ab \n\t\r\x0b\x0c\x1c\x85\u00a0\u1680\u2007\u2028\u202f\u205f\u3000é\u0301👍🏽字\u200b"
+
+
+def test_no_code_point_past_the_table_is_a_space() -> None:
+    assert not any(chr(c).isspace() for c in range(LAST_SPACE + 1, sys.maxunicode + 1))
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> list[tuple[str, list[tuple[int, int, str]]]]:
+    docs = []
+    for _ in range(draw(st.integers(1, 4))):
+        text = draw(st.text(alphabet=CHARS, max_size=30))
+        spans = []
+        for _ in range(draw(st.integers(0, 4)) if text else 0):
+            s = draw(st.integers(0, len(text) - 1))
+            spans.append((s, draw(st.integers(s + 1, len(text))), draw(st.sampled_from("ABC"))))
+        docs.append((text, sorted(set(spans))))
+    return docs
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents())
+def test_tokens_and_their_labels_are_those_of_the_definition(
+        docs: list[tuple[str, list[tuple[int, int, str]]]]) -> None:
+    batch = DocumentBatch(
+        [BatchDocument(f"d{i}", text, None, ["ann", "bea"]) for i, (text, _) in enumerate(docs)],
+        [(f"d{i}", "ann", f"s{i}-{k}", s, e, lab, None)
+         for i, (_, spans) in enumerate(docs) for k, (s, e, lab) in enumerate(spans)])
+    labels = Labels()
+    tokens = batch_tokens(BatchSpans(batch, labels, None))
+    assert tokens.count.tolist() == [len(re.findall(r"\S+", t)) for t, _ in docs]
+    names = ["O", *labels.names]
+    got = [names[x] for x in tokens.labels[:, 0]]
+    assert got == [token_label(m.span(), spans) for text, spans in docs
+                   for m in re.finditer(r"\S+", text)]
+    assert not tokens.labels[:, 1].any()  # bea marked nothing
+
+
+def _json(report: object) -> str:
+    out = io.StringIO()
+    report.write_json(out.write)  # type: ignore[attr-defined]
+    return out.getvalue()
+
+
+def test_batch_boundaries_change_no_figure(tmp_path: Path) -> None:
+    store = Store(tmp_path / "a.db")
+    text = "Ann met Bo in Rome . Then Ann left Rome on Monday ."
+    docs = []
+    for d in range(7):
+        sets = {"ann": [(0, 3, "PERSON"), (14, 18, "LOC"), (26, 29, "PERSON")],
+                "bea": [(0, 3, "PERSON"), (14, 18, "ORG"), (8, 10 + d % 3, "PERSON")],
+                "cy": [(0, 7, "PERSON"), (35, 39, "LOC")][: 1 + d % 2]}
+        docs.append((f"doc{d}", text, {w: v for w, v in sets.items() if d % 3 or w != "cy"}))
+    with store:
+        build(store, docs)
+        whole = _json(compute_agreement(store))
+        for size, chars in ((1, 10**6), (2, 10**6), (3, 60), (256, 1)):
+            with agreement_reader(store, ("done",)) as reader:
+                corpus = Corpus(Schemas(reader))
+                for batch in reader.batches(min_sets=2, docs=size, chars=chars):
+                    assert len(batch.documents) <= size
+                    corpus.add_batch(batch)
+                links = LinkTally(corpus.schemas.symmetric_links())
+                links.add_all(reader.links(), corpus.members)
+            assert _json(corpus.report("done", None, links)) == whole
+
+
+def test_a_long_text_is_a_batch_of_its_own(tmp_path: Path) -> None:
+    store = Store(tmp_path / "a.db")
+    with store:
+        build(store, [(f"d{i}", "word " * (10 if i != 2 else 1000), {"a": [], "b": []})
+                      for i in range(5)])
+        with agreement_reader(store, ("done",)) as reader:
+            got = [[d.id for d in b.documents] for b in reader.batches(2, chars=1000)]
+    assert got == [["d0", "d1", "d2"], ["d3", "d4"]]
+
+
+def test_of_equal_spans_in_a_set_the_smallest_id_counts_whatever_the_row_order(
+        tmp_path: Path) -> None:
+    """The spans are read in index order, not id order: the duplicate kept must not depend
+    on which was written first."""
+    store = Store(tmp_path / "a.db")
+    with store:
+        with store.import_session("lead") as imp:
+            imp.add_document(Document("d", "About 38 staff left ."))
+
+            def number(span_id: str, who: str, value: int) -> Span:
+                return Span(span_id, "d", who, 6, 14, "NUMBER", {"value": value}, "import",
+                            "t", "t")
+
+            # bob's later-written copy has the smaller id: it is the one compared
+            imp.add_annotation_set("d", "bob", [number("z-first", "bob", 40),
+                                                number("a-second", "bob", 38)], [], Status.DONE)
+            imp.add_annotation_set("d", "alice", [number("m", "alice", 38)], [], Status.DONE)
+        report = json.loads(_json(compute_agreement(store)))
+    assert report["attributes"]["NUMBER.value"]["agree"] == 1
+    assert report["pairs"][0]["exact"]["tp"] == 1
