@@ -5,6 +5,8 @@ The values themselves come from `attribute_values.py`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from annotator.agreement.attribute_values import AttributeValues
@@ -34,41 +36,56 @@ class AttributeColumns:
         if values is None:
             return
         table, known = values
-        x, y = table[left], table[right]
-        either = (x >= 0) | (y >= 0)
-        pair = pair_of[b.doc_pair(left, right)]
-        self._pairs(pair, either, either & (x == y), pair_names)
-        # α: a unit per group of identical spans and attribute someone in it gave
+        holds = (table >= 0).any(axis=1)
         group = np.empty(len(b.row), np.int64)
         group[matches.order] = matches.group
-        size = matches.group_size
-        n_groups = len(size)
-        given = _per_group(group[shared], table[shared] >= 0, n_groups) > 0
-        same = _per_group(group[left], x == y, n_groups)
-        units = np.flatnonzero(given.any(axis=1))
-        names = {c: key for key, c in self.values.columns.items()}
-        holders = shared[given[group[shared]].any(axis=1)]
+        held = np.zeros(len(matches.group_size), bool)
+        held[group[shared[holds[shared]]]] = True
+        shared = shared[held[group[shared]]]  # groups where someone gave an attribute
+        useful = held[group[left]]
+        left, right = left[useful], right[useful]
+        pair = pair_of[b.doc_pair(left, right)]
+        columns: dict[str, list[tuple[int, str]]] = {}
+        for (label, name), c in self.values.columns.items():
+            columns.setdefault(label, []).append((c, name))
+        for lab in np.unique(b.lab[shared]).tolist():
+            cols, names = zip(*columns[labels[lab]], strict=True)
+            at = np.flatnonzero(b.lab[left] == lab)
+            x = table[np.ix_(left[at], cols)]
+            y = table[np.ix_(right[at], cols)]
+            either = (x >= 0) | (y >= 0)
+            self._pairs(pair[at], either, either & (x == y), labels[lab], names, pair_names)
+            rows = shared[b.lab[shared] == lab]
+            self._alpha(labels[lab], names, table[np.ix_(rows, cols)], group[rows],
+                        group[left[at]], x == y, matches.group_size, known)
+
+    def _alpha(self, label: str, names: tuple[str, ...], table: Ints, group: Ints,
+               pair_group: Ints, same: Ints, size: Ints, known: list[Any]) -> None:
+        """α's sums: a unit per group of identical spans and attribute someone in it gave;
+        `table` the value numbers of the groups' rows, `same` whether each pair's agree."""
+        ids, local = np.unique(group, return_inverse=True)
+        given = _per_group(local, table >= 0, len(ids)) > 0
+        agree = _per_group(np.searchsorted(ids, pair_group), same, len(ids))
+        size = size[ids]
         for c in np.flatnonzero(given.any(axis=0)).tolist():
-            at = units[given[units, c]]
-            tally = self.tally.alpha.setdefault(names[c], Coincidence())
-            tally.n += int(size[at].sum())
-            tally.diagonal += float((2 * same[at, c] / (size[at] - 1)).sum())
-            rows = holders[given[group[holders], c]]
-            said, times = np.unique(table[rows, c], return_counts=True)
+            units = np.flatnonzero(given[:, c])
+            tally = self.tally.alpha.setdefault((label, names[c]), Coincidence())
+            tally.n += int(size[units].sum())
+            tally.diagonal += float((2 * agree[units, c] / (size[units] - 1)).sum())
+            said, times = np.unique(table[given[local, c], c], return_counts=True)
             for v, t in zip(said.tolist(), times.tolist(), strict=True):
                 tally.totals[MISSING if v < 0 else known[v]] += t
 
-    def _pairs(self, pair: Ints, either: Ints, agree: Ints, pair_names: list[tuple[str, str]]
-               ) -> None:
+    def _pairs(self, pair: Ints, either: Ints, agree: Ints, label: str, names: tuple[str, ...],
+               pair_names: list[tuple[str, str]]) -> None:
         width = either.shape[1]
         where = (pair[:, None] * width + np.arange(width)).ravel()
         size = len(pair_names) * width
         units = np.bincount(where, weights=either.ravel(), minlength=size).astype(np.int64)
         agreed = np.bincount(where, weights=agree.ravel(), minlength=size).astype(np.int64)
-        names = {c: key for key, c in self.values.columns.items()}
         for k in np.flatnonzero(units).tolist():
-            (label, name), (a, b) = names[k % width], pair_names[k // width]
-            figures = self.tally.pair(label, name, a, b)
+            a, b = pair_names[k // width]
+            figures = self.tally.pair(label, names[k % width], a, b)
             figures.units += int(units[k])
             figures.agree += int(agreed[k])
 

@@ -12,6 +12,7 @@ offsets of the span it names in the span's own set, so labels with one are read 
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from annotator.store.agreement_reads import DocumentBatch
 CACHE_SIZE = 2_000  # kinds kept between batches
 Values = tuple[tuple[int, Any], ...]  # (column, comparable value)
 Typed = frozenset[tuple[str, str]]  # a schema's span-typed (label, attribute) pairs
+Where = tuple[int, dict[str, int], list[int], list[int], list[int]]
 
 
 class AttributeValues:
@@ -32,6 +34,7 @@ class AttributeValues:
         self.columns: dict[tuple[str, str], int] = {}
         self._kinds: list[Values] = []
         self._texts: dict[str, dict[str, int]] = {}  # label -> attribute text -> kind
+        self._specs: dict[tuple[str, Typed], dict[str, tuple[int, bool]]] = {}
 
     def table(self, b: BatchSpans, shared: Ints, batch: DocumentBatch, labels: list[str],
               span_typed: list[Typed]) -> tuple[Ints, list[Any]] | None:
@@ -40,12 +43,11 @@ class AttributeValues:
         if len(self._kinds) > CACHE_SIZE:
             self._kinds, self._texts = [], {}
         rows = batch.spans
-        texts = [rows[r][6] for r in b.row[shared].tolist()]
-        has = np.flatnonzero(np.fromiter((t is not None for t in texts), bool, len(texts)))
-        if not has.size:
+        every = np.array(list(map(itemgetter(6), rows)), object)  # attributes, None for {}
+        at = shared[every[b.row[shared]] != None]  # noqa: E711 (element-wise)
+        if not at.size:
             return None
-        at = shared[has]
-        texts = [texts[i] for i in has.tolist()]
+        texts = every[b.row[at]].tolist()
         lab = b.lab[at]
         referring = _referring(lab, b.doc[at], labels, span_typed)
         kind = np.empty(len(at), np.int64)
@@ -53,15 +55,21 @@ class AttributeValues:
             here = np.flatnonzero((lab == label) & ~referring)
             kind[here] = self._cached(labels[label], [texts[i] for i in here.tolist()])
         extra: list[Values] = []
-        ids: dict[str, int] | None = None  # span id -> row
-        for i in np.flatnonzero(referring).tolist():
-            if ids is None:
-                ids = dict(zip([rows[r][2] for r in b.row.tolist()], range(len(b.row)),
-                               strict=True))
-            k = int(at[i])
-            kind[i] = len(self._kinds) + len(extra)
-            extra.append(self._values(labels[lab[i]], texts[i], span_typed[b.doc[k]],
-                                      (b, k, ids)))
+        referrers = np.flatnonzero(referring)
+        if referrers.size:
+            # every span by id: its row here (-1: not compared) and that row's set and offsets
+            # as Python ints (read span by span)
+            kept = np.full(len(rows), -1, np.int64)
+            kept[b.row] = np.arange(len(b.row))
+            where = (dict(zip(map(itemgetter(2), rows), kept.tolist(), strict=True)),
+                     [*b.set.tolist(), -1], b.start.tolist(), b.end.tolist())
+            kind[referrers] = np.arange(len(referrers)) + len(self._kinds)
+            order = referrers.tolist()
+            parsed = json.loads(f"[{','.join([texts[i] for i in order])}]")  # one call
+            for attrs, k, label in zip(parsed, at[referrers].tolist(), lab[referrers].tolist(),
+                                       strict=True):
+                extra.append(self._values(labels[label], attrs, span_typed[b.doc[k]],
+                                          (k, *where)))
         return self._numbered(len(b.row), at, kind, self._kinds + extra)
 
     def _cached(self, label: str, texts: list[str]) -> list[int]:
@@ -72,7 +80,8 @@ class AttributeValues:
                 k = known.get(texts[i])
                 if k is None:
                     k = known[texts[i]] = len(self._kinds)
-                    self._kinds.append(self._values(label, texts[i], frozenset(), None))
+                    self._kinds.append(self._values(label, json.loads(texts[i]), frozenset(),
+                                                    None))
                 found[i] = k
         return found  # type: ignore[return-value]
 
@@ -81,35 +90,44 @@ class AttributeValues:
         used, local = np.unique(kind, return_inverse=True)
         number: dict[Any, int] = {}
         known: list[Any] = []
-        values = np.full((len(used), len(self.columns)), -1, np.int64)
+        width = len(self.columns)
+        cells = [-1] * (len(used) * width)  # a list first: numpy's item setting is slow
         for row, k in enumerate(used.tolist()):
             for c, v in kinds[k]:
                 i = number.get(v)
                 if i is None:
                     i = number[v] = len(known)
                     known.append(v)
-                values[row, c] = i
+                cells[row * width + c] = i
+        values = np.array(cells, np.int64).reshape(len(used), width)
         table = np.full((n_rows, len(self.columns)), -1, np.int64)
         table[at] = values[local]
         return table, known
 
-    def _values(self, label: str, text: str, typed: Typed,
-                where: tuple[BatchSpans, int, dict[str, int]] | None) -> Values:
-        """The span's values; `where`: the batch, the span's row and every row by span id,
-        to give a span-typed attribute the offsets of the span it names in the same set."""
-        out = []
-        for name, value in json.loads(text).items():
+    def _values(self, label: str, attrs: dict[str, Any], typed: Typed, where: Where | None
+                ) -> Values:
+        """The span's values; `where`: the span's row, every row by span id, and the rows'
+        sets, starts and ends, to give a span-typed attribute the offsets of the span it
+        names in the span's own set."""
+        spec = self._specs.get((label, typed))
+        if spec is None:
+            spec = self._specs[(label, typed)] = {}
+        out: list[tuple[int, Any]] = []
+        for name, value in attrs.items():
             if value is None:
                 continue
-            if where is not None and (label, name) in typed:
-                b, k, ids = where
+            found = spec.get(name)
+            if found is None:  # its column, and whether it names a span
+                found = spec[name] = (self._column(label, name), (label, name) in typed)
+            if where is not None and found[1]:
+                k, ids, sets, starts, ends = where
                 r = ids.get(value) if isinstance(value, str) else None
-                if r is None or b.set[r] != b.set[k]:
+                if r is None or sets[r] != sets[k]:
                     continue  # a dangling id (or another set's span) is no value
-                out.append((self._column(label, name),
-                            ("span", (int(b.start[r]), int(b.end[r])))))
+                out.append((found[0], ("span", (starts[r], ends[r]))))
             else:
-                out.append((self._column(label, name), comparable(value)))
+                out.append((found[0], ("text", value) if type(value) is str
+                            else comparable(value)))
         return tuple(out)
 
     def _column(self, label: str, name: str) -> int:

@@ -5,6 +5,7 @@ spans two annotators share exactly. Work is done for all documents of the batch 
 from __future__ import annotations
 
 from itertools import combinations, repeat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ class Labels:
         self.names: list[str] = []
         self.index: dict[str, int] = {}
 
-    def ids(self, labels: tuple[str, ...]) -> Ints:
+    def ids(self, labels: list[str]) -> Ints:
         for name in sorted(set(labels) - self.index.keys()):
             self.index[name] = len(self.names)
             self.names.append(name)
@@ -66,16 +67,16 @@ class BatchSpans:
         self.pair_doc, self.pair_i, self.pair_j = pairs[:, 0], pairs[:, 1], pairs[:, 2]
         rows = batch.spans
         n = len(rows)
-        cols: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [()] * 7
-        sets = np.fromiter(map(set_of.get, zip(cols[0], cols[1], strict=True), repeat(-1)),
+        # column by column (itemgetter: C speed), not zip(*rows): half the time
+        sets = np.fromiter(map(set_of.get, map(itemgetter(0, 1), rows), repeat(-1)),
                            np.int64, n)
-        lab = labels.ids(cols[5])
+        lab = labels.ids(list(map(itemgetter(5), rows)))
         keep = sets >= 0
         if label is not None:
             keep &= lab == labels.index.get(label, -1)
         kept = np.flatnonzero(keep)
-        start = np.array(cols[3], np.int64)[kept]
-        end = np.array(cols[4], np.int64)[kept]
+        start = np.fromiter(map(itemgetter(3), rows), np.int64, n)[kept]
+        end = np.fromiter(map(itemgetter(4), rows), np.int64, n)[kept]
         lab, sets = lab[kept], sets[kept]
         same = ((sets[1:] == sets[:-1]) & (start[1:] == start[:-1]) & (end[1:] == end[:-1])
                 & (lab[1:] == lab[:-1]))

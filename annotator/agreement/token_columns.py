@@ -13,7 +13,8 @@ import numpy as np
 from annotator.agreement.columns import BatchSpans, Ints, expand
 
 LAST_SPACE = 0x3000  # no code point above it is a space (tests/test_agreement_columns.py)
-_SPACE = np.array([chr(c).isspace() for c in range(LAST_SPACE + 1)])
+# not a space, per code point up to LAST_SPACE + 1 (np.take clips every code point above to it)
+_WORD = np.array([not chr(c).isspace() for c in range(LAST_SPACE + 2)])
 
 
 @dataclass(slots=True)
@@ -29,9 +30,10 @@ class BatchTokens:
 def batch_tokens(b: BatchSpans) -> BatchTokens:
     texts = [d.text for d in b.docs]
     code = np.frombuffer(" ".join(texts).encode("utf-32-le", "surrogatepass"), np.uint32)
-    word = ~(_SPACE[np.minimum(code, LAST_SPACE)] & (code <= LAST_SPACE))
-    edges = np.diff(word.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    word = np.zeros(len(code) + 2, bool)  # a space before and after
+    np.take(_WORD, code, out=word[1:-1], mode="clip")
+    edges = np.flatnonzero(word[1:] != word[:-1])  # alternately a token's start and end
+    starts, ends = edges[0::2], edges[1::2]
     lengths = np.array([len(t) for t in texts], np.int64)
     offset = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
     first_token = np.searchsorted(starts, offset)
@@ -43,13 +45,19 @@ def batch_tokens(b: BatchSpans) -> BatchTokens:
     row, token = expand(first, np.maximum(last - first, 0))
     ways = int(b.m.max()) if len(b.m) else 1
     cell = token * ways + b.slot[row]
-    score = (b.end - b.start)[row] * len(b.row) + row  # the smaller, the better the claim
-    best = np.lexsort((score, cell))
-    cell = cell[best]
-    first = np.ones(len(cell), bool)
-    first[1:] = cell[1:] != cell[:-1]
     labels = np.zeros(len(starts) * ways, np.int64)
-    labels[cell[first]] = b.lab[row[best[first]]] + 1
+    claims = np.bincount(cell, minlength=len(labels))[cell]
+    alone = claims == 1  # most tokens: one span of the annotator's touches them
+    labels[cell[alone]] = b.lab[row[alone]] + 1
+    contested = np.flatnonzero(~alone)
+    if contested.size:
+        row_c, cell_c = row[contested], cell[contested]
+        score = (b.end - b.start)[row_c] * len(b.row) + row_c  # the smaller, the better
+        best = np.lexsort((score, cell_c))
+        cell_c = cell_c[best]
+        first = np.ones(len(cell_c), bool)
+        first[1:] = cell_c[1:] != cell_c[:-1]
+        labels[cell_c[first]] = b.lab[row_c[best[first]]] + 1
     return BatchTokens(doc, count, labels.reshape(-1, ways),
                        _touched(token, b.lab[row], b.slot[row], b.n_labels, ways))
 
@@ -58,6 +66,12 @@ def _touched(token: Ints, lab: Ints, slot: Ints, n_labels: int, ways: int
              ) -> tuple[Ints, Ints, Ints]:
     """Per (token, label) that some span touches: how many annotators' spans of it do."""
     n_labels = max(n_labels, 1)
-    held = np.unique((token * n_labels + lab) * ways + slot) // ways
-    where, annotators = np.unique(held, return_counts=True)
+    key = np.sort((token * n_labels + lab) * ways + slot)
+    distinct = np.ones(len(key), bool)  # a set's spans of one label can share a token
+    distinct[1:] = key[1:] != key[:-1]
+    held = key[distinct] // ways
+    new = np.ones(len(held), bool)
+    new[1:] = held[1:] != held[:-1]
+    where = held[new]
+    annotators = np.diff(np.append(np.flatnonzero(new), len(held)))
     return where // n_labels, where % n_labels, annotators
