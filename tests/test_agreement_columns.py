@@ -121,3 +121,23 @@ def test_of_equal_spans_in_a_set_the_smallest_id_counts_whatever_the_row_order(
         report = json.loads(_json(compute_agreement(store)))
     assert report["attributes"]["NUMBER.value"]["agree"] == 1
     assert report["pairs"][0]["exact"]["tp"] == 1
+
+
+def test_the_fast_json_lines_are_the_documents_json(tmp_path: Path) -> None:
+    """write_json writes each document with JsonLines (no dict per document): the same text
+    as json.dumps of its to_json(), null figures included."""
+    from annotator.agreement.document_figures import JsonLines
+
+    store = Store(tmp_path / "a.db")
+    text = "Ann met Bo in Rome ."
+    with store:
+        build(store, [("d0", text, {"ann": [(0, 3, "PERSON")], "bea": [(0, 3, "PERSON")]}),
+                      ("d1", text, {"ann": [], "bea": [], "cy": [(14, 18, "LOC")]}),
+                      ("d2", "   ", {"ann": [], "bea": []}),
+                      ('d"3\\', text, {"a\u202e": [(4, 7, "X")], "b": [(4, 8, "X")]})])
+        report = compute_agreement(store)
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    lines = JsonLines(dumps)
+    assert len(report.by_document) == 4
+    for doc in report.by_document:
+        assert lines.line(doc) == dumps(doc.to_json())

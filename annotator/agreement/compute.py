@@ -14,10 +14,10 @@ from annotator.agreement.attribute_columns import AttributeColumns
 from annotator.agreement.attributes import AttributeTally
 from annotator.agreement.bootstrap import RESAMPLES, SEED, DocumentSums, intervals
 from annotator.agreement.columns import BatchSpans, Ints, Labels
+from annotator.agreement.document_figures import DocumentFigures
 from annotator.agreement.figures import (
     AgreementReport,
     Counts,
-    DocumentFigures,
     LabelFigures,
     PairFigures,
 )
