@@ -24,7 +24,6 @@ from annotator.store.agreement_reads import DocumentBatch
 CACHE_SIZE = 2_000  # kinds kept between batches
 Values = tuple[tuple[int, Any], ...]  # (column, comparable value)
 Typed = frozenset[tuple[str, str]]  # a schema's span-typed (label, attribute) pairs
-Where = tuple[int, dict[str, int], list[int], list[int], list[int]]
 
 
 class AttributeValues:
@@ -34,7 +33,6 @@ class AttributeValues:
         self.columns: dict[tuple[str, str], int] = {}
         self._kinds: list[Values] = []
         self._texts: dict[str, dict[str, int]] = {}  # label -> attribute text -> kind
-        self._specs: dict[tuple[str, Typed], dict[str, tuple[int, bool]]] = {}
 
     def table(self, b: BatchSpans, shared: Ints, batch: DocumentBatch, labels: list[str],
               span_typed: list[Typed]) -> tuple[Ints, list[Any]] | None:
@@ -50,27 +48,74 @@ class AttributeValues:
         texts = every[b.row[at]].tolist()
         lab = b.lab[at]
         referring = _referring(lab, b.doc[at], labels, span_typed)
-        kind = np.empty(len(at), np.int64)
-        for label in np.unique(lab[~referring]).tolist():
-            here = np.flatnonzero((lab == label) & ~referring)
+        number: dict[Any, int] = {}  # each value's number (in order: list(number))
+        plain = np.flatnonzero(~referring)
+        kinds = self._cached_kinds(lab[plain], [texts[i] for i in plain.tolist()], labels)
+        fills = self._naming(b, batch, at, lab, texts, np.flatnonzero(referring), labels,
+                             span_typed, number)
+        width = len(self.columns)
+        table = np.full((len(b.row), width), -1, np.int64)
+        if plain.size:
+            used, local = np.unique(kinds, return_inverse=True)
+            values = self._numbered([self._kinds[k] for k in used.tolist()], width, number)
+            table[at[plain]] = values[local]
+        for rows_at, c, numbers in fills:
+            table[rows_at, c] = numbers
+        return table, list(number)
+
+    def _cached_kinds(self, lab: Ints, texts: list[str], labels: list[str]) -> Ints:
+        kind = np.empty(len(lab), np.int64)
+        for label in np.unique(lab).tolist():
+            here = np.flatnonzero(lab == label)
             kind[here] = self._cached(labels[label], [texts[i] for i in here.tolist()])
-        extra: list[Values] = []
-        referrers = np.flatnonzero(referring)
-        if referrers.size:
-            # every span by id: its row here (-1: not compared) and that row's set and offsets
-            # as Python ints (read span by span)
-            kept = np.full(len(rows), -1, np.int64)
-            kept[b.row] = np.arange(len(b.row))
-            where = (dict(zip(map(itemgetter(2), rows), kept.tolist(), strict=True)),
-                     [*b.set.tolist(), -1], b.start.tolist(), b.end.tolist())
-            kind[referrers] = np.arange(len(referrers)) + len(self._kinds)
-            order = referrers.tolist()
-            parsed = json.loads(f"[{','.join([texts[i] for i in order])}]")  # one call
-            for attrs, k, label in zip(parsed, at[referrers].tolist(), lab[referrers].tolist(),
-                                       strict=True):
-                extra.append(self._values(labels[label], attrs, span_typed[b.doc[k]],
-                                          (k, *where)))
-        return self._numbered(len(b.row), at, kind, self._kinds + extra)
+        return kind
+
+    def _naming(self, b: BatchSpans, batch: DocumentBatch, at: Ints, lab: Ints,
+                texts: list[str], referrers: Ints, labels: list[str], span_typed: list[Typed],
+                number: dict[Any, int]) -> list[tuple[Ints, int, Ints]]:
+        """(rows, column, value numbers) of the spans whose label has a span-typed attribute,
+        read column by column: every span's JSON in one json.loads, then each attribute."""
+        if not referrers.size:
+            return []
+        rows = batch.spans
+        # every span by id: its row here (-1: not compared), the rows' sets and offsets
+        kept = np.full(len(rows), -1, np.int64)
+        kept[b.row] = np.arange(len(b.row))
+        where = (dict(zip(map(itemgetter(2), rows), kept.tolist(), strict=True)),
+                 [*b.set.tolist(), -1], b.start.tolist(), b.end.tolist())
+        parsed = json.loads(f"[{','.join([texts[i] for i in referrers.tolist()])}]")
+        schema = np.array([id(t) for t in span_typed], np.int64)[b.doc[at[referrers]]]
+        typed_of = {id(t): t for t in span_typed}
+        fills = []
+        for label, ref in {(int(x), int(y)) for x, y in zip(lab[referrers], schema,
+                                                           strict=True)}:
+            sel = np.flatnonzero((lab[referrers] == label) & (schema == ref))
+            fills += self._columns_of(labels[label], typed_of[ref],
+                                      [parsed[i] for i in sel.tolist()],
+                                      at[referrers[sel]], where, number)
+        return fills
+
+    def _columns_of(self, label: str, typed: Typed, parsed: list[dict[str, Any]], at: Ints,
+                    where: tuple[dict[str, int], list[int], list[int], list[int]],
+                    number: dict[Any, int]) -> list[tuple[Ints, int, Ints]]:
+        ids, sets, starts, ends = where
+        out = []
+        for name in sorted(set().union(*parsed)):
+            c = self._column(label, name)
+            got = [d.get(name) for d in parsed]
+            values: list[Any]
+            if (label, name) in typed:  # the offsets of the span named, in the same set
+                found = [ids.get(v) if isinstance(v, str) else None for v in got]
+                values = [None if r is None or sets[r] != sets[k] else ("span", (starts[r],
+                                                                                 ends[r]))
+                          for r, k in zip(found, at.tolist(), strict=True)]
+            else:
+                values = [None if v is None else ("text", v) if type(v) is str
+                          else comparable(v) for v in got]
+            given = [i for i, v in enumerate(values) if v is not None]
+            out.append((at[given], c, np.array(
+                [number.setdefault(values[i], len(number)) for i in given], np.int64)))
+        return out
 
     def _cached(self, label: str, texts: list[str]) -> list[int]:
         known = self._texts.setdefault(label, {})
@@ -80,54 +125,24 @@ class AttributeValues:
                 k = known.get(texts[i])
                 if k is None:
                     k = known[texts[i]] = len(self._kinds)
-                    self._kinds.append(self._values(label, json.loads(texts[i]), frozenset(),
-                                                    None))
+                    self._kinds.append(self._values(label, json.loads(texts[i])))
                 found[i] = k
         return found  # type: ignore[return-value]
 
-    def _numbered(self, n_rows: int, at: Ints, kind: Ints, kinds: list[Values]
-                  ) -> tuple[Ints, list[Any]]:
-        used, local = np.unique(kind, return_inverse=True)
-        number: dict[Any, int] = {}
-        known: list[Any] = []
-        width = len(self.columns)
-        cells = [-1] * (len(used) * width)  # a list first: numpy's item setting is slow
-        for row, k in enumerate(used.tolist()):
-            for c, v in kinds[k]:
-                i = number.get(v)
-                if i is None:
-                    i = number[v] = len(known)
-                    known.append(v)
-                cells[row * width + c] = i
-        values = np.array(cells, np.int64).reshape(len(used), width)
-        table = np.full((n_rows, len(self.columns)), -1, np.int64)
-        table[at] = values[local]
-        return table, known
+    def _numbered(self, kinds: list[Values], width: int, number: dict[Any, int]) -> Ints:
+        """(kinds x columns): each kind's value numbers, -1 where it has no value."""
+        cells = [-1] * (len(kinds) * width)  # a list first: numpy's item setting is slow
+        for row, values in enumerate(kinds):
+            for c, v in values:
+                cells[row * width + c] = number.setdefault(v, len(number))
+        return np.array(cells, np.int64).reshape(len(kinds), width)
 
-    def _values(self, label: str, attrs: dict[str, Any], typed: Typed, where: Where | None
-                ) -> Values:
-        """The span's values; `where`: the span's row, every row by span id, and the rows'
-        sets, starts and ends, to give a span-typed attribute the offsets of the span it
-        names in the span's own set."""
-        spec = self._specs.get((label, typed))
-        if spec is None:
-            spec = self._specs[(label, typed)] = {}
+    def _values(self, label: str, attrs: dict[str, Any]) -> Values:
+        """The values of a span whose label has no span-typed attribute."""
         out: list[tuple[int, Any]] = []
         for name, value in attrs.items():
-            if value is None:
-                continue
-            found = spec.get(name)
-            if found is None:  # its column, and whether it names a span
-                found = spec[name] = (self._column(label, name), (label, name) in typed)
-            if where is not None and found[1]:
-                k, ids, sets, starts, ends = where
-                r = ids.get(value) if isinstance(value, str) else None
-                if r is None or sets[r] != sets[k]:
-                    continue  # a dangling id (or another set's span) is no value
-                out.append((found[0], ("span", (starts[r], ends[r]))))
-            else:
-                out.append((found[0], ("text", value) if type(value) is str
-                            else comparable(value)))
+            if value is not None:
+                out.append((self._column(label, name), comparable(value)))
         return tuple(out)
 
     def _column(self, label: str, name: str) -> int:
