@@ -41,7 +41,7 @@ class AttributeValues:
         if len(self._kinds) > CACHE_SIZE:
             self._kinds, self._texts = [], {}
         rows = batch.spans
-        every = np.array(list(map(itemgetter(6), rows)), object)  # attributes, None for {}
+        every = np.array(list(map(itemgetter(4), rows)), object)  # attributes, None for {}
         at = shared[every[b.row[shared]] != None]  # noqa: E711 (element-wise)
         if not at.size:
             return None
@@ -81,7 +81,7 @@ class AttributeValues:
         # every span by id: its row here (-1: not compared), the rows' sets and offsets
         kept = np.full(len(rows), -1, np.int64)
         kept[b.row] = np.arange(len(b.row))
-        where = (dict(zip(map(itemgetter(2), rows), kept.tolist(), strict=True)),
+        where = (dict(zip(map(itemgetter(0), rows), kept.tolist(), strict=True)),
                  [*b.set.tolist(), -1], b.start.tolist(), b.end.tolist())
         parsed = json.loads(f"[{','.join([texts[i] for i in referrers.tolist()])}]")
         schema = np.array([id(t) for t in span_typed], np.int64)[b.doc[at[referrers]]]

@@ -4,7 +4,7 @@ spans two annotators share exactly. Work is done for all documents of the batch 
 
 from __future__ import annotations
 
-from itertools import combinations, repeat
+from itertools import combinations
 from operator import itemgetter
 from typing import Any
 
@@ -68,20 +68,20 @@ class BatchSpans:
         rows = batch.spans
         n = len(rows)
         # column by column (itemgetter: C speed), not zip(*rows): half the time
-        sets = np.fromiter(map(set_of.get, map(itemgetter(0, 1), rows), repeat(-1)),
-                           np.int64, n)
-        lab = labels.ids(list(map(itemgetter(5), rows)))
+        sets = np.repeat(np.array([set_of.get((d, who), -1) for d, who, _ in batch.runs],
+                                  np.int64), [c for _, _, c in batch.runs])
+        lab = labels.ids(list(map(itemgetter(3), rows)))
         keep = sets >= 0
         if label is not None:
             keep &= lab == labels.index.get(label, -1)
         kept = np.flatnonzero(keep)
-        start = np.fromiter(map(itemgetter(3), rows), np.int64, n)[kept]
-        end = np.fromiter(map(itemgetter(4), rows), np.int64, n)[kept]
+        start = np.fromiter(map(itemgetter(1), rows), np.int64, n)[kept]
+        end = np.fromiter(map(itemgetter(2), rows), np.int64, n)[kept]
         lab, sets = lab[kept], sets[kept]
         same = ((sets[1:] == sets[:-1]) & (start[1:] == start[:-1]) & (end[1:] == end[:-1])
                 & (lab[1:] == lab[:-1]))
         if same.any():  # a set's duplicates: the one with the smallest id is kept
-            drop = _duplicates(np.flatnonzero(same) + 1, [rows[k][2] for k in kept])
+            drop = _duplicates(np.flatnonzero(same) + 1, [rows[k][0] for k in kept])
             alive = np.ones(len(kept), bool)
             alive[drop] = False
             kept, start, end, lab, sets = (a[alive] for a in (kept, start, end, lab, sets))

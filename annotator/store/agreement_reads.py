@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 # (span id, start, end, label, attrs as stored: JSON text)
 SpanRow = tuple[str, int, int, str, str]
-# (document id, annotator, span id, start, end, label, attrs: JSON text, None for "{}")
-BatchRow = tuple[str, str, str, int, int, str, str | None]
+# (span id, start, end, label, attrs: JSON text, None for "{}")
+BatchRow = tuple[str, int, int, str, str | None]
 DOCS_PER_BATCH = 256
 CHARS_PER_BATCH = 1 << 20
 
@@ -55,9 +55,12 @@ class BatchDocument:
 class DocumentBatch:
     """Consecutive documents (in id order) and every visible span in their id range, ordered
     by document, annotator, start, end, label (not id); spans of sets not compared (another
-    status, or a document left out) are among them and left to the caller to skip."""
+    status, or a document left out) are among them and left to the caller to skip. Which
+    set a span is in is told by `runs`: (document, annotator, how many spans) in that order,
+    so that the spans themselves need not carry two strings each."""
 
     documents: list[BatchDocument]
+    runs: list[tuple[str, str, int]]
     spans: list[BatchRow]
 
 
@@ -136,15 +139,17 @@ class AgreementReader:
             yield self._with_spans(part)
 
     def _with_spans(self, docs: list[BatchDocument]) -> DocumentBatch:
+        where = (f" FROM spans s WHERE s.doc_id BETWEEN ? AND ? AND {self._sets_of('s')}"
+                 f" AND s.import_id NOT IN {R.UNFINISHED}" + self._made.format("s"))
+        bounds = [docs[0].id, docs[-1].id]
+        runs = self._conn.execute(
+            "SELECT s.doc_id, s.annotator, count(*)" + where +
+            " GROUP BY s.doc_id, s.annotator ORDER BY s.doc_id, s.annotator", bounds).fetchall()
         spans = self._conn.execute(
-            "SELECT s.doc_id, s.annotator, s.id, s.start, s.\"end\", s.label,"
-            " NULLIF(s.attrs, '{}') FROM spans s WHERE s.doc_id BETWEEN ? AND ?"
-            f" AND {self._sets_of('s')} AND s.import_id NOT IN {R.UNFINISHED}"
-            + self._made.format("s") +
+            "SELECT s.id, s.start, s.\"end\", s.label, NULLIF(s.attrs, '{}')" + where +
             # the index's order: no sort (equal spans in a set come in any order)
-            ' ORDER BY s.doc_id, s.annotator, s.start, s."end", s.label',
-            [docs[0].id, docs[-1].id]).fetchall()
-        return DocumentBatch(docs, spans)
+            ' ORDER BY s.doc_id, s.annotator, s.start, s."end", s.label', bounds).fetchall()
+        return DocumentBatch(docs, runs, spans)
 
     def documents(self, min_sets: int = 1) -> Iterator[DocumentRows]:
         """Documents in id order with at least `min_sets` sets (names starting with @, the
