@@ -77,18 +77,12 @@ class AttributeValues:
         read column by column: every span's JSON in one json.loads, then each attribute."""
         if not referrers.size:
             return []
-        rows = batch.spans
-        # every span by id: its row here (-1: not compared), the rows' sets and offsets
-        kept = np.full(len(rows), -1, np.int64)
-        kept[b.row] = np.arange(len(b.row))
-        where = (dict(zip(map(itemgetter(0), rows), kept.tolist(), strict=True)),
-                 [*b.set.tolist(), -1], b.start.tolist(), b.end.tolist())
         parsed = json.loads(f"[{','.join([texts[i] for i in referrers.tolist()])}]")
         schema = np.array([id(t) for t in span_typed], np.int64)[b.doc[at[referrers]]]
         typed_of = {id(t): t for t in span_typed}
+        where = _Named(b, batch)
         fills = []
-        for label, ref in {(int(x), int(y)) for x, y in zip(lab[referrers], schema,
-                                                           strict=True)}:
+        for label, ref in set(zip(lab[referrers].tolist(), schema.tolist(), strict=True)):
             sel = np.flatnonzero((lab[referrers] == label) & (schema == ref))
             fills += self._columns_of(labels[label], typed_of[ref],
                                       [parsed[i] for i in sel.tolist()],
@@ -96,25 +90,20 @@ class AttributeValues:
         return fills
 
     def _columns_of(self, label: str, typed: Typed, parsed: list[dict[str, Any]], at: Ints,
-                    where: tuple[dict[str, int], list[int], list[int], list[int]],
-                    number: dict[Any, int]) -> list[tuple[Ints, int, Ints]]:
-        ids, sets, starts, ends = where
+                    where: _Named, number: dict[Any, int]) -> list[tuple[Ints, int, Ints]]:
         out = []
         for name in sorted(set().union(*parsed)):
-            c = self._column(label, name)
             got = [d.get(name) for d in parsed]
             values: list[Any]
             if (label, name) in typed:  # the offsets of the span named, in the same set
-                found = [ids.get(v) if isinstance(v, str) else None for v in got]
-                values = [None if r is None or sets[r] != sets[k] else ("span", (starts[r],
-                                                                                 ends[r]))
-                          for r, k in zip(found, at.tolist(), strict=True)]
+                given, values = where.offsets(got, at)
             else:
                 values = [None if v is None else ("text", v) if type(v) is str
                           else comparable(v) for v in got]
-            given = [i for i, v in enumerate(values) if v is not None]
-            out.append((at[given], c, np.array(
-                [number.setdefault(values[i], len(number)) for i in given], np.int64)))
+                given = [i for i, v in enumerate(values) if v is not None]
+                values = [values[i] for i in given]
+            out.append((at[given], self._column(label, name),
+                        np.array([number.setdefault(v, len(number)) for v in values], np.int64)))
         return out
 
     def _cached(self, label: str, texts: list[str]) -> list[int]:
@@ -147,6 +136,29 @@ class AttributeValues:
 
     def _column(self, label: str, name: str) -> int:
         return self.columns.setdefault((label, name), len(self.columns))
+
+
+class _Named:
+    """The spans a batch's span-typed attributes name, found by id."""
+
+    def __init__(self, b: BatchSpans, batch: DocumentBatch) -> None:
+        self.b, self.rows = b, batch.spans
+
+    def offsets(self, ids: list[Any], at: Ints) -> tuple[list[int], list[tuple[str, Any]]]:
+        """Of the spans at rows `at` naming `ids`: the positions of those whose id is a
+        compared span of the same set, and ("span", (start, end)) of the span each names."""
+        wanted = {v for v in ids if isinstance(v, str)}
+        found = dict.fromkeys(wanted, -1)
+        for i, span_id in enumerate(map(itemgetter(0), self.rows)):
+            if span_id in wanted:
+                found[span_id] = i
+        kept = np.full(len(self.rows) + 1, -1, np.int64)  # batch row -> compared row
+        kept[self.b.row] = np.arange(len(self.b.row))
+        row = kept[[found.get(v, -1) if isinstance(v, str) else -1 for v in ids]]
+        ok = (row >= 0) & (self.b.set[row] == self.b.set[at])
+        given = np.flatnonzero(ok)
+        return given.tolist(), [("span", se) for se in zip(
+            self.b.start[row[given]].tolist(), self.b.end[row[given]].tolist(), strict=True)]
 
 
 def _referring(lab: Ints, doc: Ints, labels: list[str], span_typed: list[Typed]) -> Ints:
