@@ -94,7 +94,7 @@ class BatchSpans:
     def exact_groups(self) -> tuple[Ints, Ints, Ints]:
         """(order, group, size): rows by (document, start, end, label, annotator), each one's
         group of identical spans (numbered in that order) and the group's size."""
-        order = np.lexsort((self.slot, self.lab, self.end, self.start, self.doc))
+        order = sorted_by((self.doc, self.start, self.end, self.lab, self.slot))
         d, s, e, b = (a[order] for a in (self.doc, self.start, self.end, self.lab))
         new = np.ones(len(order), bool)
         new[1:] = (d[1:] != d[:-1]) | (s[1:] != s[:-1]) | (e[1:] != e[:-1]) | (b[1:] != b[:-1])
@@ -107,6 +107,20 @@ class BatchSpans:
         """The doc pair of rows `left` and `right` (same document, left's annotator first)."""
         d = self.doc[left]
         return self.pair_base[d] + pair_index(self.slot[left], self.slot[right], self.m[d])
+
+
+def sorted_by(keys: tuple[Ints, ...]) -> Ints:
+    """The order that sorts rows by `keys` (non-negative; the first the most significant):
+    one argsort of the keys packed into an int64 when they fit, else np.lexsort."""
+    packed = np.zeros(len(keys[0]), np.int64)
+    room = 1
+    for key in keys:
+        span = int(key.max()) + 1 if len(key) else 1
+        room *= span
+        if room >= 1 << 62:
+            return np.lexsort(keys[::-1])
+        packed = packed * span + key
+    return np.argsort(packed, kind="stable")
 
 
 def _duplicates(repeats: Ints, ids: list[str]) -> list[int]:

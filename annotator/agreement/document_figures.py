@@ -96,11 +96,6 @@ class DocumentFigures:
                           for a, b, etp, otp, na, nb, k, *_ in self.rows]}
 
 
-def _number(x: float | None) -> str:
-    """A rounded figure as json.dumps writes it."""
-    return "null" if x is None else float.__repr__(round(x, 4))
-
-
 class JsonLines:
     """Each document's `to_json()` as json.dumps would write it, without building the dict:
     what is the same for every document of a group of annotators is encoded once."""
@@ -108,6 +103,20 @@ class JsonLines:
     def __init__(self, dumps: Callable[[Any], str]) -> None:
         self.dumps = dumps
         self._groups: dict[tuple[str, ...], tuple[str, list[str]]] = {}
+        self._written: dict[float, str] = {}  # figures repeat (F1s of small counts)
+
+    def number(self, x: float | None) -> str:
+        """A figure rounded as `rounded` does, written as json.dumps writes it."""
+        if x is None:
+            return "null"
+        found = self._written.get(x)
+        if found is None:
+            found = float.__repr__(round(x, 4))
+            if x:  # not 0.0 / -0.0, equal keys that are written differently
+                if len(self._written) > 100_000:
+                    self._written.clear()
+                self._written[x] = found
+        return found
 
     def line(self, doc: DocumentFigures) -> str:
         names = tuple(doc.annotators)
@@ -117,7 +126,7 @@ class JsonLines:
                 f'{{"a": {self.dumps(a)}, "b": {self.dumps(b)}, "exact_f1": '
                 for a, b in combinations(names, 2)])
         annotators, heads = found
-        n = doc._numbers
+        n, number = doc._numbers, self.number
         pairs = []
         exact: list[float | None] = []
         overlap: list[float | None] = []
@@ -127,9 +136,9 @@ class JsonLines:
             e, o = ratio(2 * n[at], size), ratio(2 * n[at + 1], size)
             exact.append(e)
             overlap.append(o)
-            pairs.append(f'{head}{_number(e)}, "overlap_f1": {_number(o)}, "cohen_kappa": '
-                         f'{_number(_unpacked(n[at + 4]))}}}')
+            pairs.append(f'{head}{number(e)}, "overlap_f1": {number(o)}, "cohen_kappa": '
+                         f'{number(_unpacked(n[at + 4]))}}}')
         return (f'{{"id": {self.dumps(doc.id)}, "annotators": {annotators}, "exact_f1_mean": '
-                f'{_number(mean(exact))}, "overlap_f1_mean": {_number(mean(overlap))}, '
-                f'"krippendorff_alpha": {_number(_unpacked(n[0]))}, "fleiss_kappa": '
-                f'{_number(_unpacked(n[1]))}, "pairs": [{", ".join(pairs)}]}}')
+                f'{number(mean(exact))}, "overlap_f1_mean": {number(mean(overlap))}, '
+                f'"krippendorff_alpha": {number(_unpacked(n[0]))}, "fleiss_kappa": '
+                f'{number(_unpacked(n[1]))}, "pairs": [{", ".join(pairs)}]}}')

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from annotator.agreement.columns import BatchSpans, Ints, expand
+from annotator.agreement.columns import BatchSpans, Ints, expand, sorted_by
 
 LAST_SPACE = 0x3000  # no code point above it is a space (tests/test_agreement_columns.py)
 # not a space, per code point up to LAST_SPACE + 1 (np.take clips every code point above to it)
@@ -53,7 +53,7 @@ def batch_tokens(b: BatchSpans) -> BatchTokens:
     if contested.size:
         row_c, cell_c = row[contested], cell[contested]
         score = (b.end - b.start)[row_c] * len(b.row) + row_c  # the smaller, the better
-        best = np.lexsort((score, cell_c))
+        best = sorted_by((cell_c, score))
         cell_c = cell_c[best]
         first = np.ones(len(cell_c), bool)
         first[1:] = cell_c[1:] != cell_c[:-1]
