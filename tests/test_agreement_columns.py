@@ -142,3 +142,25 @@ def test_the_fast_json_lines_are_the_documents_json(tmp_path: Path) -> None:
     assert len(report.by_document) == 4
     for doc in report.by_document:
         assert lines.line(doc) == dumps(doc.to_json())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 3), st.integers(0, 2)),
+                max_size=60))
+def test_how_many_annotators_touch_a_token_with_a_label_whichever_way_it_is_counted(
+        hits: list[tuple[int, int, int]]) -> None:
+    """(token, label, annotator) hits, repeats included: a flag table for a few annotators,
+    a sort for many; both give every (token, label) hit and its number of annotators."""
+    import numpy as np
+
+    from annotator.agreement.token_columns import _touched
+
+    table = np.array(hits, np.int64).reshape(-1, 3)
+    token, lab, slot = table[:, 0], table[:, 1], table[:, 2]
+    want: dict[tuple[int, int], int] = {}
+    for t, x, _ in set(hits):
+        want[(t, x)] = want.get((t, x), 0) + 1
+    for ways in (3, 9):  # 9: more annotators than the flag table is used for
+        got = _touched(token, lab, slot, 4, ways)
+        assert dict(zip(zip(got[0].tolist(), got[1].tolist(), strict=True), got[2].tolist(),
+                        strict=True)) == want

@@ -90,13 +90,8 @@ class Corpus:
         tokens = batch_tokens(b)
         groups = [self._group(d.annotators) for d in b.docs]
         pair_of = np.array([p for g in groups for p in g[2]], np.int64)
-        rows = self._pair_rows(b, matches, tokens, pair_of)
+        rows, totals = self._pair_rows(b, matches, tokens, pair_of)
         agree = np.bincount(b.pair_doc, weights=rows[:, 8], minlength=len(b.docs))
-        values = len(self.labels.names) + 1
-        valid = np.arange(tokens.labels.shape[1]) < b.m[tokens.doc][:, None]
-        where = tokens.doc[:, None] * values + tokens.labels
-        totals = np.bincount(where[valid], minlength=len(b.docs) * values
-                             ).reshape(len(b.docs), values)
         diagonal, alpha = alphas(b.m, tokens.count, agree, totals)
         fleiss = fleiss_kappas(b.m, tokens.count, agree, totals)
         self._pool_tokens(b, tokens, agree.astype(np.int64), totals, diagonal)
@@ -137,26 +132,32 @@ class Corpus:
         return found
 
     def _pair_rows(self, b: BatchSpans, matches: SpanMatches, tokens: BatchTokens,
-                   pair_of: Ints) -> Ints:
+                   pair_of: Ints) -> tuple[Ints, Ints]:
         """Per doc pair: exact tp, overlap tp, |A|, |B|, κ, κ annotated, percent agreement,
-        tokens, agreeing tokens; each pair's sums added to the corpus."""
+        tokens, agreeing tokens; each pair's sums added to the corpus. And per document and
+        token label, how many times its annotators gave it (read off the pairs' tables)."""
         out = np.empty((len(b.pair_doc), 9))
         for k, c in enumerate((matches.exact, matches.overlap, matches.size_a, matches.size_b)):
             out[:, k] = c.sum(axis=1)
         out[:, 7] = tokens.count[b.pair_doc]
         values = len(self.labels.names) + 1
         ways = tokens.labels.shape[1]
+        totals = np.zeros((len(b.docs), values), np.int64)
         for i, j in combinations(range(ways), 2):
             at = np.flatnonzero((b.pair_i == i) & (b.pair_j == j))
             if not at.size:
                 continue
             cells = pair_cells(tokens.doc, tokens.labels, i, j, len(b.docs), values)
+            if i == 0:  # annotator 0's labels once, each other annotator j's with (0, j)
+                if j == 1:
+                    totals += cells.sum(axis=2)
+                totals += cells.sum(axis=1) * (b.m > j)[:, None]
             cells = cells[b.pair_doc[at]]
             kappa, annotated, percent, agree = kappas(cells)
             out[at, 4], out[at, 5], out[at, 6], out[at, 8] = kappa, annotated, percent, agree
             self._pool_confusion(pair_of[at], cells)
         self._pool_spans(b, matches, pair_of, out)
-        return out
+        return out, totals
 
     def _pool_confusion(self, pair_of: Ints, cells: Ints) -> None:
         names = [None, *self.labels.names]

@@ -66,12 +66,22 @@ def _touched(token: Ints, lab: Ints, slot: Ints, n_labels: int, ways: int
              ) -> tuple[Ints, Ints, Ints]:
     """Per (token, label) that some span touches: how many annotators' spans of it do."""
     n_labels = max(n_labels, 1)
-    key = np.sort((token * n_labels + lab) * ways + slot)
-    distinct = np.ones(len(key), bool)  # a set's spans of one label can share a token
+    cell = token * n_labels + lab
+    size = (int(token.max()) + 1) * n_labels if len(token) else 0
+    if ways <= 8 and size <= 1 << 22:  # a flag per (token, label) and annotator: no sort
+        held = np.zeros(size, np.int64)
+        for k in range(ways):
+            hit = np.zeros(size, bool)
+            hit[cell[slot == k]] = True  # a set's spans of one label can share a token
+            held += hit
+        where = np.flatnonzero(held)
+        return where // n_labels, where % n_labels, held[where]
+    key = np.sort(cell * ways + slot)
+    distinct = np.ones(len(key), bool)
     distinct[1:] = key[1:] != key[:-1]
-    held = key[distinct] // ways
-    new = np.ones(len(held), bool)
-    new[1:] = held[1:] != held[:-1]
-    where = held[new]
-    annotators = np.diff(np.append(np.flatnonzero(new), len(held)))
+    cell = key[distinct] // ways
+    new = np.ones(len(cell), bool)
+    new[1:] = cell[1:] != cell[:-1]
+    where = cell[new]
+    annotators = np.diff(np.append(np.flatnonzero(new), len(cell)))
     return where // n_labels, where % n_labels, annotators
