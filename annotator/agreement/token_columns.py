@@ -16,6 +16,8 @@ LAST_SPACE = 0x3000  # no code point above it is a space (tests/test_agreement_c
 # not a space, per code point up to LAST_SPACE + 1 (np.take clips every code point above to it)
 _WORD = np.array([not chr(c).isspace() for c in range(LAST_SPACE + 2)])
 
+_ONES = np.array([bin(b).count("1") for b in range(256)], np.int64)  # bits set in a byte
+
 
 @dataclass(slots=True)
 class BatchTokens:
@@ -68,14 +70,12 @@ def _touched(token: Ints, lab: Ints, slot: Ints, n_labels: int, ways: int
     n_labels = max(n_labels, 1)
     cell = token * n_labels + lab
     size = (int(token.max()) + 1) * n_labels if len(token) else 0
-    if ways <= 8 and size <= 1 << 22:  # a flag per (token, label) and annotator: no sort
-        held = np.zeros(size, np.int64)
+    if ways <= 8 and size <= 1 << 24:  # a bit per annotator and (token, label): no sort
+        bits = np.zeros(size, np.uint8)
         for k in range(ways):
-            hit = np.zeros(size, bool)
-            hit[cell[slot == k]] = True  # a set's spans of one label can share a token
-            held += hit
-        where = np.flatnonzero(held)
-        return where // n_labels, where % n_labels, held[where]
+            bits[cell[slot == k]] |= 1 << k  # repeats (spans of one set) set the same bit
+        where = np.flatnonzero(bits)
+        return where // n_labels, where % n_labels, _ONES[bits[where]]
     key = np.sort(cell * ways + slot)
     distinct = np.ones(len(key), bool)
     distinct[1:] = key[1:] != key[:-1]
