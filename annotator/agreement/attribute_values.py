@@ -143,15 +143,15 @@ class _Named:
 
     def __init__(self, b: BatchSpans, batch: DocumentBatch) -> None:
         self.b, self.rows = b, batch.spans
+        self._index: dict[str, int] | None = None
 
     def offsets(self, ids: list[Any], at: Ints) -> tuple[list[int], list[tuple[str, Any]]]:
         """Of the spans at rows `at` naming `ids`: the positions of those whose id is a
         compared span of the same set, and ("span", (start, end)) of the span each names."""
-        wanted = {v for v in ids if isinstance(v, str)}
-        found = dict.fromkeys(wanted, -1)
-        for i, span_id in enumerate(map(itemgetter(0), self.rows)):
-            if span_id in wanted:
-                found[span_id] = i
+        if self._index is None:  # span id -> batch row, built in C (zip, map, dict)
+            self._index = dict(zip(map(itemgetter(0), self.rows), range(len(self.rows)),
+                                   strict=True))
+        found = self._index
         kept = np.full(len(self.rows) + 1, -1, np.int64)  # batch row -> compared row
         kept[self.b.row] = np.arange(len(self.b.row))
         row = kept[[found.get(v, -1) if isinstance(v, str) else -1 for v in ids]]
