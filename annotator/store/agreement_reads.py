@@ -94,6 +94,7 @@ class AgreementReader:
         self.gold = gold
         # spans accepted from suggestions left out (docs/suggestions.md), and links touching them
         self._made = " AND {0}.origin != 'suggested'" if without_suggested else ""
+        self._unfinished: bool | None = None  # are some imports unfinished (read once)
 
     def _sets_of(self, table: str) -> str:
         """Names starting with @ are not annotators; reading gold, the gold set is read too."""
@@ -139,8 +140,15 @@ class AgreementReader:
             yield self._with_spans(part)
 
     def _with_spans(self, docs: list[BatchDocument]) -> DocumentBatch:
-        where = (f" FROM spans s WHERE s.doc_id BETWEEN ? AND ? AND {self._sets_of('s')}"
-                 f" AND s.import_id NOT IN {R.UNFINISHED}" + self._made.format("s"))
+        # No test of the annotator's name per span: spans of sets not compared (gold's too)
+        # are skipped by the caller anyway. The unfinished imports' spans are left out only
+        # when there are some: both tests cost a fifth of the read.
+        if self._unfinished is None:
+            self._unfinished = self._conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM imports WHERE state != 'done')").fetchone()[0]
+        where = (" FROM spans s WHERE s.doc_id BETWEEN ? AND ?"
+                 + (f" AND s.import_id NOT IN {R.UNFINISHED}" if self._unfinished else "")
+                 + self._made.format("s"))
         bounds = [docs[0].id, docs[-1].id]
         runs = self._conn.execute(
             "SELECT s.doc_id, s.annotator, count(*)" + where +
