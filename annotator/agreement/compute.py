@@ -98,12 +98,13 @@ class Corpus:
         span_typed = [self._typed(d.schema_ref) for d in b.docs]
         self._attribute_columns.add(b, matches, batch, self.labels.names, span_typed,
                                     self._pair_names, pair_of)
-        head = np.column_stack((alpha, fleiss))
-        table = rows[:, :8]
+        head = np.column_stack((alpha, fleiss)).tobytes()  # 16 bytes a document
+        table = np.ascontiguousarray(rows[:, :8]).tobytes()  # 64 bytes a doc pair
+        bounds = (b.pair_base * 64).tolist()
         for d, (doc, (names, group, _)) in enumerate(zip(b.docs, groups, strict=True)):
             self.members[doc.id] = group
-            numbers = array("d", head[d].tobytes())
-            numbers.frombytes(table[b.pair_base[d]:b.pair_base[d + 1]].tobytes())
+            numbers = array("d", head[16 * d:16 * d + 16])
+            numbers.frombytes(table[bounds[d]:bounds[d + 1]])
             self.documents.append(DocumentFigures.packed(doc.id, names, numbers))
         per_doc = [np.bincount(b.pair_doc, weights=rows[:, k], minlength=len(b.docs))
                    for k in (0, 1)]

@@ -1,4 +1,5 @@
-"""Streaming reads for agreement: each document's annotation sets, one document at a time,
+"""Streaming reads for agreement: each document's annotation sets, a batch of documents at a
+time (`batches`, the agreement) or one document at a time (`documents`, against gold),
 and every link with the offsets of its two ends.
 
 They run on their own read-only connection inside one read transaction, so the figures come
