@@ -188,3 +188,29 @@ def test_spans_of_an_unfinished_import_do_not_count(tmp_path: Path,
         assert (pair.exact.tp, pair.exact.a, pair.exact.b) == (1, 1, 1)
         (pair,) = compute_agreement(store).pairs  # once the import is done, it counts
     assert (pair.exact.tp, pair.exact.a, pair.exact.b) == (1, 1, 2)
+
+
+def test_the_collector_paused_for_the_pass_runs_again_after_it(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """compute_agreement pauses the cyclic collector (the dashboard runs it inside the TUI's
+    process): it must be back on afterwards, also when the pass fails."""
+    import gc
+
+    from annotator.agreement.compute import Corpus
+
+    store = Store(tmp_path / "a.db")
+    with store:
+        build(store, [("d", "Ann met Bo .", {"ann": [(0, 3, "PERSON")], "bea": []})])
+        assert gc.isenabled()
+        compute_agreement(store)
+        assert gc.isenabled()
+
+        def fail(*_: object) -> None:
+            assert not gc.isenabled()  # paused while it works
+            raise RuntimeError("disk gone")
+
+        monkeypatch.setattr(Corpus, "add_batch", fail)
+        with pytest.raises(RuntimeError, match="disk gone"):
+            compute_agreement(store)
+    assert gc.isenabled()
