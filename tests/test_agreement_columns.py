@@ -8,6 +8,7 @@ import io
 import json
 import re
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -213,4 +214,12 @@ def test_the_collector_paused_for_the_pass_runs_again_after_it(tmp_path: Path,
         monkeypatch.setattr(Corpus, "add_batch", fail)
         with pytest.raises(RuntimeError, match="disk gone"):
             compute_agreement(store)
+        assert gc.isenabled()
+        # in a worker (the dashboard's), the collector is the app's business: left alone
+        seen: list[bool] = []
+        monkeypatch.setattr(Corpus, "add_batch", lambda *_: seen.append(gc.isenabled()))
+        worker = threading.Thread(target=compute_agreement, args=(store,))
+        worker.start()
+        worker.join()
+    assert seen == [True]
     assert gc.isenabled()

@@ -9,6 +9,7 @@ it as a table or CSV. Nothing here imports Textual.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -49,9 +50,12 @@ def compute_agreement(store: Store, status: str = "done", label: str | None = No
 def no_collections() -> Iterator[None]:
     """The cyclic garbage collector paused: the pass makes about two objects per span read
     (row tuples) and no reference cycles, so the collections it triggered (full ones
-    included, walking every document's record) found nothing and cost 5-10% of its time."""
-    enabled = gc.isenabled()
-    gc.disable()
+    included, walking every document's record) found nothing and cost 5-10% of its time.
+    Only on the main thread (the command): the TUI's dashboard computes agreement in a
+    worker while the app manages the collector itself (tui/long_lived.py)."""
+    enabled = gc.isenabled() and threading.current_thread() is threading.main_thread()
+    if enabled:
+        gc.disable()
     try:
         yield
     finally:
