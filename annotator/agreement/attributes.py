@@ -21,7 +21,7 @@ SpanKey = tuple[int, int, str]
 _NONE: dict[str, Any] = {}  # a span with no attributes (shared, never written to)
 
 
-def _comparable(value: Any) -> Any:
+def comparable(value: Any) -> Any:
     """A hashable form in which equal values are equal (38 == 38.0) and others are not."""
     if isinstance(value, bool):
         return ("bool", value)
@@ -75,6 +75,12 @@ class AttributeTally:
                 else:
                     tally.unit(Counter(said), m)
 
+    def pair(self, label: str, name: str, a: str, b: str) -> AttributePair:
+        found = self.pairs.get((label, name, a, b))
+        if found is None:
+            found = self.pairs[(label, name, a, b)] = AttributePair(a, b)
+        return found
+
     def figures(self, pairs: list[tuple[str, str]]) -> dict[str, AttributeFigures]:
         out = {}
         for label, name in sorted(self.alpha):
@@ -116,7 +122,7 @@ def _values(spans: list[SetSpan], shared: set[SpanKey],
                     continue
                 kept[name] = ("span", where[value])
             else:
-                kept[name] = _comparable(value)
+                kept[name] = comparable(value)
         out[(s.start, s.end, s.label)] = kept
         if len(parsed) > CACHE_SIZE:
             parsed.clear()

@@ -45,6 +45,25 @@ class DocumentSums:
                 col.append(0.0)
 
 
+    def extend(self, sums: list[Any], totals: Mapping[object, Any]) -> None:
+        """Documents at once: `sums` the first five columns (arrays, one value a document),
+        `totals` each token label's column."""
+        import numpy as np
+
+        d, k = self.documents, len(sums[0])
+        for col, x in zip(self.columns, sums, strict=False):
+            col.frombytes(np.asarray(x, np.float64).tobytes())
+        for value, t in totals.items():
+            c = self.values.get(value)
+            if c is None:  # a label first seen now: zero for the documents before
+                c = self.values[value] = len(self.columns)
+                self.columns.append(array("d", bytes(8 * d)))
+            self.columns[c].frombytes(np.asarray(t, np.float64).tobytes())
+        for col in self.columns[5:]:
+            if len(col) == d:
+                col.frombytes(bytes(8 * k))
+
+
 def intervals(sums: DocumentSums, resamples: int = RESAMPLES, seed: int = SEED
               ) -> dict[str, tuple[float, float] | None]:
     """ci95 for exact_f1_pooled, overlap_f1_pooled and krippendorff_alpha (None: fewer than
@@ -61,7 +80,9 @@ def intervals(sums: DocumentSums, resamples: int = RESAMPLES, seed: int = SEED
     for start in range(0, resamples, _CHUNK):
         k = min(_CHUNK, resamples - start)
         weights = rng.multinomial(d, np.full(d, 1 / d), size=k)  # times each document is drawn
-        drawn.append(weights @ table)
+        # as doubles (the same sums: whole numbers, far below 2**53), by einsum: a BLAS
+        # matmul starts threads that spin, costing more CPU than the product itself
+        drawn.append(np.einsum("ij,jk->ik", weights.astype(np.float64), table))
     t = np.vstack(drawn)
     with np.errstate(divide="ignore", invalid="ignore"):
         exact = np.where(t[:, 2] > 0, 2 * t[:, 0] / t[:, 2], np.nan)

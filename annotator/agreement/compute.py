@@ -1,34 +1,34 @@
 """One streaming pass over the store: each compared document's figures, and the sums that pool
-them over the corpus (docs/agreement.md). Documents are read in id order, one at a time."""
+them over the corpus (docs/agreement.md). Documents are read in id order, a batch at a time,
+and each batch is worked out column-wise (numpy) for all its documents at once."""
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
-from functools import cache
 from itertools import combinations
 
+import numpy as np
+
+from annotator.agreement.attribute_columns import AttributeColumns
 from annotator.agreement.attributes import AttributeTally
 from annotator.agreement.bootstrap import RESAMPLES, SEED, DocumentSums, intervals
+from annotator.agreement.columns import BatchSpans, Ints, Labels
+from annotator.agreement.document_figures import DocumentFigures
 from annotator.agreement.figures import (
     AgreementReport,
     Counts,
-    DocumentFigures,
     LabelFigures,
     PairFigures,
-    PairRow,
 )
 from annotator.agreement.links import LinkTally
 from annotator.agreement.matching import interval_edges, max_matching
-from annotator.agreement.sets import DocumentSets, Schemas, SetSpan
-from annotator.agreement.tokens import (
-    Coincidence,
-    Confusion,
-    Fleiss,
-    Label,
-    token_count,
-    token_labels,
-    tokens_near,
-)
+from annotator.agreement.sets import Schemas, SetSpan
+from annotator.agreement.span_matches import SpanMatches, span_matches
+from annotator.agreement.token_columns import BatchTokens, batch_tokens
+from annotator.agreement.token_figures import alphas, fleiss_kappas, kappas, pair_cells
+from annotator.agreement.tokens import Coincidence, Confusion, Fleiss
+from annotator.store.agreement_reads import DocumentBatch
 
 STATUSES = {"done": ("done",), "any": ("todo", "in_progress", "done")}
 Pair = tuple[str, str]
@@ -59,26 +59,13 @@ def span_counts(a: list[SetSpan], b: list[SetSpan]) -> dict[str, list[int]]:
     return out
 
 
-def _diagonal_step(k: int, m: int) -> float:
-    """What a token k of m annotators put the label on changes in the label's diagonal."""
-    return (k * (k - 1) + (m - k) * (m - k - 1)) / (m - 1) - m
-
-
-@cache
-def _whole_steps(m: int) -> list[float] | None:
-    """_diagonal_step(k, m) per k when every one is a whole number (m = 2, 3: the usual),
-    else None. Whole-number floats add up exactly in any order, so a document's tokens can
-    be summed per k without changing a bit of the figures."""
-    if any((k * (k - 1) + (m - k) * (m - k - 1)) % (m - 1) for k in range(m + 1)):
-        return None
-    return [_diagonal_step(k, m) for k in range(m + 1)]
-
-
 class Corpus:
     """The sums of every compared document so far."""
 
-    def __init__(self, schemas: Schemas) -> None:
+    def __init__(self, schemas: Schemas, label: str | None = None) -> None:
         self.schemas = schemas
+        self.label = label  # only spans of this label are compared
+        self.labels = Labels()
         self.pairs: dict[Pair, PairFigures] = {}
         self.confusion: dict[Pair, Confusion] = {}
         self.label_counts: dict[tuple[str, Pair], list[int]] = {}  # as span_counts
@@ -90,103 +77,152 @@ class Corpus:
         self.members: dict[str, frozenset[str]] = {}
         self.attributes = AttributeTally()
         self.sums = DocumentSums()
-        self._counted: dict[tuple[Label, ...], Counter[Label]] = {}
-        self._groups: dict[tuple[str, ...], frozenset[str]] = {}
-        self._names: dict[tuple[str, ...], list[str]] = {}
+        self._attribute_columns = AttributeColumns(self.attributes)
+        self._pair_names: list[Pair] = []
+        self._pair_ids: dict[Pair, int] = {}
+        # per distinct group of annotators: their names, as a set, and their pairs' numbers
+        self._groups: dict[tuple[str, ...], tuple[list[str], frozenset[str], list[int]]] = {}
+        self._span_typed: dict[str | None, frozenset[tuple[str, str]]] = {}
 
-    def add(self, doc: DocumentSets) -> None:
-        names = self._names.setdefault(tuple(doc.annotators), doc.annotators)  # shared
-        m = len(names)
-        group = self._groups.get(tuple(names))
-        if group is None:  # one frozenset per distinct group of annotators, not per document
-            group = self._groups[tuple(names)] = frozenset(names)
-        self.members[doc.id] = group
-        tokens = tokens_near(doc.text, ((s.start, s.end) for v in doc.sets.values() for s in v))
-        n_tokens = token_count(doc.text)
-        quiet = n_tokens - len(tokens)  # tokens no span touches: O for everybody
-        labels: dict[str, list[Label]] = {}
-        touched: dict[str, dict[str, set[int]]] = {}
-        for who in names:
-            labels[who], touched[who] = token_labels(
-                tokens, ((s.start, s.end, s.label) for s in doc.sets[who]))
-        columns = Counter(zip(*(labels[w] for w in names), strict=True))
-        rows = tuple(self._pair(doc, i, j, names, columns, quiet)
-                     for i, j in combinations(range(m), 2))
+    def add_batch(self, batch: DocumentBatch) -> None:
+        b = BatchSpans(batch, self.labels, self.label)
+        matches = span_matches(b)
+        tokens = batch_tokens(b)
+        groups = [self._group(d.annotators) for d in b.docs]
+        pair_of = np.array([p for g in groups for p in g[2]], np.int64)
+        rows, totals = self._pair_rows(b, matches, tokens, pair_of)
+        agree = np.bincount(b.pair_doc, weights=rows[:, 8], minlength=len(b.docs))
+        diagonal, alpha = alphas(b.m, tokens.count, agree, totals)
+        fleiss = fleiss_kappas(b.m, tokens.count, agree, totals)
+        self._pool_tokens(b, tokens, agree.astype(np.int64), totals, diagonal)
+        span_typed = [self._typed(d.schema_ref) for d in b.docs]
+        self._attribute_columns.add(b, matches, batch, self.labels.names, span_typed,
+                                    self._pair_names, pair_of)
+        head = np.column_stack((alpha, fleiss)).tobytes()  # 16 bytes a document
+        table = np.ascontiguousarray(rows[:, :8]).tobytes()  # 64 bytes a doc pair
+        bounds = (b.pair_base * 64).tolist()
+        for d, (doc, (names, group, _)) in enumerate(zip(b.docs, groups, strict=True)):
+            self.members[doc.id] = group
+            numbers = array("d", head[16 * d:16 * d + 16])
+            numbers.frombytes(table[bounds[d]:bounds[d + 1]])
+            self.documents.append(DocumentFigures.packed(doc.id, names, numbers))
+        per_doc = [np.bincount(b.pair_doc, weights=rows[:, k], minlength=len(b.docs))
+                   for k in (0, 1)]
+        sizes = np.bincount(b.pair_doc, weights=rows[:, 2] + rows[:, 3], minlength=len(b.docs))
+        labels = [None, *self.labels.names]
+        self.sums.extend([*per_doc, sizes, (b.m * tokens.count).astype(np.float64), diagonal],
+                         {labels[v]: totals[:, v] for v in np.flatnonzero(totals.any(axis=0))})
 
-        alpha = Coincidence()
-        fleiss = Fleiss(m)
-        for values, times in ((*columns.items(),) + (((None,) * m, quiet),)):
-            if times:
-                count = self._counted.get(values)
-                if count is None:  # a handful of label combinations make up most tokens
-                    count = self._counted[values] = Counter(values)
-                alpha.unit(count, m, times)
-                fleiss.unit(count, times)
-        self.alpha.add(alpha)
-        self.fleiss.setdefault(m, Fleiss(m)).add(fleiss)
-        self._label_alpha(names, touched, n_tokens)
-        self.attributes.add(doc, self.schemas.span_attributes(doc.schema_ref))
-        self.documents.append(DocumentFigures(doc.id, names, rows, alpha.alpha(),
-                                              fleiss.kappa()))
-        self.sums.add(sum(r[2] for r in rows), sum(r[3] for r in rows),
-                      sum(r[4] + r[5] for r in rows), alpha.n, alpha.diagonal, alpha.totals)
+    def _group(self, annotators: list[str]) -> tuple[list[str], frozenset[str], list[int]]:
+        key = tuple(annotators)
+        found = self._groups.get(key)
+        if found is None:  # one of each per distinct group of annotators, not per document
+            pairs = []
+            for pair in combinations(annotators, 2):
+                if pair not in self._pair_ids:
+                    self._pair_ids[pair] = len(self._pair_names)
+                    self._pair_names.append(pair)
+                pairs.append(self._pair_ids[pair])
+            found = self._groups[key] = (annotators, frozenset(annotators), pairs)
+        return found
 
-    def _pair(self, doc: DocumentSets, i: int, j: int, names: list[str],
-              columns: Counter[tuple[Label, ...]], quiet: int) -> PairRow:
-        """The pair (names[i], names[j]) on this document, added to the corpus sums; its
-        token labels are read off the columns of all annotators' labels."""
-        a, b = names[i], names[j]
-        cells: Counter[tuple[Label, Label]] = Counter()
-        for values, times in columns.items():
-            cells[(values[i], values[j])] += times
-        cells[(None, None)] += quiet
-        confusion = Confusion(cells)
-        kappa, annotated, percent, tokens = confusion.figures()
-        etp = otp = na = nb = 0
-        for label, c in span_counts(doc.sets[a], doc.sets[b]).items():
-            etp += c[0]
-            otp += c[1]
-            na += c[2]
-            nb += c[3]
-            pooled = self.label_counts.get((label, (a, b)))
-            if pooled is None:
-                self.label_counts[(label, (a, b))] = c
-            else:
+    def _typed(self, ref: str | None) -> frozenset[tuple[str, str]]:
+        found = self._span_typed.get(ref)
+        if found is None:
+            found = self._span_typed[ref] = self.schemas.span_attributes(ref)
+        return found
+
+    def _pair_rows(self, b: BatchSpans, matches: SpanMatches, tokens: BatchTokens,
+                   pair_of: Ints) -> tuple[Ints, Ints]:
+        """Per doc pair: exact tp, overlap tp, |A|, |B|, κ, κ annotated, percent agreement,
+        tokens, agreeing tokens; each pair's sums added to the corpus. And per document and
+        token label, how many times its annotators gave it (read off the pairs' tables)."""
+        out = np.empty((len(b.pair_doc), 9))
+        for k, c in enumerate((matches.exact, matches.overlap, matches.size_a, matches.size_b)):
+            out[:, k] = c.sum(axis=1)
+        out[:, 7] = tokens.count[b.pair_doc]
+        values = len(self.labels.names) + 1
+        ways = tokens.labels.shape[1]
+        totals = np.zeros((len(b.docs), values), np.int64)
+        for i, j in combinations(range(ways), 2):
+            at = np.flatnonzero((b.pair_i == i) & (b.pair_j == j))
+            if not at.size:
+                continue
+            cells = pair_cells(tokens.doc, tokens.labels, i, j, len(b.docs), values)
+            if i == 0:  # annotator 0's labels once, each other annotator j's with (0, j)
+                if j == 1:
+                    totals += cells.sum(axis=2)
+                totals += cells.sum(axis=1) * (b.m > j)[:, None]
+            cells = cells[b.pair_doc[at]]
+            kappa, annotated, percent, agree = kappas(cells)
+            out[at, 4], out[at, 5], out[at, 6], out[at, 8] = kappa, annotated, percent, agree
+            self._pool_confusion(pair_of[at], cells)
+        self._pool_spans(b, matches, pair_of, out)
+        return out, totals
+
+    def _pool_confusion(self, pair_of: Ints, cells: Ints) -> None:
+        names = [None, *self.labels.names]
+        for p in np.unique(pair_of).tolist():
+            total = cells[pair_of == p].sum(axis=0)
+            confusion = self.confusion.setdefault(self._pair_names[p], Confusion())
+            for x, y in zip(*np.nonzero(total), strict=True):
+                confusion.cells[(names[x], names[y])] += int(total[x, y])
+
+    def _pool_spans(self, b: BatchSpans, matches: SpanMatches, pair_of: Ints,
+                    rows: Ints) -> None:
+        per_label = np.stack((matches.exact, matches.overlap, matches.size_a,
+                              matches.size_b), axis=2)
+        for p in np.unique(pair_of).tolist():
+            at = pair_of == p
+            key = self._pair_names[p]
+            total = self.pairs.get(key)
+            if total is None:
+                total = self.pairs[key] = PairFigures(*key)
+                self.confusion.setdefault(key, Confusion())
+            etp, otp, na, nb = (int(x) for x in rows[at, :4].sum(axis=0))
+            total.documents += int(at.sum())
+            total.tokens += int(rows[at, 7].sum())
+            total.exact.add(Counts(etp, na, nb))
+            total.overlap.add(Counts(otp, na, nb))
+            counts = per_label[at].sum(axis=0)
+            for lab in np.flatnonzero(counts[:, 2] + counts[:, 3]).tolist():
+                c = [int(x) for x in counts[lab]]
+                pooled = self.label_counts.setdefault((self.labels.names[lab], key), [0] * 4)
                 for k in range(4):
                     pooled[k] += c[k]
-        total = self.pairs.get((a, b))
-        if total is None:
-            total = self.pairs[(a, b)] = PairFigures(a, b)
-            self.confusion[(a, b)] = Confusion()
-        total.documents += 1
-        total.tokens += tokens
-        total.exact.add(Counts(etp, na, nb))
-        total.overlap.add(Counts(otp, na, nb))
-        self.confusion[(a, b)].add(confusion)
-        return (a, b, etp, otp, na, nb, kappa, annotated, percent, tokens)
 
-    def _label_alpha(self, names: list[str], touched: dict[str, dict[str, set[int]]],
-                     n_tokens: int) -> None:
-        """Binary α per label, kept as every token "not the label" (label_base) plus, per
-        label, the difference its tokens make: linear in the tokens a span touches."""
-        m = len(names)
-        self.label_base.unit(Counter({False: m}), m, n_tokens)
-        steps = _whole_steps(m) if m > 1 else None
-        for label in {lab for t in touched.values() for lab in t}:
-            hits: Counter[int] = Counter()
-            for who in names:
-                hits.update(touched[who].get(label, ()))
-            fix = self.label_alpha.setdefault(label, Coincidence())
-            if steps is not None:  # whole numbers: summed per k, the same float exactly
-                for k, times in Counter(hits.values()).items():
-                    fix.diagonal += steps[k] * times
-                    fix.totals[True] += k * times
-                    fix.totals[False] -= k * times
-                continue
-            for k in hits.values():  # k of m annotators put the label on this token
-                fix.diagonal += _diagonal_step(k, m)
-                fix.totals[True] += k
-                fix.totals[False] -= k
+    def _pool_tokens(self, b: BatchSpans, tokens: BatchTokens, agree: Ints, totals: Ints,
+                     diagonal: Ints) -> None:
+        """α, Fleiss' κ per rater count, and the per-label binary α's sums."""
+        names = [None, *self.labels.names]
+        m, count = b.m, tokens.count
+        self.alpha.n += float((m * count).sum())
+        self.alpha.diagonal += float(diagonal.sum())
+        for v in np.flatnonzero(totals.any(axis=0)).tolist():
+            self.alpha.totals[names[v]] += int(totals[:, v].sum())
+        for raters in np.unique(m).tolist():
+            at = m == raters
+            fleiss = self.fleiss.setdefault(raters, Fleiss(raters))
+            units = int(count[at].sum())
+            fleiss.units += units
+            fleiss.squares += raters * units + 2 * int(agree[at].sum())
+            for v in np.flatnonzero(totals[at].any(axis=0)).tolist():
+                fleiss.totals[names[v]] += int(totals[at, v].sum())
+        base = int((m * count).sum())
+        self.label_base.n += base
+        self.label_base.diagonal += base
+        self.label_base.totals[False] += base
+        token, lab, k = tokens.touched
+        raters = m[tokens.doc[token]]
+        step = (k * (k - 1) + (raters - k) * (raters - k - 1)) / (raters - 1) - raters
+        n_labels = len(self.labels.names)
+        steps = np.bincount(lab, weights=step, minlength=n_labels)
+        hits = np.bincount(lab, weights=k, minlength=n_labels).astype(np.int64)
+        for x in np.unique(lab).tolist():
+            fix = self.label_alpha.setdefault(self.labels.names[x], Coincidence())
+            fix.diagonal += float(steps[x])
+            fix.totals[True] += int(hits[x])
+            fix.totals[False] -= int(hits[x])
 
     def report(self, status: str, label: str | None, links: LinkTally,
                resamples: int = RESAMPLES, seed: int = SEED) -> AgreementReport:

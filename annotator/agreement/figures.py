@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 import json
-from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import combinations
-from math import nan as NAN
 from statistics import fmean, pstdev
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from annotator.agreement.document_figures import DocumentFigures
 
 DIGITS = 4  # JSON figures are rounded to this many decimals (float noise is not agreement)
 
@@ -136,82 +136,6 @@ class LabelFigures(PooledPairs):
         return {"exact_f1_pooled": rounded(self.exact_f1_pooled),
                 "overlap_f1_pooled": rounded(self.overlap_f1_pooled),
                 "krippendorff_alpha": rounded(self.krippendorff_alpha)}
-
-
-# a pair on one document, kept small (a corpus has many): a, b, exact tp, overlap tp, |A|, |B|,
-# Cohen's κ, κ annotated, percent agreement, tokens
-PairRow = tuple[str, str, int, int, int, int, float | None, float | None, float | None, int]
-
-
-def _packed(x: float | None) -> float:
-    return NAN if x is None else x
-
-
-def _unpacked(x: float) -> float | None:
-    return None if x != x else x  # NaN is the only value not equal to itself
-
-
-class DocumentFigures:
-    """One document with at least two sets. A corpus has many: the figures are kept as one
-    array of doubles (None as NaN), not as Python objects, so memory stays flat."""
-
-    __slots__ = ("id", "annotators", "_numbers")
-
-    def __init__(self, id: str, annotators: list[str], rows: tuple[PairRow, ...],
-                 krippendorff_alpha: float | None = None,
-                 fleiss_kappa: float | None = None) -> None:
-        self.id = id
-        self.annotators = annotators
-        numbers = array("d", (_packed(krippendorff_alpha), _packed(fleiss_kappa)))
-        for r in rows:
-            numbers.extend(_packed(x) for x in r[2:])
-        self._numbers = numbers
-
-    @property
-    def krippendorff_alpha(self) -> float | None:
-        return _unpacked(self._numbers[0])
-
-    @property
-    def fleiss_kappa(self) -> float | None:
-        return _unpacked(self._numbers[1])
-
-    @property
-    def rows(self) -> tuple[PairRow, ...]:
-        """(a, b, exact tp, overlap tp, |A|, |B|, κ, κ annotated, percent, tokens) per pair,
-        pairs in name order."""
-        n = self._numbers
-        out = []
-        for k, (a, b) in enumerate(combinations(self.annotators, 2)):
-            x = n[2 + 8 * k: 10 + 8 * k]
-            out.append((a, b, int(x[0]), int(x[1]), int(x[2]), int(x[3]), _unpacked(x[4]),
-                        _unpacked(x[5]), _unpacked(x[6]), int(x[7])))
-        return tuple(out)
-
-    @property
-    def pairs(self) -> list[PairFigures]:
-        return [PairFigures(a, b, 1, Counts(etp, na, nb), Counts(otp, na, nb), k, ka, pa, n)
-                for a, b, etp, otp, na, nb, k, ka, pa, n in self.rows]
-
-    @property
-    def exact_f1_mean(self) -> float | None:
-        n = self._numbers
-        return mean([ratio(2 * n[k + 2], n[k + 4] + n[k + 5]) for k in range(0, len(n) - 2, 8)])
-
-    @property
-    def overlap_f1_mean(self) -> float | None:
-        n = self._numbers
-        return mean([ratio(2 * n[k + 3], n[k + 4] + n[k + 5]) for k in range(0, len(n) - 2, 8)])
-
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "annotators": self.annotators,
-                "exact_f1_mean": rounded(self.exact_f1_mean),
-                "overlap_f1_mean": rounded(self.overlap_f1_mean),
-                "krippendorff_alpha": rounded(self.krippendorff_alpha),
-                "fleiss_kappa": rounded(self.fleiss_kappa),
-                "pairs": [{"a": a, "b": b, "exact_f1": rounded(ratio(2 * etp, na + nb)),
-                           "overlap_f1": rounded(ratio(2 * otp, na + nb)),
-                           "cohen_kappa": rounded(k)}
-                          for a, b, etp, otp, na, nb, k, *_ in self.rows]}
 
 
 @dataclass(slots=True)
@@ -360,15 +284,20 @@ class AgreementReport(PooledPairs):
         """The same object as to_json(), written piece by piece: each top-level key on a line,
         each document on a line, never the whole text in memory (a corpus has many).
         Returns the number of documents written."""
+        from annotator.agreement.document_figures import JsonLines
+
         dumps = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line
 
         write("{\n")
         for key, value in self._head().items():
             write(f"  {dumps(key)}: {dumps(value)},\n")
         write('  "by_document": [')
-        for i, doc in enumerate(self.by_document):
-            write(("," if i else "") + "\n    " + dumps(doc.to_json()))
-        write("\n  ],\n" if self.by_document else "],\n")
+        lines = JsonLines(dumps)
+        docs = self.by_document
+        for start in range(0, len(docs), 256):  # a write per 256 documents, not per one
+            write("".join([("," if i else "") + "\n    " + lines.line(docs[i])
+                           for i in range(start, min(start + 256, len(docs)))]))
+        write("\n  ],\n" if docs else "],\n")
         tail = list(self._tail().items())
         for i, (key, value) in enumerate(tail):
             write(f"  {dumps(key)}: {dumps(value)}{',' if i < len(tail) - 1 else ''}\n")

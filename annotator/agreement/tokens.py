@@ -3,9 +3,8 @@ Krippendorff's α (nominal).
 
 Tokens are the runs of `re.finditer(r"\\S+", text)`. A token takes the label of a span that
 shares a character with it; of several, the shortest span, then the earliest, then the smallest
-label; of none, `O` (here: None). Only the tokens near a span are ever looked at: every other
-token is `O` for everybody and enters the figures as a count (`str.split()` splits on exactly
-the characters `\\s` matches, so `len(text.split())` counts the tokens without building them).
+label; of none, `O` (here: None). `token_columns.py` finds them for many documents at once and
+`token_figures.py` computes these figures per document, column-wise; the sums below pool them.
 
 Every figure is kept as sums that add up over documents (a confusion table, a coincidence
 table, Fleiss' row sums), so the corpus figure is pooled, not averaged, and a bootstrap can
@@ -14,86 +13,16 @@ resample documents without recomputing anything.
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-TOKEN = re.compile(r"\S+")
-_SPACE = re.compile(r"\s")
-
 Label = str | None  # None is O
-Interval = tuple[int, int]
 
 
 def token_count(text: str) -> int:
     return len(text.split())
-
-
-def _token_start(text: str, pos: int) -> int:
-    """The start of the token holding text[pos] (or pos when text[pos - 1] is a space)."""
-    lo = max(text.rfind(" ", 0, pos), text.rfind("\n", 0, pos)) + 1
-    found = lo
-    for space in _SPACE.finditer(text, lo, pos):  # other spaces (tabs, NBSP, ...) in between
-        found = space.end()
-    return found
-
-
-def _token_end(text: str, pos: int) -> int:
-    found = _SPACE.search(text, pos)
-    return found.start() if found else len(text)
-
-
-def tokens_near(text: str, spans: Iterable[Interval]) -> list[Interval]:
-    """Every token that shares a character with one of `spans` (and a few neighbours), in
-    order, each once. Overlapping spans are merged first (annotators mostly mark the same
-    places), so token boundaries are looked for once per merged range."""
-    merged: list[list[int]] = []
-    for s, e in sorted(spans):
-        if merged and s <= merged[-1][1]:
-            if e > merged[-1][1]:
-                merged[-1][1] = e
-        else:
-            merged.append([s, e])
-    out: list[Interval] = []
-    cur_lo, cur_hi = -1, -1
-    for s, e in merged:
-        lo, hi = _token_start(text, s), _token_end(text, e)
-        if cur_hi >= 0 and lo >= cur_hi:
-            out += [m.span() for m in TOKEN.finditer(text, cur_lo, cur_hi)]
-            cur_lo, cur_hi = lo, hi
-        elif cur_hi < 0:
-            cur_lo, cur_hi = lo, hi
-        else:
-            cur_hi = max(cur_hi, hi)
-    if cur_hi >= 0:
-        out += [m.span() for m in TOKEN.finditer(text, cur_lo, cur_hi)]
-    return out
-
-
-def token_labels(tokens: Sequence[Interval], spans: Iterable[tuple[int, int, str]]
-                 ) -> tuple[list[Label], dict[str, set[int]]]:
-    """The label of each token, and per label the indices of the tokens any span of that label
-    shares a character with (for the per-label, binary figures)."""
-    ends = [e for _, e in tokens]
-    n = len(tokens)
-    best: list[tuple[int, int, str] | None] = [None] * n
-    touched: dict[str, set[int]] = {}
-    for s, e, label in spans:
-        key = (e - s, s, label)
-        first = i = bisect_right(ends, s)  # the first token ending after s
-        while i < n and tokens[i][0] < e:
-            cur = best[i]
-            if cur is None or key < cur:
-                best[i] = key
-            i += 1
-        hit = touched.get(label)
-        if hit is None:
-            hit = touched[label] = set()
-        hit.update(range(first, i))
-    return [None if b is None else b[2] for b in best], touched
 
 
 # -- sums that add up over documents -------------------------------------------------------

@@ -39,13 +39,13 @@ def _f1s(store: Store, status: str) -> dict[str, tuple[float | None, float | Non
     """The agreement's per-document F1 (exact, overlap), mean over pairs, of the documents
     with at least two sets of that status."""
     from annotator.agreement.compute import STATUSES, Corpus
-    from annotator.agreement.sets import Schemas, document_sets
+    from annotator.agreement.sets import Schemas
     from annotator.store.agreement_reads import agreement_reader
 
     with agreement_reader(store, STATUSES[status]) as reader:
         corpus = Corpus(Schemas(reader))
-        for rows in reader.documents(min_sets=2):
-            corpus.add(document_sets(rows, None))
+        for batch in reader.batches(min_sets=2):
+            corpus.add_batch(batch)
     return {d.id: (d.exact_f1_mean, d.overlap_f1_mean) for d in corpus.documents}
 
 

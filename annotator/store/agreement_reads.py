@@ -1,4 +1,5 @@
-"""Streaming reads for agreement: each document's annotation sets, one document at a time,
+"""Streaming reads for agreement: each document's annotation sets, a batch of documents at a
+time (`batches`, the agreement) or one document at a time (`documents`, against gold),
 and every link with the offsets of its two ends.
 
 They run on their own read-only connection inside one read transaction, so the figures come
@@ -12,8 +13,9 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain
-from typing import TYPE_CHECKING
+from itertools import chain, groupby
+from operator import itemgetter
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
 from annotator.model import GOLD
@@ -24,6 +26,10 @@ if TYPE_CHECKING:
 
 # (span id, start, end, label, attrs as stored: JSON text)
 SpanRow = tuple[str, int, int, str, str]
+# (span id, start, end, label, attrs: JSON text, None for "{}")
+BatchRow = tuple[str, int, int, str, str | None]
+DOCS_PER_BATCH = 256
+CHARS_PER_BATCH = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,29 @@ class DocumentRows:
     text: str
     schema_ref: str | None
     spans: dict[str, list[SpanRow]]  # annotator -> spans by start, end, label, id
+
+
+class BatchDocument(NamedTuple):
+    """A compared document: its text and the annotators with a set on it, in name order
+    (a tuple: one is made per document, and a frozen dataclass costs ten times as much)."""
+
+    id: str
+    text: str
+    schema_ref: str | None
+    annotators: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentBatch:
+    """Consecutive documents (in id order) and every visible span in their id range, ordered
+    by document, annotator, start, end, label (not id); spans of sets not compared (another
+    status, or a document left out) are among them and left to the caller to skip. Which
+    set a span is in is told by `runs`: (document, annotator, how many spans) in that order,
+    so that the spans themselves need not carry two strings each."""
+
+    documents: list[BatchDocument]
+    runs: list[tuple[str, str, int]]
+    spans: list[BatchRow]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,21 +95,76 @@ class AgreementReader:
         self.gold = gold
         # spans accepted from suggestions left out (docs/suggestions.md), and links touching them
         self._made = " AND {0}.origin != 'suggested'" if without_suggested else ""
+        self._unfinished: bool | None = None  # are some imports unfinished (read once)
 
     def _sets_of(self, table: str) -> str:
         """Names starting with @ are not annotators; reading gold, the gold set is read too."""
         cond = f"{table}.annotator NOT LIKE '@%'"
         return f"({cond} OR {table}.annotator = '{GOLD}')" if self.gold else cond
 
-    def documents(self, min_sets: int = 1) -> Iterator[DocumentRows]:
-        """Documents in id order with at least `min_sets` sets (names starting with @, the
-        gold set, are not annotators), each with its sets' spans; one document in memory.
-        Reading gold: only the documents with a gold set, and it counts among the sets."""
-        sets = self._conn.execute(
+    def _sets(self) -> sqlite3.Cursor:
+        return self._conn.execute(
             "SELECT st.doc_id, st.annotator FROM statuses st"
             f" WHERE {self._status_cond} AND {self._sets_of('st')}"
             f" AND st.import_id NOT IN {R.UNFINISHED}"
             " ORDER BY st.doc_id, st.annotator", self._statuses)
+
+    def batches(self, min_sets: int = 1, docs: int = DOCS_PER_BATCH,
+                chars: int = CHARS_PER_BATCH) -> Iterator[DocumentBatch]:
+        """The documents with at least `min_sets` sets, in id order, a batch at a time: at
+        most `docs` documents, and no more text than `chars` code points (or one document)."""
+        chosen: list[tuple[str, list[str]]] = []
+        for doc_id, rows in groupby(self._sets(), key=itemgetter(0)):
+            names = [r[1] for r in rows]
+            if len(names) >= min_sets and (not self.gold or GOLD in names):
+                chosen.append((doc_id, names))
+            if len(chosen) == docs:
+                yield from self._batches(chosen, chars)
+                chosen = []
+        if chosen:
+            yield from self._batches(chosen, chars)
+
+    def _batches(self, chosen: list[tuple[str, list[str]]], chars: int
+                 ) -> Iterator[DocumentBatch]:
+        names = dict(chosen)
+        part: list[BatchDocument] = []
+        size = 0
+        for doc_id, text, ref in self._conn.execute(
+                "SELECT id, text, schema_ref FROM documents"
+                f" WHERE id IN ({', '.join('?' for _ in chosen)}) ORDER BY id", list(names)):
+            part.append(BatchDocument(doc_id, text, ref, names[doc_id]))
+            size += len(text)
+            if size >= chars:
+                yield self._with_spans(part)
+                part, size = [], 0
+        if part:
+            yield self._with_spans(part)
+
+    def _with_spans(self, docs: list[BatchDocument]) -> DocumentBatch:
+        # No test of the annotator's name per span: spans of sets not compared (gold's too)
+        # are skipped by the caller anyway. The unfinished imports' spans are left out only
+        # when there are some: both tests cost a fifth of the read.
+        if self._unfinished is None:
+            self._unfinished = self._conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM imports WHERE state != 'done')").fetchone()[0]
+        where = (" FROM spans s WHERE s.doc_id BETWEEN ? AND ?"
+                 + (f" AND s.import_id NOT IN {R.UNFINISHED}" if self._unfinished else "")
+                 + self._made.format("s"))
+        bounds = [docs[0].id, docs[-1].id]
+        runs = self._conn.execute(
+            "SELECT s.doc_id, s.annotator, count(*)" + where +
+            " GROUP BY s.doc_id, s.annotator ORDER BY s.doc_id, s.annotator", bounds).fetchall()
+        spans = self._conn.execute(
+            "SELECT s.id, s.start, s.\"end\", s.label, NULLIF(s.attrs, '{}')" + where +
+            # the index's order: no sort (equal spans in a set come in any order)
+            ' ORDER BY s.doc_id, s.annotator, s.start, s."end", s.label', bounds).fetchall()
+        return DocumentBatch(docs, runs, spans)
+
+    def documents(self, min_sets: int = 1) -> Iterator[DocumentRows]:
+        """Documents in id order with at least `min_sets` sets (names starting with @, the
+        gold set, are not annotators), each with its sets' spans; one document in memory.
+        Reading gold: only the documents with a gold set, and it counts among the sets."""
+        sets = self._sets()
         # every visible span in set order; those of sets not read above (another status)
         # are skipped below, which costs less than joining each span to its status
         spans = self._conn.execute(
