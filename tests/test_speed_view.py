@@ -8,7 +8,7 @@ import pytest
 from annotator.labels import load_default_schema
 from annotator.model import Document
 from annotator.row_text import number_lead, source_header
-from tests.tui_support import add_span, app_for, find, screen, status
+from tests.tui_support import add_span, app_for, find, screen, status, workers_done
 
 FIGURES = ("Figures\n\nAbout 7,000 residents left. About 7,000 soldiers came. "
            "About 7,000 euros. At least 12 helicopters flew.\n")
@@ -23,7 +23,7 @@ async def test_span_rows_lead_with_the_value_and_unit_that_tell_them_apart(store
              unit="helicopter", qualifier="at least")
     app = app_for(store, "figs")
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await workers_done(pilot)  # the spans are read by a worker after the first frame
         rows = [screen(app).side.span_list.render_line(y).text for y in range(3)]
         assert [r.split("│")[0].split(None, 1)[1].strip() for r in rows] == [
             "≈7000 residents", "≈7000 soldiers", "≥12 helicopter"]
@@ -39,7 +39,7 @@ async def test_the_links_box_shows_both_ends_and_the_direction(store):
     store.add_link("alice", "SUPPORTS", c, d)
     app = app_for(store, "alpha", "beta")
     async with app.run_test(size=(160, 40)) as pilot:
-        await pilot.pause()
+        await workers_done(pilot)
         box = str(screen(app).side.link_box.render()).splitlines()
         assert len(box) == 4
         assert box[0].startswith("SAME_CLAIM no troops will be deplo")
