@@ -237,19 +237,28 @@ async def test_an_imported_suggestion_is_accepted_as_any_other(tmp_path, store) 
             "Civil Protection Agency", "ORG", "suggested")
 
 
-async def test_a_big_document_is_searched_in_a_thread(store, monkeypatch) -> None:
+def searches_on_ui_thread(monkeypatch) -> list[bool]:
+    """For each search of a document's suggestions, whether it ran on the UI thread."""
     import threading
 
     from annotator.tui.screens import suggesting
 
-    monkeypatch.setattr(suggesting, "BIG", 10)  # every document counts as big
-    threads = []
+    threads: list[bool] = []
 
     def find_where(*args: object) -> object:
         threads.append(threading.current_thread() is threading.main_thread())
         return find(*args)
 
     monkeypatch.setattr(suggesting.S, "find", find_where)
+    return threads
+
+
+async def test_a_big_document_is_searched_in_a_thread(store, monkeypatch) -> None:
+
+    from annotator.tui.screens import suggesting
+
+    monkeypatch.setattr(suggesting, "BIG", 10)  # every document counts as big
+    threads = searches_on_ui_thread(monkeypatch)
     app = app_for(store, "beta")
     async with app.run_test(size=(120, 40)) as pilot:
         await workers_done(pilot)  # the spans' worker, then the search's
@@ -263,20 +272,12 @@ async def test_a_small_document_waits_for_the_units_dictionary_in_a_thread(
     """The search reads units through lemminflect's dictionary, whose first look-up took
     0.35 s (1.2 s with spaCy installed) on the UI thread right after the first frame: until it
     is loaded, even a small document is searched in a thread."""
-    import threading
 
     from annotator import units
-    from annotator.tui.screens import suggesting
 
     loaded = {"now": False}
     monkeypatch.setattr(units, "ready", lambda: loaded["now"])
-    threads = []
-
-    def find_where(*args: object) -> object:
-        threads.append(threading.current_thread() is threading.main_thread())
-        return find(*args)
-
-    monkeypatch.setattr(suggesting.S, "find", find_where)
+    threads = searches_on_ui_thread(monkeypatch)
     app = app_for(store, "beta")
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(200):  # the spans' worker ends before its message starts the search

@@ -27,6 +27,17 @@ async def settled(app, pilot) -> None:
     await pilot.pause()
 
 
+async def figures_in_conflict(app, pilot):
+    """`=` on the span under the cursor: the figures view opens on a cluster in conflict."""
+    await pilot.press("=")
+    await pilot.pause()
+    assert isinstance(app.screen, FiguresScreen)
+    shown = app.screen.cluster
+    assert shown is not None
+    assert shown.in_conflict
+    return shown
+
+
 async def test_two_figures_linked_across_panes_conflict_in_the_status_bar_and_report(
         store, db_path):
     app = app_for(store, "alpha", "beta")
@@ -47,12 +58,7 @@ async def test_two_figures_linked_across_panes_conflict_in_the_status_bar_and_re
         assert [(lk.type, lk.from_doc, lk.to_doc) for lk in store.links("alice")] == [
             ("CONTRADICTS", "alpha", "beta")]
         assert "✗ conflict: 35 exact vs 38 exact (= shows)" in status(app)
-        await pilot.press("=")
-        await pilot.pause()
-        assert isinstance(app.screen, FiguresScreen)
-        shown = app.screen.cluster
-        assert shown is not None
-        assert shown.in_conflict
+        shown = await figures_in_conflict(app, pilot)
         assert [(f.written, f.value) for f in shown.figures] == [("38 staff", 38),
                                                                    ("35 officers", 35)]
         await pilot.press("escape")
@@ -189,10 +195,5 @@ async def test_equals_reads_the_set_again_so_another_terminals_link_shows(store,
         a, b = (s.id for d in ("alpha", "beta") for s in store.spans(d, "alice"))
         with Store(db_path) as other:  # the second terminal
             other.add_link("alice", "CONTRADICTS", a, b)
-        await pilot.press("=")
-        await pilot.pause()
-        assert isinstance(app.screen, FiguresScreen)
-        shown = app.screen.cluster
-        assert shown is not None
-        assert shown.in_conflict
+        shown = await figures_in_conflict(app, pilot)
         assert [f.written for f in shown.figures] == ["38 staff", "35 officers"]
