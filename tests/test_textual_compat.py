@@ -14,7 +14,7 @@ from textual import events
 from annotator.tui import textual_compat
 from annotator.tui.app import escape_then_key
 from annotator.tui.widgets.span_list import SpanList
-from tests.tui_support import app_for, make_store
+from tests.tui_support import app_for, make_store, workers_done
 
 LONG = "\n\n".join(f"Paragraph {i}: Minister Halina Marović spoke in Quellby." for i in range(300))
 
@@ -52,10 +52,10 @@ async def _session(tmp_path: Path) -> tuple[str, list[tuple[int, int, str]], int
     store = make_store(tmp_path / "a.db", {"long": LONG, "short": "Alpha report\n"})
     app = app_for(store, "long")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await workers_done(pilot)  # the spans, then the suggestions: the same on both paths
         await pilot.press("pagedown", "pagedown", "w", "1", "j", "w", "2", "tab", "tab")
         await pilot.press("pageup", "w", "w", "3", "ctrl+b", "ctrl+b")
-        await pilot.pause()
+        await workers_done(pilot)
         rows = len(app.screen.query_one(SpanList).index)
         screen = app.export_screenshot()
     spans = sorted((s.start, s.end, s.label) for s in store.spans("long", "alice"))

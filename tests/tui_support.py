@@ -121,10 +121,14 @@ async def find(pilot: Pilot, needle: str) -> None:
 async def workers_done(pilot: Pilot) -> None:
     """Every worker finished, also those a finished one started (the spans' worker, then the
     suggestions' search of a big document)."""
-    for _ in range(20):
+    quiet = 0
+    for _ in range(200):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
+        # a finished worker's message starts the next one a moment later (the spans, then
+        # the suggestions): quiet three times over, not once
+        quiet = 0 if any(w.is_running for w in pilot.app.workers) else quiet + 1
+        if quiet == 3:
             return
 
 
