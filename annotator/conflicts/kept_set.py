@@ -79,6 +79,10 @@ class KeptSet:
         if isinstance(new, Link):
             self.links[new.id] = new
 
+    def link_ends(self) -> set[str]:
+        """The spans any of the set's links starts or ends at."""
+        return {e for k in self.links.values() for e in (k.from_span, k.to_span)}
+
     def frozen(self) -> Frozen:
         return Frozen(tuple(self.spans.values()), tuple(self.links.values()),
                       dict(self.speakers), tuple(self.doc_ids))

@@ -25,6 +25,22 @@ from annotator.store import Change, Store
 SAME_CLAIM, CONTRADICTS = "SAME_CLAIM", "CONTRADICTS"
 
 
+def near_clusters(clusters: Iterable[Cluster], kept: KeptSet | None
+                  ) -> dict[str, list[tuple[int, int]]]:
+    """By document, the ranges a change must stay clear of to leave the clusters as they are:
+    every span of a cluster, and the claim around each of its figures (a second figure
+    leaving that claim joins the claim to the first)."""
+    near: dict[str, list[tuple[int, int]]] = {}
+    for cluster in clusters:
+        spans = [*(f.span for f in cluster.figures), *(c.span for c in cluster.claims)]
+        if kept is not None:
+            spans += [kept.spans[f.claim] for f in cluster.figures
+                      if f.claim is not None and f.claim in kept.spans]
+        for s in spans:
+            near.setdefault(s.doc_id, []).append((s.start, s.end))
+    return near
+
+
 @dataclass(frozen=True, slots=True)
 class Computed:
     """Clusters as a worker computed them, and what the watch keeps from the computation:
@@ -89,6 +105,7 @@ class ConflictWatch:
         self._documents: dict[str, Document] = {}  # read once: a document's text never changes
         self._by_span: dict[str, Cluster] = {}
         self._kept: KeptSet | None = None  # the set as last read, kept in step with changes
+        self._near: dict[str, list[tuple[int, int]]] = {}  # see near_clusters
         self.version = 0  # bumped by each relevant change; a result for an older one is stale
         self.dirty = True
         self.computed = 0  # how many times the clusters were computed (tests, benchmarks)
@@ -98,8 +115,9 @@ class ConflictWatch:
         self.dirty = True
 
     def changed(self, changes: Iterable[Change]) -> bool:
-        """Mark the clusters stale if a change can move them (a link, a claim or number, or a
-        span named as a speaker); whether it did. The set kept is brought in step either way."""
+        """Mark the clusters stale if a change can move them (a link, a claim or number that
+        `_cannot_move` does not rule out, a span named as a speaker); whether it did. The set
+        kept is brought in step either way."""
         changes = list(changes)
         if self._kept is not None:
             self._kept.apply(changes)
@@ -108,10 +126,24 @@ class ConflictWatch:
         for change in changes:
             for row in (change.old, change.new):
                 if isinstance(row, Link) or (isinstance(row, Span) and (
-                        row.label in numbers_claims or row.id in speakers)):
+                        row.id in speakers or (row.label in numbers_claims
+                                               and not self._cannot_move(row)))):
                     self.stale()
                     return True
         return False
+
+    def _cannot_move(self, span: Span) -> bool:
+        """Whether a claim or number span (as it was or is now) can be left out: the clusters
+        are fresh and the set kept, and the span is in no cluster, is no link's end, and
+        touches none of a cluster's spans nor a claim around a cluster's figure, in its
+        document. Such a span can only make a claim and its one figure, which is no cluster
+        until one of them is linked (on a set with no links, no label recomputes anything)."""
+        if self.dirty or self._kept is None or self._clusters is None:
+            return False
+        if span.id in self._by_span or span.id in self._kept.link_ends():
+            return False
+        return not any(span.start <= end and start <= span.end
+                       for start, end in self._near.get(span.doc_id, ()))
 
     @property
     def kinds(self) -> Kinds:
@@ -150,6 +182,7 @@ class ConflictWatch:
             self._kept = computed.kept
         elif computed.speakers and self._kept is not None:
             self._kept.speakers.update(computed.speakers)
+        self._near = near_clusters(computed.clusters, self._kept)
         return True
 
     @property
