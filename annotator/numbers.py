@@ -175,19 +175,19 @@ def _join_space_groups(match: re.Match[str]) -> str:
     return run.replace(" ", "") if _SPACE_GROUPED.fullmatch(run) else run
 
 
-def _tokenize(text: str, chars: str | None = None) -> tuple[str, list[_Token]]:
-    """The normalised text and its tokens (offsets into that text); `chars`, when given, is
-    _normalised(text) already."""
-    text = _GROUP_SPACE.sub("", _normalised(text) if chars is None else chars)
+def _tokenize(chars: str) -> tuple[str, list[_Token]]:
+    """The text read (`chars`, a text _normalised, without the spaces inside digit groups)
+    and its tokens (offsets into that text)."""
+    text = _GROUP_SPACE.sub("", chars)
     text = _SPACED_DIGITS.sub(_join_space_groups, text)
     return text, [_Token(m.lastgroup or "", m.group(), m.group().lower(), m.start(), m.end())
                   for m in _TOKEN.finditer(text)]
 
 
-def _original_offsets(text: str, chars: str | None = None) -> Callable[[int], int]:
-    """Where each character of `_tokenize(text)[0]` is in `text`: normalising only drops the
-    spaces inside digit groups, so an offset moves by the number dropped before it."""
-    chars = _normalised(text) if chars is None else chars
+def _original_offsets(chars: str) -> Callable[[int], int]:
+    """Where each character of `_tokenize(chars)[0]` is in the text `chars` normalised:
+    normalising only drops the spaces inside digit groups, so an offset moves by the number
+    dropped before it."""
     first = [m.start() for m in _GROUP_SPACE.finditer(chars)]  # one character each
     joined = _GROUP_SPACE.sub("", chars)
     second = [m.start() + k for m in _SPACED_DIGITS.finditer(joined)
@@ -212,7 +212,7 @@ def _to_python(value: Fraction) -> int | float | None:
 
 class _Parser:
     def __init__(self, text: str, chars: str | None = None) -> None:
-        self.text, self.tokens = _tokenize(text, chars)
+        self.text, self.tokens = _tokenize(_normalised(text) if chars is None else chars)
         self.all_caps = not any(c.islower() for c in self.text)  # a headline: no acronyms
 
     def low(self, i: int) -> str:
@@ -536,7 +536,7 @@ def find_numbers(text: str) -> list[tuple[int, int]]:
     number from 1800 to 2100 ("in 2021"), a numeral with a suffix ("1990s", "5th")."""
     chars = _normalised(text)
     parser = _Parser(text, chars)
-    offset = _original_offsets(text, chars)
+    offset = _original_offsets(chars)
     tokens = parser.tokens
     found: list[tuple[int, int]] = []
     i = 0

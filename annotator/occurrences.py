@@ -21,14 +21,13 @@ from itertools import accumulate
 from typing import Any
 
 from annotator.model import LabelDef, Span
-from annotator.words import CJK_BLOCKS, word_at
+from annotator.words import CJK_CHAR, word_at
 
 _POSSESSIVE = re.compile(r"['’]s(?!\w)")
 
 
 def _cjk(ch: str) -> bool:
-    code = ord(ch)
-    return any(lo <= code <= hi for lo, hi in CJK_BLOCKS)
+    return CJK_CHAR.match(ch) is not None
 
 
 def _starts_word(text: str, start: int, needle: str) -> bool:
