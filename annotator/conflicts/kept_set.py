@@ -5,9 +5,9 @@ Recomputing the clusters after a label used to read every claim and number of th
 (a 5 MB document with 6,700 of them: 60 ms of a 66 ms recomputation, after every change). The
 changes an action returns carry its rows before and after, so the set can be kept as it is in
 the database without reading it: `apply` takes them in, `frozen` copies what a worker needs
-(the worker must not see the dictionaries change under it), and `data` makes the SetData the
-clusters are built from, reading only what is missing: a document's text the first time, a
-speaker named by a claim that is not known yet.
+(the worker must not see the dictionaries change under it), and `set_data_from` makes the
+SetData the clusters are built from, reading only what is missing: a document's text the
+first time, a speaker named by a claim that is not known yet.
 
 Changes made by another program (a second terminal of the same annotator, an import) are not
 seen here: whoever needs the set as the database has it (`=`, the figures view) reads it again.
@@ -45,7 +45,8 @@ class Frozen:
 
 class KeptSet:
     """The set's claims and numbers (by id), its links (by id) and the spans its claims name as
-    speakers, from one full read (`from_data`) plus every change applied since."""
+    speakers, from one full read (the SetData it is made from) plus every change applied
+    since."""
 
     def __init__(self, annotator: str, kinds: Kinds, data: SetData, doc_ids: list[str]) -> None:
         self.annotator, self.labels = annotator, kinds[0] | kinds[1]

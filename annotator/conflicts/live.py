@@ -106,6 +106,7 @@ class ConflictWatch:
         self._by_span: dict[str, Cluster] = {}
         self._kept: KeptSet | None = None  # the set as last read, kept in step with changes
         self._near: dict[str, list[tuple[int, int]]] = {}  # see near_clusters
+        self._linked: set[str] = set()  # the kept set's link ends when the clusters were made
         self.version = 0  # bumped by each relevant change; a result for an older one is stale
         self.dirty = True
         self.computed = 0  # how many times the clusters were computed (tests, benchmarks)
@@ -140,7 +141,7 @@ class ConflictWatch:
         until one of them is linked (on a set with no links, no label recomputes anything)."""
         if self.dirty or self._kept is None or self._clusters is None:
             return False
-        if span.id in self._by_span or span.id in self._kept.link_ends():
+        if span.id in self._by_span or span.id in self._linked:
             return False
         return not any(span.start <= end and start <= span.end
                        for start, end in self._near.get(span.doc_id, ()))
@@ -183,6 +184,8 @@ class ConflictWatch:
         elif computed.speakers and self._kept is not None:
             self._kept.speakers.update(computed.speakers)
         self._near = near_clusters(computed.clusters, self._kept)
+        # fresh until the next change that is not left out: a link change never is
+        self._linked = set() if self._kept is None else self._kept.link_ends()
         return True
 
     @property
