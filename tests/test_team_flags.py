@@ -22,6 +22,16 @@ from tests.tui_support import add_span, app_for, find, screen, status
 pytestmark = pytest.mark.documents
 
 
+def as_user(db_path: Path):
+    """`cli(user, *args)`: the command as that user on db_path; its output (exit code 0)."""
+    def cli(user: str, *args: str) -> str:
+        r = CliRunner().invoke(main, ["--db", str(db_path), *args], env={"USER": user})
+        assert r.exit_code == 0, r.output
+        return r.stdout
+
+    return cli
+
+
 def side_flags(app) -> str:
     box = screen(app).side.flag_box
     return str(box.rows.render()) if box.display and box.has_class("-shown") else ""
@@ -120,11 +130,7 @@ def test_bang_is_reserved_for_flags() -> None:
 
 async def test_the_lead_sees_a_flag_from_the_screen_in_list_docs_and_export(
         store: Store, db_path: Path) -> None:
-    def cli(user: str, *args: str) -> str:
-        r = CliRunner().invoke(main, ["--db", str(db_path), *args], env={"USER": user})
-        assert r.exit_code == 0, r.output
-        return r.stdout
-
+    cli = as_user(db_path)
     cli("boss", "users", "add", "boss", "--role", "lead")
     cli("boss", "users", "add", "alice")
     app = app_for(store, "beta")
@@ -186,11 +192,7 @@ async def test_a_lead_flagging_in_bobs_set_is_named_as_who_flagged(store: Store,
     from annotator.labels import load_default_schema
     from annotator.tui.app import make_app
 
-    def cli(user: str, *args: str) -> str:
-        r = CliRunner().invoke(main, ["--db", str(db_path), *args], env={"USER": user})
-        assert r.exit_code == 0, r.output
-        return r.stdout
-
+    cli = as_user(db_path)
     cli("boss", "users", "add", "boss", "--role", "lead")
     cli("boss", "users", "add", "bob")
     store.actor = "boss"  # as Store.for_session sets it for the lead's screen
