@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from annotator.export import export
 from annotator.model import Status
@@ -213,3 +215,37 @@ def test_m005_review_an_upgraded_database_takes_review_decisions(tmp_path: Path)
         assert rs.undo().refused is None
         assert store.spans("a", GOLD) == []
         assert store.review_decisions("a") == []
+
+
+# -- the migrations' SQL scripts, cut into statements -------------------------------------------
+
+def _scripts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    scripts: list[str] = []
+    monkeypatch.setattr(migrations, "script", lambda db, sql: scripts.append(sql))
+    for step in migrations.STEPS:
+        step(None)  # type: ignore[arg-type]  # the steps only hand their SQL to script()
+    return scripts
+
+
+def test_the_migrations_are_cut_where_sqlite_utils_cuts_them(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlite_utils.db import _iter_complete_sql_statements
+
+    scripts = _scripts(monkeypatch)
+    assert len(scripts) == len(migrations.STEPS)
+    for sql in scripts:
+        assert list(migrations.statements(sql)) == list(_iter_complete_sql_statements(sql))
+    assert any("BEGIN" in s and s.count(";") > 1 for sql in scripts  # a trigger is one
+               for s in migrations.statements(sql))
+
+
+@given(st.lists(st.sampled_from([
+    "CREATE TABLE t (a TEXT DEFAULT ';');", "INSERT INTO t VALUES ('x;y');", " -- a; comment\n",
+    "/* b; c */", "CREATE TRIGGER g AFTER INSERT ON t BEGIN SELECT 1; SELECT 2; END;",
+    "SELECT \"odd;name\";", ";", "\n", "SELECT 1", "'unclosed;",
+]), max_size=8))
+def test_statements_cut_any_script_as_sqlite_utils_does(parts: list[str]) -> None:
+    from sqlite_utils.db import _iter_complete_sql_statements
+
+    sql = "".join(parts)
+    assert list(migrations.statements(sql)) == list(_iter_complete_sql_statements(sql))
