@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from annotator import suggest_rules
@@ -47,6 +48,15 @@ class Found:
     problems: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=4)
+def _numbers(text: str) -> tuple[tuple[int, int], ...]:
+    """The figures of a text, remembered for the last few texts: a document opened again, or
+    in a second pane, is not searched again (a 5 MB one took seconds; the text of a document
+    never changes). Keyed by the text itself: the same document read anew is an equal
+    string."""
+    return tuple(find_numbers(text))
+
+
 def find(text: str, schema: LabelSchema, imported: Iterable[Suggestion] = ()) -> Found:
     """Every candidate in `text`, before rejections and existing spans are taken out (the slow
     part: run it off the UI thread for a big document)."""
@@ -54,7 +64,7 @@ def find(text: str, schema: LabelSchema, imported: Iterable[Suggestion] = ()) ->
     problems: list[str] = []
     number = next((lab for lab in schema.labels if lab.kind == "number"), None)
     if schema.suggest_numbers and number is not None:
-        found.extend(Suggestion(s, e, number.name, "numbers") for s, e in find_numbers(text))
+        found.extend(Suggestion(s, e, number.name, "numbers") for s, e in _numbers(text))
     for rule in schema.suggest:
         if schema.label(rule.label) is None:
             continue
