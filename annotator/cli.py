@@ -257,6 +257,7 @@ def annotate(db: str, as_: str | None, labels: str | None, doc_ids: tuple[str, .
         fail(f"no document {', '.join(map(repr, unknown))} in {db}; the ids are: {listed}")
     from annotator.tui import long_lived
 
+    long_lived.manage()  # this process is the annotator's: see long_lived
     long_lived.hold()  # no garbage collection while Textual loads; the app settles it when drawn
     from annotator.tui.app import run_tui
 

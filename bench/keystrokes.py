@@ -90,8 +90,10 @@ async def _measure(args: dict[str, Any]) -> dict[str, Any]:
     store = None
     if kind == "ours":
         from annotator.store import Store
+        from annotator.tui import long_lived
         from annotator.tui.app import make_app, resolve_schema
 
+        long_lived.manage()  # the collector as `annotator annotate` runs it
         store = Store(args["db"])
         schema = resolve_schema(store, None, [args["doc"]])
         app = make_app(store, "bench", schema, [args["doc"]])

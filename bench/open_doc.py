@@ -55,7 +55,10 @@ import asyncio, cProfile
 prof = cProfile.Profile()
 prof.enable()
 from annotator.store import Store
+from annotator.tui import long_lived
 from annotator.tui.app import make_app, resolve_schema
+
+long_lived.manage()  # the collector as `annotator annotate` runs it
 
 async def main():
     store = Store({str(copy)!r})
