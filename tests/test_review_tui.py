@@ -22,7 +22,7 @@ from annotator.tui.review_app import ReviewApp, make_review_app
 from annotator.tui.screens.review import ReviewScreen
 from annotator.tui.widgets.versions import WhoTable
 from tests.pty_support import python_terminal
-from tests.tui_support import THEME, app_for, find, make_store, status
+from tests.tui_support import THEME, app_for, find, make_store, resize, status, until
 
 # alpha: "Minister Halina Marović said “no troops will be deployed” on Monday. About 7,000
 # residents left Quellby; 38 staff stayed behind."
@@ -339,14 +339,12 @@ async def test_narrowing_the_terminal_turns_the_versions_into_the_table(two: Sto
         await pilot.pause()
         screen = review(app)
         await press(pilot, "ctrl+n")
-        await pilot.resize_terminal(80, 24)
-        await pilot.pause()
+        await resize(pilot, 80, 24)
         table = screen.query_one(WhoTable)
-        assert table.display
+        await until(pilot, lambda: table.display and shown(table).strip(), "the table shown")
         assert "Halina" in shown(table)
-        await pilot.resize_terminal(160, 48)
-        await pilot.pause()
-        assert not table.display
+        await resize(pilot, 160, 48)
+        await until(pilot, lambda: not table.display, "the table hidden")
 
 
 async def test_names_and_text_with_markup_and_escapes_are_shown_as_typed(tmp_path: Path) -> None:
@@ -364,9 +362,10 @@ async def test_names_and_text_with_markup_and_escapes_are_shown_as_typed(tmp_pat
         assert "label differs: [bold]x␛[2J LOC, bob ORG" in status(app)
         await press(pilot, "y")
         assert "1 [bold]x␛[2J" in status(app)
-        await pilot.resize_terminal(80, 24)
-        await pilot.pause()
-        assert "[bold]x␛[2J" in shown(screen.query_one(WhoTable)).splitlines()[0]
+        await resize(pilot, 80, 24)
+        table = screen.query_one(WhoTable)
+        await until(pilot, lambda: table.display and shown(table).strip(), "the table shown")
+        assert "[bold]x␛[2J" in shown(table).splitlines()[0]
     store.close()
 
 

@@ -6,7 +6,7 @@ import pytest
 from rich.color import ColorSystem
 
 from annotator.tui.screens.annotate import AnnotateScreen
-from tests.tui_support import DOCS, app_for, span_texts, view
+from tests.tui_support import DOCS, app_for, resize, span_texts, until, view
 
 LONG = "Long report\n\n" + " ".join(f"word{i}" for i in range(3000)) + "\n"
 
@@ -51,12 +51,15 @@ async def test_reopening_scrolls_to_the_remembered_cursor(store):
         await pilot.press("q")
     again = app_for(store)
     async with again.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
         v = view(again)
+
+        def cursor_on_screen() -> bool:
+            line, top = v.text_layout.line_of(v.cursor), v.scroll_offset.y
+            return top <= line < top + v.scrollable_content_region.height
+
+        # scrolled once the view has its size and its text is wrapped (a worker)
+        await until(pilot, cursor_on_screen, "the remembered cursor on screen")
         assert v.cursor == end
-        line = v.text_layout.line_of(v.cursor)
-        top = v.scroll_offset.y
-        assert top <= line < top + v.scrollable_content_region.height
 
 
 async def test_the_span_under_the_cursor_is_emphasised_on_every_line(store):
@@ -278,8 +281,7 @@ async def test_the_span_list_never_grows_a_horizontal_scrollbar(store):
         await pilot.pause()
         panel = app.screen.side.span_list
         for size in ((121, 40), (120, 40), (160, 48), (120, 40)):
-            await pilot.resize_terminal(*size)
-            await pilot.pause()
+            await resize(pilot, *size)
             await pilot.press("1")  # the list changes after the resize
             await pilot.pause()
             assert panel.show_vertical_scrollbar

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,25 @@ async def workers_done(pilot: Pilot) -> None:
         quiet = 0 if any(w.is_running for w in pilot.app.workers) else quiet + 1
         if quiet == 3:
             return
+
+
+async def until(pilot: Pilot, ready: Callable[[], object], what: str = "") -> None:
+    """Pause until `ready()` is true: what a worker, a timer or a resize does comes a few
+    pauses later on a loaded machine. Fails, saying what it waited for, after ~500 pauses."""
+    for _ in range(500):
+        if ready():
+            return
+        await pilot.pause()
+    raise AssertionError(f"still not true after 500 pauses: {what or ready}")
+
+
+async def resize(pilot: Pilot, width: int, height: int) -> None:
+    """Resize the terminal and wait until the screen has the new size (Textual applies a
+    resize on a timer, 1/120 s later) and has laid itself out for it."""
+    await pilot.resize_terminal(width, height)
+    await until(pilot, lambda: tuple(pilot.app.screen.size) == (width, height),
+                f"the screen at {width}x{height}")
+    await pilot.pause()
 
 
 def span_texts(store: Store, doc_id: str, who: str = "alice") -> list[tuple[str, str]]:

@@ -154,11 +154,12 @@ def forget_finished_apps() -> None:
     DOMNode._get_component_classes.cache_clear()
 
 
-def set_pilot_idle_wait(seconds: float) -> None:
-    """How long Textual's Pilot sleeps each time it looks whether the app has gone idle (no
-    CPU used while it slept): 20 ms in Textual, at least twice for every key a test presses.
-    The test suite sets a shorter one (tests/conftest.py)."""
+def set_pilot_idle_wait(seconds: float, idle_cpu: float | None = None) -> None:
+    """How long Textual's Pilot sleeps each time it looks whether the app has gone idle, and
+    how little CPU the process may have used meanwhile to count as idle: 20 ms and 1 ms in
+    Textual, at least twice for every key a test presses. The test suite sets shorter ones
+    (tests/conftest.py)."""
     from textual import _wait
 
     _wait.SLEEP_GRANULARITY = seconds
-    _wait.SLEEP_IDLE = seconds / 20
+    _wait.SLEEP_IDLE = seconds / 20 if idle_cpu is None else idle_cpu
