@@ -28,6 +28,29 @@ def texts(text: str) -> list[str]:
 # -- the rules ------------------------------------------------------------------------------
 
 
+def test_a_text_searched_before_is_not_searched_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A document opened again (or in a second pane) reuses its figures; another text, or
+    the schema's own rules, are still found anew."""
+    import uuid
+
+    from annotator import suggestions
+
+    searched: list[str] = []
+    monkeypatch.setattr(suggestions, "find_numbers",
+                        lambda text: searched.append(text) or find_numbers(text))
+    name = uuid.uuid4().hex.translate(str.maketrans("0123456789", "ghijklmnop"))  # no digits
+    text = f"Report {name}: about 7,000 left and 38 staff stayed."
+    first = find(text, NEWS)
+    again = find("".join(list(text)), NEWS)  # the same text read anew: an equal string
+    assert searched == [text]
+    assert again == first
+    assert [text[s.start:s.end] for s in first.suggestions if s.source == "numbers"] == [
+        "about 7,000 left", "38 staff"]
+    find(text + " Then 12 more.", NEWS)
+    assert len(searched) == 2
+
+
+
 def test_a_figure_ends_at_a_line_break_and_takes_one_cjk_character_as_unit() -> None:
     """The bench corpus found "1.5 MILLION EUROS\n\nIN İZMIR" and "2,000人規模の部隊を
     派遣すると発表した" (the unit ran on through text written without spaces)."""
