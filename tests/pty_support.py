@@ -42,6 +42,18 @@ class Terminal:
                 self.raw += chunk
                 self.seen += ANSI.sub("", chunk.decode("utf-8", "replace"))
 
+    def drawn(self, quiet: float = 0.15, limit: float = 30) -> None:
+        """Until what the last keys changed has been drawn: the program wrote something, then
+        nothing more for `quiet` seconds (every key the tests type here redraws a line)."""
+        before, end = len(self.raw), time.monotonic() + limit
+        while len(self.raw) == before and time.monotonic() < end:
+            self.read(0.05)
+        while True:
+            size = len(self.raw)
+            self.read(quiet)
+            if len(self.raw) == size or time.monotonic() > end:
+                return
+
     def wait_for(self, text: str, timeout: float = 120) -> None:
         """Until the program has written text (a generous limit: a loaded machine is slow)."""
         end = time.monotonic() + timeout

@@ -35,9 +35,9 @@ def _run(tmp_path, text: str) -> Terminal:
         term.wait_for("Hostile report")
         term.wait_for("stay aligned" if text is HOSTILE else "special")
         term.type("G")  # move, so the lines are drawn again with the cursor over them
-        term.read(0.5)
+        term.drawn()
         term.type("g")
-        term.read(0.5)
+        term.drawn()
     finally:
         term.kill()
     return term
@@ -68,7 +68,7 @@ def _step(term: Terminal, keys: str, *expect: str) -> None:
     for text in expect:
         term.wait_for(text)
     if not expect:
-        term.read(0.4)
+        term.drawn()
 
 
 def test_hostile_names_and_values_never_reach_the_terminal_on_any_screen(tmp_path):
