@@ -14,7 +14,7 @@ from annotator.model import DocumentSummary
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.picker import DocumentPicker
 from tests.test_screens import Host
-from tests.tui_support import app_for, make_store
+from tests.tui_support import app_for, make_store, until
 
 pytestmark = pytest.mark.asyncio
 
@@ -150,8 +150,12 @@ async def test_g_before_the_rest_is_wrapped_goes_to_the_real_end(tmp_path: Path)
         await pilot.press("G")  # may arrive before the worker is done: the view wraps it all
         assert view.cursor == len(BIG)
         assert len(view.text_layout.text) == len(BIG)
-        top = view.scroll_offset.y
-        assert top <= view.cursor_line < top + view.scrollable_content_region.height
+
+        def cursor_on_screen() -> bool:
+            top = view.scroll_offset.y
+            return top <= view.cursor_line < top + view.scrollable_content_region.height
+
+        await until(pilot, cursor_on_screen, "scrolled to the end")  # after the next refresh
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert view.cursor_line == len(view.text_layout) - 1
