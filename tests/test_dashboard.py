@@ -23,7 +23,7 @@ from annotator.team import Role
 from annotator.tui.app import AnnotatorApp, make_app
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.dashboard import DashboardScreen
-from tests.tui_support import THEME, make_store, status
+from tests.tui_support import THEME, make_store, status, until, workers_done
 
 # alice and bob agree on alpha's PERSON, disagree on beta; carol did alpha only
 SETS = {"alice": {"alpha": [("Halina Marović", "PERSON"), ("Quellby", "LOC")],
@@ -63,11 +63,15 @@ def app_for(store: Store, who: str = "alice", dashboard: bool = False) -> Annota
 
 
 async def settle(app: AnnotatorApp, pilot: Pilot) -> DashboardScreen:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    assert isinstance(app.screen, DashboardScreen)
-    return app.screen
+    """The dashboard up, and its figures computed (a thread worker, started once it is
+    mounted, then shown from the UI thread): not one pause, which a loaded machine outruns."""
+    await until(pilot, lambda: isinstance(app.screen, DashboardScreen), "the dashboard")
+    screen = app.screen
+    assert isinstance(screen, DashboardScreen)
+    await workers_done(pilot)
+    await until(pilot, lambda: "computing" not in text(screen, "#dash-state"),
+                "the figures computed")
+    return screen
 
 
 def text(screen: DashboardScreen, selector: str) -> str:

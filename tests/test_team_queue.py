@@ -16,7 +16,7 @@ from annotator.labels import load_default_schema
 from annotator.session import Session
 from annotator.store import Store
 from annotator.tui.screens.picker import DocumentPicker
-from tests.tui_support import app_for, status
+from tests.tui_support import app_for, status, workers_done
 
 pytestmark = pytest.mark.documents  # alpha, beta, messy, in that order
 
@@ -50,8 +50,7 @@ async def picker_rows(store: Store, who: str = "alice") -> tuple[list[str], str]
     app = app_for(store, who=who)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("o")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await workers_done(pilot)  # the picker reads the documents in a worker it starts
         picker = app.screen
         assert isinstance(picker, DocumentPicker)
         footer = picker.query_one("#status", Static).content
