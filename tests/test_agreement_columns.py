@@ -26,7 +26,8 @@ from annotator.store import Store
 from annotator.store.agreement_reads import BatchDocument, DocumentBatch, agreement_reader
 from tests.agreement_support import build, token_label
 
-CHARS = "ab \n\t\r\x0b\x0c\x1c\x85\u00a0\u1680\u2007\u2028\u202f\u205f\u3000é\u0301👍🏽字\u200b"
+CHARS = ("ab \n\t\r\x0b\x0c\x1c\x1f\x85\u00a0\u1680\u180e\u2007\u2028\u202f\u205f\u3000é"
+         "\u0301👍🏽字\u200b")  # every kind of space, and characters that look like one
 
 
 def test_no_code_point_past_the_table_is_a_space() -> None:

@@ -15,7 +15,6 @@ from annotator.agreement import compute_agreement
 from annotator.agreement.compute import span_counts
 from annotator.agreement.matching import interval_edges, max_matching
 from annotator.agreement.sets import SetSpan
-from annotator.agreement.tokens import token_count
 from annotator.store import Store
 from tests.agreement_support import (
     DocSpec,
@@ -192,11 +191,6 @@ def test_overlap_matching_is_a_maximum_matching(a: list, b: list) -> None:
     assert len({i for i, _ in matched}) == len({j for _, j in matched}) == len(matched)
     for i, j in matched:  # one-to-one, and only spans that share a character
         assert min(ia[i][1], ib[j][1]) > max(ia[i][0], ib[j][0])
-
-
-@given(st.text(alphabet=CHARS + "\x1c\x1f\x85\u2028\u200b\u180e", max_size=40))
-def test_token_count_is_the_number_of_regex_tokens(text: str) -> None:
-    assert token_count(text) == len(tokens(text))
 
 
 @pytest.mark.parametrize("seed", [1, 2])

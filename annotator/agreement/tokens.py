@@ -21,10 +21,6 @@ from typing import Any
 Label = str | None  # None is O
 
 
-def token_count(text: str) -> int:
-    return len(text.split())
-
-
 # -- sums that add up over documents -------------------------------------------------------
 
 @dataclass(slots=True)
