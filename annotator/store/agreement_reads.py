@@ -102,6 +102,11 @@ class AgreementReader:
         cond = f"{table}.annotator NOT LIKE '@%'"
         return f"({cond} OR {table}.annotator = '{GOLD}')" if self.gold else cond
 
+    def _compared(self, names: list[str], min_sets: int) -> bool:
+        """Whether a document with sets by `names` is read: at least `min_sets` of them and,
+        reading gold, the gold set among them."""
+        return len(names) >= min_sets and (not self.gold or GOLD in names)
+
     def _sets(self) -> sqlite3.Cursor:
         return self._conn.execute(
             "SELECT st.doc_id, st.annotator FROM statuses st"
@@ -116,7 +121,7 @@ class AgreementReader:
         chosen: list[tuple[str, list[str]]] = []
         for doc_id, rows in groupby(self._sets(), key=itemgetter(0)):
             names = [r[1] for r in rows]
-            if len(names) >= min_sets and (not self.gold or GOLD in names):
+            if self._compared(names, min_sets):
                 chosen.append((doc_id, names))
             if len(chosen) == docs:
                 yield from self._batches(chosen, chars)
@@ -185,7 +190,7 @@ class AgreementReader:
                     if pending[0] == doc_id and pending[1] in by_who:
                         by_who[pending[1]].append(pending[2:])
                     pending = next(spans, None)
-                if len(group) >= min_sets and (not self.gold or GOLD in group):
+                if self._compared(group, min_sets):
                     text, ref = self._conn.execute(
                         "SELECT text, schema_ref FROM documents WHERE id = ?", [doc_id]
                     ).fetchone()
