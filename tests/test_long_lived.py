@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.tui_support import app_for, make_store
+from tests.tui_support import app_for, make_store, until
 
 pytestmark = pytest.mark.documents
 
@@ -38,10 +38,8 @@ async def test_open_documents_are_frozen_until_a_pane_closes_or_the_app_ends(sto
         assert gc.get_freeze_count() == 0  # handed back at once: its widgets are cycles
         await pilot.press("o")  # opening another document freezes again
         await pilot.press(*"beta", "enter")
-        for _ in range(200):  # settled after its first frame: on a loaded machine, some pauses
-            await pilot.pause()
-            if not screen.pane_manager.settling:
-                break
+        await until(pilot, lambda: not screen.pane_manager.settling,
+                    "settled after its first frame")
         assert [p.document.id for p in screen.panes] == ["alpha", "beta"]
         assert gc.get_freeze_count() > 0
     assert gc.get_freeze_count() == 0  # and the app's end hands everything back
