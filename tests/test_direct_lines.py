@@ -66,3 +66,20 @@ async def test_a_styled_widget_is_drawn_by_the_styles_cache(store):
         crop = Region(0, 0, *view.size)
         assert cells(view.render_lines(crop)) == cells(through_styles_cache(view, crop))
         assert any(ch != " " for row in cells(view.render_lines(crop)) for ch, _ in row)
+
+
+async def test_a_closed_panes_view_drawn_from_an_old_layout_is_blank(store):
+    """ctrl+w then o in one burst: the pane is gone, but the screen under the picker has not
+    laid out again, and the picker draws that screen behind itself, the closed view with it.
+    Its component styles went with it: asking for one raised KeyError and ended the app."""
+    app = app_for(store, "messy", "alpha")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        pane = app.screen.panes[0]
+        view = pane.view
+        width, height = view.size
+        await pane.remove()
+        view.painter.clear()  # nothing kept: every line asks for its styles again
+        lines = view.render_lines(Region(0, 0, width, height))
+        assert [s.cell_length for s in lines] == [width] * height
+        assert all(ch == " " for row in cells(lines) for ch, _ in row)

@@ -45,6 +45,12 @@ class DirectLines:
 
     def render_lines(self, crop: Region) -> list[Strip]:
         widget: Widget = self  # type: ignore[assignment]
+        if widget.parent is None:
+            # Removed (a pane closed), and still in the layout of a screen under a modal until
+            # that screen lays out again: a modal pushed in the same moment ("ctrl+w o" in one
+            # burst) draws it from there. Its component styles went with it, and asking for one
+            # raised KeyError and ended the app: its place is drawn blank for that frame.
+            return [Strip.blank(crop.width)] * crop.height
         if not plain_styles(widget):
             return super().render_lines(crop)  # type: ignore[misc, no-any-return]
         base_background, background = widget.background_colors
