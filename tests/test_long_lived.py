@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.tui_support import app_for, make_store, until
+from tests.tui_support import app_for, make_store, open_document, until
 
 pytestmark = pytest.mark.documents
 
@@ -111,8 +111,7 @@ async def test_an_app_in_a_process_that_did_not_ask_leaves_its_collector_alone(s
         assert gc.isenabled()
         assert 0 < gc.get_freeze_count() <= frozen
         await pilot.press("ctrl+w")  # closes alpha
-        await pilot.press("o", *"alpha", "enter")
-        await pilot.pause()
+        await open_document(pilot, "alpha")
         assert len(app.screen.panes) == 2
         assert gc.isenabled()
         assert 0 < gc.get_freeze_count() <= frozen

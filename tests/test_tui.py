@@ -8,7 +8,16 @@ from annotator.model import Status
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.attributes import AttributeForm
 from annotator.tui.widgets.document_view import DocumentView
-from tests.tui_support import app_for, find, make_store, screen, span_texts, status, view
+from tests.tui_support import (
+    app_for,
+    find,
+    make_store,
+    open_document,
+    screen,
+    span_texts,
+    status,
+    view,
+)
 
 pytestmark = pytest.mark.documents
 
@@ -356,8 +365,7 @@ async def test_pane_changes_say_what_happened_in_the_status_bar(store):
 
     app = app_for(store, "alpha", "beta", "messy")
     async with app.run_test(size=(160, 48)) as pilot:
-        await pilot.press("o", *"beta", "enter")
-        await pilot.pause()
+        await open_document(pilot, "beta")
         assert screen(app).active.document.id == "beta"
         assert "beta is open already: moved to its pane" in status(app)
         await pilot.press("D")  # done; the next one (messy) is open

@@ -19,6 +19,7 @@ from tests.tui_support import (
     app_for,
     fill,
     find,
+    open_document,
     screen,
     span_texts,
     status,
@@ -116,8 +117,7 @@ async def test_a_fifth_document_replaces_the_active_pane(store: Store) -> None:
     async with app.run_test(size=(160, 30), notifications=True) as pilot:
         await pilot.pause()
         screen(app).activate(screen(app).panes[1])  # beta
-        await pilot.press("o", *"fifth", "enter")
-        await pilot.pause()
+        await open_document(pilot, "fifth")
         assert [p.document.id for p in screen(app).panes] == ["alpha", "fifth", "third",
                                                                "fourth"]
         assert screen(app).active.document.id == "fifth"

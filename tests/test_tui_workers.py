@@ -58,8 +58,9 @@ async def test_the_picker_says_when_the_documents_cannot_be_read() -> None:
 
     app = Host(lambda: DocumentPicker(documents, "alice", set()))
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        # the worker starts once the picker is mounted: wait for what it says, not for workers
+        await until(pilot, lambda: isinstance(app.screen, DocumentPicker)
+                    and not _status(app.screen).startswith("loading"), "the list tried")
         assert _status(app.screen) == "could not read the documents: disk I/O error"
 
 
@@ -68,10 +69,10 @@ async def test_o_opens_the_picker_listing_the_database(tmp_path: Path) -> None:
     app = app_for(store, "alpha")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("o")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         assert isinstance(app.screen, DocumentPicker)
-        assert _status(app.screen).startswith("3 of 3 documents")
+        picker = app.screen  # its list is read by a worker it starts once it is mounted
+        await until(pilot, lambda: not _status(picker).startswith("loading"), "the list read")
+        assert _status(picker).startswith("3 of 3 documents")
     store.close()
 
 

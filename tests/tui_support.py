@@ -143,6 +143,16 @@ async def until(pilot: Pilot, ready: Callable[[], object], what: str = "") -> No
     raise AssertionError(f"still not true after 500 pauses: {what or ready}")
 
 
+async def open_document(pilot: Pilot, doc_id: str) -> None:
+    """`o`, the id, enter: the picker reads its list in a worker and enter waits for that, so
+    the document's pane is there some pauses later on a loaded machine, not after one."""
+    app = pilot.app
+    await pilot.press("o", *doc_id, "enter")
+    await until(pilot, lambda: isinstance(app.screen, AnnotateScreen)
+                and any(p.document.id == doc_id for p in app.screen.panes),
+                f"the picker gone and {doc_id} in a pane")
+
+
 async def resize(pilot: Pilot, width: int, height: int) -> None:
     """Resize the terminal and wait until the screen has the new size (Textual applies a
     resize on a timer, 1/120 s later) and has laid itself out for it."""
