@@ -161,3 +161,41 @@ async def test_g_before_the_rest_is_wrapped_goes_to_the_real_end(tmp_path: Path)
         await pilot.pause()
         assert view.cursor_line == len(view.text_layout) - 1
     store.close()
+
+
+@pytest.mark.parametrize("docs", [("alpha", "beta"), ()], ids=["asked", "saved-or-next"])
+async def test_the_first_frame_of_the_screen_has_the_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, docs: tuple[str, ...]) -> None:
+    """The panes are composed with the screen: its first layout and frame have the text. They
+    were mounted after it, and each cost the screen another layout and frame: the text came in
+    the fourth frame, after an empty one went to the terminal."""
+    from textual.screen import Screen
+
+    from annotator.tui.widgets.document_view import DocumentView
+
+    store = make_store(tmp_path / "a.db")
+    events: list[str] = []
+    refresh, draw = Screen._compositor_refresh, DocumentView.render_line
+
+    def frame(screen: Screen[object]) -> None:
+        if isinstance(screen, AnnotateScreen):
+            events.append("frame")
+        refresh(screen)
+
+    def line(view: DocumentView, y: int):  # type: ignore[no-untyped-def]
+        if events and events[-1] == "frame":
+            events.append(f"text of {view.document.id}")
+        return draw(view, y)
+
+    monkeypatch.setattr(Screen, "_compositor_refresh", frame)
+    monkeypatch.setattr(DocumentView, "render_line", line)
+    app = app_for(store, *docs)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: len(events) > 1, "a frame with text")
+        screen = app.screen
+        assert isinstance(screen, AnnotateScreen)
+        assert [p.document.id for p in screen.panes] == list(docs or ["alpha"])
+        assert events[0] == "frame"
+        assert events[1].startswith("text of ")  # drawn in that first frame
+        assert screen.focused is screen.panes[0].view
+    store.close()

@@ -81,13 +81,13 @@ class AnnotateScreen(Flagging, SpeedActions, SuggestionActions):
         with Horizontal(id="body"):
             with Vertical(id="pane-area"):
                 yield Static(id="tabs")
-                yield Horizontal(id="panes")
+                yield Horizontal(*self.pane_manager.first_panes(self.initial_ids), id="panes")
             yield self.side
         yield self.search_box
         yield Static(id="status")
 
     def on_mount(self) -> None:
-        self.pane_manager.restore_or_open(self.initial_ids)
+        self.pane_manager.started()
         self._narrow(self.app.size.width)
         self.pane_manager.schedule_settle()  # also when there was nothing to open
 

@@ -30,9 +30,15 @@ class PaneManager:
         self.screen = screen
         self.settling = False  # a long_lived.settle() is due after the next refresh
         self.settle_after: Widget | None = None  # the widget whose first frame it waits for
+        # the documents beyond MAX_PANES and the pane to focus, from first_panes to started
+        self._start: tuple[list[str], int] | None = None
 
-    def restore_or_open(self, doc_ids: list[str]) -> None:
-        """Open `doc_ids`; with none, the panes saved last time, else the next document."""
+    def first_panes(self, doc_ids: list[str]) -> list[Widget]:
+        """What the screen's panes start as, for its compose: `doc_ids`; with none, the panes
+        saved last time, else the next document; with nothing to open, a line that says so.
+        Composed with the screen, they are laid out and drawn with it, once: mounted after
+        it (as they were), each pane cost the whole screen another layout and frame before
+        the first text. `started` finishes them once the screen is mounted."""
         screen, session = self.screen, self.screen.session
         saved = session.layout()
         cursors: dict[str, int] = saved.get("cursors", {})
@@ -42,22 +48,55 @@ class PaneManager:
             nxt = session.next_document()
             doc_ids = [nxt] if nxt else []
         if not doc_ids:
-            screen.query_one("#panes").mount(Static(EMPTY, id="empty"))
-            screen.update_status()
-            return
-        for doc_id in doc_ids[:MAX_PANES]:
-            self.open(doc_id, cursor=cursors.get(doc_id, 0), save=False)
-        if len(doc_ids) > MAX_PANES:
-            left = ", ".join(safe(d) for d in doc_ids[MAX_PANES:])
-            screen.refuse(f"{MAX_PANES} panes at most: not opened {left} (o opens one in a pane)",
-                          timeout=6)
-        focus = saved.get("focus", 0) if not screen.initial_ids else 0
+            return [Static(EMPTY, id="empty")]
+        panes: list[Widget] = [
+            pane for doc_id in doc_ids[:MAX_PANES]
+            if (pane := self._new_pane(doc_id, cursors.get(doc_id, 0))) is not None]
+        self._start = (doc_ids[MAX_PANES:],
+                       saved.get("focus", 0) if not screen.initial_ids else 0)
+        return panes
+
+    def started(self) -> None:
+        """The screen is mounted: the first panes scroll to their cursors, the saved one has
+        the focus, and the documents beyond MAX_PANES are named."""
+        screen = self.screen
+        left, focus = self._start or ([], 0)
+        self._start = None
         panes = screen.panes
+        for pane in panes:
+            self._shown(pane)
+        if left:
+            screen.refuse(f"{MAX_PANES} panes at most: not opened "
+                          f"{', '.join(safe(d) for d in left)} (o opens one in a pane)",
+                          timeout=6)
         if panes:
             screen.activate(panes[min(focus, len(panes) - 1)])
+        else:
+            screen.update_status()
 
     def open(self, doc_id: str, cursor: int = 0, save: bool = True,
              replace: Pane | None = None) -> Pane | None:
+        screen = self.screen
+        pane = self._new_pane(doc_id, cursor)
+        if pane is None:
+            return None
+        container = screen.query_one("#panes")
+        for empty in screen.query("#empty"):
+            empty.remove()
+        if replace is not None:
+            container.mount(pane, after=replace)
+            self.remove(replace)
+        else:
+            container.mount(pane)
+        self._shown(pane)
+        screen.activate(pane)
+        if save:
+            screen.layout_memory.save_now()
+        return pane
+
+    def _new_pane(self, doc_id: str, cursor: int) -> Pane | None:
+        """A pane for the document, its cursor at `cursor`, its spans read once its text is
+        drawn; None (said in a toast) when there is no such document."""
         screen, session = self.screen, self.screen.session
         doc = session.document(doc_id)
         if doc is None:
@@ -69,21 +108,13 @@ class PaneManager:
         pane = screen.pane_class(doc, spans, session.colors, session.linked(),
                                  session.status(doc_id), screen.view_class)
         self.schedule_settle(pane.view)
-        container = screen.query_one("#panes")
-        for empty in screen.query("#empty"):
-            empty.remove()
-        if replace is not None:
-            container.mount(pane, after=replace)
-            self.remove(replace)
-        else:
-            container.mount(pane)
         pane.view.cursor = min(cursor, len(doc.text))
-        screen.suggest(pane)
-        screen.call_after_refresh(pane.view.scroll_to_cursor, True)
-        screen.activate(pane)
-        if save:
-            screen.layout_memory.save_now()
         return pane
+
+    def _shown(self, pane: Pane) -> None:
+        """A pane just mounted: its suggestions, and its cursor on screen."""
+        self.screen.suggest(pane)
+        self.screen.call_after_refresh(pane.view.scroll_to_cursor, True)
 
     def schedule_settle(self, drawn: Widget | None = None) -> None:
         """Once what was opened is drawn, let the garbage collector settle (see long_lived):

@@ -89,7 +89,7 @@ class ReviewScreen(AnnotateScreen):
             yield Horizontal(id="versions")
             with Vertical(id="pane-area"):
                 yield Static(id="tabs")
-                yield Horizontal(id="panes")
+                yield Horizontal(*self.pane_manager.first_panes(self.initial_ids), id="panes")
             yield self.side
         yield WhoTable(id="who")
         yield self.search_box
