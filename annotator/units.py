@@ -9,7 +9,8 @@ hands over the words that follow a number (up to punctuation, a digit or a numbe
    clause word: "38 were killed", "38 of them", "30 troops and 40 police"), at a time or
    distributive word ("38 yesterday", "38 each"), after a possessive ("38 people's homes":
    people), after a plural noun unless that plural is a compound's modifier ("3 weapons
-   systems"), and at a verb form once a noun was seen ("38 staff killed").
+   systems"), at a verb form once a noun was seen ("38 staff killed"), and at a verb's past
+   form right after the number that is a noun only in the singular ("7,000 left Quellby").
 2. A measure word right after the number is the unit, also when joined by a hyphen:
    "44 days" and "a 44-day war" -> day, "a 10-km stretch" -> km, "12 percent" -> percent.
    Any other word joined by a hyphen is a modifier: "a 20-member delegation" -> delegation
@@ -235,6 +236,17 @@ def _kind(word: Word, all_caps: bool) -> _Kind:
     return _Kind(bool(nouns), plural or low in SAME_UNIT, "ADJ" in pos, verb, "VERB" in pos)
 
 
+def _done_by_the_number(low: str) -> bool:
+    """A noun only in the singular that is also a verb's past form ("left" of leave, "rose" of
+    rise, "shot" of shoot, "spoke" of speak): right after a number it is what the number did,
+    as a count of a noun is written in the plural ("7,000 lefts" is no English). A form that
+    is a verb's base too ("hit", "cut", "wound") and a plural ("troops") stay nouns."""
+    pos = _pos(low)
+    verbs = pos.get("VERB", ())
+    return (bool(verbs) and low not in verbs and low in pos.get("NOUN", ())
+            and not low.endswith("s"))
+
+
 def head_unit(words: list[Word], all_caps: bool = False, attributive: bool = False) -> Unit:
     """The unit of the number the words follow; `all_caps`: the whole span is written in
     capitals, so a capital word is no acronym; `attributive`: the number is used like an
@@ -258,6 +270,8 @@ def head_unit(words: list[Word], all_caps: bool = False, attributive: bool = Fal
             break
         if low in CALENDAR_WORDS and word.text[:1].isupper():
             break
+        if i == k and not word.joined and _done_by_the_number(low):
+            break  # "about 7,000 left Quellby": what the 7,000 did, not what they are
         possessive = low.endswith(("'s", "’s"))
         if possessive:
             word = Word(word.text[:-2], word.joined)

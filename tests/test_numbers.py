@@ -299,6 +299,15 @@ UNITS = [
     ("4 amphibious trucks", 4, "exact", "truck"),
     ("1,960 people spent the night", 1960, "exact", "people"),
     ("at least 300 of us", 300, "at least", None),
+    # a verb's past form that is a noun only in the singular says what the number did
+    ("about 7,000 left", 7000, "approximate", None),  # leave, not a count of "left"s
+    ("7,000 LEFT QUELLBY", 7000, "exact", None),
+    ("500 rose", 500, "exact", None),
+    ("12 shot dead", 12, "exact", None),
+    ("12 spoke to reporters", 12, "exact", None),
+    ("300 more left", 300, "exact", None),
+    ("40 hits", 40, "exact", "hit"),  # a plural, and a base form, stay what is counted
+    ("10,000 troops", 10000, "exact", "troop"),
 ]
 
 

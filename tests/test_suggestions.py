@@ -45,7 +45,7 @@ def test_a_text_searched_before_is_not_searched_again(monkeypatch: pytest.Monkey
     assert searched == [text]
     assert again == first
     assert [text[s.start:s.end] for s in first.suggestions if s.source == "numbers"] == [
-        "about 7,000 left", "38 staff"]
+        "about 7,000", "38 staff"]
     find(text + " Then 12 more.", NEWS)
     assert len(searched) == 2
 
@@ -65,6 +65,13 @@ def test_figures_come_with_their_qualifier_and_unit() -> None:
             " over 36 hours; £3.2m and 94% of a 2,000-strong force.")
     assert texts(text) == ["About 7,000 residents", "1 500 people", "one general", "38 staff",
                            "over 36 hours", "£3.2m", "94%", "2,000-strong force"]
+
+
+def test_a_figure_followed_by_what_it_did_ends_at_the_number() -> None:
+    """QA: "About 7,000 left Quellby" was offered whole, with "quellby" as its unit ("left"
+    is a noun to the dictionary, and the name after it was taken for what was counted)."""
+    assert texts("About 7,000 left Quellby. Nearly 300 rose early; 12 shot dead.") == [
+        "About 7,000", "Nearly 300", "12"]
 
 
 def test_dates_years_times_ordinals_models_and_escapes_are_not_figures() -> None:
