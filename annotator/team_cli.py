@@ -34,6 +34,7 @@ from annotator.team import (
 if TYPE_CHECKING:
     from annotator.model import DocumentSummary
     from annotator.store import Store
+    from annotator.store import team as team_store
 
 # Set by serve-session alone (never from the environment): the SSH key's identity.
 SESSION: Identity | None = None
@@ -498,21 +499,45 @@ def flag_add(db: str, doc_id: str, note: tuple[str, ...], span_id: str | None) -
 
 @flag.command("list")
 @click.option("--resolved", is_flag=True, help="Resolved flags too.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
 @click.pass_obj
-def flag_list(db: str, resolved: bool) -> None:
+def flag_list(db: str, resolved: bool, fmt: str) -> None:
     """Open flags: a lead sees everyone's, an annotator their own."""
+    import json
+
     from annotator.store import team
 
     with open_store(db, must_exist=True) as store:
         me, _ = identity(store)
         found = team.flags(store, None if me.is_lead else me.name, open_only=not resolved)
-        where = {f.id: f"{f.doc_id}" + (f" {_span_words(store, f.span_id)}" if f.span_id else "")
-                 for f in found}
+        if fmt == "json":
+            rows = [_flag_json(store, f) for f in found]
+        else:
+            where = {f.id: f"{f.doc_id}" + (f" {_span_words(store, f.span_id)}"
+                                             if f.span_id else "") for f in found}
     with to_stdout():
+        if fmt == "json":  # ASCII: a control character in a note is written as an escape
+            click.echo(json.dumps(rows))
+            return
         for f in found:
             state = f"resolved by {f.resolved_by}" if f.resolved_at else "open"
             who = f.annotator + (f" (by {f.flagged_by})" if f.flagged_by else "")
             say(f"{f.id}\t{where[f.id]}\t{who}\t{state}\t{f.note}")
+
+
+def _flag_json(store: Store, f: team_store.Flag) -> dict[str, object]:
+    """A flag as `flag list --format json` gives it: the flagged span's label and text, or
+    `"deleted": true` for a span deleted since, `null` for a flag on the whole document."""
+    span: dict[str, object] | None = None
+    if f.span_id:
+        found = store.span(f.span_id)
+        doc = store.get_document(found.doc_id) if found is not None else None
+        span = ({"id": f.span_id, "deleted": True} if found is None or doc is None else
+                {"id": f.span_id, "label": found.label, "text": found.text_in(doc.text)})
+    return {"id": f.id, "doc_id": f.doc_id, "span": span, "annotator": f.annotator,
+            "flagged_by": f.flagged_by, "note": f.note, "created_at": f.created_at,
+            "resolved_by": f.resolved_by, "resolved_at": f.resolved_at}
 
 
 def _span_words(store: Store, span_id: str) -> str:

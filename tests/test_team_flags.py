@@ -185,6 +185,39 @@ def test_flag_list_names_the_flagged_span_by_label_and_text(store: Store, db_pat
         f"2 alpha span {gone} (deleted since) alice open which Monday?"]
 
 
+def test_flag_list_as_json_for_scripts(store: Store, db_path: Path) -> None:
+    """`--format json`: one array, a flag an object, the span's label and text (or that it was
+    deleted), resolved ones with --resolved; a note's control characters come out escaped."""
+    from annotator.store.team import add_flag, resolve_flag
+
+    kept = add_span(store, "alpha", "Quellby", "LOC")
+    gone = add_span(store, "alpha", "Monday", "DATE")
+    add_flag(store, "alice", "alpha", "is a town a LOC? \x1b[2J", kept)
+    add_flag(store, "alice", "alpha", "which Monday?", gone)
+    add_flag(store, "alice", "beta", "text garbled")
+    store.delete_span("alice", gone)
+    resolve_flag(store, 3, "alice")
+
+    def listed(*extra: str) -> list[dict[str, object]]:
+        r = CliRunner().invoke(main, ["--db", str(db_path), "flag", "list", "--format", "json",
+                                      *extra])
+        assert r.exit_code == 0, r.output
+        assert "\x1b" not in r.stdout  # escaped: \u001b
+        rows: list[dict[str, object]] = json.loads(r.stdout)
+        return rows
+
+    rows = listed()
+    assert [(f["id"], f["doc_id"], f["span"], f["note"], f["resolved_by"]) for f in rows] == [
+        (1, "alpha", {"id": kept, "label": "LOC", "text": "Quellby"},
+         "is a town a LOC? \x1b[2J", None),
+        (2, "alpha", {"id": gone, "deleted": True}, "which Monday?", None)]
+    assert {k for f in rows for k in f} == {"id", "doc_id", "span", "annotator", "flagged_by",
+                                            "note", "created_at", "resolved_by", "resolved_at"}
+    [done] = [f for f in listed("--resolved") if f["id"] == 3]
+    assert (done["span"], done["resolved_by"]) == (None, "alice")
+    assert done["resolved_at"]
+
+
 async def test_a_lead_flagging_in_bobs_set_is_named_as_who_flagged(store: Store,
                                                                   db_path: Path) -> None:
     """The flag is in bob's set, but the lead made it (annotate --as bob): `flag list`, the
