@@ -531,24 +531,29 @@ def _flag_json(store: Store, f: team_store.Flag) -> dict[str, object]:
     `"deleted": true` for a span deleted since, `null` for a flag on the whole document."""
     span: dict[str, object] | None = None
     if f.span_id:
-        found = store.span(f.span_id)
-        doc = store.get_document(found.doc_id) if found is not None else None
-        span = ({"id": f.span_id, "deleted": True} if found is None or doc is None else
-                {"id": f.span_id, "label": found.label, "text": found.text_in(doc.text)})
+        found = _flagged_span(store, f.span_id)
+        span = ({"id": f.span_id, "deleted": True} if found is None else
+                {"id": f.span_id, "label": found[0], "text": found[1]})
     return {"id": f.id, "doc_id": f.doc_id, "span": span, "annotator": f.annotator,
             "flagged_by": f.flagged_by, "note": f.note, "created_at": f.created_at,
             "resolved_by": f.resolved_by, "resolved_at": f.resolved_at}
 
 
-def _span_words(store: Store, span_id: str) -> str:
-    """A flagged span as a lead reads it: its label and text (and id), or that it is gone."""
+def _flagged_span(store: Store, span_id: str) -> tuple[str, str] | None:
+    """A flagged span's label and text; None when it was deleted since."""
     span = store.span(span_id)
     doc = store.get_document(span.doc_id) if span is not None else None
-    if span is None or doc is None:
+    return None if span is None or doc is None else (span.label, span.text_in(doc.text))
+
+
+def _span_words(store: Store, span_id: str) -> str:
+    """A flagged span as a lead reads it: its label and text (and id), or that it is gone."""
+    found = _flagged_span(store, span_id)
+    if found is None:
         return f"span {span_id} (deleted since)"
-    text = span.text_in(doc.text)
+    label, text = found
     shown = text if len(text) <= 40 else text[:39] + "…"
-    return f"span {span_id} {span.label} “{' '.join(shown.split())}”"
+    return f"span {span_id} {label} “{' '.join(shown.split())}”"
 
 
 @flag.command("resolve")
