@@ -83,3 +83,68 @@ async def test_a_closed_panes_view_drawn_from_an_old_layout_is_blank(store):
         lines = view.render_lines(Region(0, 0, width, height))
         assert [s.cell_length for s in lines] == [width] * height
         assert all(ch == " " for row in cells(lines) for ch, _ in row)
+
+
+def _same_rows_widgets(screen) -> list:  # type: ignore[no-untyped-def]
+    from annotator.tui.widgets.same_rows import SameRows
+
+    return [w for w in [screen, *screen.walk_children()] if isinstance(w, SameRows)]
+
+
+def assert_rows_as_styles_cache(widget) -> None:  # type: ignore[no-untyped-def]
+    """Every row SameRows hands out is, cell for cell, the row the styles cache draws."""
+    from textual.widget import Widget
+
+    width, height = widget.size
+    for crop in (Region(0, 0, width, height), Region(1, 2, width - 1, height - 3)):
+        ours = widget.render_lines(crop)
+        assert len(ours) == crop.height
+        widget._styles_cache.clear()
+        assert cells(ours) == cells(Widget.render_lines(widget, crop)), widget
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@pytest.mark.parametrize("size", [(120, 30), (70, 20)], ids=["wide", "narrow"])
+async def test_containers_hand_out_the_rows_the_styles_cache_draws(store, theme, size):
+    """The screen, the pane area, the panes (a left border) and the side panel draw one row
+    and repeat it (annotator/tui/widgets/same_rows.py): the same cells as every row drawn by
+    the styles cache, after a theme change, a resize and a pane closed."""
+    from annotator.tui.widgets.same_rows import SameRows, rows_alike
+
+    app = app_for(store, "messy", "alpha", "beta")
+    async with app.run_test(size=size) as pilot:
+        app.theme = theme
+        await pilot.pause()
+        screen = app.screen
+        drawn = _same_rows_widgets(screen)
+        assert {type(w).__name__ for w in drawn} >= {"AnnotateScreen", "HBox", "VBox", "Pane"}
+        for widget in drawn:
+            if widget.display and widget.size.height > 2:
+                assert rows_alike(widget)
+                assert_rows_as_styles_cache(widget)
+        await pilot.press("ctrl+w")  # a pane fewer: the others widen, their row is drawn anew
+        await pilot.pause()
+        for widget in _same_rows_widgets(screen):
+            if isinstance(widget, SameRows) and widget.display and widget.size.height > 2:
+                assert_rows_as_styles_cache(widget)
+
+
+async def test_a_container_whose_rows_differ_is_drawn_by_the_styles_cache(store):
+    """A top border (or padding, an outline, a hatch) makes the first row differ: no row is
+    repeated then."""
+    from textual.widget import Widget
+
+    from annotator.tui.widgets.same_rows import rows_alike
+
+    app = app_for(store, "alpha")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        pane = app.screen.panes[0]
+        pane.styles.border_top = ("solid", "red")
+        await pilot.pause()
+        assert not rows_alike(pane)
+        crop = Region(0, 0, *pane.size)
+        ours = pane.render_lines(crop)
+        assert cells(ours[:1]) != cells(ours[1:2])  # the border, then the rest
+        pane._styles_cache.clear()
+        assert cells(ours) == cells(Widget.render_lines(pane, crop))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.events import Key
 from textual.widget import Widget
 from textual.widgets import Static
@@ -31,6 +30,7 @@ from annotator.tui.screens.suggesting import SuggestionActions
 from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import DocumentView, labelled_view
 from annotator.tui.widgets.pane import Pane
+from annotator.tui.widgets.same_rows import HBox, SameRows, VBox
 from annotator.tui.widgets.side_panel import SidePanel
 from annotator.tui.widgets.span_list import SpanList
 
@@ -38,7 +38,7 @@ __all__ = ["READ_ONLY", "AnnotateScreen"]
 NARROW = 100  # columns below which panes become tabs
 
 
-class AnnotateScreen(Flagging, SpeedActions, SuggestionActions):
+class AnnotateScreen(Flagging, SpeedActions, SameRows, SuggestionActions):
     DEFAULT_CSS = """
     AnnotateScreen { layout: vertical; }
     #body { height: 1fr; }
@@ -78,10 +78,10 @@ class AnnotateScreen(Flagging, SpeedActions, SuggestionActions):
     # -- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="body"):
-            with Vertical(id="pane-area"):
+        with HBox(id="body"):
+            with VBox(id="pane-area"):
                 yield Static(id="tabs")
-                yield Horizontal(*self.pane_manager.first_panes(self.initial_ids), id="panes")
+                yield HBox(*self.pane_manager.first_panes(self.initial_ids), id="panes")
             yield self.side
         yield self.search_box
         yield Static(id="status")

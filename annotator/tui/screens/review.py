@@ -12,7 +12,6 @@ from typing import Any, Literal
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
 from textual.events import Key
 from textual.widgets import Static
 
@@ -35,6 +34,7 @@ from annotator.tui.screens.guarded import writes
 from annotator.tui.screens.review_reason import REASON_WORDS, ReasonChooser
 from annotator.tui.text_layout import one_line as safe
 from annotator.tui.widgets.document_view import labelled_view
+from annotator.tui.widgets.same_rows import HBox, VBox
 from annotator.tui.widgets.versions import (
     GoldPane,
     VersionPane,
@@ -85,11 +85,11 @@ class ReviewScreen(AnnotateScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="review-head")
-        with Horizontal(id="body"):
-            yield Horizontal(id="versions")
-            with Vertical(id="pane-area"):
+        with HBox(id="body"):
+            yield HBox(id="versions")
+            with VBox(id="pane-area"):
                 yield Static(id="tabs")
-                yield Horizontal(*self.pane_manager.first_panes(self.initial_ids), id="panes")
+                yield HBox(*self.pane_manager.first_panes(self.initial_ids), id="panes")
             yield self.side
         yield WhoTable(id="who")
         yield self.search_box

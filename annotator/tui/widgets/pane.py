@@ -16,9 +16,10 @@ from annotator.tui.plain import SanitisedLines
 from annotator.tui.span_loading import SpanLoading
 from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.document_view import DocumentView
+from annotator.tui.widgets.same_rows import SameRows
 
 
-class Pane(SanitisedLines, Vertical):
+class Pane(SanitisedLines, SameRows, Vertical):
     """One open document; several sit side by side."""
 
     DEFAULT_CSS = """

@@ -13,6 +13,7 @@ from annotator.model import LabelSchema, Link, Span
 from annotator.tui.plain import SanitisedLines
 from annotator.tui.text_layout import one_line
 from annotator.tui.widgets.flag_box import FlagBox
+from annotator.tui.widgets.same_rows import SameRows
 from annotator.tui.widgets.span_list import SpanList, describe_attrs
 
 MAX_LINKS = 6  # links the Links box lists (two rows each)
@@ -20,7 +21,7 @@ NAME_MAX = 40  # code points of a label or link type name shown, at most
 DETAIL_MAX = 200  # of the attributes line under the cursor (the box is at most 38 cells wide)
 
 
-class SidePanel(SanitisedLines, Vertical):
+class SidePanel(SanitisedLines, SameRows, Vertical):
     DEFAULT_CSS = """
     SidePanel { width: 38; background: $panel; border-left: vkey $panel-lighten-2; }
     SidePanel.-narrow { width: 28; }
