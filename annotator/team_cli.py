@@ -511,19 +511,20 @@ def flag_list(db: str, resolved: bool, fmt: str) -> None:
     with open_store(db, must_exist=True) as store:
         me, _ = identity(store)
         found = team.flags(store, None if me.is_lead else me.name, open_only=not resolved)
-        if fmt == "json":
-            rows = [_flag_json(store, f) for f in found]
-        else:
-            where = {f.id: f"{f.doc_id}" + (f" {_span_words(store, f.span_id)}"
-                                             if f.span_id else "") for f in found}
+        # JSON in ASCII: a control character in a note is written as an escape
+        lines = [json.dumps([_flag_json(store, f) for f in found])] if fmt == "json" else [
+            _flag_line(store, f) for f in found]
     with to_stdout():
-        if fmt == "json":  # ASCII: a control character in a note is written as an escape
-            click.echo(json.dumps(rows))
-            return
-        for f in found:
-            state = f"resolved by {f.resolved_by}" if f.resolved_at else "open"
-            who = f.annotator + (f" (by {f.flagged_by})" if f.flagged_by else "")
-            say(f"{f.id}\t{where[f.id]}\t{who}\t{state}\t{f.note}")
+        for line in lines:
+            say(line)
+
+
+def _flag_line(store: Store, f: team_store.Flag) -> str:
+    """A flag as the table gives it: id, document (and span), who, state, the note."""
+    where = f.doc_id + (f" {_span_words(store, f.span_id)}" if f.span_id else "")
+    state = f"resolved by {f.resolved_by}" if f.resolved_at else "open"
+    who = f.annotator + (f" (by {f.flagged_by})" if f.flagged_by else "")
+    return f"{f.id}\t{where}\t{who}\t{state}\t{f.note}"
 
 
 def _flag_json(store: Store, f: team_store.Flag) -> dict[str, object]:
