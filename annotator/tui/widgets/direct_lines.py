@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from rich.style import Style
 from textual.color import Color
+from textual.css.styles import RenderStyles
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
@@ -34,8 +35,13 @@ def plain_styles(widget: Widget) -> bool:
         or styles.tint.a
         or widget.opacity != 1
         or styles.text_opacity != 1
-        or (styles.has_rule("hatch") and styles.hatch != "none")
+        or hatched(styles)
     )
+
+
+def hatched(styles: RenderStyles) -> bool:
+    """Whether the styles draw a hatch pattern over the widget."""
+    return styles.has_rule("hatch") and styles.hatch != "none"
 
 
 class DirectLines:

@@ -21,6 +21,8 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
 
+from annotator.tui.widgets.direct_lines import hatched
+
 
 def rows_alike(widget: Widget) -> bool:
     """True when every row of the widget's drawing is the same (it draws no content)."""
@@ -30,7 +32,7 @@ def rows_alike(widget: Widget) -> bool:
         top or bottom
         or styles.border_top[0] or styles.border_bottom[0]
         or styles.outline_top[0] or styles.outline_bottom[0]
-        or (styles.has_rule("hatch") and styles.hatch != "none")
+        or hatched(styles)
         or (isinstance(widget, Screen) and styles.background.a < 1)  # shows the one beneath
     )
 
